@@ -1,0 +1,64 @@
+# pgb-admin: `make run` serves the app with demo data, `make test` runs the suite.
+# Both set up everything first: a virtualenv in .venv, the locked packages, translations.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install setup run test lint format check messages compilemessages lock clean
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit("pgb-admin needs Python 3.11 or newer" if sys.version_info < (3, 11) else 0)'
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml requirements/constraints.txt | $(PY)
+	$(PY) -m pip install --quiet --upgrade "pip>=24"
+	$(PY) -m pip install --quiet -c requirements/constraints.txt -e ".[dev]"
+	@touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+compilemessages: install
+	$(BIN)/pybabel compile --domain django --directory pgb_admin/locale --use-fuzzy=false --statistics
+
+setup: compilemessages
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py loaddemo --if-empty
+
+run: setup
+	@$(PY) manage.py demo_logins
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: compilemessages
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: lint compilemessages
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+	$(MAKE) test
+
+# Developers: extract new strings into the Dutch catalogue (needs GNU gettext).
+messages: install
+	$(PY) manage.py makemessages --locale nl --locale en --ignore ".venv/*" --ignore "tests/*" --no-obsolete
+
+# Re-resolve the pinned versions after changing pyproject.toml.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -e ".[dev]"
+	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e' > requirements/constraints.txt
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,239 @@
+"""Changes to providers and care agreements, each in one transaction, scoped to the actor.
+
+An agreement's content is never edited. ``agreement_change`` registers a new version from a date
+and closes the version before it the day before; ``agreement_end`` sets the last day. Both refuse
+dates before the latest version's start, so no registered history is rewritten.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from pgb_admin.accounts.models import User
+from pgb_admin.accounts.scoping import get_editable, get_visible
+from pgb_admin.budgets.models import Budget, BudgetHolder, CareProduct
+
+from .constants import ApprovalStatus
+from .models import AgreementVersion, CareAgreement, HolderProvider, Provider
+
+PROVIDER_FIELDS = frozenset(
+    {
+        "kind",
+        "name",
+        "date_of_birth",
+        "iban",
+        "account_holder",
+        "agb_code",
+        "kvk_number",
+        "big_number",
+        "is_entrepreneur",
+    }
+)
+
+# What a new agreement version may change; everything else is carried over from the version
+# it follows.
+VERSION_FIELDS = frozenset(
+    {
+        "budget_id",
+        "product",
+        "rate",
+        "unit",
+        "hours_per_week",
+        "rate_includes_holiday_pay",
+        "travel_allowance_per_km",
+        "valid_to",
+    }
+)
+
+
+def _check_fields(given, allowed, function: str) -> None:
+    unknown = set(given) - allowed
+    if unknown:
+        raise TypeError(f"{function}() cannot set {', '.join(sorted(unknown))}")
+
+
+@transaction.atomic
+def provider_create(*, actor: User, holder_id: int, relation: str, **fields) -> Provider:
+    """Register a provider with a budget holder, with their relation to the holder."""
+    _check_fields(fields, PROVIDER_FIELDS, "provider_create")
+    holder = get_editable(BudgetHolder.objects, actor, pk=holder_id)
+    provider = Provider(**fields)
+    provider.full_clean()
+    provider.save()
+    _link(holder, provider, relation)
+    return provider
+
+
+@transaction.atomic
+def provider_link(*, actor: User, holder_id: int, provider_id: int, relation: str) -> HolderProvider:
+    """Register a provider the actor already works with (e.g. a care organisation serving
+    several of a bureau's holders) with another holder."""
+    holder = get_editable(BudgetHolder.objects, actor, pk=holder_id)
+    provider = get_editable(Provider.objects, actor, pk=provider_id)
+    return _link(holder, provider, relation)
+
+
+def _link(holder: BudgetHolder, provider: Provider, relation: str) -> HolderProvider:
+    link = HolderProvider(holder=holder, provider=provider, relation=relation)
+    link.full_clean()
+    link.save()
+    return link
+
+
+@transaction.atomic
+def provider_update(*, actor: User, provider_id: int, **changes) -> Provider:
+    _check_fields(changes, PROVIDER_FIELDS, "provider_update")
+    provider = get_editable(Provider.objects.select_for_update(), actor, pk=provider_id)
+    for field, value in changes.items():
+        setattr(provider, field, value)
+    provider.full_clean()
+    provider.save()
+    for link in provider.holder_links.all():
+        link.full_clean()  # e.g. an organisation cannot keep a family relation
+    return provider
+
+
+@transaction.atomic
+def agreement_create(
+    *,
+    actor: User,
+    holder_id: int,
+    provider_id: int,
+    agreement_type: str,
+    budget_id: int,
+    product: CareProduct,
+    valid_from: date,
+    rate: Decimal,
+    unit: str,
+    valid_to: date | None = None,
+    hours_per_week: Decimal | None = None,
+    rate_includes_holiday_pay: bool = False,
+    travel_allowance_per_km: Decimal | None = None,
+    svb_agreement_number: str = "",
+) -> CareAgreement:
+    """Register a care agreement and its first version (awaiting the funder's approval)."""
+    holder = get_editable(BudgetHolder.objects, actor, pk=holder_id)
+    provider = get_visible(Provider.objects.filter(holder_links__holder=holder), actor, pk=provider_id)
+    budget = get_visible(Budget.objects.filter(holder=holder), actor, pk=budget_id)
+    agreement = CareAgreement(
+        holder=holder,
+        provider=provider,
+        agreement_type=agreement_type,
+        svb_agreement_number=svb_agreement_number,
+    )
+    agreement.full_clean()
+    agreement.save()
+    version = AgreementVersion(
+        agreement=agreement,
+        budget=budget,
+        product=product,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        rate=rate,
+        unit=unit,
+        hours_per_week=hours_per_week,
+        rate_includes_holiday_pay=rate_includes_holiday_pay,
+        travel_allowance_per_km=travel_allowance_per_km,
+    )
+    version.full_clean()
+    version.save()
+    return agreement
+
+
+@transaction.atomic
+def agreement_change(
+    *, actor: User, agreement_id: int, effective_from: date, reason: str = "", **changes
+) -> AgreementVersion:
+    """Register what changes from ``effective_from`` (a new rate, more hours, a new grant…) as a
+    new version. The version in force the day before ends then; the new one awaits approval."""
+    _check_fields(changes, VERSION_FIELDS, "agreement_change")
+    agreement = get_editable(CareAgreement.objects.select_for_update(), actor, pk=agreement_id)
+    latest = agreement.versions.order_by("-valid_from").first()
+    if latest is None or effective_from <= latest.valid_from:
+        raise ValidationError(
+            {
+                "effective_from": ValidationError(
+                    _(
+                        "A change takes effect after the latest version's start (%(start)s); "
+                        "registered history is not rewritten."
+                    ),
+                    code="change_rewrites_history",
+                    params={"start": latest.valid_from.isoformat() if latest else "–"},
+                )
+            }
+        )
+    if "budget_id" in changes:
+        changes["budget"] = get_visible(
+            Budget.objects.filter(holder_id=agreement.holder_id), actor, pk=changes.pop("budget_id")
+        )
+    new_version = AgreementVersion(
+        agreement=agreement,
+        valid_from=effective_from,
+        change_reason=reason,
+        approval_status=ApprovalStatus.PENDING,
+        **{field: getattr(latest, field) for field in VERSION_FIELDS},
+    )
+    if latest.valid_to is not None and latest.valid_to < effective_from:
+        new_version.valid_to = None  # a renewal after a gap starts open-ended unless told
+    for field, value in changes.items():
+        setattr(new_version, field, value)
+    if latest.valid_to is None or latest.valid_to >= effective_from:
+        latest.valid_to = effective_from - timedelta(days=1)
+        latest.full_clean()
+        latest.save(update_fields=["valid_to"])
+    new_version.full_clean()
+    new_version.save()
+    return new_version
+
+
+@transaction.atomic
+def agreement_end(*, actor: User, agreement_id: int, end_date: date) -> AgreementVersion:
+    """Set the agreement's last day. Only the period of the latest version shortens."""
+    agreement = get_editable(CareAgreement.objects.select_for_update(), actor, pk=agreement_id)
+    latest = agreement.versions.order_by("-valid_from").first()
+    if latest is None or end_date < latest.valid_from:
+        raise ValidationError(
+            {
+                "end_date": ValidationError(
+                    _("The end date lies before the latest version's start (%(start)s)."),
+                    code="end_rewrites_history",
+                    params={"start": latest.valid_from.isoformat() if latest else "–"},
+                )
+            }
+        )
+    if latest.valid_to is not None and end_date > latest.valid_to:
+        raise ValidationError(
+            {
+                "end_date": ValidationError(
+                    _("The agreement already ends on %(end)s; register a change to extend it."),
+                    code="end_extends_agreement",
+                    params={"end": latest.valid_to.isoformat()},
+                )
+            }
+        )
+    latest.valid_to = end_date
+    latest.full_clean()
+    latest.save(update_fields=["valid_to"])
+    return latest
+
+
+@transaction.atomic
+def agreement_record_approval(
+    *, actor: User, version_id: int, status: str, decided_on: date
+) -> AgreementVersion:
+    """Record the funder's decision on a version (the funder assesses each agreement and
+    each change in the PGB Portaal)."""
+    version = get_editable(AgreementVersion.objects.select_for_update(), actor, pk=version_id)
+    if status not in ApprovalStatus.values:
+        raise ValidationError(
+            {"status": ValidationError(_("Unknown approval status."), code="invalid_choice")}
+        )
+    version.approval_status = status
+    version.approval_date = None if status == ApprovalStatus.PENDING else decided_on
+    version.full_clean()
+    version.save(update_fields=["approval_status", "approval_date"])
+    return version
+

@@ -1,0 +1,99 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pgb_admin.core.models import TimeStampedModel, ValidityPeriod
+
+from .constants import ACTING_ROLES, MandateRole, RepresentativeKind
+
+
+class User(AbstractUser):
+    """A person who logs in: a budget holder, a representative, a bureau employee, an auditor
+    or back-office staff. What they may see follows from their mandates and auditor scopes."""
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class Mandate(ValidityPeriod, TimeStampedModel):
+    """The right of a user to act for (or, read-only, look at) one budget holder."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="mandates",
+        verbose_name=_("user"),
+    )
+    holder = models.ForeignKey(
+        "budgets.BudgetHolder",
+        on_delete=models.CASCADE,
+        related_name="mandates",
+        verbose_name=_("budget holder"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=MandateRole.choices)
+    representative_kind = models.CharField(
+        _("kind of representation"),
+        max_length=20,
+        choices=RepresentativeKind.choices,
+        blank=True,
+        help_text=_("For representatives: the legal ground on which they act."),
+    )
+
+    class Meta(ValidityPeriod.Meta):
+        verbose_name = _("mandate")
+        verbose_name_plural = _("mandates")
+        ordering = ["holder_id", "-valid_from"]
+        indexes = [models.Index(fields=["user", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.holder} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.representative_kind and self.role != MandateRole.REPRESENTATIVE:
+            raise ValidationError(
+                {
+                    "representative_kind": ValidationError(
+                        _("Only a representative has a kind of representation."),
+                        code="kind_without_representative",
+                    )
+                }
+            )
+
+    @property
+    def acts_for_holder(self) -> bool:
+        return self.role in ACTING_ROLES
+
+
+class AuditorScope(ValidityPeriod, TimeStampedModel):
+    """Read-only access for a municipal (or care office) auditor to one funder's holders."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="auditor_scopes",
+        verbose_name=_("user"),
+    )
+    funder = models.ForeignKey(
+        "budgets.Funder",
+        on_delete=models.CASCADE,
+        related_name="auditor_scopes",
+        verbose_name=_("funder"),
+    )
+
+    class Meta(ValidityPeriod.Meta):
+        verbose_name = _("auditor scope")
+        verbose_name_plural = _("auditor scopes")
+        constraints = [
+            *ValidityPeriod.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["user", "funder", "valid_from"], name="auditor_scope_unique_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.funder}"
+

@@ -1,0 +1,41 @@
+"""Every change to domain data is written to django-auditlog's append-only change log, with the
+actor (request user, or the user a command or task names with ``auditlog.context.set_actor``).
+Citizen numbers and account numbers appear there only masked."""
+
+from django.apps import apps
+
+from auditlog.registry import auditlog
+
+# model label -> fields masked in the change log
+AUDITED_MODELS: dict[str, list[str]] = {
+    "accounts.User": [],
+    "accounts.Mandate": [],
+    "accounts.AuditorScope": [],
+    "budgets.Funder": [],
+    "budgets.CareProduct": [],
+    "budgets.BudgetHolder": ["bsn"],
+    "budgets.Budget": [],
+    "figures.StatutoryFigure": [],
+    "figures.MaxTariff": [],
+    "contracts.Provider": ["iban"],
+    "contracts.HolderProvider": [],
+    "contracts.CareAgreement": [],
+    "contracts.AgreementVersion": [],
+}
+
+# never written to the change log at all
+EXCLUDED_FIELDS = {"accounts.User": ["password", "last_login"]}
+
+
+def register_change_log() -> None:
+    for label, mask_fields in AUDITED_MODELS.items():
+        model = apps.get_model(label)
+        if auditlog.contains(model):
+            continue
+        m2m = [field.name for field in model._meta.many_to_many]
+        auditlog.register(
+            model,
+            mask_fields=mask_fields,
+            exclude_fields=EXCLUDED_FIELDS.get(label, []),
+            m2m_fields=set(m2m),
+        )

@@ -1,0 +1,244 @@
+import re
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from pgb_admin.accounts.scoping import ScopedQuerySet
+from pgb_admin.core.fields import BSNField, SVBClientNumberField
+from pgb_admin.core.masking import mask_identifier
+from pgb_admin.core.models import TimeStampedModel
+from pgb_admin.core.periods import validate_period
+from pgb_admin.core.validators import validate_municipality_code
+
+from .constants import FUNDER_KIND_OF_SCHEME, FunderKind, Scheme
+
+_OTHER_FUNDER_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
+
+
+class Funder(models.Model):
+    """Who grants the budget: a municipality (Wmo, Jeugdwet), a care office (Wlz) or a health
+    insurer (Zvw)."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        help_text=_("CBS code for a municipality (GM0518 for The Hague); otherwise a short code."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=FunderKind.choices)
+
+    class Meta:
+        verbose_name = _("funder")
+        verbose_name_plural = _("funders")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.kind == FunderKind.MUNICIPALITY:
+            try:
+                validate_municipality_code(self.code)
+            except ValidationError as error:
+                raise ValidationError({"code": error}) from None
+        elif self.code and not _OTHER_FUNDER_CODE.match(self.code):
+            raise ValidationError(
+                {
+                    "code": ValidationError(
+                        _("Use 2 to 20 capital letters, digits and hyphens, e.g. ZK-HAAGLANDEN."),
+                        code="invalid_funder_code",
+                    )
+                }
+            )
+
+
+class CareProduct(models.Model):
+    """A kind of care a grant can be for (begeleiding, huishoudelijke hulp, …)."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_nl = models.CharField(_("Dutch name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("care product")
+        verbose_name_plural = _("care products")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "nl").startswith("en") else self.name_nl
+
+
+def holder_ids_of_funders(funder_ids):
+    """Subquery: the ids of the holders that have one of ``funder_ids`` as a funder."""
+    links = BudgetHolder.funders.through.objects.filter(funder_id__in=funder_ids)
+    return links.values("budgetholder_id")
+
+
+class BudgetHolderQuerySet(ScopedQuerySet):
+    holder_field = "pk"
+
+    def audited_q(self, funder_ids):
+        return Q(pk__in=holder_ids_of_funders(funder_ids))
+
+
+class BudgetHolder(TimeStampedModel):
+    """The person the budget is granted to (budgethouder)."""
+
+    initials = models.CharField(_("initials"), max_length=20)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    surname = models.CharField(
+        _("surname"), max_length=200, help_text=_("Including prefixes, e.g. 'de Vries'.")
+    )
+    bsn = BSNField(
+        _("BSN"),
+        unique=True,
+        help_text=_("Burgerservicenummer; shown in full only to the holder and representatives."),
+    )
+    date_of_birth = models.DateField(_("date of birth"))
+    funders = models.ManyToManyField(
+        Funder, related_name="holders", verbose_name=_("funders"), blank=True
+    )
+    svb_client_number = SVBClientNumberField(_("SVB client number"), blank=True)
+
+    objects = BudgetHolderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("budget holder")
+        verbose_name_plural = _("budget holders")
+        ordering = ["surname", "initials", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["svb_client_number"],
+                condition=~Q(svb_client_number=""),
+                name="budget_holder_unique_svb_client_number",
+            )
+        ]
+
+    def __str__(self) -> str:
+        # Never the BSN: this text ends up in logs, admin lists and the change log.
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name or self.initials} {self.surname}".strip()
+
+    @property
+    def masked_bsn(self) -> str:
+        return mask_identifier(self.bsn)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
+            raise ValidationError(
+                {
+                    "date_of_birth": ValidationError(
+                        _("The date of birth lies in the future."), code="birth_in_future"
+                    )
+                }
+            )
+
+
+class BudgetQuerySet(ScopedQuerySet):
+    holder_field = "holder_id"
+
+    def audited_q(self, funder_ids):
+        return Q(funder_id__in=funder_ids)
+
+    def covering(self, on: date):
+        return self.filter(start_date__lte=on, end_date__gte=on)
+
+
+class Budget(TimeStampedModel):
+    """A grant (toekenning): an amount for a period, under one law, by one funder, for the care
+    products in the decision (beschikking)."""
+
+    holder = models.ForeignKey(
+        BudgetHolder, on_delete=models.PROTECT, related_name="budgets", verbose_name=_("holder")
+    )
+    funder = models.ForeignKey(
+        Funder, on_delete=models.PROTECT, related_name="budgets", verbose_name=_("funder")
+    )
+    scheme = models.CharField(_("scheme"), max_length=10, choices=Scheme.choices)
+    products = models.ManyToManyField(
+        CareProduct, related_name="budgets", verbose_name=_("care products")
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
+    decision_date = models.DateField(_("decision date"))
+    decision_reference = models.CharField(_("decision reference"), max_length=100)
+
+    objects = BudgetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("budget grant")
+        verbose_name_plural = _("budget grants")
+        ordering = ["holder_id", "-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="budget_period_ordered"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="budget_amount_not_negative"),
+            models.UniqueConstraint(
+                fields=["funder", "decision_reference"], name="budget_unique_decision_reference"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} {self.start_date:%Y-%m-%d}–{self.end_date:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        super().clean()
+        validate_period(self.start_date, self.end_date, end_field="end_date")
+        if self.amount is not None and self.amount < 0:
+            raise ValidationError(
+                {
+                    "amount": ValidationError(
+                        _("The amount cannot be negative (%(amount)s)."),
+                        code="negative_amount",
+                        params={"amount": self.amount},
+                    )
+                }
+            )
+        if self.funder_id and self.scheme:
+            expected = FUNDER_KIND_OF_SCHEME[Scheme(self.scheme)]
+            if self.funder.kind != expected:
+                raise ValidationError(
+                    {
+                        "funder": ValidationError(
+                            _("A %(scheme)s budget is granted by a %(kind)s, not by %(funder)s."),
+                            code="scheme_funder_mismatch",
+                            params={
+                                "scheme": self.get_scheme_display(),
+                                "kind": expected.label,
+                                "funder": self.funder.name,
+                            },
+                        )
+                    }
+                )
+
+    def covers(self, on: date) -> bool:
+        return self.start_date <= on <= self.end_date
+
+    @property
+    def objection_deadline(self) -> date | None:
+        """Last day to object (bezwaar) against the decision: derived from the decision date
+        and the dated objection period, never stored."""
+        from pgb_admin.figures.constants import FigureKind
+        from pgb_admin.figures.models import StatutoryFigure
+
+        weeks = StatutoryFigure.objects.value_on(FigureKind.OBJECTION_WEEKS, self.decision_date)
+        if weeks is None:
+            return None
+        return self.decision_date + timedelta(weeks=int(weeks))

@@ -1,0 +1,130 @@
+"""Validators for the identifiers of the pgb world.
+
+Each validator raises ValidationError with a stable ``code`` and a translated message that names
+the value. The ``normalize_*`` functions turn what a user types (spaces, dots, lower case) into
+the stored form; the model fields in :mod:`pgb_admin.core.fields` apply them before validating.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
+
+from stdnum import iban as stdnum_iban
+from stdnum.nl import bsn as stdnum_bsn
+
+_SEPARATORS = re.compile(r"[\s.\-]")
+
+
+def _strip(value: str) -> str:
+    return _SEPARATORS.sub("", str(value or "")).upper()
+
+
+def normalize_bsn(value: str) -> str:
+    """Digits only; legacy 8-digit numbers are left-padded to 9."""
+    digits = _strip(value)
+    if digits.isdigit() and len(digits) == 8:
+        return "0" + digits
+    return digits
+
+
+def normalize_iban(value: str) -> str:
+    return _strip(value)
+
+
+def normalize_digits(value: str) -> str:
+    return _strip(value)
+
+
+@deconstructible
+class BSNValidator:
+    """Burgerservicenummer: 9 digits passing the 11-proef (weights 9..2, -1), not all zeros."""
+
+    message = _("%(value)s is not a valid BSN: it needs 9 digits that pass the 11-proef.")
+    code = "invalid_bsn"
+
+    def __call__(self, value: str) -> None:
+        normalized = normalize_bsn(value)
+        if not (
+            len(normalized) == 9 and normalized.isdigit() and stdnum_bsn.is_valid(normalized)
+        ):
+            raise ValidationError(self.message, code=self.code, params={"value": value})
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, BSNValidator)
+
+
+@deconstructible
+class IBANValidator:
+    """ISO 13616 IBAN: the country's length and layout, and the mod-97 check."""
+
+    message = _("%(value)s is not a valid IBAN: check the country code, length and check digits.")
+    code = "invalid_iban"
+
+    def __call__(self, value: str) -> None:
+        if not stdnum_iban.is_valid(normalize_iban(value)):
+            raise ValidationError(self.message, code=self.code, params={"value": value})
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, IBANValidator)
+
+
+@deconstructible
+class DigitsValidator:
+    """A number of exactly ``lengths`` digits, e.g. an AGB code or a KvK number (no checksum
+    is published for either)."""
+
+    def __init__(self, lengths: tuple[int, ...], message: str, code: str) -> None:
+        self.lengths = tuple(lengths)
+        self.message = message
+        self.code = code
+
+    def __call__(self, value: str) -> None:
+        normalized = normalize_digits(value)
+        if not (normalized.isdigit() and len(normalized) in self.lengths):
+            raise ValidationError(self.message, code=self.code, params={"value": value})
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, DigitsValidator)
+            and self.lengths == other.lengths
+            and self.code == other.code
+        )
+
+
+validate_bsn = BSNValidator()
+validate_iban = IBANValidator()
+validate_agb_code = DigitsValidator(
+    (8,), _("%(value)s is not a valid AGB code: it has exactly 8 digits."), "invalid_agb_code"
+)
+validate_kvk_number = DigitsValidator(
+    (8,), _("%(value)s is not a valid KvK number: it has exactly 8 digits."), "invalid_kvk_number"
+)
+validate_big_number = DigitsValidator(
+    (11,), _("%(value)s is not a valid BIG number: it has exactly 11 digits."), "invalid_big_number"
+)
+validate_svb_client_number = DigitsValidator(
+    (8, 9),
+    _("%(value)s is not a valid SVB client number: it has 8 or 9 digits."),
+    "invalid_svb_client_number",
+)
+
+
+@deconstructible
+class MunicipalityCodeValidator:
+    """CBS municipality code: ``GM`` and four digits, e.g. GM0518 for The Hague."""
+
+    message = _("%(value)s is not a CBS municipality code: write GM and four digits, e.g. GM0518.")
+    code = "invalid_municipality_code"
+    pattern = re.compile(r"^GM\d{4}$")
+
+    def __call__(self, value: str) -> None:
+        if not self.pattern.match(value or ""):
+            raise ValidationError(self.message, code=self.code, params={"value": value})
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MunicipalityCodeValidator)
+
+
+validate_municipality_code = MunicipalityCodeValidator()

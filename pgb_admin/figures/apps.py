@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FiguresConfig(AppConfig):
+    name = "pgb_admin.figures"
+    label = "figures"
+    verbose_name = _("Tariffs and statutory figures")

@@ -1,0 +1,43 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FigureKind(models.TextChoices):
+    MINIMUM_WAGE = "minimum_wage", _("Statutory minimum wage per hour")
+    HOLIDAY_ALLOWANCE_PCT = "holiday_allowance_pct", _("Holiday allowance (percent)")
+    CAK_ABONNEMENTSTARIEF = "cak_abonnementstarief", _("CAK abonnementstarief (Wmo, per month)")
+    VERANTWOORDINGSVRIJ_PCT = "verantwoordingsvrij_pct", _("Verantwoordingsvrij bedrag (percent)")
+    VERANTWOORDINGSVRIJ_MIN = "verantwoordingsvrij_min", _("Verantwoordingsvrij bedrag minimum")
+    VERANTWOORDINGSVRIJ_MAX = "verantwoordingsvrij_max", _("Verantwoordingsvrij bedrag maximum")
+    ATW_MAX_SHIFT_HOURS = "atw_max_shift_hours", _("Working Hours Act: maximum hours per shift")
+    ATW_MAX_WEEK_HOURS = "atw_max_week_hours", _("Working Hours Act: maximum hours per week")
+    DECLARATION_DEADLINE_PROVIDER_WEEKS = (
+        "declaration_deadline_provider_weeks",
+        _("Weeks for the provider to hand in a declaration"),
+    )
+    DECLARATION_DEADLINE_HOLDER_WEEKS = (
+        "declaration_deadline_holder_weeks",
+        _("Weeks for the holder to submit a declaration to the SVB"),
+    )
+    OBJECTION_WEEKS = "objection_weeks", _("Weeks to object against a grant decision")
+
+
+class FigureUnit(models.TextChoices):
+    HOUR = "hour", _("per hour")
+    MONTH = "month", _("per month")
+    YEAR = "year", _("per year")
+    PERCENT = "percent", _("percent")
+    HOURS = "hours", _("hours")
+    WEEKS = "weeks", _("weeks")
+
+
+class CarerClass(models.TextChoices):
+    FORMAL = "formal", _("Formal care")
+    INFORMAL = "informal", _("Informal care (sociaal netwerk)")
+
+
+class RateUnit(models.TextChoices):
+    HOUR = "hour", _("Hour")
+    DAY_PART = "day_part", _("Day part (dagdeel)")
+    DAY = "day", _("24 hours (etmaal)")
+    MONTH = "month", _("Month")
