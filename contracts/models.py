@@ -419,7 +419,9 @@ class AgreementVersion(ValidityPeriod):
         budget, agreement = self.budget, self.agreement
         if budget.holder_id != agreement.holder_id:
             raise _field_error(
-                "budget", _("This grant belongs to another budget holder."), "budget_of_other_holder"
+                "budget",
+                _("This grant belongs to another budget holder."),
+                "budget_of_other_holder",
             )
         if not budget.covers(self.valid_from):
             raise _field_error(

@@ -68,7 +68,9 @@ def provider_create(*, actor: User, holder_id: int, relation: str, **fields) -> 
 
 
 @transaction.atomic
-def provider_link(*, actor: User, holder_id: int, provider_id: int, relation: str) -> HolderProvider:
+def provider_link(
+    *, actor: User, holder_id: int, provider_id: int, relation: str
+) -> HolderProvider:
     """Register a provider the actor already works with (e.g. a care organisation serving
     several of a bureau's holders) with another holder."""
     holder = get_editable(BudgetHolder.objects, actor, pk=holder_id)
@@ -116,7 +118,9 @@ def agreement_create(
 ) -> CareAgreement:
     """Register a care agreement and its first version (awaiting the funder's approval)."""
     holder = get_editable(BudgetHolder.objects, actor, pk=holder_id)
-    provider = get_visible(Provider.objects.filter(holder_links__holder=holder), actor, pk=provider_id)
+    provider = get_visible(
+        Provider.objects.filter(holder_links__holder=holder), actor, pk=provider_id
+    )
     budget = get_visible(Budget.objects.filter(holder=holder), actor, pk=budget_id)
     agreement = CareAgreement(
         holder=holder,
@@ -236,4 +240,3 @@ def agreement_record_approval(
     version.full_clean()
     version.save(update_fields=["approval_status", "approval_date"])
     return version
-

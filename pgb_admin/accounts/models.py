@@ -96,4 +96,3 @@ class AuditorScope(ValidityPeriod, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.funder}"
-

@@ -48,9 +48,7 @@ def audited_funder_ids(user) -> models.QuerySet:
     """Ids of the funders the user audits today."""
     from .models import AuditorScope
 
-    return (
-        AuditorScope.objects.valid_on(timezone.localdate()).filter(user=user).values("funder_id")
-    )
+    return AuditorScope.objects.valid_on(timezone.localdate()).filter(user=user).values("funder_id")
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -46,9 +46,7 @@ class BSNValidator:
 
     def __call__(self, value: str) -> None:
         normalized = normalize_bsn(value)
-        if not (
-            len(normalized) == 9 and normalized.isdigit() and stdnum_bsn.is_valid(normalized)
-        ):
+        if not (len(normalized) == 9 and normalized.isdigit() and stdnum_bsn.is_valid(normalized)):
             raise ValidationError(self.message, code=self.code, params={"value": value})
 
     def __eq__(self, other: object) -> bool:

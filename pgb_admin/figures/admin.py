@@ -5,7 +5,16 @@ from .models import MaxTariff, StatutoryFigure
 
 @admin.register(StatutoryFigure)
 class StatutoryFigureAdmin(admin.ModelAdmin):
-    list_display = ["kind", "scheme", "age_min", "value", "unit", "valid_from", "valid_to", "verified"]
+    list_display = [
+        "kind",
+        "scheme",
+        "age_min",
+        "value",
+        "unit",
+        "valid_from",
+        "valid_to",
+        "verified",
+    ]
     list_filter = ["kind", "scheme", "verified"]
     search_fields = ["source", "note"]
 

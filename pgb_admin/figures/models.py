@@ -37,9 +37,11 @@ class SourcedFigure(ValidityPeriod):
         super().clean()
         if self.valid_from is None:
             return
-        same_key = type(self).objects.filter(
-            **{field: getattr(self, field) for field in self.key_fields}
-        ).exclude(pk=self.pk)
+        same_key = (
+            type(self)
+            .objects.filter(**{field: getattr(self, field) for field in self.key_fields})
+            .exclude(pk=self.pk)
+        )
         for other in same_key:
             if periods_overlap(self.valid_from, self.valid_to, other.valid_from, other.valid_to):
                 raise ValidationError(
@@ -148,7 +150,9 @@ class MaxTariff(SourcedFigure):
         verbose_name=_("care product"),
         help_text=_("Empty when the maximum holds for every product."),
     )
-    carer_class = models.CharField(_("formal or informal"), max_length=10, choices=CarerClass.choices)
+    carer_class = models.CharField(
+        _("formal or informal"), max_length=10, choices=CarerClass.choices
+    )
     unit = models.CharField(_("unit"), max_length=10, choices=RateUnit.choices)
     amount = models.DecimalField(_("maximum rate (EUR)"), max_digits=10, decimal_places=2)
 

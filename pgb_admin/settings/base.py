@@ -19,7 +19,7 @@ if env.bool("DJANGO_READ_DOT_ENV_FILE", default=True) and (BASE_DIR / ".env").is
     env.read_env(str(BASE_DIR / ".env"))
 
 # Refused by the system check pgb_admin.E001 when DEBUG is off.
-DEVELOPMENT_SECRET_KEY = "django-insecure-pgb-admin-development-key-never-use-in-production"
+DEVELOPMENT_SECRET_KEY = "django-insecure-pgb-admin-development-key-never-use-in-production"  # noqa: S105
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
