@@ -23,7 +23,7 @@ $(INSTALLED): pyproject.toml requirements/constraints.txt | $(PY)
 install: $(INSTALLED)
 
 compilemessages: install
-	$(BIN)/pybabel compile --domain django --directory pgb_admin/locale --use-fuzzy=false --statistics
+	$(BIN)/pybabel compile --domain django --directory pgb_admin/locale --statistics
 
 setup: compilemessages
 	$(PY) manage.py migrate --no-input

@@ -329,7 +329,7 @@ class AgreementVersion(ValidityPeriod):
     rate_includes_holiday_pay = models.BooleanField(
         _("rate includes holiday allowance"),
         default=False,
-        help_text=_("Whether the agreed rate includes the 8% holiday allowance (vakantiegeld)."),
+        help_text=_("Whether the agreed rate includes the holiday allowance (vakantiegeld)."),
     )
     travel_allowance_per_km = models.DecimalField(
         _("travel allowance per km (EUR)"),
