@@ -23,7 +23,9 @@ def bsn_from(number: int) -> str:
     ninth makes the 11-proef pass (numbers whose check digit would be 10 move on by one)."""
     while True:
         head = f"{number % 100_000_000:08d}"
-        remainder = sum(int(digit) * weight for digit, weight in zip(head, BSN_WEIGHTS)) % 11
+        remainder = (
+            sum(int(digit) * weight for digit, weight in zip(head, BSN_WEIGHTS, strict=True)) % 11
+        )
         if remainder != 10 and head != "00000000":
             return head + str(remainder)
         number += 1

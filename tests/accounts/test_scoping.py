@@ -5,8 +5,9 @@
 auditor sees the holder and the Wmo side, never the care office's grant.
 """
 
-import pytest
 from django.http import Http404
+
+import pytest
 
 from contracts.models import AgreementVersion, CareAgreement, HolderProvider, Provider
 from pgb_admin.accounts.scoping import ReadOnlyAccess, get_editable, get_visible

@@ -4,8 +4,9 @@ actor cannot see, and changes nothing either way."""
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from django.http import Http404
+
+import pytest
 
 from contracts import services as contract_services
 from contracts.constants import AgreementType, ApprovalStatus, Relation

@@ -3,8 +3,9 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-import pytest
 from django.core.exceptions import ValidationError
+
+import pytest
 
 from contracts import services
 from contracts.constants import AgreementType, ApprovalStatus, Relation
@@ -150,7 +151,8 @@ def test_record_approval(world, agreement):
         decided_on=date(2025, 12, 20),
     )
     version.refresh_from_db()
-    assert version.is_approved and version.approval_date == date(2025, 12, 20)
+    assert version.is_approved
+    assert version.approval_date == date(2025, 12, 20)
 
 
 def test_agreement_period_comes_from_its_versions(world, agreement):

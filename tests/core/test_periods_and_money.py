@@ -1,8 +1,9 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-import pytest
 from django.core.exceptions import ValidationError
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 

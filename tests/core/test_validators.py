@@ -1,8 +1,9 @@
 """Identifier validators: property tests on generated valid numbers and their mutations."""
 
-import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
+
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
