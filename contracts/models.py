@@ -12,6 +12,7 @@ from pgb_admin.core.fields import AGBCodeField, BIGNumberField, IBANField, KvKNu
 from pgb_admin.core.masking import mask_identifier
 from pgb_admin.core.models import TimeStampedModel, ValidityPeriod
 from pgb_admin.core.periods import ValidityQuerySet, periods_overlap, valid_on_q
+from pgb_admin.core.text import lower_lazy
 from pgb_admin.figures.constants import CarerClass, RateUnit
 
 from .constants import (
@@ -269,7 +270,7 @@ class CareAgreement(TimeStampedModel):
                     "with a partner or family member."
                 ),
                 "family_needs_family_agreement",
-                relation=link.get_relation_display().lower(),
+                relation=lower_lazy(Relation(link.relation).label),
             )
         if agreement_type == AgreementType.FAMILY and not is_family:
             raise _field_error(
@@ -285,7 +286,7 @@ class CareAgreement(TimeStampedModel):
                 "agreement_type",
                 _("A %(type)s agreement is made with %(kind)s."),
                 "agreement_type_provider_kind",
-                type=agreement_type.label.lower(),
+                type=lower_lazy(agreement_type.label),
                 kind=(
                     _("a person") if expected_kind == ProviderKind.PERSON else _("an organisation")
                 ),
@@ -454,8 +455,8 @@ class AgreementVersion(ValidityPeriod):
                 "unit",
                 _("A %(type)s agreement cannot be paid per %(unit)s."),
                 "unit_not_allowed",
-                type=agreement_type.label.lower(),
-                unit=RateUnit(self.unit).label.lower(),
+                type=lower_lazy(agreement_type.label),
+                unit=lower_lazy(RateUnit(self.unit).label),
             )
         if agreement_type in HOURS_REQUIRED_TYPES and self.hours_per_week is None:
             raise _field_error(

@@ -13,6 +13,7 @@ from pgb_admin.core.fields import BSNField, SVBClientNumberField
 from pgb_admin.core.masking import mask_identifier
 from pgb_admin.core.models import TimeStampedModel
 from pgb_admin.core.periods import validate_period
+from pgb_admin.core.text import lower_lazy
 from pgb_admin.core.validators import validate_municipality_code
 
 from .constants import FUNDER_KIND_OF_SCHEME, FunderKind, Scheme
@@ -221,7 +222,7 @@ class Budget(TimeStampedModel):
                             code="scheme_funder_mismatch",
                             params={
                                 "scheme": self.get_scheme_display(),
-                                "kind": expected.label,
+                                "kind": lower_lazy(expected.label),
                                 "funder": self.funder.name,
                             },
                         )

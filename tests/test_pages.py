@@ -1,0 +1,99 @@
+"""The pages that exist in the foundation: login, the holder overview, health, admin."""
+
+from django.contrib import admin
+from django.urls import reverse
+
+import pytest
+
+from .factories import BudgetFactory, BudgetHolderFactory, MandateFactory
+
+
+def test_home_needs_a_login(client, db):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("language", "text"), [("nl", "Inloggen"), ("en", "Log in")])
+def test_login_page_in_both_languages(client, db, language, text):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    assert text in response.content.decode()
+
+
+def test_dutch_is_the_default_language(client, db):
+    assert 'lang="nl"' in client.get(reverse("login")).content.decode()
+
+
+def test_holder_sees_the_full_bsn_auditor_a_masked_one(client, world):
+    client.force_login(world.users["holder"])
+    page = client.get(reverse("home")).content.decode()
+    assert world.mine.bsn in page
+    assert world.theirs.display_name not in page
+
+    client.force_login(world.users["auditor_same"])
+    page = client.get(reverse("home")).content.decode()
+    assert world.mine.bsn not in page
+    assert world.mine.masked_bsn in page
+    # the auditor of the municipality does not see the care office's grant
+    assert "Wlz" not in page
+    assert "Wmo" in page
+
+
+def test_expired_mandate_sees_no_holder(client, world):
+    client.force_login(world.users["expired"])
+    page = client.get(reverse("home")).content.decode()
+    assert world.mine.display_name not in page
+
+
+def test_overview_queries_do_not_grow_with_the_number_of_holders(
+    client, world, django_assert_max_num_queries
+):
+    bureau = world.users["bureau"]
+    client.force_login(bureau)
+    with django_assert_max_num_queries(8) as few:
+        client.get(reverse("home"))
+    for _ in range(15):
+        holder = BudgetHolderFactory()
+        BudgetFactory(holder=holder)
+        MandateFactory(user=bureau, holder=holder, role="bureau")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("home"))
+    assert response.context["page"].paginator.count == 16
+
+
+def test_health(client, db):
+    assert client.get(reverse("health")).json() == {"status": "ok"}
+
+
+def test_security_headers(client, db):
+    response = client.get(reverse("login"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_unknown_page_is_a_friendly_404(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "bestaat niet" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "model",
+    sorted(admin.site._registry, key=lambda model: model._meta.label),
+    ids=lambda model: model._meta.label,
+)
+def test_every_admin_list_renders_with_bounded_queries(
+    admin_client, world, model, django_assert_max_num_queries
+):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    with django_assert_max_num_queries(15):
+        response = admin_client.get(url)
+    assert response.status_code == 200
+
+
+def test_admin_lists_mask_the_bsn(admin_client, world):
+    page = admin_client.get(reverse("admin:budgets_budgetholder_changelist")).content.decode()
+    assert world.mine.masked_bsn in page
+    assert world.mine.bsn not in page
