@@ -116,6 +116,30 @@ def budget_create(
     return budget
 
 
+BUDGET_EDITABLE_FIELDS = frozenset(
+    {"start_date", "end_date", "amount", "decision_date", "decision_reference"}
+)
+
+
+@transaction.atomic
+def budget_update(*, actor: User, budget_id: int, products=None, **changes) -> Budget:
+    """Correct a registered grant (a typo, or a revised decision). The agreement versions that
+    rest on it must still fit its period and products."""
+    unknown = set(changes) - BUDGET_EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"budget_update() cannot change {', '.join(sorted(unknown))}")
+    budget = get_editable(Budget.objects.select_for_update(), actor, pk=budget_id)
+    for field, value in changes.items():
+        setattr(budget, field, value)
+    budget.full_clean()
+    budget.save()
+    if products is not None:
+        budget.products.set(products)
+    for version in budget.agreement_versions.select_related("agreement", "product"):
+        version.full_clean()
+    return budget
+
+
 @transaction.atomic
 def mandate_grant(
     *,

@@ -199,3 +199,21 @@ def test_funder_codes(world):
         Funder(code="zk haaglanden", name="X", kind=FunderKind.CARE_OFFICE).full_clean()
     assert error.value.error_dict["code"][0].code == "invalid_funder_code"
     Funder(code="ZK-UTRECHT", name="Zorgkantoor Utrecht", kind=FunderKind.CARE_OFFICE).full_clean()
+
+
+def test_budget_correction_keeps_agreements_inside_the_grant(world):
+    from pgb_admin.budgets.services import budget_update
+
+    actor = world.users["representative"]
+    budget = world.mine_wmo_budget
+    budget_update(actor=actor, budget_id=budget.pk, amount=Decimal("13000"))
+    budget.refresh_from_db()
+    assert budget.amount == Decimal("13000")
+    with pytest.raises(ValidationError) as error:
+        budget_update(actor=actor, budget_id=budget.pk, start_date=date(2026, 3, 1))
+    assert error.value.error_dict["valid_from"][0].code == "agreement_outside_budget"
+    with pytest.raises(ValidationError) as error:
+        budget_update(actor=actor, budget_id=budget.pk, products=[])
+    assert error.value.error_dict["product"][0].code == "product_not_in_budget"
+    budget.refresh_from_db()
+    assert (budget.start_date, budget.products.count()) == (date(2026, 1, 1), 1)
