@@ -2,8 +2,9 @@
 
 import re
 
-from babel.messages.pofile import read_po
 from django.conf import settings
+
+from babel.messages.pofile import read_po
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
