@@ -20,6 +20,16 @@ class FigureKind(models.TextChoices):
         _("Weeks for the holder to submit a declaration to the SVB"),
     )
     OBJECTION_WEEKS = "objection_weeks", _("Weeks to object against a grant decision")
+    HOURS_INCREMENT = "hours_increment", _("Hours are declared in steps of")
+    MAX_HOURS_PER_DAY = "max_hours_per_day", _("Maximum hours in one day")
+    BUDGET_NEARLY_EXHAUSTED_PCT = (
+        "budget_nearly_exhausted_pct",
+        _("Warn when this share of a grant is used (percent)"),
+    )
+    PRIOR_YEAR_DEADLINE_MONTHS = (
+        "prior_year_deadline_months",
+        _("Months after the grant year to declare its care"),
+    )
 
 
 class FigureUnit(models.TextChoices):
@@ -29,6 +39,7 @@ class FigureUnit(models.TextChoices):
     PERCENT = "percent", _("percent")
     HOURS = "hours", _("hours")
     WEEKS = "weeks", _("weeks")
+    MONTHS = "months", _("months")
 
 
 class CarerClass(models.TextChoices):

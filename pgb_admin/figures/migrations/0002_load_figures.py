@@ -3,17 +3,7 @@ abonnementstarief, working-hours limits and deadlines, each with its source."""
 
 from django.db import migrations
 
-
-def load(apps, schema_editor):
-    from pgb_admin.figures.loader import load_figures, read_rows
-
-    load_figures(
-        read_rows(),
-        statutory_model=apps.get_model("figures", "StatutoryFigure"),
-        tariff_model=apps.get_model("figures", "MaxTariff"),
-        funder_model=apps.get_model("budgets", "Funder"),
-        product_model=apps.get_model("budgets", "CareProduct"),
-    )
+from pgb_admin.figures.migrations._load import load_shipped_figures
 
 
 class Migration(migrations.Migration):
@@ -22,4 +12,4 @@ class Migration(migrations.Migration):
         ("budgets", "0002_reference_data"),
     ]
 
-    operations = [migrations.RunPython(load, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(load_shipped_figures, migrations.RunPython.noop)]
