@@ -112,6 +112,15 @@ def get_editable(queryset: ScopedQuerySet, user, **lookup):
         raise Http404(_("Not found.")) from None
 
 
+def refuse_auditors(user) -> None:
+    """Auditors never write, also not where no single holder is concerned (a new holder, an
+    export of a period)."""
+    from .models import AuditorScope
+
+    if AuditorScope.objects.valid_on(timezone.localdate()).filter(user=user).exists():
+        raise ReadOnlyAccess
+
+
 def can_see_full_bsn(user, holder) -> bool:
     from pgb_admin.budgets.models import BudgetHolder
 

@@ -10,15 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from pgb_admin.accounts.constants import ACTING_ROLES, MandateRole
-from pgb_admin.accounts.models import AuditorScope, Mandate, User
-from pgb_admin.accounts.scoping import ReadOnlyAccess, get_editable, sees_everything
+from pgb_admin.accounts.models import Mandate, User
+from pgb_admin.accounts.scoping import get_editable, refuse_auditors, sees_everything
 
 from .models import Budget, BudgetHolder, CareProduct, Funder
-
-
-def _refuse_auditors(actor: User) -> None:
-    if AuditorScope.objects.valid_on(timezone.localdate()).filter(user=actor).exists():
-        raise ReadOnlyAccess
 
 
 @transaction.atomic
@@ -39,7 +34,7 @@ def holder_create(
     themselves, a representative or a bureau). Auditors cannot register holders."""
     if not actor.is_authenticated:
         raise PermissionDenied
-    _refuse_auditors(actor)
+    refuse_auditors(actor)
     if MandateRole(role) not in ACTING_ROLES:
         raise PermissionDenied
     holder = BudgetHolder(

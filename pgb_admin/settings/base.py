@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "pgb_admin.budgets",
     "pgb_admin.figures",
     "contracts",
+    "declarations",
     # last: registers the models of the apps above with the change log
     "pgb_admin.audit",
 ]

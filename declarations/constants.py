@@ -1,0 +1,44 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DeclarationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    VALIDATED = "validated", _("Validated")
+    EXPORTED = "exported", _("Exported to an SVB batch")
+    SUBMITTED = "submitted", _("Submitted to the SVB")
+    PAID = "paid", _("Paid")
+    REJECTED = "rejected", _("Rejected")
+
+
+# Once exported, a declaration and the hours behind it no longer change; a correction is a new
+# declaration that references it.
+FROZEN_STATUSES = frozenset(
+    {
+        DeclarationStatus.EXPORTED,
+        DeclarationStatus.SUBMITTED,
+        DeclarationStatus.PAID,
+        DeclarationStatus.REJECTED,
+    }
+)
+OPEN_STATUSES = frozenset({DeclarationStatus.DRAFT, DeclarationStatus.VALIDATED})
+# Declarations that use (or will use) money of the grant.
+SPENDING_STATUSES = frozenset(
+    {
+        DeclarationStatus.VALIDATED,
+        DeclarationStatus.EXPORTED,
+        DeclarationStatus.SUBMITTED,
+        DeclarationStatus.PAID,
+    }
+)
+
+
+class ExpenseKind(models.TextChoices):
+    TRAVEL = "travel", _("Travel costs")
+    OTHER = "other", _("Other costs")
+
+
+class Severity(models.TextChoices):
+    ERROR = "error", _("Error")
+    WARNING = "warning", _("Warning")
+    INFO = "info", _("Information")

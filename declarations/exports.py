@@ -1,0 +1,265 @@
+"""SVB-ready batch files: XLSX laid out like the SVB's declaration (a row per declaration and
+rate with the hours per day), the weekly totals the PGB Portaal asks for and a summary; and a
+CSV of every line for other systems. Pure functions: rows in, bytes out.
+
+Text that a spreadsheet could take for a formula (starting with = + - @, a tab or a carriage
+return) is prefixed with an apostrophe, so no export ever runs anything when opened.
+"""
+
+import csv
+import hashlib
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+MONEY_FORMAT = "#,##0.00"
+QUANTITY_FORMAT = "0.00"
+
+CSV_COLUMNS = [
+    "record",
+    "batch_id",
+    "declaration_id",
+    "corrects_declaration_id",
+    "month",
+    "holder_svb_client_number",
+    "holder_name",
+    "agreement_svb_number",
+    "provider_name",
+    "provider_agb_code",
+    "provider_kvk_number",
+    "scheme",
+    "care_product",
+    "care_date",
+    "quantity",
+    "unit",
+    "rate",
+    "amount",
+    "travel_kilometres",
+    "travel_amount",
+    "other_amount",
+    "declaration_total",
+]
+
+
+def neutralise(value):
+    """Text that starts like a formula gets a leading apostrophe; everything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class ExportLine:
+    care_date: date
+    quantity: Decimal
+    unit: str
+    rate: Decimal
+    amount: Decimal
+
+
+@dataclass
+class ExportDeclaration:
+    declaration_id: int
+    corrects_id: int | None
+    month: date
+    holder_name: str
+    holder_svb_client_number: str
+    agreement_svb_number: str
+    provider_name: str
+    provider_agb_code: str
+    provider_kvk_number: str
+    scheme: str
+    care_product: str
+    travel_kilometres: Decimal
+    travel_amount: Decimal
+    other_amount: Decimal
+    total_amount: Decimal
+    lines: list[ExportLine] = field(default_factory=list)
+
+
+@dataclass
+class BatchContent:
+    batch_id: int
+    period: date
+    created_at: datetime
+    created_by: str
+    declarations: list[ExportDeclaration]
+    skipped: list[dict]
+
+    @property
+    def line_count(self) -> int:
+        return sum(len(declaration.lines) for declaration in self.declarations)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((declaration.total_amount for declaration in self.declarations), Decimal(0))
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def write_csv(content: BatchContent) -> bytes:
+    """UTF-8 with a byte-order mark (so Excel reads the accents), ``;`` separated, a header
+    row; a ``line`` record per day of care and a ``declaration`` record with the costs and
+    total of each declaration (see README: SVB batch CSV)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for d in content.declarations:
+        common = [
+            content.batch_id,
+            d.declaration_id,
+            d.corrects_id or "",
+            f"{d.month:%Y-%m}",
+            neutralise(d.holder_svb_client_number),
+            neutralise(d.holder_name),
+            neutralise(d.agreement_svb_number),
+            neutralise(d.provider_name),
+            d.provider_agb_code,
+            d.provider_kvk_number,
+            d.scheme,
+            neutralise(d.care_product),
+        ]
+        writer.writerows(
+            ["line", *common, line.care_date.isoformat(), line.quantity, line.unit, line.rate,
+             line.amount, "", "", "", ""]
+            for line in d.lines
+        )  # fmt: skip
+        writer.writerow(
+            ["declaration", *common, "", "", "", "", "", d.travel_kilometres, d.travel_amount,
+             d.other_amount, d.total_amount]
+        )  # fmt: skip
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+# --- XLSX ------------------------------------------------------------------------------------
+
+
+def _row(sheet, values, *, bold: bool = False, formats: dict[int, str] | None = None):
+    cells = []
+    for position, value in enumerate(values):
+        cell = WriteOnlyCell(sheet, value=neutralise(value))
+        if bold:
+            cell.font = Font(bold=True)
+        if formats and position in formats:
+            cell.number_format = formats[position]
+        cells.append(cell)
+    sheet.append(cells)
+
+
+def _rate_groups(lines: list[ExportLine]):
+    """Lines grouped by rate and unit, in order: one SVB form row each."""
+    groups: dict[tuple, list[ExportLine]] = {}
+    for line in lines:
+        groups.setdefault((line.rate, line.unit), []).append(line)
+    return groups.items()
+
+
+def write_xlsx(content: BatchContent) -> bytes:
+    workbook = Workbook(write_only=True)
+    _declarations_sheet(workbook, content)
+    _weeks_sheet(workbook, content)
+    _summary_sheet(workbook, content)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _declarations_sheet(workbook, content: BatchContent) -> None:
+    sheet = workbook.create_sheet(_("Declarations"))
+    sheet.freeze_panes = "A2"
+    header = [
+        _("Declaration"), _("Correction of"), _("Budget holder"), _("SVB client number"),
+        _("SVB agreement number"), _("Care provider"), _("AGB code"), _("KvK number"),
+        _("Law"), _("Care product"), _("Month"), _("Unit"), _("Rate"),
+        *[str(day) for day in range(1, 32)],
+        _("Quantity"), _("Care amount"), _("Travel (km)"), _("Travel costs"), _("Other costs"),
+        _("Declaration total"),
+    ]  # fmt: skip
+    _row(sheet, header, bold=True)
+    first_day_column = 13
+    money = {12: MONEY_FORMAT, first_day_column + 32: MONEY_FORMAT}
+    money.update({first_day_column + 31 + offset: MONEY_FORMAT for offset in (1, 3, 4, 5)})
+    for d in content.declarations:
+        groups = list(_rate_groups(d.lines)) or [((Decimal(0), ""), [])]
+        for position, ((rate, unit), lines) in enumerate(groups):
+            days: list = [None] * 31
+            for line in lines:
+                days[line.care_date.day - 1] = line.quantity
+            last = position == len(groups) - 1
+            _row(
+                sheet,
+                [
+                    d.declaration_id, d.corrects_id, d.holder_name, d.holder_svb_client_number,
+                    d.agreement_svb_number, d.provider_name, d.provider_agb_code,
+                    d.provider_kvk_number, d.scheme, d.care_product, f"{d.month:%Y-%m}", unit,
+                    rate, *days,
+                    sum((line.quantity for line in lines), Decimal(0)),
+                    sum((line.amount for line in lines), Decimal(0)),
+                    d.travel_kilometres if last else None,
+                    d.travel_amount if last else None,
+                    d.other_amount if last else None,
+                    d.total_amount if last else None,
+                ],
+                formats=money,
+            )  # fmt: skip
+
+
+def _weeks_sheet(workbook, content: BatchContent) -> None:
+    """The PGB Portaal asks for care per week: the totals per agreement and ISO week."""
+    sheet = workbook.create_sheet(_("Weekly totals"))
+    sheet.freeze_panes = "A2"
+    _row(
+        sheet,
+        [_("SVB agreement number"), _("Budget holder"), _("Care provider"), _("Week"),
+         _("From"), _("To"), _("Quantity"), _("Unit"), _("Amount")],
+        bold=True,
+    )  # fmt: skip
+    for d in content.declarations:
+        weeks: dict[tuple, list[ExportLine]] = defaultdict(list)
+        for line in d.lines:
+            year, week, _weekday = line.care_date.isocalendar()
+            weeks[year, week, line.unit].append(line)
+        for (year, week, unit), lines in sorted(weeks.items()):
+            _row(
+                sheet,
+                [
+                    d.agreement_svb_number, d.holder_name, d.provider_name, f"{year}-W{week:02d}",
+                    min(line.care_date for line in lines), max(line.care_date for line in lines),
+                    sum((line.quantity for line in lines), Decimal(0)), unit,
+                    sum((line.amount for line in lines), Decimal(0)),
+                ],
+                formats={4: "yyyy-mm-dd", 5: "yyyy-mm-dd", 8: MONEY_FORMAT},
+            )  # fmt: skip
+
+
+def _summary_sheet(workbook, content: BatchContent) -> None:
+    sheet = workbook.create_sheet(_("Summary"))
+    rows = [
+        (_("Batch"), content.batch_id),
+        (_("Month"), f"{content.period:%Y-%m}"),
+        (_("Exported at"), content.created_at.strftime("%Y-%m-%d %H:%M:%S %Z")),
+        (_("Exported by"), content.created_by),
+        (_("Declarations"), len(content.declarations)),
+        (_("Care lines"), content.line_count),
+        (_("Total"), content.total),
+    ]
+    for label, value in rows:
+        _row(sheet, [label, value], formats={1: MONEY_FORMAT} if label == _("Total") else None)
+    _row(sheet, [])
+    _row(sheet, [_("Left out"), _("Reason")], bold=True)
+    for skipped in content.skipped:
+        _row(sheet, [skipped["declaration_id"], skipped["reason"]])

@@ -1,0 +1,433 @@
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from contracts.models import AgreementVersion
+from pgb_admin.accounts.scoping import ScopedQuerySet
+from pgb_admin.core.models import TimeStampedModel
+from pgb_admin.figures.constants import RateUnit
+
+from .constants import FROZEN_STATUSES, DeclarationStatus, ExpenseKind, Severity
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def _audited_agreements_q(funder_ids, prefix: str = "") -> Q:
+    versions = AgreementVersion.objects.filter(budget__funder_id__in=funder_ids)
+    return Q(**{f"{prefix}agreement_id__in": versions.values("agreement_id")})
+
+
+class AgreementDataQuerySet(ScopedQuerySet):
+    """Hours, costs and declarations belong to a care agreement: the holder's people see them,
+    and so do the auditors of the funders whose grants the agreement used."""
+
+    holder_field = "agreement__holder_id"
+
+    def audited_q(self, funder_ids):
+        return _audited_agreements_q(funder_ids)
+
+    def in_month(self, month: date):
+        return self.filter(**{f"{self.model.DATE_FIELD}__range": (month, month_end(month))})
+
+
+class TimeEntry(TimeStampedModel):
+    """Care given on one day under one agreement: hours (in quarter hours), day parts or
+    24-hour periods, whichever unit the agreement uses."""
+
+    DATE_FIELD = "care_date"
+
+    agreement = models.ForeignKey(
+        "contracts.CareAgreement",
+        on_delete=models.PROTECT,
+        related_name="time_entries",
+        verbose_name=_("care agreement"),
+    )
+    care_date = models.DateField(_("care date"))
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=5,
+        decimal_places=2,
+        help_text=_("Hours, day parts or 24-hour periods, as the agreement's unit says."),
+    )
+    start_time = models.TimeField(_("start time"), null=True, blank=True)
+    end_time = models.TimeField(_("end time"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    objects = AgreementDataQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("time entry")
+        verbose_name_plural = _("time entries")
+        ordering = ["agreement_id", "care_date", "start_time", "pk"]
+        indexes = [models.Index(fields=["agreement", "care_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.care_date.isoformat()} {self.quantity}"
+
+    @property
+    def duration_hours(self):
+        """Hours between start and end time (an end at or before the start runs past midnight)."""
+        if self.start_time is None or self.end_time is None:
+            return None
+        start = datetime.combine(date.min, self.start_time)
+        end = datetime.combine(date.min, self.end_time)
+        if end <= start:
+            end += timedelta(days=1)
+        return (end - start).total_seconds() / 3600
+
+
+class Expense(TimeStampedModel):
+    """A cost declared beside the care: travel (kilometres at the agreed allowance) or other."""
+
+    DATE_FIELD = "expense_date"
+
+    agreement = models.ForeignKey(
+        "contracts.CareAgreement",
+        on_delete=models.PROTECT,
+        related_name="expenses",
+        verbose_name=_("care agreement"),
+    )
+    expense_date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=ExpenseKind.choices)
+    kilometres = models.DecimalField(
+        _("kilometres"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=10, decimal_places=2)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+
+    objects = AgreementDataQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("expense")
+        verbose_name_plural = _("expenses")
+        ordering = ["agreement_id", "expense_date", "pk"]
+        indexes = [models.Index(fields=["agreement", "expense_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.expense_date.isoformat()} {self.get_kind_display()} {self.amount}"
+
+
+class BatchQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Who exported the batch, those who act for its holder and staff see it; a batch
+        of several holders' declarations is not shown to each holder's family or auditor."""
+        from pgb_admin.accounts.constants import ACTING_ROLES
+        from pgb_admin.accounts.scoping import represented_holder_ids, sees_everything
+
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if sees_everything(user):
+            return self
+        acting = represented_holder_ids(user, roles=ACTING_ROLES)
+        return self.filter(Q(created_by=user) | Q(holder_id__in=acting))
+
+
+class Batch(models.Model):
+    """An SVB-ready export of the validated declarations of one month. Immutable: its files
+    are stored as written, so a second download gives the same bytes."""
+
+    period = models.DateField(_("month"))
+    holder = models.ForeignKey(
+        "budgets.BudgetHolder",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="batches",
+        verbose_name=_("budget holder"),
+        help_text=_("Set when the batch holds one holder's declarations."),
+    )
+    funder = models.ForeignKey(
+        "budgets.Funder",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="batches",
+        verbose_name=_("funder"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="batches",
+        verbose_name=_("exported by"),
+    )
+    created_at = models.DateTimeField(_("exported at"), auto_now_add=True)
+    declaration_count = models.PositiveIntegerField(_("declarations"), default=0)
+    line_count = models.PositiveIntegerField(_("care lines"), default=0)
+    total_amount = models.DecimalField(_("total (EUR)"), max_digits=14, decimal_places=2)
+    skipped = models.JSONField(
+        _("skipped declarations"),
+        default=list,
+        help_text=_("Declarations of the period left out, with the reason."),
+    )
+
+    objects = BatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SVB batch")
+        verbose_name_plural = _("SVB batches")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{_('Batch')} {self.pk} {self.period:%Y-%m}"
+
+
+class BatchFile(models.Model):
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "XLSX"
+        CSV = "csv", "CSV"
+
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="files")
+    format = models.CharField(max_length=4, choices=Format.choices)
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("batch file")
+        verbose_name_plural = _("batch files")
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "format"], name="batch_file_one_per_format")
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class DeclarationQuerySet(AgreementDataQuerySet):
+    def frozen(self):
+        return self.filter(status__in=FROZEN_STATUSES)
+
+    def open(self):
+        return self.exclude(status__in=FROZEN_STATUSES)
+
+
+class Declaration(TimeStampedModel):
+    """What a holder claims from the SVB for one agreement and one month: lines per day drafted
+    from the time entries, plus travel and other costs. Frozen once exported."""
+
+    agreement = models.ForeignKey(
+        "contracts.CareAgreement",
+        on_delete=models.PROTECT,
+        related_name="declarations",
+        verbose_name=_("care agreement"),
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month declared."))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DeclarationStatus.choices,
+        default=DeclarationStatus.DRAFT,
+    )
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("correction of"),
+    )
+    budget = models.ForeignKey(
+        "budgets.Budget",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="declarations",
+        verbose_name=_("budget grant"),
+        help_text=_("The grant the declaration is paid from: that of the agreement version."),
+    )
+    declared_rate = models.DecimalField(
+        _("declared rate (EUR)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Only when the invoice states another rate than the agreement."),
+    )
+    care_quantity = models.DecimalField(
+        _("quantity of care"), max_digits=8, decimal_places=2, default=0
+    )
+    care_amount = models.DecimalField(_("care (EUR)"), max_digits=12, decimal_places=2, default=0)
+    travel_kilometres = models.DecimalField(
+        _("travel (km)"), max_digits=8, decimal_places=1, default=0
+    )
+    travel_amount = models.DecimalField(
+        _("travel costs (EUR)"), max_digits=12, decimal_places=2, default=0
+    )
+    other_amount = models.DecimalField(
+        _("other costs (EUR)"), max_digits=12, decimal_places=2, default=0
+    )
+    total_amount = models.DecimalField(_("total (EUR)"), max_digits=12, decimal_places=2, default=0)
+    batch = models.ForeignKey(
+        Batch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="declarations",
+        verbose_name=_("SVB batch"),
+    )
+    validated_at = models.DateTimeField(_("validated at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    settled_at = models.DateTimeField(_("paid or rejected at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+
+    objects = DeclarationQuerySet.as_manager()
+
+    DATE_FIELD = "month"
+
+    class Meta:
+        verbose_name = _("declaration")
+        verbose_name_plural = _("declarations")
+        ordering = ["agreement_id", "month", "pk"]
+        indexes = [
+            models.Index(fields=["agreement", "month"]),
+            models.Index(fields=["month", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="declaration_month_first_day"),
+            models.CheckConstraint(
+                condition=Q(batch__isnull=True) | Q(status__in=[s.value for s in FROZEN_STATUSES]),
+                name="declaration_in_batch_is_frozen",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Declaration')} {self.pk} {self.month:%Y-%m}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status in FROZEN_STATUSES
+
+    @property
+    def month_end(self) -> date:
+        return month_end(self.month)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.month and self.month.day != 1:
+            raise ValidationError(
+                {"month": ValidationError(_("Use the first day of the month."), code="not_month")}
+            )
+
+
+class DeclarationLine(models.Model):
+    """One day of care in a declaration, at the rate declared for it."""
+
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="lines", verbose_name=_("declaration")
+    )
+    care_date = models.DateField(_("care date"))
+    quantity = models.DecimalField(_("quantity"), max_digits=6, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=10, choices=RateUnit.choices)
+    rate = models.DecimalField(_("rate (EUR)"), max_digits=10, decimal_places=2)
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
+    version = models.ForeignKey(
+        "contracts.AgreementVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="declaration_lines",
+        verbose_name=_("agreement version"),
+        help_text=_("The version valid on the care date; empty when none was."),
+    )
+
+    class Meta:
+        verbose_name = _("declaration line")
+        verbose_name_plural = _("declaration lines")
+        ordering = ["declaration_id", "care_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["declaration", "care_date"], name="declaration_line_one_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.care_date.isoformat()} {self.quantity} × {self.rate}"
+
+
+class FindingQuerySet(ScopedQuerySet):
+    holder_field = "declaration__agreement__holder_id"
+
+    def audited_q(self, funder_ids):
+        return _audited_agreements_q(funder_ids, prefix="declaration__")
+
+    def open(self):
+        return self.filter(
+            Q(severity=Severity.ERROR) | Q(severity=Severity.WARNING, acknowledged_at__isnull=True)
+        )
+
+
+class Finding(models.Model):
+    """What the validation found wrong (or worth knowing) in a declaration. The message is
+    rendered from the rule's text in the reader's language with ``params`` filled in."""
+
+    declaration = models.ForeignKey(
+        Declaration,
+        on_delete=models.CASCADE,
+        related_name="findings",
+        verbose_name=_("declaration"),
+    )
+    rule_code = models.CharField(_("rule"), max_length=60)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    care_date = models.DateField(_("care date"), null=True, blank=True)
+    params = models.JSONField(_("figures"), default=dict)
+    created_at = models.DateTimeField(_("found at"), auto_now_add=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="acknowledged_findings",
+        verbose_name=_("acknowledged by"),
+    )
+    acknowledgement_reason = models.TextField(_("reason"), blank=True)
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        ordering = ["declaration_id", "care_date", "rule_code"]
+        indexes = [models.Index(fields=["declaration", "severity"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule_code} {self.care_date or ''}".strip()
+
+    @property
+    def rule(self):
+        from .validation.registry import catalogue
+
+        return catalogue().get(self.rule_code)
+
+    @property
+    def message(self) -> str:
+        rule = self.rule
+        return rule.render(self.params) if rule else self.rule_code
+
+    @property
+    def fix(self) -> str:
+        rule = self.rule
+        return str(rule.fix) if rule else ""
+
+    @property
+    def is_open(self) -> bool:
+        """An error is open until fixed; a warning until acknowledged with a reason."""
+        if self.severity == Severity.ERROR:
+            return True
+        return self.severity == Severity.WARNING and self.acknowledged_at is None
+
+    def key(self) -> tuple:
+        return (self.rule_code, self.care_date, tuple(sorted(self.params.items())))

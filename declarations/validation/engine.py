@@ -1,0 +1,289 @@
+"""The validation engine: joins the declaration lines with agreement versions, grants,
+providers, tariffs and figures into frames, runs every rule of the catalogue on them
+vectorised (no per-line Python) and turns what the rules return into findings.
+
+One declaration and a national month take the same path: :func:`run` on a
+:class:`~declarations.validation.inputs.ValidationInput`.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+import numpy as np
+import pandas as pd
+
+from ..constants import DeclarationStatus, Severity
+from .inputs import ValidationInput, load_input
+from .registry import Param, Rule, catalogue
+
+FINDING_COLUMNS = ["declaration_id", "rule_code", "severity", "care_date", "params"]
+
+
+@dataclass
+class Context:
+    """What the rules read. ``lines`` has one row per declaration line (sorted by declaration
+    and day); ``segments`` one row per run of lines under one agreement version in one
+    declaration; ``weeks`` one row per declaration and ISO week; ``declarations`` one row per
+    declaration in the run."""
+
+    inp: ValidationInput
+    today: pd.Timestamp
+    lines: pd.DataFrame
+    segments: pd.DataFrame
+    weeks: pd.DataFrame
+    declarations: pd.DataFrame
+
+    def figure(self, kind: str, on, *, ages=None, schemes=None) -> np.ndarray:
+        """The dated figure ``kind`` (in hundredths) for each date in ``on``; for ages, the
+        highest age band reached; -1 where no row holds."""
+        on = np.asarray(on, dtype="datetime64[ns]")
+        result = np.full(len(on), -1, dtype=np.int64)
+        best_age = np.full(len(on), -2, dtype=np.int64)
+        rows = self.inp.figures[self.inp.figures["kind"] == kind]
+        # general rows first, so a scheme's own row overrides them
+        for row in rows.sort_values("scheme").itertuples(index=False):
+            applies = on >= np.datetime64(row.valid_from)
+            if not pd.isna(row.valid_to):
+                applies &= on <= np.datetime64(row.valid_to)
+            if row.scheme:
+                applies &= np.asarray(schemes) == row.scheme
+            if ages is not None:
+                applies &= np.asarray(ages) >= row.age_min
+                applies &= row.age_min >= best_age
+                best_age = np.where(applies, row.age_min, best_age)
+            result = np.where(applies, row.value_c, result)
+        return result
+
+
+def _runs(*keys: np.ndarray) -> np.ndarray:
+    """Start positions of the runs of equal consecutive ``keys`` (the arrays are sorted)."""
+    change = np.zeros(len(keys[0]), dtype=bool)
+    if len(change):
+        change[0] = True
+        for key in keys:
+            change[1:] |= key[1:] != key[:-1]
+    return np.flatnonzero(change)
+
+
+def iso_week(days: pd.Series) -> np.ndarray:
+    calendar = days.dt.isocalendar()
+    return (calendar["year"].astype(np.int64) * 100 + calendar["week"].astype(np.int64)).to_numpy()
+
+
+def _carer_class(relation, provider_kind, registered) -> np.ndarray:
+    """Formal care: an organisation or a KvK/BIG-registered professional with no personal
+    relation to the holder (domain.md 3.6); the rest is informal."""
+    formal = (np.asarray(relation) == "none") & (
+        (np.asarray(provider_kind) == "organisation") | np.asarray(registered, dtype=bool)
+    )
+    return np.where(formal, "formal", "informal")
+
+
+def _ages(birth: pd.Series, on: pd.Series) -> np.ndarray:
+    """Whole years of age on each date (-1 when the birth date is unknown)."""
+    known = birth.notna().to_numpy()
+    b = birth.fillna(pd.Timestamp("1900-01-01"))
+    years = on.dt.year.to_numpy() - b.dt.year.to_numpy()
+    before_birthday = (on.dt.month.to_numpy() * 100 + on.dt.day.to_numpy()) < (
+        b.dt.month.to_numpy() * 100 + b.dt.day.to_numpy()
+    )
+    return np.where(known, years - before_birthday, -1)
+
+
+def prepare(inp: ValidationInput) -> Context:
+    declarations = inp.declarations[inp.declarations["in_run"]]
+    declarations = declarations.merge(inp.agreements, on="agreement_id", how="left").merge(
+        inp.providers, on="provider_id", how="left"
+    )
+    declarations["carer_class"] = _carer_class(
+        declarations["relation"], declarations["provider_kind"], declarations["registered"]
+    )
+    declarations["month_end"] = declarations["month"] + pd.offsets.MonthEnd(0)
+
+    lines = inp.lines.merge(
+        declarations[["declaration_id", "agreement_id", "provider_id", "agreement_type"]],
+        on="declaration_id",
+    ).sort_values(["declaration_id", "care_date"], kind="stable", ignore_index=True)
+    lines["is_hour"] = (lines["unit"] == "hour").to_numpy()
+    lines["week"] = iso_week(lines["care_date"])
+
+    segments = _segments(lines, inp, declarations)
+    weeks = _weeks(lines, segments)
+    return Context(
+        inp=inp,
+        today=pd.Timestamp(inp.today),
+        lines=lines,
+        segments=segments,
+        weeks=weeks,
+        declarations=declarations,
+    )
+
+
+def _segments(lines: pd.DataFrame, inp: ValidationInput, declarations) -> pd.DataFrame:
+    decl = lines["declaration_id"].to_numpy()
+    version = lines["version_id"].to_numpy()
+    starts = _runs(decl, version)
+    ends = np.append(starts[1:], len(lines)) - 1
+    rate = lines["rate_cents"].to_numpy()
+    segments = pd.DataFrame(
+        {
+            "declaration_id": decl[starts],
+            "version_id": version[starts],
+            "first_date": lines["care_date"].to_numpy()[starts],
+            "last_date": lines["care_date"].to_numpy()[ends],
+            "days": ends - starts + 1,
+            "min_rate_cents": np.minimum.reduceat(rate, starts) if len(starts) else rate[:0],
+            "max_rate_cents": np.maximum.reduceat(rate, starts) if len(starts) else rate[:0],
+        }
+    )
+    segments = segments.merge(
+        declarations[
+            [
+                "declaration_id", "agreement_id", "provider_id", "agreement_type", "carer_class",
+                "birth_date", "entrepreneur", "iban", "month",
+            ]
+        ],
+        on="declaration_id",
+        how="left",
+    )  # fmt: skip
+    segments = segments.merge(
+        inp.versions.drop(columns=["agreement_id"]), on="version_id", how="left"
+    ).merge(inp.budgets, on="budget_id", how="left")
+    in_budget = inp.budget_products.assign(product_in_budget=True)
+    segments = segments.merge(in_budget, on=["budget_id", "product_id"], how="left")
+    segments["has_version"] = segments["version_id"] != -1
+    segments["product_in_budget"] = segments["product_in_budget"].fillna(False).astype(bool)
+    for column in ("agreed_cents", "hours_per_week_c", "travel_allowance_cents", "budget_id"):
+        segments[column] = segments[column].fillna(-1).astype(np.int64)
+    for column in ("approved", "holiday_pay"):
+        segments[column] = segments[column].fillna(False).astype(bool)
+    return segments
+
+
+def _weeks(lines: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    decl = lines["declaration_id"].to_numpy()
+    week = lines["week"].to_numpy()
+    starts = _runs(decl, week)
+    hours = np.where(lines["is_hour"].to_numpy(), lines["quantity_c"].to_numpy(), 0)
+    weeks = pd.DataFrame(
+        {
+            "declaration_id": decl[starts],
+            "week": week[starts],
+            "first_date": lines["care_date"].to_numpy()[starts],
+            "hours_c": np.add.reduceat(hours, starts) if len(starts) else hours[:0],
+            "days": np.diff(np.append(starts, len(lines))),
+        }
+    )
+    agreed = segments.groupby("declaration_id")["hours_per_week_c"].max()
+    weeks["agreed_hours_c"] = weeks["declaration_id"].map(agreed).fillna(-1).astype(np.int64)
+    kinds = segments.drop_duplicates("declaration_id").set_index("declaration_id")
+    weeks["agreement_type"] = weeks["declaration_id"].map(kinds["agreement_type"])
+    return weeks
+
+
+def run(inp: ValidationInput, rules: dict[str, Rule] | None = None) -> pd.DataFrame:
+    """All findings for the declarations in the run, one row each (see FINDING_COLUMNS)."""
+    context = prepare(inp)
+    found = []
+    for rule in (rules or catalogue()).values():
+        offences = rule.check(context)
+        if offences is None or offences.empty:
+            continue
+        found.append(_findings(rule, offences))
+    if not found:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    return pd.concat(found, ignore_index=True)
+
+
+def _findings(rule: Rule, offences: pd.DataFrame) -> pd.DataFrame:
+    if "care_date" not in offences:
+        offences = offences.assign(care_date=pd.NaT)
+    when = offences["care_date"].fillna(offences.get("month", offences["care_date"]))
+    if when.notna().any():
+        applies = when.isna() | (when >= pd.Timestamp(rule.valid_from))
+        if rule.valid_to is not None:
+            applies &= when.isna() | (when <= pd.Timestamp(rule.valid_to))
+        offences = offences[applies.to_numpy()]
+    params = pd.DataFrame(
+        {name: _as_text(kind, offences[name]) for name, kind in rule.params.items()},
+        index=offences.index,
+    )
+    return pd.DataFrame(
+        {
+            "declaration_id": offences["declaration_id"].to_numpy(),
+            "rule_code": rule.code,
+            "severity": rule.severity,
+            "care_date": offences["care_date"].to_numpy(),
+            "params": params.to_dict("records") if rule.params else [{}] * len(offences),
+        }
+    )
+
+
+def _as_text(kind: str, values: pd.Series) -> pd.Series:
+    """Figures as JSON-safe text: cents and hundredths as decimals, dates as ISO dates."""
+    if kind in (Param.MONEY, Param.HOURS):
+        numbers = values.astype(np.int64)
+        sign = np.where(numbers < 0, "-", "")
+        magnitude = np.abs(numbers)
+        whole = (magnitude // 100).astype(str)
+        fraction = pd.Series(magnitude % 100, index=values.index).map("{:02d}".format)
+        return sign + whole + "." + fraction
+    if kind == Param.DATE:
+        return pd.to_datetime(values).dt.strftime("%Y-%m-%d")
+    if kind == Param.WEEK:
+        numbers = values.astype(np.int64)
+        return (numbers // 100).astype(str) + "-W" + (numbers % 100).map("{:02d}".format)
+    return values.astype(str)
+
+
+# --- persisting ------------------------------------------------------------------------------
+
+
+def validate_declarations(declarations, *, today: date | None = None) -> None:
+    """Run the catalogue on drafted declarations and store the findings: a declaration with
+    no error becomes validated, one with errors stays a draft. Warnings acknowledged before
+    stay acknowledged when they are found again with the same figures."""
+    from ..models import Finding
+
+    if not declarations:
+        return
+    today = today or timezone.localdate()
+    by_id = {declaration.pk: declaration for declaration in declarations}
+    findings = run(load_input(list(by_id), today=today))
+
+    acknowledged = {
+        finding.key(): finding
+        for finding in Finding.objects.filter(
+            declaration_id__in=by_id, acknowledged_at__isnull=False
+        )
+    }
+    with transaction.atomic():
+        Finding.objects.filter(declaration_id__in=by_id).delete()
+        new = []
+        for row in findings.itertuples(index=False):
+            care_date = None if pd.isna(row.care_date) else row.care_date.date()
+            finding = Finding(
+                declaration_id=row.declaration_id,
+                rule_code=row.rule_code,
+                severity=row.severity,
+                care_date=care_date,
+                params=row.params,
+            )
+            previous = acknowledged.get(finding.key())
+            if previous is not None and previous.declaration_id == finding.declaration_id:
+                finding.acknowledged_at = previous.acknowledged_at
+                finding.acknowledged_by_id = previous.acknowledged_by_id
+                finding.acknowledgement_reason = previous.acknowledgement_reason
+            new.append(finding)
+        Finding.objects.bulk_create(new, batch_size=2000)
+        with_errors = set(findings.loc[findings["severity"] == Severity.ERROR, "declaration_id"])
+        now = timezone.now()
+        for declaration in declarations:
+            if declaration.pk in with_errors:
+                declaration.status, declaration.validated_at = DeclarationStatus.DRAFT, None
+            else:
+                declaration.status, declaration.validated_at = DeclarationStatus.VALIDATED, now
+        type(declarations[0]).objects.bulk_update(declarations, ["status", "validated_at"])

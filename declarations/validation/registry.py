@@ -1,0 +1,109 @@
+"""The rule catalogue: each rule has a stable code, a severity, a message in Dutch and English
+with the figures filled in, how to fix it, its source and its validity dates. Rules are
+registered by :func:`rule` in :mod:`declarations.validation.rules`; their figures come from the
+dated tables, never from the rule itself."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.utils import formats
+from django.utils.functional import Promise
+
+from ..constants import Severity
+
+
+class Param:
+    """How a figure in a message is stored (JSON-safe text) and shown."""
+
+    MONEY = "money"  # '18.50' -> € 18,50
+    HOURS = "hours"  # '7.25'  -> 7,25
+    NUMBER = "number"  # '3'
+    DATE = "date"  # '2026-10-03' -> 03-10-2026
+    WEEK = "week"  # '2026-W40'
+    CARER_CLASS = "carer_class"  # 'formal' -> formele zorg
+    TEXT = "text"
+
+
+def format_param(kind: str, value) -> str:
+    if value is None or value == "":
+        return "–"
+    if kind == Param.MONEY:
+        return "€ " + formats.number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)
+    if kind == Param.HOURS:
+        return formats.number_format(Decimal(value).normalize(), use_l10n=True)
+    if kind == Param.DATE:
+        return formats.date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    if kind == Param.CARER_CLASS:
+        from pgb_admin.figures.constants import CarerClass
+
+        return str(CarerClass(value).label).lower()
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str
+    title: Promise
+    message: Promise
+    fix: Promise
+    source: str
+    valid_from: date
+    check: Callable = field(repr=False)
+    valid_to: date | None = None
+    params: dict[str, str] = field(default_factory=dict)
+
+    def render(self, params: dict) -> str:
+        values = {name: format_param(kind, params.get(name)) for name, kind in self.params.items()}
+        return str(self.message) % values
+
+    @property
+    def blocks_export(self) -> bool:
+        return self.severity == Severity.ERROR
+
+
+_CATALOGUE: dict[str, Rule] = {}
+
+
+def rule(
+    *,
+    code: str,
+    severity: str,
+    title: Promise,
+    message: Promise,
+    fix: Promise,
+    source: str,
+    valid_from: date,
+    valid_to: date | None = None,
+    params: dict[str, str] | None = None,
+):
+    """Register a check function as a rule. The function takes the prepared
+    :class:`~declarations.validation.engine.Context` and returns a DataFrame of offences with a
+    ``declaration_id`` column, optionally ``care_date``, and one column per parameter."""
+
+    def register(check: Callable) -> Callable:
+        if code in _CATALOGUE:
+            raise ValueError(f"rule {code} registered twice")
+        _CATALOGUE[code] = Rule(
+            code=code,
+            severity=severity,
+            title=title,
+            message=message,
+            fix=fix,
+            source=source,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            params=params or {},
+            check=check,
+        )
+        return check
+
+    return register
+
+
+def catalogue() -> dict[str, Rule]:
+    from . import rules  # noqa: F401  (registers the catalogue)
+
+    return _CATALOGUE
