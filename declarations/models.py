@@ -166,6 +166,15 @@ class Batch(models.Model):
     declaration_count = models.PositiveIntegerField(_("declarations"), default=0)
     line_count = models.PositiveIntegerField(_("care lines"), default=0)
     total_amount = models.DecimalField(_("total (EUR)"), max_digits=14, decimal_places=2)
+    task_run = models.OneToOneField(
+        "core.TaskRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="batch",
+        verbose_name=_("task"),
+        help_text=_("The background task that exported it, so a repeated task finds it."),
+    )
     skipped = models.JSONField(
         _("skipped declarations"),
         default=list,

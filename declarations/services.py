@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contracts.constants import AgreementType
 from contracts.models import AgreementVersion, CareAgreement
 from pgb_admin.accounts.models import User
 from pgb_admin.accounts.scoping import get_editable, get_visible, refuse_auditors
@@ -616,7 +617,12 @@ class NothingToExport(ValidationError):
 
 @transaction.atomic
 def batch_export(
-    *, actor: User, month: date, holder_id: int | None = None, funder: Funder | None = None
+    *,
+    actor: User,
+    month: date,
+    holder_id: int | None = None,
+    funder: Funder | None = None,
+    task_run=None,
 ) -> Batch:
     """Export the month's validated declarations that the actor may change (optionally of one
     holder or one funder) as an SVB batch. Declarations with open errors or unacknowledged
@@ -655,9 +661,10 @@ def batch_export(
         period=month,
         holder=holder,
         funder=funder,
-        created_by=actor,
+        created_by=actor if actor.pk else None,
         total_amount=0,
         skipped=skipped,
+        task_run=task_run,
     )
     claimed = Declaration.objects.filter(
         pk__in=exportable, status=DeclarationStatus.VALIDATED, batch__isnull=True
@@ -770,3 +777,88 @@ def batch_file(*, actor: User, batch_id: int, file_format: str) -> BatchFile:
         return batch.files.get(format=file_format)
     except BatchFile.DoesNotExist:
         raise Http404(_("Not found.")) from None
+
+
+# --- many declarations at once ---------------------------------------------------------------
+
+VALIDATION_CHUNK = 500
+
+
+@transaction.atomic
+def declarations_draft_period(
+    *, actor: User, month: date, holder_id: int | None = None, funder: Funder | None = None
+) -> list[Declaration]:
+    """Draft the month's declaration of every agreement the actor may change that has hours
+    or costs in the month (optionally of one holder or funder), in a fixed number of queries.
+    Months already exported are left alone; fixed monthly pay needs no declaration."""
+    refuse_auditors(actor)
+    month = month_start(month)
+    agreements = CareAgreement.objects.editable_by(actor).exclude(
+        agreement_type=AgreementType.EMPLOYMENT_FIXED
+    )
+    if holder_id is not None:
+        agreements = agreements.filter(
+            holder=get_editable(BudgetHolder.objects, actor, pk=holder_id)
+        )
+    if funder is not None:
+        agreements = agreements.filter(
+            pk__in=AgreementVersion.objects.filter(budget__funder=funder).values("agreement_id")
+        )
+    period = (month, month_end(month))
+    active = set(
+        TimeEntry.objects.filter(agreement__in=agreements, care_date__range=period).values_list(
+            "agreement_id", flat=True
+        )
+    ) | set(
+        Expense.objects.filter(agreement__in=agreements, expense_date__range=period).values_list(
+            "agreement_id", flat=True
+        )
+    )
+    existing = Declaration.objects.filter(agreement_id__in=active, month=month)
+    open_ones = {d.agreement_id: d for d in existing.filter(status__in=OPEN_STATUSES)}
+    frozen = set(existing.filter(status__in=FROZEN_STATUSES).values_list("agreement_id", flat=True))
+    new = [
+        Declaration(agreement_id=agreement_id, month=month)
+        for agreement_id in sorted(active - set(open_ones) - frozen)
+    ]
+    Declaration.objects.bulk_create(new)
+    declarations = list(
+        Declaration.objects.filter(
+            agreement_id__in=active, month=month, status__in=OPEN_STATUSES
+        ).order_by("pk")
+    )
+    draft_lines(declarations)
+    return declarations
+
+
+def declarations_validate_in_chunks(
+    *, actor: User, declaration_ids: list[int], progress=None, on_chunk=None
+) -> dict[str, int]:
+    """Validate many declarations, a chunk per transaction, recording progress on a
+    :class:`~pgb_admin.core.models.TaskRun` (and telling ``on_chunk``). Running it twice gives
+    the same result; declarations exported meanwhile are skipped."""
+    from pgb_admin.core.tasks import progress_advance
+
+    ids = sorted(set(declaration_ids))
+    for start in range(0, len(ids), VALIDATION_CHUNK):
+        chunk = ids[start : start + VALIDATION_CHUNK]
+        still_open = list(
+            Declaration.objects.editable_by(actor)
+            .filter(pk__in=chunk, status__in=OPEN_STATUSES)
+            .values_list("pk", flat=True)
+        )
+        if still_open:
+            declaration_validate(actor=actor, declaration_ids=still_open)
+        progress_advance(progress, len(chunk))
+        if on_chunk:
+            on_chunk(len(chunk))
+    statuses = Declaration.objects.filter(pk__in=ids)
+    return {
+        "declarations": len(ids),
+        "validated": statuses.filter(status=DeclarationStatus.VALIDATED).count(),
+        "with_errors": statuses.filter(
+            status=DeclarationStatus.DRAFT, findings__severity=Severity.ERROR
+        )
+        .distinct()
+        .count(),
+    }

@@ -117,6 +117,8 @@ def refuse_auditors(user) -> None:
     export of a period)."""
     from .models import AuditorScope
 
+    if sees_everything(user):
+        return
     if AuditorScope.objects.valid_on(timezone.localdate()).filter(user=user).exists():
         raise ReadOnlyAccess
 

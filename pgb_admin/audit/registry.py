@@ -21,9 +21,13 @@ AUDITED_MODELS: dict[str, list[str]] = {
     "contracts.HolderProvider": [],
     "contracts.CareAgreement": [],
     "contracts.AgreementVersion": [],
+    "declarations.TimeEntry": [],
+    "declarations.Expense": [],
+    "declarations.Declaration": [],
+    "declarations.Batch": [],
 }
 
-# never written to the change log at all
+# never written to the change log at all (a batch's files are bytes: the sha256 identifies them)
 EXCLUDED_FIELDS = {"accounts.User": ["password", "last_login"]}
 
 

@@ -1,8 +1,12 @@
 import socket
 
 from django.db import connection
+from django.db.models import F
+from django.utils import timezone
 
 from celery import shared_task
+
+from .models import TaskRun, TaskStatus
 
 
 @shared_task(name="pgb_admin.core.worker_health", acks_late=False)
@@ -12,3 +16,26 @@ def worker_health(nonce: str) -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return {"nonce": nonce, "database": connection.vendor, "worker": socket.gethostname()}
+
+
+def progress_start(run: TaskRun | None, total: int) -> None:
+    if run is not None:
+        TaskRun.objects.filter(pk=run.pk).update(
+            status=TaskStatus.RUNNING, total=total, done=0, error="", updated_at=timezone.now()
+        )
+
+
+def progress_advance(run: TaskRun | None, items: int) -> None:
+    if run is not None:
+        TaskRun.objects.filter(pk=run.pk).update(done=F("done") + items, updated_at=timezone.now())
+
+
+def progress_finish(run: TaskRun | None, *, result: dict | None = None, error: str = "") -> None:
+    if run is not None:
+        TaskRun.objects.filter(pk=run.pk).update(
+            status=TaskStatus.FAILED if error else TaskStatus.DONE,
+            done=F("total") if not error else F("done"),
+            result=result or {},
+            error=error,
+            updated_at=timezone.now(),
+        )

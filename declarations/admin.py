@@ -1,0 +1,84 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Batch, BatchFile, Declaration, DeclarationLine, Expense, Finding, TimeEntry
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History and exports are read in the back office, never edited there."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(TimeEntry)
+class TimeEntryAdmin(ReadOnlyAdmin):
+    list_display = ["care_date", "agreement", "quantity", "start_time", "end_time"]
+    list_select_related = ["agreement__holder", "agreement__provider"]
+    search_fields = ["agreement__holder__surname", "agreement__svb_agreement_number"]
+    date_hierarchy = "care_date"
+
+
+@admin.register(Expense)
+class ExpenseAdmin(ReadOnlyAdmin):
+    list_display = ["expense_date", "agreement", "kind", "kilometres", "amount"]
+    list_filter = ["kind"]
+    list_select_related = ["agreement__holder", "agreement__provider"]
+    search_fields = ["agreement__holder__surname", "agreement__svb_agreement_number"]
+    date_hierarchy = "expense_date"
+
+
+class DeclarationLineInline(admin.TabularInline):
+    model = DeclarationLine
+    extra = 0
+    fields = ["care_date", "quantity", "unit", "rate", "amount", "version"]
+    readonly_fields = fields
+
+
+class FindingInline(admin.TabularInline):
+    model = Finding
+    extra = 0
+    fields = ["severity", "rule_code", "care_date", "message", "acknowledgement_reason"]
+    readonly_fields = fields
+
+    @admin.display(description=_("message"))
+    def message(self, finding: Finding) -> str:
+        return finding.message
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "month", "agreement", "status", "total_amount", "corrects", "batch"]
+    list_filter = ["status", "month"]
+    list_select_related = ["agreement__holder", "agreement__provider", "corrects", "batch"]
+    search_fields = ["agreement__holder__surname", "agreement__svb_agreement_number"]
+    inlines = [DeclarationLineInline, FindingInline]
+
+
+@admin.register(Finding)
+class FindingAdmin(ReadOnlyAdmin):
+    list_display = ["declaration", "severity", "rule_code", "care_date", "acknowledged_at"]
+    list_filter = ["severity", "rule_code"]
+    list_select_related = ["declaration"]
+
+
+class BatchFileInline(admin.TabularInline):
+    model = BatchFile
+    extra = 0
+    fields = ["format", "filename", "size", "sha256"]
+    readonly_fields = fields
+
+
+@admin.register(Batch)
+class BatchAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "period", "created_at", "created_by", "declaration_count", "total_amount"]
+    list_select_related = ["created_by"]
+    date_hierarchy = "created_at"
+    inlines = [BatchFileInline]
+    exclude = ["skipped"]

@@ -1,0 +1,79 @@
+"""Celery tasks: ids in, a service does the work, progress goes to a TaskRun. Each task can
+run twice (redelivery after a worker died) and leaves the same state."""
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+from auditlog.context import set_actor
+from celery import shared_task
+
+from pgb_admin.core.models import TaskRun
+from pgb_admin.core.tasks import progress_finish, progress_start
+
+from . import services
+from .models import Batch
+
+
+def _actor(user_id: int):
+    return get_user_model().objects.get(pk=user_id)
+
+
+@shared_task(name="declarations.validate", acks_late=True)
+def validate_declarations_task(task_run_id: str, user_id: int, declaration_ids: list[int]) -> None:
+    run = TaskRun.objects.get(pk=task_run_id)
+    actor = _actor(user_id)
+    progress_start(run, len(set(declaration_ids)))
+    with set_actor(actor):
+        result = services.declarations_validate_in_chunks(
+            actor=actor, declaration_ids=declaration_ids, progress=run
+        )
+    progress_finish(run, result=result)
+
+
+@shared_task(name="declarations.export_batch", acks_late=True)
+def export_batch_task(
+    task_run_id: str, user_id: int, month: str, holder_id: int | None, funder_id: int | None
+) -> None:
+    from pgb_admin.budgets.models import Funder
+
+    run = TaskRun.objects.get(pk=task_run_id)
+    done_before = Batch.objects.filter(task_run=run).first()
+    if done_before is not None:  # a redelivered task does not export twice
+        progress_finish(
+            run, result={"batch_id": done_before.pk, "declarations": done_before.declaration_count}
+        )
+        return
+    actor = _actor(user_id)
+    progress_start(run, 1)
+    funder = Funder.objects.get(pk=funder_id) if funder_id else None
+    try:
+        with set_actor(actor):
+            batch = services.batch_export(
+                actor=actor,
+                month=date.fromisoformat(month),
+                holder_id=holder_id,
+                funder=funder,
+                task_run=run,
+            )
+    except ValidationError as error:
+        progress_finish(run, error="; ".join(error.messages))
+        return
+    progress_finish(run, result={"batch_id": batch.pk, "declarations": batch.declaration_count})
+
+
+def start_validation(*, actor, declaration_ids: list[int]) -> TaskRun:
+    """Queue the validation of many declarations; the TaskRun shows its progress. The task is
+    sent when the transaction commits, so the worker sees what this request saved."""
+    run = TaskRun.objects.create(kind="validate", created_by=actor, total=len(set(declaration_ids)))
+    validate_declarations_task.delay_on_commit(str(run.pk), actor.pk, sorted(set(declaration_ids)))
+    return run
+
+
+def start_export(*, actor, month: date, holder_id: int | None = None, funder=None) -> TaskRun:
+    run = TaskRun.objects.create(kind="export", created_by=actor, total=1)
+    export_batch_task.delay_on_commit(
+        str(run.pk), actor.pk, month.isoformat(), holder_id, funder.pk if funder else None
+    )
+    return run
