@@ -138,7 +138,7 @@ def _check_quantity(quantity: Decimal, unit: str, *, typed: bool, day: date) -> 
                 _("%(value)s hours do not fit in one day (at most %(maximum)s)."),
                 "more_than_a_day",
                 value=quantity,
-                maximum=maximum,
+                maximum=f"{maximum.normalize():f}",
             )
         step = StatutoryFigure.objects.value_on(FigureKind.HOURS_INCREMENT, day)
         if typed and step and quantity % step:
@@ -147,7 +147,7 @@ def _check_quantity(quantity: Decimal, unit: str, *, typed: bool, day: date) -> 
                 _("%(value)s hours is not in quarter hours: use steps of %(step)s, e.g. 1.25."),
                 "not_in_quarter_hours",
                 value=quantity,
-                step=step,
+                step=f"{step.normalize():f}",
             )
     elif unit in (RateUnit.DAY_PART, RateUnit.DAY) and quantity != quantity.to_integral_value():
         raise _error(

@@ -509,7 +509,14 @@ def times_overlap(ctx: Context):
     same_day = (
         timed["declaration_id"].to_numpy()[1:] == timed["declaration_id"].to_numpy()[:-1]
     ) & (timed["care_date"].to_numpy()[1:] == timed["care_date"].to_numpy()[:-1])
-    overlaps = same_day & (timed["start_min"].to_numpy()[1:] < np.maximum.accumulate(end)[:-1])
+    # the latest end so far within each day (a night shift of one day must not reach the next)
+    latest_end = (
+        pd.Series(end, index=timed.index)
+        .groupby([timed["declaration_id"], timed["care_date"]])
+        .cummax()
+        .to_numpy()
+    )
+    overlaps = same_day & (timed["start_min"].to_numpy()[1:] < latest_end[:-1])
     hits = timed.iloc[1:][overlaps]
     hits = hits.drop_duplicates(["declaration_id", "care_date"])
     return hits[["declaration_id", "care_date"]].assign(day=hits["care_date"])

@@ -1,6 +1,10 @@
 """Test settings: fast and deterministic. DATABASE_URL still chooses the database, so the same
 suite runs on SQLite (default) and on PostgreSQL."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *
 
 SECRET_KEY = "pgb-admin-test-secret-key-not-for-production"  # noqa: S105
@@ -21,3 +25,10 @@ CELERY_RESULT_BACKEND = None
 # No collectstatic in tests: WhiteNoise serves from the finders.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# SQLite tests use a file, not memory: concurrent connections then wait for each other's
+# locks as in a real deployment instead of failing with "table is locked".
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # one file per test process, so parallel runs never share it
+    _test_db = Path(tempfile.gettempdir()) / f"pgb-admin-test-{os.getpid()}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_db)}
