@@ -1,4 +1,5 @@
-"""The demo world: believable, complete, deterministic and idempotent."""
+"""The demo world: believable, complete, deterministic and idempotent. Loading it takes some
+seconds, so each test here loads it at most once or twice."""
 
 from io import StringIO
 
@@ -9,6 +10,8 @@ from stdnum.nl import bsn as stdnum_bsn
 
 from contracts.constants import AgreementType
 from contracts.models import AgreementVersion, CareAgreement, HolderProvider, Provider
+from declarations.models import Batch, Declaration, Expense, Finding, TimeEntry
+from declarations.validation.registry import catalogue
 from pgb_admin.accounts.constants import MandateRole
 from pgb_admin.accounts.models import Mandate, User
 from pgb_admin.budgets.constants import Scheme
@@ -38,10 +41,17 @@ def _fingerprint():
             )
         ),
         list(Provider.objects.order_by("pk").values_list("name", "iban")),
+        list(TimeEntry.objects.order_by("pk").values_list("care_date", "quantity")),
+        list(Declaration.objects.order_by("pk").values_list("month", "status", "total_amount")),
+        sorted(Finding.objects.values_list("rule_code", "care_date")),
     )
 
 
-def test_the_world_has_what_the_issue_asks_for(demo):
+def _visible(username):
+    return BudgetHolder.objects.visible_to(User.objects.get(username=username)).count()
+
+
+def test_the_world_has_what_the_issues_ask_for(demo, client):
     assert BudgetHolder.objects.count() == 30
     assert set(Budget.objects.values_list("scheme", flat=True)) == set(Scheme.values)
     assert set(CareAgreement.objects.values_list("agreement_type", flat=True)) == set(
@@ -49,52 +59,57 @@ def test_the_world_has_what_the_issue_asks_for(demo):
     )
     relations = set(HolderProvider.objects.values_list("relation", flat=True))
     assert {"none", "partner", "parent", "child"} <= relations
-    carer_classes = {link.carer_class for link in HolderProvider.objects.select_related("provider")}
-    assert carer_classes == {"formal", "informal"}
+    links = HolderProvider.objects.select_related("provider")
+    assert {link.carer_class for link in links} == {"formal", "informal"}
     assert Mandate.objects.filter(user__username="vertegenwoordiger").count() == 3
     assert Mandate.objects.filter(user__username="bureau", role=MandateRole.BUREAU).count() == 20
-    assert {m.user.username for m in Mandate.objects.filter(role=MandateRole.FAMILY_READONLY)} == {
-        "familie"
-    }
+    family = Mandate.objects.filter(role=MandateRole.FAMILY_READONLY)
+    assert {mandate.user.username for mandate in family} == {"familie"}
     assert User.objects.filter(is_superuser=True).count() == 1
     assert AgreementVersion.objects.count() > CareAgreement.objects.count()  # rate changes
-    assert all(
-        stdnum_bsn.is_valid(bsn) for bsn in BudgetHolder.objects.values_list("bsn", flat=True)
-    )
-    assert all(
-        bsn.startswith("99999") for bsn in BudgetHolder.objects.values_list("bsn", flat=True)
-    )
+    bsns = list(BudgetHolder.objects.values_list("bsn", flat=True))
+    assert all(stdnum_bsn.is_valid(bsn) and bsn.startswith("99999") for bsn in bsns)
 
+    # a year of care, with every rule of the catalogue shown (May holds the mistakes)
+    assert set(Finding.objects.values_list("rule_code", flat=True)) == set(catalogue())
+    assert {month.month for month in Declaration.objects.values_list("month", flat=True)} >= set(
+        range(1, 12)
+    )
+    assert Declaration.objects.filter(status="paid").exists()
+    assert Declaration.objects.filter(status="validated", month__month=10).exists()
+    assert Batch.objects.exists()
+    assert all(batch.files.count() == 2 for batch in Batch.objects.all())
 
-def test_every_demo_login_works_with_the_documented_password(demo, client):
     for login in LOGINS:
         assert client.login(username=login.username, password=DEMO_PASSWORD), login.username
-
-
-def test_personas_see_what_their_description_says(demo):
-    def visible(username):
-        return BudgetHolder.objects.visible_to(User.objects.get(username=username)).count()
-
-    assert visible("jansen") == 1
-    assert visible("vertegenwoordiger") == 3
-    assert visible("bureau") == 20
-    assert visible("familie") == 1
-    assert visible("oud.vertegenwoordiger") == 0
-    assert visible("beheer") == 30
-    the_hague, assen = visible("controleur.denhaag"), visible("controleur.assen")
+    assert _visible("jansen") == 1
+    assert _visible("vertegenwoordiger") == 3
+    assert _visible("bureau") == 20
+    assert _visible("familie") == 1
+    assert _visible("oud.vertegenwoordiger") == 0
+    assert _visible("beheer") == 30
+    the_hague, assen = _visible("controleur.denhaag"), _visible("controleur.assen")
     assert the_hague > 0
     assert assen > 0
     assert the_hague + assen == 30
 
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    assert DEMO_PASSWORD in out.getvalue()
+    assert all(login.username in out.getvalue() for login in LOGINS)
 
-def test_loading_twice_changes_nothing(demo):
-    before = _fingerprint()
-    assert "already loaded" in _load()
-    assert _fingerprint() == before
 
-
-def test_the_world_is_the_same_every_time(demo):
+def test_loading_twice_changes_nothing_and_loading_anew_gives_the_same_world(demo):
     first = _fingerprint()
+    assert "already loaded" in _load()
+    assert _fingerprint() == first
+
+    Declaration.objects.update(batch=None, status="draft", corrects=None)
+    for model in (Finding, Declaration, TimeEntry, Expense):
+        model.objects.all().delete()
+    for batch in Batch.objects.all():
+        batch.files.all().delete()
+        batch.delete()
     for model in (AgreementVersion, CareAgreement, HolderProvider, Provider, Budget, Mandate):
         model.objects.all().delete()
     BudgetHolder.objects.all().delete()
@@ -116,11 +131,3 @@ def test_refuses_to_load_published_passwords_when_debug_is_off(db, settings):
     with pytest.raises(CommandError):
         _load()
     assert not User.objects.exists()
-
-
-def test_demo_logins_are_printed(demo):
-    out = StringIO()
-    call_command("demo_logins", stdout=out)
-    text = out.getvalue()
-    assert DEMO_PASSWORD in text
-    assert all(login.username in text for login in LOGINS)

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Sum
 import numpy as np
 import pandas as pd
 
-from contracts.constants import AgreementType
+from contracts.constants import AgreementType, ProviderKind
 from contracts.models import AgreementVersion, CareAgreement, HolderProvider, Provider
 from pgb_admin.budgets.models import Budget
 from pgb_admin.figures.constants import RateUnit
@@ -47,7 +47,7 @@ COLUMNS = {
     ],
     "budget_products": ["budget_id", "product_id"],
     "entries": ["agreement_id", "care_date", "start_min", "end_min"],
-    "provider_days": ["provider_id", "care_date", "hours_c"],
+    "provider_days": ["provider_id", "care_date", "hours_c"],  # persons only
     "tariffs": [
         "scheme", "funder_id", "product_id", "carer_class", "unit", "valid_from", "valid_to",
         "max_cents", "source",
@@ -211,8 +211,9 @@ def load_input(declaration_ids, *, today: date) -> ValidationInput:
     )
     entries["care_date"] = dates(entries["care_date"])
 
-    # a provider's hours over all their hourly agreements, also with other holders; a week
-    # around the months, so weeks that straddle a month are whole
+    # a person's hours over all their hourly agreements, also with other holders; a week
+    # around the months, so weeks that straddle a month are whole. Organisations employ many
+    # carers, so the day and working-hours limits do not apply to them.
     hourly = AgreementVersion.objects.filter(agreement_id=OuterRef("agreement_id"), unit="hour")
     provider_days = frame(
         "provider_days",
@@ -220,6 +221,7 @@ def load_input(declaration_ids, *, today: date) -> ValidationInput:
             (provider, day, _cents(total))
             for provider, day, total in TimeEntry.objects.filter(
                 agreement__provider_id__in=provider_ids,
+                agreement__provider__kind=ProviderKind.PERSON,
                 care_date__range=(first - timedelta(days=7), last + timedelta(days=7)),
             )
             .filter(Exists(hourly))
