@@ -126,7 +126,8 @@ def _segments(lines: pd.DataFrame, inp: ValidationInput, declarations) -> pd.Dat
     decl = lines["declaration_id"].to_numpy()
     version = lines["version_id"].to_numpy()
     starts = _runs(decl, version)
-    ends = np.append(starts[1:], len(lines)) - 1 if len(starts) else starts  # none: no lines
+    # a run without lines (fixed monthly pay, costs only) has no segments
+    ends = np.append(starts[1:], len(lines)) - 1 if len(starts) else starts
     rate = lines["rate_cents"].to_numpy()
     segments = pd.DataFrame(
         {

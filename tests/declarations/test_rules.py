@@ -1,0 +1,1154 @@
+"""The rule catalogue: every rule fires on the data it is about, with its figures in the message
+in English and in Dutch, and stays quiet when only that detail is right.
+
+Data goes through the services (hours, costs, declarations, agreements, grants). Only what no
+service can produce is written with the ORM: a grant that lost the product of an agreement, an
+invalid IBAN stored before validation, a tampered amount.
+
+The base case is a clean month: an approved hourly employment agreement with The Hague (Wmo,
+informal care, maximum € 22,00) at € 18,50 an hour, 4 hours on Monday and Wednesday in March
+2026 (the agreed 8 hours a week, 36 hours, € 666,00), validated on 15 April 2026, when March is
+over and its deadline (9 June) has not passed. The minimum wage of the first half of 2026 and
+the municipality's tariffs are in the figures table, and March 2026 has no public holiday.
+"""
+
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from itertools import count
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+import pandas as pd
+import pytest
+import time_machine
+
+from contracts import services as contract_services
+from contracts.constants import AgreementType, ApprovalStatus, ProviderKind, Relation
+from contracts.models import CareAgreement, HolderProvider, Provider
+from declarations import services
+from declarations.constants import DeclarationStatus, ExpenseKind, Severity
+from declarations.models import Declaration, DeclarationLine, Finding, TimeEntry
+from declarations.validation.engine import run, validate_declarations
+from declarations.validation.inputs import fixed_pay_committed, load_input
+from declarations.validation.registry import catalogue
+from pgb_admin.accounts.constants import MandateRole
+from pgb_admin.accounts.models import User
+from pgb_admin.budgets import services as budget_services
+from pgb_admin.budgets.constants import Scheme
+from pgb_admin.budgets.models import Budget, CareProduct, Funder
+from pgb_admin.figures.constants import RateUnit
+
+from ..factories import BudgetHolderFactory, FunderFactory, MandateFactory, UserFactory, iban_from
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+DECEMBER_2025 = date(2025, 12, 1)
+FEBRUARY, MARCH, APRIL, SEPTEMBER = (date(2026, m, 1) for m in (2, 3, 4, 9))
+CHECKED = date(2026, 4, 15)  # March is over, its deadline (9 June) has not passed
+MON_2, MON_9, TUE_10, WED_11, THU_12 = (date(2026, 3, d) for d in (2, 9, 10, 11, 12))
+QUIET_WEEK = {0: "4", 2: "4"}  # Monday and Wednesday 4 hours: the agreed 8 hours a week
+VALID_IBAN = "NL91ABNA0417164300"
+_numbers = count(1)
+
+
+@contextmanager
+def today_is(day: date):
+    with time_machine.travel(datetime.combine(day, time(10), tzinfo=AMSTERDAM), tick=False):
+        yield
+
+
+# --- building cases through the services ------------------------------------------------------
+
+
+@dataclass
+class Case:
+    actor: User
+    budget: Budget
+    provider: Provider
+    agreement: CareAgreement
+
+    @property
+    def holder_id(self) -> int:
+        return self.agreement.holder_id
+
+    def fill(self, month=MARCH, pattern=None) -> None:
+        services.time_entries_fill_month(
+            actor=self.actor,
+            agreement_id=self.agreement.pk,
+            month=month,
+            pattern=QUIET_WEEK if pattern is None else pattern,
+        )
+
+    def add(self, day, quantity=None, start=None, end=None) -> TimeEntry:
+        return services.time_entry_add(
+            actor=self.actor,
+            agreement_id=self.agreement.pk,
+            care_date=day,
+            quantity=quantity,
+            start_time=start,
+            end_time=end,
+        )
+
+    def change(self, day, **changes) -> TimeEntry:
+        """Change the one entry of a day."""
+        entry = TimeEntry.objects.get(agreement=self.agreement, care_date=day)
+        return services.time_entry_update(actor=self.actor, entry_id=entry.pk, **changes)
+
+    def draft(self, month=MARCH, **options) -> Declaration:
+        return services.declaration_draft(
+            actor=self.actor, agreement_id=self.agreement.pk, month=month, **options
+        )
+
+    def validate(self, *declarations: Declaration, on=CHECKED) -> None:
+        with today_is(on):
+            services.declaration_validate(
+                actor=self.actor, declaration_ids=[d.pk for d in declarations]
+            )
+        for declaration in declarations:
+            declaration.refresh_from_db()
+
+    def declare(self, month=MARCH, on=CHECKED, **options) -> Declaration:
+        """Draft and validate the month's declaration."""
+        declaration = self.draft(month, **options)
+        self.validate(declaration, on=on)
+        return declaration
+
+
+@pytest.fixture
+def actor(db) -> User:
+    return UserFactory(username="bureau.regels")
+
+
+@pytest.fixture
+def build(actor) -> Callable[..., Case]:
+    """Build a holder (or reuse one), a grant, a provider and an agreement through the services.
+    The defaults are the clean base case."""
+    the_hague = Funder.objects.get(code="GM0518")
+
+    def build(
+        *,
+        holder_id=None,
+        budget=None,
+        provider=None,
+        funder=None,
+        scheme=Scheme.WMO,
+        product="begeleiding_individueel",
+        amount="12000.00",
+        start=date(2026, 1, 1),
+        end=date(2026, 12, 31),
+        agreement_type=AgreementType.EMPLOYMENT_HOURLY,
+        rate="18.50",
+        unit=RateUnit.HOUR,
+        hours_per_week="8",
+        holiday_pay=False,
+        travel=None,
+        birth=date(1985, 3, 3),
+        kvk_number="",
+        entrepreneur=False,
+        approved=True,
+    ) -> Case:
+        number = next(_numbers)
+        care_product = CareProduct.objects.get(code=product)
+        if holder_id is None:
+            holder = BudgetHolderFactory(surname=f"Regel{number}")
+            MandateFactory(
+                user=actor, holder=holder, role=MandateRole.BUREAU, valid_from=date(2025, 1, 1)
+            )
+            holder_id = holder.pk
+        if budget is None:
+            budget = budget_services.budget_create(
+                actor=actor,
+                holder_id=holder_id,
+                funder=funder or the_hague,
+                scheme=scheme,
+                products=[care_product],
+                start_date=start,
+                end_date=end,
+                amount=Decimal(amount),
+                decision_date=date(start.year - 1, 12, 1),
+                decision_reference=f"REGELS-{number}",
+            )
+        if provider is None:
+            provider = contract_services.provider_create(
+                actor=actor,
+                holder_id=holder_id,
+                relation=Relation.NONE,
+                kind=ProviderKind.PERSON,
+                name=f"Z. Zorg{number}",
+                date_of_birth=birth,
+                iban=iban_from(70_000 + number),
+                kvk_number=kvk_number,
+                is_entrepreneur=entrepreneur,
+            )
+        elif not HolderProvider.objects.filter(holder_id=holder_id, provider=provider).exists():
+            contract_services.provider_link(
+                actor=actor, holder_id=holder_id, provider_id=provider.pk, relation=Relation.NONE
+            )
+        agreement = contract_services.agreement_create(
+            actor=actor,
+            holder_id=holder_id,
+            provider_id=provider.pk,
+            agreement_type=agreement_type,
+            budget_id=budget.pk,
+            product=care_product,
+            valid_from=budget.start_date,
+            rate=Decimal(rate),
+            unit=unit,
+            hours_per_week=Decimal(hours_per_week) if hours_per_week else None,
+            rate_includes_holiday_pay=holiday_pay,
+            travel_allowance_per_km=Decimal(travel) if travel else None,
+        )
+        if approved:
+            contract_services.agreement_record_approval(
+                actor=actor,
+                version_id=agreement.versions.get().pk,
+                status=ApprovalStatus.APPROVED,
+                decided_on=budget.start_date,
+            )
+        return Case(actor=actor, budget=budget, provider=provider, agreement=agreement)
+
+    return build
+
+
+# --- reading findings -------------------------------------------------------------------------
+
+
+def findings_of(declaration: Declaration) -> list[Finding]:
+    return list(declaration.findings.order_by("care_date", "rule_code", "pk"))
+
+
+def loud(findings) -> set[str]:
+    """The codes of the errors and warnings (not the information)."""
+    return {f.rule_code for f in findings if f.severity != Severity.INFO}
+
+
+def the_finding(findings, code: str, care_date: date | None) -> Finding:
+    matching = [f for f in findings if f.rule_code == code and f.care_date == care_date]
+    assert len(matching) == 1, [(f.rule_code, f.care_date, f.params) for f in findings]
+    return matching[0]
+
+
+def rendered(finding: Finding, language: str) -> str:
+    """The message in a language: rendered inside the override (messages are lazy)."""
+    with translation.override(language):
+        text = finding.message
+    assert text
+    # every figure filled in
+    assert "%(" not in text, text
+    assert "–" not in text, text
+    return text
+
+
+def assert_figures(finding: Finding, english, dutch) -> None:
+    english_text, dutch_text = rendered(finding, "en"), rendered(finding, "nl")
+    for figure in english:
+        assert figure in english_text, (figure, english_text)
+    for figure in dutch:
+        assert figure in dutch_text, (figure, dutch_text)
+
+
+# --- one scenario per rule: the trigger and the quiet variant differ in what the rule is about --
+
+
+def _outside_agreement(build, trigger):
+    case = build()
+    case.fill()
+    last_day = date(2026, 3, 29) if trigger else date(2026, 3, 31)
+    contract_services.agreement_end(
+        actor=case.actor, agreement_id=case.agreement.pk, end_date=last_day
+    )
+    return case.declare()
+
+
+def _outside_budget(build, trigger):
+    case = build()
+    case.fill()
+    budget_services.budget_update(
+        actor=case.actor,
+        budget_id=case.budget.pk,
+        end_date=date(2026, 3, 20) if trigger else date(2026, 3, 31),
+    )
+    return case.declare()
+
+
+def _not_approved(build, trigger):
+    case = build()
+    case.fill()
+    version = contract_services.agreement_change(
+        actor=case.actor,
+        agreement_id=case.agreement.pk,
+        effective_from=date(2026, 3, 16),
+        reason="new rate",
+        rate=Decimal("19.00"),
+    )
+    if not trigger:
+        contract_services.agreement_record_approval(
+            actor=case.actor,
+            version_id=version.pk,
+            status=ApprovalStatus.APPROVED,
+            decided_on=date(2026, 3, 10),
+        )
+    return case.declare()
+
+
+def _product_not_granted(build, trigger):
+    case = build()
+    case.fill()
+    if trigger:
+        # a revised grant without the agreement's product: budget_update refuses it, so the
+        # ORM writes what an older registration could have left behind
+        case.budget.products.set([CareProduct.objects.get(code="huishoudelijke_hulp")])
+    return case.declare()
+
+
+def _fixed_monthly_pay(build, trigger):
+    if trigger:
+        case = build(
+            agreement_type=AgreementType.EMPLOYMENT_FIXED, unit=RateUnit.MONTH, rate="500.00"
+        )
+    else:
+        case = build()
+    return case.declare()  # no hours: the declaration has no care days
+
+
+def _month_not_over(build, trigger):
+    case = build()
+    case.fill()
+    return case.declare(on=date(2026, 3, 31) if trigger else date(2026, 4, 1))
+
+
+def _in_future(build, trigger):
+    case = build()
+    case.fill()
+    return case.declare(on=date(2026, 3, 29) if trigger else date(2026, 3, 30))
+
+
+def _late(build, trigger):
+    case = build()
+    case.fill()
+    return case.declare(on=date(2026, 6, 10) if trigger else date(2026, 6, 9))
+
+
+def _prior_year_late(build, trigger):
+    case = build(
+        funder=Funder.objects.get(code="ZK-HAAGLANDEN"),
+        scheme=Scheme.WLZ,
+        start=date(2025, 1, 1),
+        end=date(2025, 12, 31),
+    )
+    case.fill(DECEMBER_2025)
+    return case.declare(DECEMBER_2025, on=date(2026, 4, 1) if trigger else date(2026, 3, 31))
+
+
+def _public_holiday(build, trigger):
+    case = build()
+    # Mondays of April 2026 include Easter Monday (6th) and King's Day (27th)
+    case.fill(APRIL, QUIET_WEEK if trigger else {1: "4", 3: "4"})
+    return case.declare(APRIL, on=date(2026, 5, 15))
+
+
+def _not_quarter(build, trigger):
+    case = build()
+    case.fill()
+    case.change(MON_2, start_time=time(9), end_time=time(12, 50) if trigger else time(13))
+    return case.declare()
+
+
+def _not_positive(build, trigger):
+    case = build()
+    case.fill()
+    case.change(MON_2, quantity="0" if trigger else "4")
+    return case.declare()
+
+
+def _day_over_24(build, trigger):
+    case = build()
+    case.fill()
+    case.change(MON_2, start_time=time(0), end_time=time(20))
+    case.add(MON_2, start=time(20), end=time(4) if trigger else time(0))  # a night shift
+    return case.declare()
+
+
+def _provider_day_over_24(build, trigger):
+    case = build()
+    case.fill()
+    other_holder = build(provider=case.provider)
+    other_holder.add(MON_2, quantity="21" if trigger else "20")
+    return case.declare()
+
+
+def _atw_day(build, trigger):
+    case = build()
+    case.fill()
+    other_holder = build(provider=case.provider)
+    other_holder.add(MON_2, quantity="9" if trigger else "8")
+    return case.declare()
+
+
+def _atw_week(build, trigger):
+    case = build()
+    case.fill()
+    other_holder = build(provider=case.provider)
+    for day in (10, 12, 13, 14):
+        other_holder.add(date(2026, 3, day), quantity="10.5")
+    other_holder.add(date(2026, 3, 15), quantity="11" if trigger else "10")
+    return case.declare()
+
+
+def _week_above_agreement(build, trigger):
+    case = build()
+    case.fill()
+    case.change(MON_9, quantity="4.5" if trigger else "4")
+    return case.declare()
+
+
+def _four_days(build, trigger):
+    case = build()
+    case.fill()
+    case.change(MON_9, quantity="2")
+    case.add(TUE_10, quantity="2")
+    if trigger:
+        case.change(WED_11, quantity="2")
+        case.add(THU_12, quantity="2")
+    return case.declare()
+
+
+def _day_twice(build, trigger):
+    case = build()
+    case.fill()
+    if trigger:
+        case.change(MON_9, quantity="2")
+        case.add(MON_9, quantity="2")
+    else:
+        case.change(MON_9, start_time=time(9), end_time=time(11))
+        case.add(MON_9, start=time(13), end=time(15))
+    return case.declare()
+
+
+def _times_overlap(build, trigger):
+    case = build()
+    case.fill()
+    case.change(MON_9, start_time=time(9), end_time=time(11))
+    if trigger:
+        case.add(MON_9, start=time(10), end=time(12))
+    else:
+        case.add(MON_9, start=time(11), end=time(13))
+    return case.declare()
+
+
+def _rate_differs(build, trigger):
+    case = build()
+    case.fill()
+    return case.declare(declared_rate="19.00" if trigger else "18.50")
+
+
+def _above_maximum(build, trigger):
+    case = build(rate="22.50" if trigger else "22.00")
+    case.fill()
+    return case.declare()
+
+
+def _maximum_unknown(build, trigger):
+    case = build(funder=FunderFactory() if trigger else None)  # a municipality without tariffs
+    case.fill()
+    return case.declare()
+
+
+def _below_minimum(build, trigger):
+    case = build(rate="14.70" if trigger else "14.71")
+    case.fill()
+    return case.declare()
+
+
+def _minimum_unknown(build, trigger):
+    # the table has the 2026 minimum wage from age 17: nothing for a 16-year-old
+    case = build(birth=date(2009, 6, 1) if trigger else date(2009, 1, 1))
+    case.fill()
+    return case.declare()
+
+
+def _arithmetic(build, trigger):
+    case = build()
+    case.fill()
+    declaration = case.draft()
+    if trigger:
+        DeclarationLine.objects.filter(declaration=declaration, care_date=MON_2).update(
+            amount=Decimal("75.00")
+        )
+    # through the engine: the validation service would draft the lines again first
+    validate_declarations([declaration], today=CHECKED)
+    declaration.refresh_from_db()
+    return declaration
+
+
+def _travel_not_agreed(build, trigger):
+    case = build(travel=None if trigger else "0.23")
+    case.fill()
+    services.expense_add(
+        actor=case.actor,
+        agreement_id=case.agreement.pk,
+        expense_date=MON_2,
+        kind=ExpenseKind.TRAVEL,
+        kilometres="10",
+        amount="2.30",
+    )
+    return case.declare()
+
+
+def _exceeded(build, trigger):
+    case = build(amount="665.99" if trigger else "12000.00")
+    case.fill()
+    return case.declare()
+
+
+def _nearly_exhausted(build, trigger):
+    case = build(amount="740.00" if trigger else "740.01")
+    case.fill()
+    return case.declare()
+
+
+def _second_for_month(build, trigger):
+    case = build()
+    case.fill()
+    first = case.declare()
+    with today_is(CHECKED):
+        services.batch_export(actor=case.actor, month=MARCH, holder_id=case.holder_id)
+    if trigger:
+        again = case.draft()  # a new draft beside the exported declaration
+    else:
+        again = services.declaration_correct(actor=case.actor, declaration_id=first.pk)
+    case.validate(again)
+    return again
+
+
+def _iban_invalid(build, trigger):
+    case = build()
+    case.fill()
+    # the IBAN field refuses an invalid IBAN, so a bad stored one is written with the ORM
+    iban = "NL91ABNA0417164301" if trigger else VALID_IBAN
+    Provider.objects.filter(pk=case.provider.pk).update(iban=iban)
+    return case.declare()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    run: Callable
+    severity: str
+    care_date: date | None
+    params: dict[str, str]
+    english: tuple[str, ...]
+    dutch: tuple[str, ...]
+    # errors and warnings that both variants also have (the data cannot avoid them)
+    noise: frozenset[str] = frozenset()
+
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
+SCENARIOS = {
+    "agreement.outside_period": Scenario(
+        _outside_agreement, E, date(2026, 3, 30), {"day": "2026-03-30"},
+        ("On 03/30/2026 no version",), ("30-3-2026",),
+    ),
+    "budget.outside_period": Scenario(
+        _outside_budget, E, date(2026, 3, 23),
+        {"day": "2026-03-23", "start": "2026-01-01", "end": "2026-03-20"},
+        ("On 03/23/2026", "covers 01/01/2026 to 03/20/2026"),
+        ("23-3-2026", "1-1-2026", "20-3-2026"),
+    ),
+    "agreement.not_approved": Scenario(
+        _not_approved, E, date(2026, 3, 16), {"start": "2026-03-16"},
+        ("version from 03/16/2026 is not approved",), ("16-3-2026",),
+    ),
+    "budget.product_not_granted": Scenario(
+        _product_not_granted, E, MON_2, {"start": "2026-01-01"},
+        ("version from 01/01/2026",), ("1-1-2026",),
+    ),
+    "agreement.fixed_monthly_pay": Scenario(
+        _fixed_monthly_pay, E, None, {}, ("fixed monthly pay",), (),
+    ),
+    "declaration.month_not_over": Scenario(
+        _month_not_over, E, None, {"end": "2026-03-31"},
+        ("ends on 03/31/2026",), ("31-3-2026",),
+    ),
+    "entry.in_future": Scenario(
+        _in_future, E, date(2026, 3, 30), {"day": "2026-03-30"},
+        ("03/30/2026 lies in the future",), ("30-3-2026",),
+        noise=frozenset({"declaration.month_not_over"}),
+    ),
+    "declaration.late": Scenario(
+        _late, W, None, {"deadline": "2026-06-09", "weeks": "10"},
+        ("was 06/09/2026 (10 weeks",), ("9-6-2026", "10"),
+    ),
+    "declaration.prior_year_late": Scenario(
+        _prior_year_late, W, None, {"year": "2025", "deadline": "2026-04-01"},
+        ("Care of 2025", "before 04/01/2026"), ("2025", "1-4-2026"),
+        noise=frozenset({"declaration.late"}),
+    ),
+    "calendar.public_holiday": Scenario(
+        _public_holiday, I, date(2026, 4, 6), {"day": "2026-04-06"},
+        ("04/06/2026 is a public holiday",), ("6-4-2026",),
+    ),
+    "hours.not_quarter": Scenario(
+        _not_quarter, E, MON_2, {"day": "2026-03-02", "hours": "3.83", "step": "0.25"},
+        ("3.83 hours on 03/02/2026", "steps of 0.25"), ("3,83", "2-3-2026", "0,25"),
+    ),
+    "value.not_positive": Scenario(
+        _not_positive, E, MON_2, {"day": "2026-03-02", "quantity": "0.00", "rate": "18.50"},
+        ("line of 03/02/2026 has quantity 0 at rate € 18.50",), ("2-3-2026", "€ 18,50"),
+    ),
+    "hours.day_over_24": Scenario(
+        _day_over_24, E, MON_2, {"day": "2026-03-02", "hours": "28.00", "maximum": "24.00"},
+        ("28 hours on 03/02/2026", "has 24 hours"), ("28", "2-3-2026", "24"),
+        noise=frozenset({"atw.day_over_12", "hours.week_above_agreement"}),
+    ),
+    "hours.provider_day_over_24": Scenario(
+        _provider_day_over_24, E, MON_2,
+        {"day": "2026-03-02", "hours": "25.00", "maximum": "24.00"},
+        ("On 03/02/2026", "for 25 hours", "has 24 hours"), ("2-3-2026", "25", "24"),
+        noise=frozenset({"atw.day_over_12"}),
+    ),
+    "atw.day_over_12": Scenario(
+        _atw_day, W, MON_2, {"day": "2026-03-02", "hours": "13.00", "maximum": "12.00"},
+        ("On 03/02/2026", "works 13 hours", "at most 12 hours"), ("2-3-2026", "13", "12"),
+    ),
+    "atw.week_over_60": Scenario(
+        _atw_week, W, MON_9, {"week": "2026-W11", "hours": "61.00", "maximum": "60.00"},
+        ("week 2026-W11", "works 61 hours", "at most 60 hours"), ("2026-W11", "61", "60"),
+    ),
+    "hours.week_above_agreement": Scenario(
+        _week_above_agreement, W, MON_9, {"week": "2026-W11", "hours": "8.50", "agreed": "8.00"},
+        ("week 2026-W11 8.5 hours", "says 8."), ("2026-W11", "8,5", "8"),
+    ),
+    "employment.four_days_a_week": Scenario(
+        _four_days, W, MON_9, {"week": "2026-W11", "days": "4"},
+        ("week 2026-W11", "works 4 days"), ("2026-W11", "4"),
+    ),
+    "entry.day_twice": Scenario(
+        _day_twice, E, MON_9, {"day": "2026-03-09", "count": "2"},
+        ("03/09/2026 has 2 entries",), ("9-3-2026", "2"),
+    ),
+    "entry.times_overlap": Scenario(
+        _times_overlap, E, MON_9, {"day": "2026-03-09"}, ("On 03/09/2026",), ("9-3-2026",),
+    ),
+    "rate.differs_from_agreement": Scenario(
+        _rate_differs, E, MON_2, {"declared": "19.00", "agreed": "18.50", "start": "2026-01-01"},
+        ("rate € 19.00", "agreed rate € 18.50", "version from 01/01/2026"),
+        ("€ 19,00", "€ 18,50", "1-1-2026"),
+    ),
+    "rate.above_maximum": Scenario(
+        _above_maximum, E, MON_2,
+        {"rate": "22.50", "maximum": "22.00", "class": "informal",
+         "source": "ILLUSTRATIVE demo value"},
+        ("rate € 22.50", "maximum of € 22.00", "informal care (sociaal netwerk)",
+         "ILLUSTRATIVE demo value"),
+        ("€ 22,50", "€ 22,00", "informele zorg (sociaal netwerk)", "ILLUSTRATIVE demo value"),
+    ),
+    "rate.maximum_unknown": Scenario(
+        _maximum_unknown, I, MON_2, {"class": "informal", "day": "2026-03-30"},
+        ("for informal care (sociaal netwerk) on 03/30/2026",),
+        ("informele zorg (sociaal netwerk)", "30-3-2026"),
+    ),
+    "wage.below_minimum": Scenario(
+        _below_minimum, E, MON_2,
+        {"rate": "14.70", "minimum": "14.71", "age": "41", "day": "2026-03-30"},
+        ("rate € 14.70", "minimum of € 14.71", "aged 41 on 03/30/2026"),
+        ("€ 14,70", "€ 14,71", "41", "30-3-2026"),
+    ),
+    "wage.minimum_unknown": Scenario(
+        _minimum_unknown, I, MON_2, {"day": "2026-03-30", "age": "16"},
+        ("for 03/30/2026 and age 16",), ("30-3-2026", "16"),
+    ),
+    "amount.arithmetic": Scenario(
+        _arithmetic, E, MON_2, {"expected": "74.00", "amount": "75.00"},
+        ("should be € 74.00 but is € 75.00",), ("€ 74,00", "€ 75,00"),
+    ),
+    "costs.travel_not_agreed": Scenario(
+        _travel_not_agreed, E, None, {"amount": "2.30"},
+        ("Travel costs of € 2.30",), ("€ 2,30",),
+    ),
+    "budget.exceeded": Scenario(
+        _exceeded, E, None, {"used": "666.00", "granted": "665.99", "over": "0.01"},
+        ("€ 666.00 of the grant of € 665.99", "€ 0.01 more"), ("€ 666,00", "€ 665,99", "€ 0,01"),
+    ),
+    "budget.nearly_exhausted": Scenario(
+        _nearly_exhausted, W, None,
+        {"used": "666.00", "granted": "740.00", "percent": "90", "left": "74.00"},
+        ("€ 666.00 of the grant of € 740.00 is used (90%)", "less than € 74.00"),
+        ("€ 666,00", "€ 740,00", "90%", "€ 74,00"),
+    ),
+    "declaration.second_for_month": Scenario(
+        _second_for_month, E, None, {"other": "{first}"},
+        ("Declaration {first} already covers",), ("{first}",),
+    ),
+    "provider.iban_invalid": Scenario(
+        _iban_invalid, E, None, {"iban": "**************4301"},
+        ("IBAN **************4301 is not valid",), ("**************4301",),
+    ),
+}  # fmt: skip
+
+
+def _fill_in(value: str, declaration: Declaration) -> str:
+    """Expected text that names the first declaration of the month (known only after the run)."""
+    first = Declaration.objects.filter(
+        agreement_id=declaration.agreement_id, month=declaration.month
+    ).order_by("pk")[0]
+    return value.format(first=first.pk)
+
+
+def test_every_rule_of_the_catalogue_has_a_scenario():
+    assert set(SCENARIOS) == set(catalogue())
+    for code, scenario in SCENARIOS.items():
+        rule = catalogue()[code]
+        assert scenario.severity == rule.severity, code
+        assert set(scenario.params) == set(rule.params), code
+
+
+@pytest.mark.parametrize("code", sorted(SCENARIOS))
+def test_rule_fires_with_its_figures_in_english_and_dutch(build, code):
+    scenario = SCENARIOS[code]
+    declaration = scenario.run(build, True)
+    findings = findings_of(declaration)
+
+    finding = the_finding(findings, code, scenario.care_date)
+    assert finding.severity == scenario.severity
+    assert finding.params == {k: _fill_in(v, declaration) for k, v in scenario.params.items()}
+    assert_figures(
+        finding,
+        [_fill_in(text, declaration) for text in scenario.english],
+        [_fill_in(text, declaration) for text in scenario.dutch],
+    )
+    assert loud(findings) - {code} == scenario.noise
+    has_errors = any(f.severity == Severity.ERROR for f in findings)
+    assert declaration.status == (
+        DeclarationStatus.DRAFT if has_errors else DeclarationStatus.VALIDATED
+    )
+
+
+@pytest.mark.parametrize("code", sorted(SCENARIOS))
+def test_rule_stays_quiet_when_only_its_detail_is_right(build, code):
+    scenario = SCENARIOS[code]
+    findings = findings_of(scenario.run(build, False))
+    assert code not in {f.rule_code for f in findings}
+    assert loud(findings) == scenario.noise
+
+
+# --- valid data -------------------------------------------------------------------------------
+
+
+def test_a_clean_month_has_no_findings_at_all(build):
+    case = build()
+    case.fill()
+    declaration = case.declare()
+    assert findings_of(declaration) == []
+    assert declaration.status == DeclarationStatus.VALIDATED
+    assert declaration.total_amount == Decimal("666.00")  # 9 days of 4 hours at € 18,50
+
+
+def test_a_clean_recent_month_only_notes_the_missing_minimum_wage(build):
+    """September 2026, validated on the fixed today (23 November): over and within its deadline.
+    The figures table has no minimum wage after June 2026, which is information, not a fault."""
+    case = build()
+    case.fill(SEPTEMBER)
+    declaration = case.declare(SEPTEMBER, on=date(2026, 11, 23))
+    findings = findings_of(declaration)
+    assert [(f.rule_code, f.severity) for f in findings] == [
+        ("wage.minimum_unknown", Severity.INFO)
+    ]
+    assert findings[0].params == {"day": "2026-09-30", "age": "41"}
+    assert_figures(findings[0], ["for 09/30/2026 and age 41"], ["30-9-2026", "41"])
+    assert declaration.status == DeclarationStatus.VALIDATED
+
+
+def test_a_night_shift_does_not_overlap_the_entries_of_another_day(build):
+    """Regression: the latest end time ran on from one day into the next, so a night shift
+    made two separate entries of a later day look overlapping."""
+    case = build()
+    case.fill()
+    case.change(MON_2, start_time=time(22), end_time=time(2))
+    case.change(date(2026, 3, 4), start_time=time(9), end_time=time(11))
+    case.add(date(2026, 3, 4), start=time(13), end=time(15))
+    declaration = case.declare()
+    assert findings_of(declaration) == []
+
+
+def test_a_declaration_without_care_days_is_validated(build):
+    """Regression: a run without any declaration line crashed the engine."""
+    case = build(travel="0.23")
+    services.expense_add(
+        actor=case.actor,
+        agreement_id=case.agreement.pk,
+        expense_date=MON_2,
+        kind=ExpenseKind.TRAVEL,
+        kilometres="10",
+    )
+    declaration = case.declare()
+    assert declaration.lines.count() == 0
+    assert declaration.total_amount == Decimal("2.30")
+    assert findings_of(declaration) == []
+    assert declaration.status == DeclarationStatus.VALIDATED
+
+
+# --- rules with more than one case ------------------------------------------------------------
+
+
+def test_a_tampered_total_is_reported_on_the_declaration(build):
+    case = build()
+    case.fill()
+    declaration = case.draft()
+    Declaration.objects.filter(pk=declaration.pk).update(total_amount=Decimal("1666.00"))
+    validate_declarations([declaration], today=CHECKED)  # the service would recalculate it
+    finding = the_finding(findings_of(declaration), "amount.arithmetic", None)
+    assert finding.params == {"expected": "666.00", "amount": "1666.00"}
+    assert_figures(finding, ["€ 666.00", "€ 1,666.00"], ["€ 666,00", "€ 1.666,00"])
+    assert [f.rule_code for f in findings_of(declaration)] == ["amount.arithmetic"]
+    declaration.refresh_from_db()
+    assert declaration.status == DeclarationStatus.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("options", "minimum", "fires", "english", "dutch"),
+    [
+        # a rate that includes the holiday allowance is held to the minimum plus 8 %
+        ({"rate": "15.88", "holiday_pay": True}, "15.89", True, "€ 15.89", "€ 15,89"),
+        ({"rate": "15.89", "holiday_pay": True}, "15.89", False, "", ""),
+        ({"rate": "15.88"}, "14.71", False, "", ""),
+        # the youth minimum wage, by the age on the last day of care (Monday 30 March 2026):
+        # 19 from that very day (€ 8,83), still 18 when the birthday is a day later (€ 7,36)
+        ({"rate": "8.82", "birth": date(2007, 3, 30)}, "8.83", True, "aged 19", "19"),
+        ({"rate": "8.83", "birth": date(2007, 3, 30)}, "8.83", False, "", ""),
+        ({"rate": "8.82", "birth": date(2007, 3, 31)}, "7.36", False, "", ""),
+        ({"rate": "7.35", "birth": date(2007, 3, 31)}, "7.36", True, "aged 18", "18"),
+        # the minimum wage does not apply to an entrepreneur on assignment
+        (
+            {"rate": "12.00", "agreement_type": AgreementType.ASSIGNMENT, "entrepreneur": True},
+            "",
+            False,
+            "",
+            "",
+        ),
+        ({"rate": "12.00", "agreement_type": AgreementType.ASSIGNMENT}, "14.71", True, "", ""),
+    ],
+)
+def test_minimum_wage_by_holiday_allowance_age_and_agreement(
+    build, options, minimum, fires, english, dutch
+):
+    case = build(**options)
+    case.fill()
+    findings = findings_of(case.declare())
+    found = [f for f in findings if f.rule_code == "wage.below_minimum"]
+    assert bool(found) == fires
+    assert "wage.minimum_unknown" not in {f.rule_code for f in findings}
+    if fires:
+        assert found[0].params["minimum"] == minimum
+        assert found[0].params["rate"] == options["rate"]
+        assert_figures(found[0], [english, f"€ {options['rate']}"], [dutch])
+
+
+@pytest.mark.parametrize(
+    ("rate", "fires"), [("62.00", False), ("62.01", True)], ids=["at-maximum", "above"]
+)
+def test_formal_care_is_held_to_the_formal_maximum(build, rate, fires):
+    """A KvK-registered provider without a personal relation gives formal care, with The
+    Hague's formal maximum of € 62,00 for individual support (informal: € 22,00)."""
+    case = build(
+        rate=rate,
+        agreement_type=AgreementType.ASSIGNMENT,
+        kvk_number="12345678",
+        entrepreneur=True,
+        hours_per_week=None,
+    )
+    case.fill()
+    findings = findings_of(case.declare())
+    found = [f for f in findings if f.rule_code == "rate.above_maximum"]
+    assert bool(found) == fires
+    if fires:
+        assert found[0].params["maximum"] == "62.00"
+        assert found[0].params["class"] == "formal"
+        assert_figures(found[0], ["€ 62.01", "€ 62.00", "formal care"], ["€ 62,01", "€ 62,00"])
+    assert loud(findings) == ({"rate.above_maximum"} if fires else set())
+
+
+@pytest.mark.parametrize(
+    ("iban", "valid"),
+    [
+        (VALID_IBAN, True),
+        ("DE89370400440532013000", True),  # another country, another length
+        ("nl91 abna 0417 1643 00", True),  # as typed: spaces and lower case
+        ("NL91ABNA0417164301", False),  # check digits do not match
+        ("NL91ABNA04171643001", False),  # a Dutch IBAN has 18 characters
+        ("NL91ABNA041716430!", False),
+        ("", False),
+    ],
+)
+def test_iban_check(build, iban, valid):
+    case = build()
+    case.fill()
+    Provider.objects.filter(pk=case.provider.pk).update(iban=iban)
+    findings = [f for f in findings_of(case.declare()) if f.rule_code == "provider.iban_invalid"]
+    assert len(findings) == (0 if valid else 1)
+    if iban and not valid:
+        for language in ("en", "nl"):
+            text = rendered(findings[0], language)
+            assert iban[-4:] in text
+            assert iban not in text  # masked like everywhere else
+
+
+# --- the grant ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("february_validated", "exceeded"), [(True, True), (False, False)], ids=["validated", "draft"]
+)
+def test_budget_exceeded_counts_validated_declarations_of_other_months(
+    build, february_validated, exceeded
+):
+    case = build(amount="1200.00")
+    case.fill(FEBRUARY)  # 8 days of 4 hours: € 592,00
+    case.fill(MARCH)  # € 666,00
+    february = case.draft(FEBRUARY)
+    if february_validated:
+        case.validate(february)
+        assert february.status == DeclarationStatus.VALIDATED
+    march = case.declare(MARCH)
+    found = [f for f in findings_of(march) if f.rule_code == "budget.exceeded"]
+    assert bool(found) == exceeded
+    if exceeded:
+        assert found[0].params == {"used": "1258.00", "granted": "1200.00", "over": "58.00"}
+        assert_figures(
+            found[0], ["€ 1,258.00", "€ 1,200.00", "€ 58.00"], ["€ 1.258,00", "€ 1.200,00"]
+        )
+        assert march.status == DeclarationStatus.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("monthly_wage", "code", "params", "english", "dutch"),
+    [
+        (None, None, None, None, None),
+        (
+            "100.00",  # 12 months: € 1.200,00 + € 666,00 = 93 % of € 2.000,00
+            "budget.nearly_exhausted",
+            {"used": "1866.00", "granted": "2000.00", "percent": "93", "left": "134.00"},
+            ["€ 1,866.00", "€ 2,000.00", "(93%)", "€ 134.00"],
+            ["€ 1.866,00", "€ 2.000,00", "93%", "€ 134,00"],
+        ),
+        (
+            "120.00",  # 12 months: € 1.440,00 + € 666,00
+            "budget.exceeded",
+            {"used": "2106.00", "granted": "2000.00", "over": "106.00"},
+            ["€ 2,106.00", "€ 2,000.00", "€ 106.00"],
+            ["€ 2.106,00", "€ 2.000,00", "€ 106,00"],
+        ),
+    ],
+    ids=["no-fixed-pay", "nearly-exhausted", "exceeded"],
+)
+def test_budget_counts_fixed_monthly_pay_committed_on_the_grant(
+    build, monthly_wage, code, params, english, dutch
+):
+    case = build(amount="2000.00")
+    case.fill()
+    if monthly_wage:
+        build(
+            holder_id=case.holder_id,
+            budget=case.budget,
+            agreement_type=AgreementType.EMPLOYMENT_FIXED,
+            unit=RateUnit.MONTH,
+            rate=monthly_wage,
+            hours_per_week="4",
+        )
+    findings = findings_of(case.declare())
+    budget_findings = [f for f in findings if f.rule_code.startswith("budget.")]
+    if code is None:
+        assert budget_findings == []
+    else:
+        assert [(f.rule_code, f.params) for f in budget_findings] == [(code, params)]
+        assert_figures(budget_findings[0], english, dutch)
+
+
+def test_fixed_monthly_pay_is_committed_pro_rata_for_a_partial_month(build):
+    case = build()  # an hourly agreement: not committed
+    fixed = build(
+        holder_id=case.holder_id,
+        budget=case.budget,
+        agreement_type=AgreementType.EMPLOYMENT_FIXED,
+        unit=RateUnit.MONTH,
+        rate="120.00",
+        hours_per_week="4",
+    )
+    contract_services.agreement_end(
+        actor=case.actor, agreement_id=fixed.agreement.pk, end_date=date(2026, 3, 15)
+    )
+    # January and February whole, 15 of the 31 days of March: 12000 * 15 / 31 = 5806.45 cents
+    assert fixed_pay_committed([case.budget.pk]) == {case.budget.pk: 12_000 + 12_000 + 5_806}
+
+
+@pytest.mark.parametrize(
+    ("granted", "codes", "percent"),
+    [
+        ("740.01", [], None),  # 89.99 %
+        ("740.00", ["budget.nearly_exhausted"], "90"),  # the threshold itself
+        ("666.00", ["budget.nearly_exhausted"], "100"),  # used up, not exceeded
+        ("665.99", ["budget.exceeded"], None),
+    ],
+)
+def test_budget_nearly_exhausted_from_the_threshold(build, granted, codes, percent):
+    case = build(amount=granted)
+    case.fill()
+    findings = findings_of(case.declare())
+    budget_findings = [f for f in findings if f.rule_code.startswith("budget.")]
+    assert [f.rule_code for f in budget_findings] == codes
+    if percent:
+        assert budget_findings[0].params["percent"] == percent
+        assert_figures(budget_findings[0], [f"({percent}%)"], [f"{percent}%"])
+
+
+# --- one declaration and many take the same path ----------------------------------------------
+
+BUDGET_RULES = {"budget.exceeded", "budget.nearly_exhausted"}
+
+
+def _records(findings: pd.DataFrame) -> set[tuple]:
+    return {
+        (
+            row.declaration_id,
+            row.rule_code,
+            row.severity,
+            None if pd.isna(row.care_date) else pd.Timestamp(row.care_date).date(),
+            tuple(sorted(row.params.items())),
+        )
+        for row in findings.itertuples(index=False)
+    }
+
+
+def _stored(declarations) -> set[tuple]:
+    return {
+        (f.declaration_id, f.rule_code, f.severity, f.care_date, tuple(sorted(f.params.items())))
+        for f in Finding.objects.filter(declaration__in=declarations)
+    }
+
+
+def test_one_declaration_and_many_give_the_same_findings(build):
+    # a: more hours than agreed in a week; b: the same provider for another holder, over 12
+    # hours on a day with a; c: another provider with an invalid IBAN, a rate above the maximum
+    # and hours not in quarters
+    a = build()
+    a.fill()
+    a.change(MON_9, quantity="4.5")
+    b = build(provider=a.provider)
+    b.fill()
+    b.change(MON_2, quantity="9")
+    c = build(rate="22.50")
+    c.fill()
+    c.change(MON_2, start_time=time(9), end_time=time(12, 50))
+    Provider.objects.filter(pk=c.provider.pk).update(iban="NL91ABNA0417164301")
+    declarations = [case.draft() for case in (a, b, c)]
+    ids = [d.pk for d in declarations]
+
+    together = _records(run(load_input(ids, today=CHECKED)))
+    alone = set().union(*(_records(run(load_input([pk], today=CHECKED))) for pk in ids))
+    assert together == alone
+    assert {(record[0], record[1]) for record in together if record[2] != Severity.INFO} == {
+        (ids[0], "hours.week_above_agreement"),
+        (ids[0], "atw.day_over_12"),
+        (ids[1], "atw.day_over_12"),
+        (ids[1], "hours.week_above_agreement"),
+        (ids[2], "provider.iban_invalid"),
+        (ids[2], "rate.above_maximum"),
+        (ids[2], "hours.not_quarter"),
+    }
+
+    # and through the validation service, which stores them
+    a.validate(*declarations)
+    stored_together = _stored(declarations)
+    for case, declaration in zip((a, b, c), declarations, strict=True):
+        case.validate(declaration)
+    assert _stored(declarations) == stored_together == together
+
+
+def test_a_run_counts_the_earlier_months_of_the_same_grant(build):
+    """The budget rules are cumulative on purpose: a run with February and March of one grant
+    counts February's declaration when checking March, also when both are still drafts."""
+    case = build(amount="1200.00")
+    case.fill(FEBRUARY)  # € 592,00
+    case.fill(MARCH)
+    case.change(MON_9, quantity="4.5")  # € 675,25 and a warning that is not about the grant
+    february, march = case.draft(FEBRUARY), case.draft(MARCH)
+
+    together = _records(run(load_input([march.pk, february.pk], today=CHECKED)))
+    alone = _records(run(load_input([february.pk], today=CHECKED))) | _records(
+        run(load_input([march.pk], today=CHECKED))
+    )
+    assert {r for r in together if r[1] not in BUDGET_RULES} == {
+        r for r in alone if r[1] not in BUDGET_RULES
+    }
+    assert ("hours.week_above_agreement", MON_9) in {(r[1], r[3]) for r in together}
+    assert not [r for r in alone if r[1] in BUDGET_RULES]
+    assert [r for r in together if r[1] in BUDGET_RULES] == [
+        (
+            march.pk,
+            "budget.exceeded",
+            Severity.ERROR,
+            None,
+            (("granted", "1200.00"), ("over", "67.25"), ("used", "1267.25")),
+        )
+    ]
+
+
+# --- acknowledging warnings ---------------------------------------------------------------------
+
+REASON = "Extra uren afgesproken met de gemeente"
+
+
+def test_an_acknowledged_warning_stays_acknowledged_while_its_figures_stay(build):
+    case = build()
+    case.fill()
+    case.change(MON_9, quantity="4.5")
+    declaration = case.declare()
+    assert declaration.status == DeclarationStatus.VALIDATED  # a warning does not block
+    warning = the_finding(findings_of(declaration), "hours.week_above_agreement", MON_9)
+    assert warning.is_open
+
+    with pytest.raises(ValidationError) as error:
+        services.finding_acknowledge(actor=case.actor, finding_id=warning.pk, reason="ok")
+    assert error.value.error_dict["reason"][0].code == "reason_required"
+    acknowledged = services.finding_acknowledge(
+        actor=case.actor, finding_id=warning.pk, reason=REASON
+    )
+
+    case.validate(declaration)  # nothing changed
+    again = the_finding(findings_of(declaration), "hours.week_above_agreement", MON_9)
+    assert again.pk != warning.pk  # found anew
+    assert again.params == warning.params
+    assert again.acknowledged_at == acknowledged.acknowledged_at
+    assert again.acknowledged_by == case.actor
+    assert again.acknowledgement_reason == REASON
+    assert not again.is_open
+    assert declaration.status == DeclarationStatus.VALIDATED
+
+    case.change(MON_9, quantity="5")  # other figures: a new warning, to be acknowledged anew
+    case.validate(declaration)
+    changed = the_finding(findings_of(declaration), "hours.week_above_agreement", MON_9)
+    assert changed.params["hours"] == "9.00"
+    assert changed.acknowledged_at is None
+    assert changed.is_open
+
+
+@pytest.mark.parametrize("code", ["rate.differs_from_agreement", "calendar.public_holiday"])
+def test_only_a_warning_can_be_acknowledged(build, code):
+    scenario = SCENARIOS[code]
+    declaration = scenario.run(build, True)
+    finding = the_finding(findings_of(declaration), code, scenario.care_date)
+    with pytest.raises(ValidationError) as error:
+        services.finding_acknowledge(
+            actor=UserFactory(username="bureau.regels"), finding_id=finding.pk, reason=REASON
+        )
+    assert error.value.error_dict["finding"][0].code == "not_a_warning"
+    finding.refresh_from_db()
+    assert finding.acknowledged_at is None
+    assert finding.acknowledgement_reason == ""
+    if finding.severity == Severity.ERROR:
+        assert finding.is_open
+        declaration.refresh_from_db()
+        assert declaration.status == DeclarationStatus.DRAFT
