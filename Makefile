@@ -8,8 +8,9 @@ PY := $(BIN)/python
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SCALE ?= 1.0
 
-.PHONY: install setup run test lint format check messages compilemessages lock clean
+.PHONY: install setup run test lint format check messages compilemessages lock clean bench
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit("pgb-admin needs Python 3.11 or newer" if sys.version_info < (3, 11) else 0)'
@@ -48,6 +49,13 @@ check: lint compilemessages
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 	$(MAKE) test
+
+# Benchmarks (bench/README.md): a national month (SCALE=1.0: ~1M lines) and a 100k-line export.
+bench: install
+	@status=0; \
+	$(PY) bench/bench_validation.py --scale $(SCALE) || status=1; \
+	$(PY) bench/bench_export.py --scale $(SCALE) || status=1; \
+	exit $$status
 
 # Developers: extract new strings into the Dutch catalogue (needs GNU gettext).
 messages: install

@@ -6,7 +6,7 @@ One declaration and a national month take the same path: :func:`run` on a
 :class:`~declarations.validation.inputs.ValidationInput`.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
@@ -35,6 +35,8 @@ class Context:
     segments: pd.DataFrame
     weeks: pd.DataFrame
     declarations: pd.DataFrame
+    # what several rules derive from the frames, computed once per run (see rules._cached)
+    cache: dict = field(default_factory=dict, repr=False)
 
     def figure(self, kind: str, on, *, ages=None, schemes=None) -> np.ndarray:
         """The dated figure ``kind`` (in hundredths) for each date in ``on``; for ages, the
@@ -218,9 +220,20 @@ def _findings(rule: Rule, offences: pd.DataFrame) -> pd.DataFrame:
             "rule_code": rule.code,
             "severity": rule.severity,
             "care_date": offences["care_date"].to_numpy(),
-            "params": params.to_dict("records") if rule.params else [{}] * len(offences),
+            "params": _records(params) if rule.params else [{}] * len(offences),
         }
     )
+
+
+def _records(params: pd.DataFrame) -> list[dict]:
+    """``params.to_dict("records")``, built from whole columns (several times faster)."""
+    names = list(params.columns)
+    columns = [params[name].tolist() for name in names]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+# two-digit cents, hundredths and ISO week numbers
+_TWO_DIGITS = np.array([f"{number:02d}" for number in range(100)], dtype=object)
 
 
 def _as_text(kind: str, values: pd.Series) -> pd.Series:
@@ -230,13 +243,16 @@ def _as_text(kind: str, values: pd.Series) -> pd.Series:
         sign = np.where(numbers < 0, "-", "")
         magnitude = np.abs(numbers)
         whole = (magnitude // 100).astype(str)
-        fraction = pd.Series(magnitude % 100, index=values.index).map("{:02d}".format)
+        fraction = pd.Series(_TWO_DIGITS[(magnitude % 100).to_numpy()], index=values.index)
         return sign + whole + "." + fraction
     if kind == Param.DATE:
-        return pd.to_datetime(values).dt.strftime("%Y-%m-%d")
+        days = pd.to_datetime(values).to_numpy().astype("datetime64[D]")
+        text = pd.Series(np.datetime_as_string(days), index=values.index, dtype=str)
+        return text.where(~np.isnat(days))  # NaN for no date, as strftime gives
     if kind == Param.WEEK:
         numbers = values.astype(np.int64)
-        return (numbers // 100).astype(str) + "-W" + (numbers % 100).map("{:02d}".format)
+        weeks = pd.Series(_TWO_DIGITS[(numbers % 100).to_numpy()], index=values.index)
+        return (numbers // 100).astype(str) + "-W" + weeks
     return values.astype(str)
 
 

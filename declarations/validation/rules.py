@@ -452,11 +452,23 @@ def _day_groups(entries: pd.DataFrame) -> pd.DataFrame:
     return entries.sort_values(["agreement_id", "care_date", "start_min"], kind="stable")
 
 
+def _cached(ctx: Context, compute):
+    """``compute(ctx)``, once per run: for what several rules derive from the same frames."""
+    if compute not in ctx.cache:
+        ctx.cache[compute] = compute(ctx)
+    return ctx.cache[compute]
+
+
 def _entries_of_run(ctx: Context) -> pd.DataFrame:
+    return _cached(ctx, _join_entries)
+
+
+def _join_entries(ctx: Context) -> pd.DataFrame:
     entries = ctx.inp.entries
     if entries.empty:
         return entries.assign(declaration_id=pd.Series(dtype=np.int64))
-    months = entries["care_date"].dt.to_period("M").dt.to_timestamp()
+    # the first day of each entry's month
+    months = entries["care_date"].to_numpy().astype("datetime64[M]").astype("datetime64[ns]")
     keyed = entries.assign(month=months)
     run = ctx.declarations[["declaration_id", "agreement_id", "month"]]
     return keyed.merge(run, on=["agreement_id", "month"])
@@ -549,26 +561,43 @@ def rate_differs(ctx: Context):
 def _max_tariffs(ctx: Context):
     """Per segment: the funder's maximum (cents) for the case on the segment's last day, and
     its source; -1 where no maximum is known. Funder and product rows beat general ones."""
+    return _cached(ctx, _find_max_tariffs)
+
+
+def _find_max_tariffs(ctx: Context):
     s = ctx.segments
+    tariffs = ctx.inp.tariffs
     best = np.full(len(s), -1, dtype=np.int64)
     specificity = np.full(len(s), -1, dtype=np.int64)
-    source = np.full(len(s), "", dtype=object)
+    chosen = np.full(len(s), -1, dtype=np.int64)
     on = s["last_date"].to_numpy()
-    scheme, carer_class, unit = (s[c].to_numpy() for c in ("scheme", "carer_class", "version_unit"))
+    # the case columns as integer codes (no code, -1, for a missing value, -2 in a tariff row
+    # for a value no segment has), so each tariff row compares integers, not text
+    case = []
+    for column, tariff_column in (
+        ("scheme", "scheme"), ("carer_class", "carer_class"), ("version_unit", "unit")
+    ):  # fmt: skip
+        codes, values = pd.factorize(s[column])
+        lookup = {value: code for code, value in enumerate(values)}
+        case.append((codes, [lookup.get(value, -2) for value in tariffs[tariff_column]]))
     funder = s["funder_id"].fillna(-1).to_numpy().astype(np.int64)
     product = s["product_id"].fillna(-1).to_numpy().astype(np.int64)
-    for t in ctx.inp.tariffs.itertuples(index=False):
-        applies = (scheme == t.scheme) & (carer_class == t.carer_class) & (unit == t.unit)
+    for index, t in enumerate(tariffs.itertuples(index=False)):
+        applies = on >= np.datetime64(t.valid_from)
+        for codes, wanted in case:
+            applies &= codes == wanted[index]
         applies &= (t.funder_id == -1) | (funder == t.funder_id)
         applies &= (t.product_id == -1) | (product == t.product_id)
-        applies &= on >= np.datetime64(t.valid_from)
         if not pd.isna(t.valid_to):
             applies &= on <= np.datetime64(t.valid_to)
         rank = (t.funder_id != -1) * 2 + (t.product_id != -1)
         better = applies & (rank > specificity)
         best = np.where(better, t.max_cents, best)
-        source = np.where(better, t.source, source)
+        chosen = np.where(better, index, chosen)
         specificity = np.where(better, rank, specificity)
+    source = np.full(len(s), "", dtype=object)
+    found = chosen >= 0
+    source[found] = tariffs["source"].to_numpy(dtype=object)[chosen[found]]
     return best, source
 
 
@@ -853,24 +882,28 @@ def second_for_month(ctx: Context):
 
 
 def _iban_is_valid(ibans: pd.Series) -> np.ndarray:
-    """ISO 13616 mod-97 over many IBANs at once (an NL IBAN also needs 18 characters)."""
-    text = ibans.fillna("").astype(str).str.upper().str.replace(" ", "", regex=False)
+    """ISO 13616 mod-97 over many IBANs at once (an NL IBAN also needs 18 characters); each
+    distinct IBAN is checked once (many declarations share a provider)."""
+    which, distinct = pd.factorize(ibans.fillna("").astype(str))
+    text = pd.Series(distinct, dtype=str).str.upper().str.replace(" ", "", regex=False)
     lengths = text.str.len().to_numpy()
     rearranged = (text.str[4:] + text.str[:4]).to_numpy().astype("U34")
-    codes = rearranged.view(np.uint32).reshape(len(text), 34).astype(np.int64)
+    # one row per character position: contiguous columns for the loop
+    codes = rearranged.view(np.uint32).reshape(len(text), 34).T.astype(np.int64)
+    digit = (codes >= 48) & (codes <= 57)
+    letter = (codes >= 65) & (codes <= 90)
+    bad_character = ~(digit | letter | (codes == 0)).all(axis=0)
+    # a digit appends one decimal place, a letter (A=10 … Z=35) two; anything else nothing
+    factor = np.where(digit, 10, np.where(letter, 100, 1))
+    value = np.where(digit, codes - 48, np.where(letter, codes - 55, 0))
     remainder = np.zeros(len(text), dtype=np.int64)
-    bad_character = np.zeros(len(text), dtype=bool)
-    for column in range(34):
-        code = codes[:, column]
-        digit = (code >= 48) & (code <= 57)
-        letter = (code >= 65) & (code <= 90)
-        remainder = np.where(digit, (remainder * 10 + code - 48) % 97, remainder)
-        remainder = np.where(letter, (remainder * 100 + code - 55) % 97, remainder)
-        bad_character |= ~(digit | letter | (code == 0))
+    for position in range(34):
+        remainder = (remainder * factor[position] + value[position]) % 97
     dutch = text.str.startswith("NL").to_numpy()
     good_length = np.where(dutch, lengths == 18, (lengths >= 15) & (lengths <= 34))
     country = text.str[:2].str.isalpha().to_numpy() & text.str[2:4].str.isdigit().to_numpy()
-    return (remainder == 1) & ~bad_character & good_length & country
+    valid = (remainder == 1) & ~bad_character & good_length & country
+    return valid[which]
 
 
 @rule(
@@ -886,7 +919,10 @@ def _iban_is_valid(ibans: pd.Series) -> np.ndarray:
 def iban_invalid(ctx: Context):
     d = ctx.declarations
     mask = ~_iban_is_valid(d["iban"])
-    text = d["iban"].fillna("").astype(str)
+    text = d["iban"].fillna("").astype(str)[mask]  # only the invalid ones are shown
     hidden = (text.str.len() - VISIBLE_CHARACTERS).clip(lower=0)
-    masked = pd.Series("*", index=text.index).str.repeat(hidden) + text.str[-VISIBLE_CHARACTERS:]
-    return _declarations(ctx, mask, iban=masked.to_numpy())
+    masked = np.full(len(d), "", dtype=object)
+    masked[mask] = (
+        pd.Series("*", index=text.index).str.repeat(hidden) + text.str[-VISIBLE_CHARACTERS:]
+    ).to_numpy()
+    return _declarations(ctx, mask, iban=masked)

@@ -1,0 +1,352 @@
+"""The validation catalogue as per-row Python: the same rules as plain loops over tuples (what a
+straightforward implementation without pandas or numpy would do), with dictionaries for the
+joins and group sums and memoised figure and tariff lookups. Run on a sample; it returns the
+number of offences per rule, compared with the engine on the same sample.
+
+:func:`rows` turns the frames into lists of tuples with ``datetime.date`` and ``None`` (what
+``values_list`` would give; not timed); :func:`run` is the timed pass.
+"""
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+import numpy as np
+
+FRAMES = (
+    "declarations", "lines", "versions", "agreements", "providers", "budgets",
+    "budget_products", "entries", "provider_days", "tariffs", "figures",
+)  # fmt: skip
+MINIMUM_WAGE_TYPES = ("employment_hourly", "family")
+EMPLOYMENT_TYPES = ("employment_hourly", "employment_fixed")
+
+
+def rows(inp) -> dict:
+    result = {}
+    for name in FRAMES:
+        frame = getattr(inp, name)
+        values = []
+        for column in frame.columns:
+            series = frame[column]
+            if series.dtype.kind == "M":
+                values.append(series.to_numpy("datetime64[D]").tolist())  # NaT -> None
+            else:
+                values.append(series.tolist())
+        result[name] = list(zip(*values, strict=True))
+    result["holidays"] = set(np.asarray(inp.holidays, dtype="datetime64[D]").tolist())
+    result["today"] = inp.today
+    return result
+
+
+def _month_end(day: date) -> date:
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+class Figures:
+    """Context.figure for one date at a time, memoised."""
+
+    def __init__(self, figures):
+        self.rows = defaultdict(list)
+        for kind, scheme, age_min, start, end, value in sorted(figures, key=lambda r: r[1]):
+            self.rows[kind].append((scheme, age_min, start, end, value))
+        self.cache = {}
+
+    def __call__(self, kind, day, age=None, scheme=None) -> int:
+        key = (kind, day, age, scheme)
+        if key in self.cache:
+            return self.cache[key]
+        result, best_age = -1, -2
+        for row_scheme, age_min, start, end, value in self.rows[kind]:
+            if day < start or (end is not None and day > end):
+                continue
+            if row_scheme and scheme != row_scheme:
+                continue
+            if age is not None:
+                if age < age_min or age_min < best_age:
+                    continue
+                best_age = age_min
+            result = value
+        self.cache[key] = result
+        return result
+
+
+class Tariffs:
+    """The funder's maximum for a case on a day, memoised: funder and product rows beat
+    general ones; -1 when none."""
+
+    def __init__(self, tariffs):
+        self.rows = tariffs
+        self.cache = {}
+
+    def __call__(self, scheme, carer_class, unit, funder, product, day) -> int:
+        key = (scheme, carer_class, unit, funder, product, day)
+        if key in self.cache:
+            return self.cache[key]
+        best, rank = -1, -1
+        for t_scheme, t_funder, t_product, t_class, t_unit, start, end, cents, _source in self.rows:
+            if t_scheme != scheme or t_class != carer_class or t_unit != unit:
+                continue
+            if (t_funder != -1 and t_funder != funder) or (
+                t_product != -1 and t_product != product
+            ):
+                continue
+            if day < start or (end is not None and day > end):
+                continue
+            this = (t_funder != -1) * 2 + (t_product != -1)
+            if this > rank:
+                best, rank = cents, this
+        self.cache[key] = best
+        return best
+
+
+def iban_is_valid(iban) -> bool:
+    text = (iban or "").upper().replace(" ", "")
+    remainder, bad = 0, False
+    for character in (text[4:] + text[:4])[:34]:
+        code = ord(character)
+        if 48 <= code <= 57:
+            remainder = (remainder * 10 + code - 48) % 97
+        elif 65 <= code <= 90:
+            remainder = (remainder * 100 + code - 55) % 97
+        else:
+            bad = True
+    good_length = len(text) == 18 if text.startswith("NL") else 15 <= len(text) <= 34
+    country = text[:2].isalpha() and text[2:4].isdigit()
+    return remainder == 1 and not bad and good_length and country
+
+
+def _age(birth, day) -> int:
+    if birth is None:
+        return -1
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def run(r: dict) -> dict[str, int]:
+    count: dict[str, int] = defaultdict(int)
+    today = r["today"]
+    holidays = r["holidays"]
+    figure = Figures(r["figures"])
+    tariff = Tariffs(r["tariffs"])
+    ibans: dict = {}
+
+    agreements = {row[0]: row for row in r["agreements"]}
+    providers = {row[0]: row for row in r["providers"]}
+    versions = {row[0]: row for row in r["versions"]}
+    versions_of = defaultdict(list)
+    for row in r["versions"]:
+        versions_of[row[1]].append(row)
+    budgets = {row[0]: row for row in r["budgets"]}
+    granted = set(r["budget_products"])
+    provider_day = {}
+    provider_week: dict = defaultdict(int)
+    for provider_id, day, hours in r["provider_days"]:
+        provider_day[provider_id, day] = hours
+        year, week, _ = day.isocalendar()
+        provider_week[provider_id, year * 100 + week] += hours
+    first_of: dict = {}
+    for row in r["declarations"]:
+        key = (row[1], row[2])
+        if key not in first_of or row[0] < first_of[key]:
+            first_of[key] = row[0]
+    lines_of = defaultdict(list)
+    for line in r["lines"]:
+        lines_of[line[0]].append(line)
+    budget_use = []
+    run_of_month = defaultdict(list)
+
+    for (
+        declaration_id, agreement_id, month, corrects_id, budget_id, in_run, km, travel, other,
+        total, _care,
+    ) in r["declarations"]:  # fmt: skip
+        if not in_run:
+            continue
+        agreement = agreements.get(agreement_id)
+        _a, _holder, provider_id, agreement_type, relation = agreement or (None,) * 5
+        provider = providers.get(provider_id)
+        _p, kind, birth, entrepreneur, registered, iban = provider or (None,) * 6
+        formal = relation == "none" and (kind == "organisation" or bool(registered))
+        carer_class = "formal" if formal else "informal"
+        month_end = _month_end(month)
+        run_of_month[agreement_id, month].append(declaration_id)
+
+        # the declaration
+        if agreement_type == "employment_fixed":
+            count["agreement.fixed_monthly_pay"] += 1
+        if month_end >= today:
+            count["declaration.month_not_over"] += 1
+        weeks = (
+            figure("declaration_deadline_provider_weeks", month_end)
+            + figure("declaration_deadline_holder_weeks", month_end)
+        ) // 100
+        if weeks > 0 and today > month_end + timedelta(days=7 * weeks):
+            count["declaration.late"] += 1
+        if first_of[agreement_id, month] != declaration_id and corrects_id == -1:
+            count["declaration.second_for_month"] += 1
+        if iban not in ibans:
+            ibans[iban] = iban_is_valid(iban)
+        if not ibans[iban]:
+            count["provider.iban_invalid"] += 1
+        if travel > 0 or km > 0:
+            month_start = month_end.replace(day=1)
+            agreed = any(
+                v[2] <= month_end and (v[3] is None or v[3] >= month_start) and v[11] >= 0
+                for v in versions_of.get(agreement_id, ())
+            )
+            if not agreed:
+                count["costs.travel_not_agreed"] += 1
+        if budget_id != -1 and budget_id in budgets:
+            budget_use.append((budget_id, month, declaration_id, total))
+
+        # the lines: segments (runs under one version) and ISO weeks
+        segments, weeks_of = [], []
+        segment = week = None
+        care = 0
+        for _d, day, quantity, unit, rate, amount, version_id in sorted(
+            lines_of.get(declaration_id, ()), key=lambda line: line[1]
+        ):
+            care += amount
+            is_hour = unit == "hour"
+            if segment is None or segment[0] != version_id:
+                version = versions.get(version_id)
+                budget = budgets.get(version[4]) if version else None
+                segment = [version_id, day, day, rate, rate, version, budget]
+                segments.append(segment)
+            else:
+                segment[2] = day
+                segment[3] = min(segment[3], rate)
+                segment[4] = max(segment[4], rate)
+            budget = segment[6]
+            if version_id == -1:
+                count["agreement.outside_period"] += 1
+            elif budget is not None and (
+                (budget[3] is not None and day < budget[3])
+                or (budget[4] is not None and day > budget[4])
+            ):
+                count["budget.outside_period"] += 1
+            if day > today:
+                count["entry.in_future"] += 1
+            if day in holidays:
+                count["calendar.public_holiday"] += 1
+            if is_hour:
+                step = figure("hours_increment", day)
+                if step > 0 and quantity % max(step, 1) != 0:
+                    count["hours.not_quarter"] += 1
+            if quantity <= 0 or rate <= 0:
+                count["value.not_positive"] += 1
+            if is_hour:
+                maximum = figure("max_hours_per_day", day)
+                provider_total = provider_day.get((provider_id, day), 0)
+                if maximum > 0 and quantity > maximum:
+                    count["hours.day_over_24"] += 1
+                if maximum > 0 and provider_total > maximum and quantity <= maximum:
+                    count["hours.provider_day_over_24"] += 1
+                shift = figure("atw_max_shift_hours", day, age=18)
+                if shift > 0 and provider_total > shift:
+                    count["atw.day_over_12"] += 1
+            product = quantity * rate
+            expected = (abs(product) + 50) // 100 * (1 if product > 0 else -1 if product else 0)
+            if expected != amount:
+                count["amount.arithmetic"] += 1
+            year, number, _ = day.isocalendar()
+            if week is None or week[0] != year * 100 + number:
+                week = [year * 100 + number, day, 0, 0]
+                weeks_of.append(week)
+            week[2] += quantity if is_hour else 0
+            week[3] += 1
+        if care + travel + other != total:
+            count["amount.arithmetic"] += 1
+
+        agreed_hours = -1
+        for version_id, _first, last, low, high, version, budget in segments:
+            has_version = version_id != -1
+            agreed_hours = max(agreed_hours, version[8] if version else -1)
+            if not has_version:
+                continue
+            budget_ref = version[4] if version else -1
+            if not (version and version[9]):
+                count["agreement.not_approved"] += 1
+            if budget_ref != -1 and (version is None or (budget_ref, version[5]) not in granted):
+                count["budget.product_not_granted"] += 1
+            agreed = version[6] if version else -1
+            if low != agreed or high != agreed:
+                count["rate.differs_from_agreement"] += 1
+            scheme = budget[2] if budget else None
+            maximum = tariff(
+                scheme, carer_class, version[7] if version else None,
+                budget[1] if budget else -1, version[5] if version else -1, last,
+            )  # fmt: skip
+            if maximum < 0:
+                count["rate.maximum_unknown"] += 1
+            elif agreed > maximum:
+                count["rate.above_maximum"] += 1
+            age = _age(birth, last)
+            applies = (
+                version is not None
+                and version[7] == "hour"
+                and (
+                    agreement_type in MINIMUM_WAGE_TYPES
+                    or (agreement_type == "assignment" and not entrepreneur)
+                )
+            )
+            if applies and age >= 0:
+                wage = figure("minimum_wage", last, age=age)
+                allowance = figure("holiday_allowance_pct", last)
+                minimum = wage
+                if version[10]:
+                    minimum = (wage * (10_000 + max(allowance, 0)) + 5_000) // 10_000
+                if wage < 0:
+                    minimum = -1
+                if minimum < 0:
+                    count["wage.minimum_unknown"] += 1
+                elif low < minimum:
+                    count["wage.below_minimum"] += 1
+
+        first_budget = segments[0][6] if segments else None
+        scheme = first_budget[2] if first_budget else None
+        next_year = date(month.year + 1, 1, 1)
+        months = figure("prior_year_deadline_months", next_year, scheme=scheme) // 100
+        if months > 0 and today >= date(month.year + 1, 1 + min(max(months, 0), 11), 1):
+            count["declaration.prior_year_late"] += 1
+        for number, first, hours, days in weeks_of:
+            if hours > 0:
+                maximum = figure("atw_max_week_hours", first, age=18)
+                if maximum > 0 and provider_week.get((provider_id, number), 0) > maximum:
+                    count["atw.week_over_60"] += 1
+            if agreed_hours > 0 and hours > agreed_hours:
+                count["hours.week_above_agreement"] += 1
+            if agreement_type in EMPLOYMENT_TYPES and days >= 4:
+                count["employment.four_days_a_week"] += 1
+
+    # the grant: a running total per grant over the run's declarations
+    running: dict = {}
+    for budget_id, month, _declaration_id, total in sorted(budget_use, key=lambda u: u[:3]):
+        running[budget_id] = running.get(budget_id, 0) + total
+        _b, _f, _s, _start, _end, granted_cents, used_cents, fixed_cents = budgets[budget_id]
+        used = used_cents + fixed_cents + running[budget_id]
+        if used > granted_cents:
+            count["budget.exceeded"] += 1
+        threshold = figure("budget_nearly_exhausted_pct", month)
+        if (
+            threshold > 0
+            and used * 10_000 >= granted_cents * threshold
+            and used <= granted_cents
+            and granted_cents > 0
+        ):
+            count["budget.nearly_exhausted"] += 1
+
+    # time entries by declaration and day
+    days = defaultdict(list)
+    for agreement_id, day, start, end in r["entries"]:
+        for declaration_id in run_of_month.get((agreement_id, day.replace(day=1)), ()):
+            days[declaration_id, day].append((start, end))
+    for entries in days.values():
+        if len(entries) > 1 and any(start < 0 for start, _end in entries):
+            count["entry.day_twice"] += 1
+        latest = None
+        for start, end in sorted((e for e in entries if e[0] >= 0), key=lambda e: e[0]):
+            if latest is not None and start < latest:
+                count["entry.times_overlap"] += 1
+                break
+            finish = end + 24 * 60 if end <= start else end
+            latest = finish if latest is None else max(latest, finish)
+    return dict(count)
