@@ -595,9 +595,10 @@ def generate(
         }
     )
 
-    # the providers' hours a day over their hourly agreements, a week around the month too
-    hourly = is_hour
+    # the hours a day of persons (not organisations, which employ many carers) over their
+    # hourly agreements, a week around the month too: what load_input reads
     provider = provider_ids[a_provider_index[agreement]]
+    hourly = is_hour & (p_kind[a_provider_index[agreement]] == "person")
     p_day, p_provider, p_hours = care_day[hourly], provider[hourly], quantity[hourly]
     in_month = d_month[line_decl][hourly] == month_day
     around = []

@@ -22,6 +22,7 @@ from openpyxl.styles import Font
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"
+BOLD = Font(bold=True)
 QUANTITY_FORMAT = "0.00"
 
 CSV_COLUMNS = [
@@ -149,15 +150,21 @@ def write_csv(content: BatchContent) -> bytes:
 
 
 def _row(sheet, values, *, bold: bool = False, formats: dict[int, str] | None = None):
-    cells = []
+    """Append a row. Only cells with a style become cell objects; plain values are much
+    cheaper for openpyxl to write."""
+    row = []
     for position, value in enumerate(values):
-        cell = WriteOnlyCell(sheet, value=neutralise(value))
-        if bold:
-            cell.font = Font(bold=True)
-        if formats and position in formats:
-            cell.number_format = formats[position]
-        cells.append(cell)
-    sheet.append(cells)
+        value = neutralise(value)
+        number_format = formats.get(position) if formats else None
+        if bold or (number_format and value is not None):
+            cell = WriteOnlyCell(sheet, value=value)
+            if bold:
+                cell.font = BOLD
+            if number_format:
+                cell.number_format = number_format
+            value = cell
+        row.append(value)
+    sheet.append(row)
 
 
 def _rate_groups(lines: list[ExportLine]):

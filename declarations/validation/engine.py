@@ -60,7 +60,7 @@ class Context:
         return result
 
 
-def _runs(*keys: np.ndarray) -> np.ndarray:
+def run_starts(*keys: np.ndarray) -> np.ndarray:
     """Start positions of the runs of equal consecutive ``keys`` (the arrays are sorted)."""
     change = np.zeros(len(keys[0]), dtype=bool)
     if len(change):
@@ -108,7 +108,9 @@ def prepare(inp: ValidationInput) -> Context:
     lines = inp.lines.merge(
         declarations[["declaration_id", "agreement_id", "provider_id", "agreement_type"]],
         on="declaration_id",
-    ).sort_values(["declaration_id", "care_date"], kind="stable", ignore_index=True)
+    )
+    order = np.lexsort((lines["care_date"].to_numpy(), lines["declaration_id"].to_numpy()))
+    lines = lines.take(order).reset_index(drop=True)
     lines["is_hour"] = (lines["unit"] == "hour").to_numpy()
     lines["week"] = iso_week(lines["care_date"])
 
@@ -127,7 +129,7 @@ def prepare(inp: ValidationInput) -> Context:
 def _segments(lines: pd.DataFrame, inp: ValidationInput, declarations) -> pd.DataFrame:
     decl = lines["declaration_id"].to_numpy()
     version = lines["version_id"].to_numpy()
-    starts = _runs(decl, version)
+    starts = run_starts(decl, version)
     # a run without lines (fixed monthly pay, costs only) has no segments
     ends = np.append(starts[1:], len(lines)) - 1 if len(starts) else starts
     rate = lines["rate_cents"].to_numpy()
@@ -169,7 +171,7 @@ def _segments(lines: pd.DataFrame, inp: ValidationInput, declarations) -> pd.Dat
 def _weeks(lines: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     decl = lines["declaration_id"].to_numpy()
     week = lines["week"].to_numpy()
-    starts = _runs(decl, week)
+    starts = run_starts(decl, week)
     hours = np.where(lines["is_hour"].to_numpy(), lines["quantity_c"].to_numpy(), 0)
     weeks = pd.DataFrame(
         {

@@ -16,7 +16,7 @@ from pgb_admin.core.masking import VISIBLE_CHARACTERS
 from pgb_admin.figures.constants import FigureKind
 
 from ..constants import Severity
-from .engine import Context, iso_week
+from .engine import Context, iso_week, run_starts
 from .registry import Param, rule
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -229,16 +229,17 @@ def late(ctx: Context):
 def prior_year_late(ctx: Context):
     s = ctx.segments.drop_duplicates("declaration_id")
     d = ctx.declarations.merge(s[["declaration_id", "scheme"]], on="declaration_id", how="left")
-    next_year = pd.to_datetime((d["month"].dt.year + 1).astype(str) + "-01-01")
+    year = d["month"].to_numpy().astype("datetime64[Y]")
+    next_year = (year + 1).astype("datetime64[ns]")
     months = (
-        ctx.figure(FigureKind.PRIOR_YEAR_DEADLINE_MONTHS, next_year.to_numpy(), schemes=d["scheme"])
-        // 100
+        ctx.figure(FigureKind.PRIOR_YEAR_DEADLINE_MONTHS, next_year, schemes=d["scheme"]) // 100
     )
-    deadline = pd.to_datetime(
-        {"year": next_year.dt.year, "month": 1 + np.clip(months, 0, 11), "day": 1}
-    )
-    mask = (months > 0) & (ctx.today >= deadline).to_numpy()
-    return _offences(d, mask, None, {"year": d["month"].dt.year, "deadline": deadline})
+    deadline = (
+        (year + 1).astype("datetime64[M]") + np.clip(months, 0, 11).astype("timedelta64[M]")
+    ).astype("datetime64[ns]")
+    mask = (months > 0) & (np.datetime64(ctx.today) >= deadline)
+    calendar_year = year.astype(np.int64) + 1970
+    return _offences(d, mask, None, {"year": calendar_year, "deadline": deadline})
 
 
 @rule(
@@ -488,14 +489,20 @@ def day_twice(ctx: Context):
     entries = _entries_of_run(ctx)
     if entries.empty:
         return None
-    groups = (
-        entries.assign(untimed=entries["start_min"] < 0)
-        .groupby(["declaration_id", "care_date"], as_index=False)
-        .agg(count=("untimed", "size"), untimed=("untimed", "sum"))
-    )
-    mask = ((groups["count"] > 1) & (groups["untimed"] > 0)).to_numpy()
-    return groups.loc[mask, ["declaration_id", "care_date", "count"]].assign(
-        day=groups.loc[mask, "care_date"]
+    entries = entries.sort_values(["declaration_id", "care_date"], kind="stable")
+    declaration = entries["declaration_id"].to_numpy()
+    day = entries["care_date"].to_numpy()
+    starts = run_starts(declaration, day)
+    count = np.diff(np.append(starts, len(entries)))
+    untimed = np.add.reduceat((entries["start_min"].to_numpy() < 0).astype(np.int64), starts)
+    mask = (count > 1) & (untimed > 0)
+    return pd.DataFrame(
+        {
+            "declaration_id": declaration[starts][mask],
+            "care_date": day[starts][mask],
+            "day": day[starts][mask],
+            "count": count[mask],
+        }
     )
 
 
@@ -652,6 +659,10 @@ def maximum_unknown(ctx: Context):
 
 
 def _minimum_wage(ctx: Context):
+    return _cached(ctx, _find_minimum_wage)
+
+
+def _find_minimum_wage(ctx: Context):
     """Per segment: whether the minimum wage applies, the minimum hourly rate in cents on the
     last day (with holiday allowance when the rate includes it; -1 if unknown) and the age."""
     s = ctx.segments
@@ -776,6 +787,10 @@ def travel_not_agreed(ctx: Context):
 
 
 def _budget_use(ctx: Context) -> pd.DataFrame:
+    return _cached(ctx, _find_budget_use)
+
+
+def _find_budget_use(ctx: Context) -> pd.DataFrame:
     """Per declaration: cents of the grant used including it (other declarations, fixed monthly
     pay and the run's earlier months), and the grant."""
     d = ctx.declarations[["declaration_id", "budget_id", "month", "total_cents"]]
