@@ -307,7 +307,7 @@ class Declaration(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(month__day=1), name="declaration_month_first_day"),
             models.CheckConstraint(
-                condition=Q(batch__isnull=True) | Q(status__in=[s.value for s in FROZEN_STATUSES]),
+                condition=Q(batch__isnull=True) | Q(status__in=sorted(FROZEN_STATUSES)),
                 name="declaration_in_batch_is_frozen",
             ),
         ]
