@@ -148,6 +148,17 @@ def agreement_create(
 
 
 @transaction.atomic
+def agreement_update(*, actor: User, agreement_id: int, svb_agreement_number: str) -> CareAgreement:
+    """Register the number the SVB gave the agreement. What was agreed changes only through
+    :func:`agreement_change`."""
+    agreement = get_editable(CareAgreement.objects.select_for_update(), actor, pk=agreement_id)
+    agreement.svb_agreement_number = svb_agreement_number
+    agreement.full_clean()
+    agreement.save(update_fields=["svb_agreement_number", "updated_at"])
+    return agreement
+
+
+@transaction.atomic
 def agreement_change(
     *, actor: User, agreement_id: int, effective_from: date, reason: str = "", **changes
 ) -> AgreementVersion:

@@ -21,9 +21,11 @@ from contracts.models import AgreementVersion, CareAgreement
 from pgb_admin.accounts.models import User
 from pgb_admin.accounts.scoping import get_editable, get_visible, refuse_auditors
 from pgb_admin.budgets.models import BudgetHolder, Funder
+from pgb_admin.core.errors import Conflict
 from pgb_admin.core.money import round_money
+from pgb_admin.core.text import lower_lazy
 from pgb_admin.figures.constants import FigureKind, RateUnit
-from pgb_admin.figures.models import StatutoryFigure
+from pgb_admin.figures.models import FigureLookup, StatutoryFigure
 
 from .constants import FROZEN_STATUSES, OPEN_STATUSES, DeclarationStatus, ExpenseKind, Severity
 from .exports import BatchContent, ExportDeclaration, ExportLine, sha256, write_csv, write_xlsx
@@ -44,6 +46,11 @@ HUNDREDTH = Decimal("0.01")
 
 def _error(field: str, message, code: str, **params) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code, params=params)})
+
+
+def _conflict(field: str, message, code: str, **params) -> Conflict:
+    """The change is refused because of the state it meets (an exported declaration)."""
+    return Conflict({field: ValidationError(message, code=code, params=params)})
 
 
 # --- months --------------------------------------------------------------------------------
@@ -70,7 +77,7 @@ def month_is_locked(agreement_id: int, month: date) -> bool:
 
 def _require_open_month(agreement: CareAgreement, day: date, field: str) -> None:
     if month_is_locked(agreement.pk, month_start(day)):
-        raise _error(
+        raise _conflict(
             field,
             _(
                 "The hours and costs of %(month)s are declared and exported; open a correction "
@@ -90,12 +97,16 @@ def _back_to_draft(agreement_id: int, month: date) -> None:
 # --- time entries --------------------------------------------------------------------------
 
 
-def _unit_on(agreement: CareAgreement, day: date) -> str:
-    """The agreement's unit on a day; outside its versions, that of the nearest version (the
-    validation reports the day as outside the agreement)."""
+def _versions(agreement: CareAgreement) -> list[AgreementVersion]:
     versions = list(agreement.versions.order_by("valid_from"))
     if not versions:
         raise _error("agreement", _("The agreement has no versions."), "agreement_without_versions")
+    return versions
+
+
+def _unit_on(versions: list[AgreementVersion], day: date) -> str:
+    """The agreement's unit on a day; outside its versions, that of the nearest version (the
+    validation reports the day as outside the agreement)."""
     for version in versions:
         if version.is_valid_on(day):
             return version.unit
@@ -120,7 +131,9 @@ def parse_quantity(value, field: str = "quantity") -> Decimal:
     return number
 
 
-def _check_quantity(quantity: Decimal, unit: str, *, typed: bool, day: date) -> None:
+def _check_quantity(
+    quantity: Decimal, unit: str, *, typed: bool, day: date, figures=StatutoryFigure.objects
+) -> None:
     if quantity < 0:
         raise _error("quantity", _("%(value)s is negative."), "negative_value", value=quantity)
     if quantity != quantity.quantize(HUNDREDTH):
@@ -131,7 +144,7 @@ def _check_quantity(quantity: Decimal, unit: str, *, typed: bool, day: date) -> 
             value=quantity,
         )
     if unit == RateUnit.HOUR:
-        maximum = StatutoryFigure.objects.value_on(FigureKind.MAX_HOURS_PER_DAY, day)
+        maximum = figures.value_on(FigureKind.MAX_HOURS_PER_DAY, day)
         if maximum is not None and quantity > maximum:
             raise _error(
                 "quantity",
@@ -140,7 +153,7 @@ def _check_quantity(quantity: Decimal, unit: str, *, typed: bool, day: date) -> 
                 value=quantity,
                 maximum=f"{maximum.normalize():f}",
             )
-        step = StatutoryFigure.objects.value_on(FigureKind.HOURS_INCREMENT, day)
+        step = figures.value_on(FigureKind.HOURS_INCREMENT, day)
         if typed and step and quantity % step:
             raise _error(
                 "quantity",
@@ -192,6 +205,43 @@ def _entry_quantity(quantity, start_time, end_time) -> tuple[Decimal, bool]:
     return number, True
 
 
+def _new_entry(
+    agreement: CareAgreement,
+    versions: list[AgreementVersion],
+    *,
+    care_date: date,
+    quantity=None,
+    start_time: time | None = None,
+    end_time: time | None = None,
+    note: str = "",
+    month: date | None = None,
+    figures=StatutoryFigure.objects,
+) -> TimeEntry:
+    """An unsaved entry, checked as every form, the API and an import check it."""
+    if month is not None and month_start(care_date) != month_start(month):
+        raise _error(
+            "care_date",
+            _("%(date)s lies outside %(month)s."),
+            "date_outside_month",
+            date=care_date.isoformat(),
+            month=f"{month:%m-%Y}",
+        )
+    number, typed = _entry_quantity(quantity, start_time, end_time)
+    _check_quantity(
+        number, _unit_on(versions, care_date), typed=typed, day=care_date, figures=figures
+    )
+    entry = TimeEntry(
+        agreement=agreement,
+        care_date=care_date,
+        quantity=number,
+        start_time=start_time,
+        end_time=end_time,
+        note=note,
+    )
+    entry.full_clean(exclude=["agreement"])
+    return entry
+
+
 @transaction.atomic
 def time_entry_add(
     *,
@@ -206,29 +256,50 @@ def time_entry_add(
 ) -> TimeEntry:
     """Log care on a day. With ``month`` (a month grid), the day must lie in that month."""
     agreement = get_editable(CareAgreement.objects, actor, pk=agreement_id)
-    if month is not None and month_start(care_date) != month_start(month):
-        raise _error(
-            "care_date",
-            _("%(date)s lies outside %(month)s."),
-            "date_outside_month",
-            date=care_date.isoformat(),
-            month=f"{month:%m-%Y}",
-        )
     _require_open_month(agreement, care_date, "care_date")
-    number, typed = _entry_quantity(quantity, start_time, end_time)
-    _check_quantity(number, _unit_on(agreement, care_date), typed=typed, day=care_date)
-    entry = TimeEntry(
-        agreement=agreement,
+    entry = _new_entry(
+        agreement,
+        _versions(agreement),
         care_date=care_date,
-        quantity=number,
+        quantity=quantity,
         start_time=start_time,
         end_time=end_time,
         note=note,
+        month=month,
     )
-    entry.full_clean()
     entry.save()
     _back_to_draft(agreement.pk, month_start(care_date))
     return entry
+
+
+@transaction.atomic
+def time_entries_set_month(
+    *, actor: User, agreement_id: int, month: date, entries: list[dict]
+) -> list[TimeEntry]:
+    """Make the month's entries of an agreement exactly ``entries`` (dicts with ``care_date``
+    and ``quantity`` or ``start_time`` and ``end_time``, optionally ``note``). Every row is
+    checked and every error reported with its row (``entries[3].quantity``); either all rows
+    are stored or none. Sending the same month twice leaves the same entries."""
+    agreement = get_editable(CareAgreement.objects, actor, pk=agreement_id)
+    month = month_start(month)
+    _require_open_month(agreement, month, "month")
+    versions = _versions(agreement)
+    figures = FigureLookup()
+    new_entries, errors = [], {}
+    for index, row in enumerate(entries):
+        try:
+            new_entries.append(_new_entry(agreement, versions, month=month, figures=figures, **row))
+        except ValidationError as error:
+            for field, field_errors in error.error_dict.items():
+                errors[f"entries[{index}].{field}"] = field_errors
+    if errors:
+        raise ValidationError(errors)
+    TimeEntry.objects.filter(
+        agreement=agreement, care_date__range=(month, month_end(month))
+    ).delete()
+    created = TimeEntry.objects.bulk_create(new_entries)
+    _back_to_draft(agreement.pk, month)
+    return created
 
 
 @transaction.atomic
@@ -246,7 +317,9 @@ def time_entry_update(*, actor: User, entry_id: int, **changes) -> TimeEntry:
     # an entry with times takes its quantity from them, unless a quantity is given
     quantity = changes.get("quantity", None if entry.start_time is not None else entry.quantity)
     number, typed = _entry_quantity(quantity, entry.start_time, entry.end_time)
-    _check_quantity(number, _unit_on(agreement, entry.care_date), typed=typed, day=entry.care_date)
+    _check_quantity(
+        number, _unit_on(_versions(agreement), entry.care_date), typed=typed, day=entry.care_date
+    )
     entry.quantity = number
     entry.full_clean()
     entry.save()
@@ -314,21 +387,9 @@ def time_entries_fill_month(
 # --- expenses ------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def expense_add(
-    *,
-    actor: User,
-    agreement_id: int,
-    expense_date: date,
-    kind: str,
-    amount=None,
-    kilometres=None,
-    description: str = "",
-) -> Expense:
-    """Declare a cost. Travel is kilometres at the agreed allowance, unless an amount is
-    given (the validation reports travel costs that were not agreed)."""
-    agreement = get_editable(CareAgreement.objects, actor, pk=agreement_id)
-    _require_open_month(agreement, expense_date, "expense_date")
+def _expense_money(agreement: CareAgreement, expense_date: date, kind: str, amount, kilometres):
+    """Kilometres and amount as stored: travel is kilometres at the agreed allowance, unless
+    an amount is given (the validation reports travel costs that were not agreed)."""
     km = None if kilometres in (None, "") else parse_quantity(kilometres, field="kilometres")
     if km is not None and km < 0:
         raise _error("kilometres", _("%(value)s is negative."), "negative_value", value=km)
@@ -342,6 +403,24 @@ def expense_add(
         money = parse_quantity(amount, field="amount")
     if money < 0:
         raise _error("amount", _("%(value)s is negative."), "negative_value", value=money)
+    return km, money
+
+
+@transaction.atomic
+def expense_add(
+    *,
+    actor: User,
+    agreement_id: int,
+    expense_date: date,
+    kind: str,
+    amount=None,
+    kilometres=None,
+    description: str = "",
+) -> Expense:
+    """Declare a cost beside the care."""
+    agreement = get_editable(CareAgreement.objects, actor, pk=agreement_id)
+    _require_open_month(agreement, expense_date, "expense_date")
+    km, money = _expense_money(agreement, expense_date, kind, amount, kilometres)
     expense = Expense(
         agreement=agreement,
         expense_date=expense_date,
@@ -353,6 +432,36 @@ def expense_add(
     expense.full_clean()
     expense.save()
     _back_to_draft(agreement.pk, month_start(expense_date))
+    return expense
+
+
+EXPENSE_FIELDS = frozenset({"expense_date", "kind", "amount", "kilometres", "description"})
+
+
+@transaction.atomic
+def expense_update(*, actor: User, expense_id: int, **changes) -> Expense:
+    """Change a cost while its month (before and after the change) is not declared. Changed
+    kilometres without an amount are priced again at the agreed allowance."""
+    unknown = set(changes) - EXPENSE_FIELDS
+    if unknown:
+        raise TypeError(f"expense_update() cannot change {', '.join(sorted(unknown))}")
+    expense = get_editable(Expense.objects.select_for_update(), actor, pk=expense_id)
+    agreement = expense.agreement
+    old_month = month_start(expense.expense_date)
+    _require_open_month(agreement, expense.expense_date, "expense_date")
+    for field in ("expense_date", "kind", "description"):
+        if field in changes:
+            setattr(expense, field, changes[field])
+    _require_open_month(agreement, expense.expense_date, "expense_date")
+    kilometres = changes.get("kilometres", expense.kilometres)
+    amount = changes.get("amount", None if "kilometres" in changes else expense.amount)
+    expense.kilometres, expense.amount = _expense_money(
+        agreement, expense.expense_date, expense.kind, amount, kilometres
+    )
+    expense.full_clean()
+    expense.save()
+    for month in {old_month, month_start(expense.expense_date)}:
+        _back_to_draft(agreement.pk, month)
     return expense
 
 
@@ -370,7 +479,7 @@ def expense_delete(*, actor: User, expense_id: int) -> None:
 def _editable_declaration(actor: User, declaration_id: int) -> Declaration:
     declaration = get_editable(Declaration.objects.select_for_update(), actor, pk=declaration_id)
     if declaration.is_frozen:
-        raise _error(
+        raise _conflict(
             "status",
             _("Declaration %(id)s is %(status)s and can no longer change."),
             "declaration_frozen",
@@ -551,7 +660,7 @@ def declaration_correct(*, actor: User, declaration_id: int) -> Declaration:
     reopens the month's hours. The exported declaration itself never changes."""
     original = get_editable(Declaration.objects.select_for_update(), actor, pk=declaration_id)
     if not original.is_frozen:
-        raise _error(
+        raise _conflict(
             "status",
             _("Only an exported declaration is corrected; change this draft instead."),
             "correct_open_declaration",
@@ -581,13 +690,30 @@ def declaration_mark_submitted(*, actor: User, declaration_ids: list[int]) -> in
 
 
 @transaction.atomic
+def declaration_submit(*, actor: User, declaration_id: int) -> Declaration:
+    """Record that one exported declaration was submitted to the SVB."""
+    declaration = get_editable(Declaration.objects.select_for_update(), actor, pk=declaration_id)
+    if declaration.status != DeclarationStatus.EXPORTED:
+        raise _conflict(
+            "status",
+            _("Only an exported declaration is submitted; this one is %(status)s."),
+            "not_exported",
+            status=lower_lazy(declaration.get_status_display()),
+        )
+    declaration.status = DeclarationStatus.SUBMITTED
+    declaration.submitted_at = timezone.now()
+    declaration.save(update_fields=["status", "submitted_at", "updated_at"])
+    return declaration
+
+
+@transaction.atomic
 def declaration_settle(
     *, actor: User, declaration_id: int, paid: bool, rejection_reason: str = ""
 ) -> Declaration:
     """Record the SVB's answer: paid, or rejected with its reason."""
     declaration = get_editable(Declaration.objects.select_for_update(), actor, pk=declaration_id)
     if declaration.status not in (DeclarationStatus.EXPORTED, DeclarationStatus.SUBMITTED):
-        raise _error(
+        raise _conflict(
             "status",
             _("Only an exported or submitted declaration is paid or rejected."),
             "not_submitted",
@@ -613,6 +739,10 @@ def declaration_delete(*, actor: User, declaration_id: int) -> None:
 
 class NothingToExport(ValidationError):
     pass
+
+
+class ExportedElsewhere(NothingToExport, Conflict):
+    """Another export of the same month claimed the declarations first."""
 
 
 @transaction.atomic
@@ -670,7 +800,7 @@ def batch_export(
         pk__in=exportable, status=DeclarationStatus.VALIDATED, batch__isnull=True
     ).update(status=DeclarationStatus.EXPORTED, batch=batch, updated_at=timezone.now())
     if not claimed:
-        raise NothingToExport(
+        raise ExportedElsewhere(
             {
                 "month": ValidationError(
                     _("These declarations were exported by another export at the same time."),

@@ -11,4 +11,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("pgb_admin.api.urls")),
 ]
+
+handler404 = "pgb_admin.core.views.page_not_found"
+handler500 = "pgb_admin.core.views.server_error"

@@ -51,7 +51,7 @@ def test_overview_queries_do_not_grow_with_the_number_of_holders(
 ):
     bureau = world.users["bureau"]
     client.force_login(bureau)
-    with django_assert_max_num_queries(8) as few:
+    with django_assert_max_num_queries(9) as few:
         client.get(reverse("home"))
     for _ in range(15):
         holder = BudgetHolderFactory()

@@ -112,14 +112,19 @@ def get_editable(queryset: ScopedQuerySet, user, **lookup):
         raise Http404(_("Not found.")) from None
 
 
+def is_auditor(user) -> bool:
+    """Whether the user audits a funder today (staff are not auditors, whatever their scopes)."""
+    from .models import AuditorScope
+
+    if not _is_logged_in(user) or sees_everything(user):
+        return False
+    return AuditorScope.objects.valid_on(timezone.localdate()).filter(user=user).exists()
+
+
 def refuse_auditors(user) -> None:
     """Auditors never write, also not where no single holder is concerned (a new holder, an
     export of a period)."""
-    from .models import AuditorScope
-
-    if sees_everything(user):
-        return
-    if AuditorScope.objects.valid_on(timezone.localdate()).filter(user=user).exists():
+    if is_auditor(user):
         raise ReadOnlyAccess
 
 

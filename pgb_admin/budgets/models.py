@@ -236,10 +236,15 @@ class Budget(TimeStampedModel):
     def objection_deadline(self) -> date | None:
         """Last day to object (bezwaar) against the decision: derived from the decision date
         and the dated objection period, never stored."""
-        from pgb_admin.figures.constants import FigureKind
         from pgb_admin.figures.models import StatutoryFigure
 
-        weeks = StatutoryFigure.objects.value_on(FigureKind.OBJECTION_WEEKS, self.decision_date)
+        return self.objection_deadline_from(StatutoryFigure.objects)
+
+    def objection_deadline_from(self, figures) -> date | None:
+        """The same, reading the figure from ``figures`` (a lookup shared by many grants)."""
+        from pgb_admin.figures.constants import FigureKind
+
+        weeks = figures.value_on(FigureKind.OBJECTION_WEEKS, self.decision_date)
         if weeks is None:
             return None
         return self.decision_date + timedelta(weeks=int(weeks))

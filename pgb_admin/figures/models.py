@@ -55,16 +55,40 @@ class SourcedFigure(ValidityPeriod):
 
 
 class StatutoryFigureQuerySet(ValidityQuerySet):
-    def value_on(
+    def row_on(
         self, kind: str, on: date, *, age: int | None = None, scheme: str = ""
-    ) -> Decimal | None:
-        """The figure of ``kind`` valid on ``on``. With ``age``, the row for the highest
-        age band that the age has reached (the minimum wage 'staffel')."""
+    ) -> "StatutoryFigure | None":
+        """The row of ``kind`` valid on ``on``. With ``age``, the row for the highest age
+        band that the age has reached (the minimum wage 'staffel')."""
         rows = self.valid_on(on).filter(kind=kind).filter(Q(scheme=scheme) | Q(scheme=""))
         if age is not None:
             rows = rows.filter(Q(age_min__isnull=True) | Q(age_min__lte=age))
-        row = rows.order_by("-scheme", models.F("age_min").desc(nulls_last=True)).first()
+        return rows.order_by("-scheme", models.F("age_min").desc(nulls_last=True)).first()
+
+    def value_on(
+        self, kind: str, on: date, *, age: int | None = None, scheme: str = ""
+    ) -> Decimal | None:
+        row = self.row_on(kind, on, age=age, scheme=scheme)
         return row.value if row else None
+
+
+class FigureLookup:
+    """Figures (without age bands or schemes) by date for work that checks many days: one
+    query per figure and period of validity instead of one per day."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, list[StatutoryFigure]] = {}
+
+    def value_on(self, kind: str, on: date) -> Decimal | None:
+        rows = self._rows.setdefault(kind, [])
+        for row in rows:
+            if row.is_valid_on(on):
+                return row.value
+        row = StatutoryFigure.objects.row_on(kind, on)
+        if row is None:
+            return None
+        rows.append(row)
+        return row.value
 
 
 class StatutoryFigure(SourcedFigure):

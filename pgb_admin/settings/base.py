@@ -34,6 +34,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "auditlog",
     "pgb_admin.core",
     "pgb_admin.accounts",
@@ -152,6 +156,70 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Caches: per process unless CACHE_URL points to a shared cache (redis://host:6379/1), which
+# production needs so that API throttling counts across all web processes.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# REST API v1 (/api/v1/, pgb_admin/api/): bearer tokens for scripts, the session for the
+# browser; JSON only; errors as RFC 9457 problem details.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "pgb_admin.accounts.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "pgb_admin.api.permissions.AuditorsReadOnly",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["pgb_admin.api.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "pgb_admin.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["pgb_admin.api.throttling.WriteRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "write": env("API_WRITE_RATE", default="300/minute"),
+        "token": env("API_TOKEN_RATE", default="10/minute"),
+    },
+    "EXCEPTION_HANDLER": "pgb_admin.api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "pgb_admin.api.schema.AutoSchema",
+    # ?format= is not content negotiation here (the batch download takes no such parameter)
+    "URL_FORMAT_OVERRIDE": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Largest JSON body the API parses (a month of time entries is a few kilobytes).
+API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=1024 * 1024)
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "pgb-admin API",
+    "DESCRIPTION": (
+        "Budget holders, representatives, pgb bureaus and municipal auditors: grants, care "
+        "providers, care agreements, hours, costs, declarations, their validation and SVB "
+        "batches. Errors are RFC 9457 problem details (application/problem+json)."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "DeclarationStatusEnum": "declarations.constants.DeclarationStatus",
+        "TaskStatusEnum": "pgb_admin.core.models.TaskStatus",
+        "ApprovalStatusEnum": "contracts.constants.ApprovalStatus",
+        "FunderKindEnum": "pgb_admin.budgets.constants.FunderKind",
+        "ProviderKindEnum": "contracts.constants.ProviderKind",
+        "ExpenseKindEnum": "declarations.constants.ExpenseKind",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # Celery: without CELERY_BROKER_URL tasks run in-process (eager), so a checkout needs no broker.
 _broker_url = env("CELERY_BROKER_URL", default="")

@@ -1,0 +1,320 @@
+from django.urls import reverse
+
+from rest_framework import serializers
+
+from contracts.models import CareAgreement
+from pgb_admin.api.fields import (
+    InputSerializer,
+    MonthField,
+    ScopedRelatedField,
+    StrictBooleanField,
+    StrictDateField,
+    StrictDecimalField,
+    StrictIntegerField,
+    StrictTimeField,
+    char_for,
+    choice_for,
+    decimal_for,
+)
+from pgb_admin.budgets.models import BudgetHolder, Funder
+
+from ..models import Batch, BatchFile, Declaration, DeclarationLine, Expense, Finding, TimeEntry
+
+# The most rows one request may write (a month of entries, several a day).
+MAX_ROWS = 1000
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _agreement():
+    return ScopedRelatedField(CareAgreement, name="care agreement")
+
+
+class TimeEntrySerializer(serializers.ModelSerializer):
+    holder = serializers.IntegerField(source="agreement.holder_id", read_only=True)
+
+    class Meta:
+        model = TimeEntry
+        fields = [
+            "id",
+            "agreement",
+            "holder",
+            "care_date",
+            "quantity",
+            "start_time",
+            "end_time",
+            "note",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class TimeEntryFieldsSerializer(InputSerializer):
+    care_date = StrictDateField()
+    quantity = decimal_for(
+        TimeEntry,
+        "quantity",
+        required=False,
+        allow_null=True,
+        help_text='Hours in quarter hours ("7.25"), or whole day parts or 24-hour periods; '
+        "leave out when start and end time are given.",
+    )
+    start_time = StrictTimeField(required=False, allow_null=True)
+    end_time = StrictTimeField(
+        required=False, allow_null=True, help_text="At or before the start: past midnight."
+    )
+    note = char_for(TimeEntry, "note")
+
+
+class TimeEntryCreateSerializer(TimeEntryFieldsSerializer):
+    agreement = _agreement()
+
+
+class TimeEntryUpdateSerializer(TimeEntryFieldsSerializer):
+    care_date = StrictDateField(required=False)
+
+
+class TimeEntryMonthSerializer(InputSerializer):
+    agreement = _agreement()
+    month = MonthField()
+    entries = TimeEntryFieldsSerializer(
+        many=True,
+        max_length=MAX_ROWS,
+        help_text="All entries of the month: they replace the month's entries, all or none.",
+    )
+
+
+class TimeEntryMonthResultSerializer(serializers.Serializer):
+    agreement = serializers.IntegerField()
+    month = MonthField()
+    entries = TimeEntrySerializer(many=True)
+
+
+class WeeklyPatternSerializer(InputSerializer):
+    monday = StrictDecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+    tuesday = StrictDecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+    wednesday = StrictDecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+    thursday = StrictDecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+    friday = StrictDecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+    saturday = StrictDecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+    sunday = StrictDecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+
+
+class TimeEntryFillSerializer(InputSerializer):
+    agreement = _agreement()
+    month = MonthField()
+    pattern = WeeklyPatternSerializer(help_text='The quantity per weekday, e.g. {"monday": "4"}.')
+    replace = StrictBooleanField(
+        required=False,
+        default=False,
+        help_text="Remove the month's entries first; otherwise days with entries are kept.",
+    )
+
+    def validate_pattern(self, pattern):
+        return {WEEKDAYS.index(day): value for day, value in pattern.items() if value is not None}
+
+
+class ExpenseSerializer(serializers.ModelSerializer):
+    holder = serializers.IntegerField(source="agreement.holder_id", read_only=True)
+
+    class Meta:
+        model = Expense
+        fields = [
+            "id",
+            "agreement",
+            "holder",
+            "expense_date",
+            "kind",
+            "kilometres",
+            "amount",
+            "description",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class ExpenseFieldsSerializer(InputSerializer):
+    expense_date = StrictDateField(required=False)
+    kind = choice_for(Expense, "kind", required=False)
+    kilometres = decimal_for(Expense, "kilometres")
+    amount = decimal_for(
+        Expense,
+        "amount",
+        required=False,
+        allow_null=True,
+        help_text="Leave out for travel: kilometres times the agreed allowance.",
+    )
+    description = char_for(Expense, "description")
+
+
+class ExpenseCreateSerializer(ExpenseFieldsSerializer):
+    agreement = _agreement()
+    expense_date = StrictDateField()
+    kind = choice_for(Expense, "kind")
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    message = serializers.CharField(read_only=True, help_text="In the requested language.")
+    fix = serializers.CharField(read_only=True, help_text="How to fix it.")
+    is_open = serializers.BooleanField(read_only=True)
+    acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "rule_code",
+            "severity",
+            "care_date",
+            "message",
+            "fix",
+            "params",
+            "is_open",
+            "acknowledged_at",
+            "acknowledged_by",
+            "acknowledgement_reason",
+        ]
+
+
+class DeclarationLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DeclarationLine
+        fields = ["care_date", "quantity", "unit", "rate", "amount", "version"]
+
+
+class DeclarationSerializer(serializers.ModelSerializer):
+    month = MonthField(read_only=True)
+    holder = serializers.IntegerField(source="agreement.holder_id", read_only=True)
+    provider = serializers.IntegerField(source="agreement.provider_id", read_only=True)
+    scheme = serializers.CharField(source="budget.scheme", read_only=True, allow_null=True)
+    findings = FindingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Declaration
+        fields = [
+            "id",
+            "agreement",
+            "holder",
+            "provider",
+            "month",
+            "status",
+            "corrects",
+            "budget",
+            "scheme",
+            "declared_rate",
+            "care_quantity",
+            "care_amount",
+            "travel_kilometres",
+            "travel_amount",
+            "other_amount",
+            "total_amount",
+            "batch",
+            "validated_at",
+            "submitted_at",
+            "settled_at",
+            "rejection_reason",
+            "findings",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class DeclarationDetailSerializer(DeclarationSerializer):
+    lines = DeclarationLineSerializer(many=True, read_only=True)
+
+    class Meta(DeclarationSerializer.Meta):
+        fields = [*DeclarationSerializer.Meta.fields, "lines"]
+
+
+class DeclarationDraftSerializer(InputSerializer):
+    agreement = _agreement()
+    month = MonthField()
+    declared_rate = decimal_for(
+        Declaration,
+        "declared_rate",
+        help_text="Only when the invoice states another rate than the agreement.",
+    )
+
+
+class PeriodSerializer(InputSerializer):
+    """A month, optionally of one holder or one funder."""
+
+    month = MonthField()
+    holder = ScopedRelatedField(BudgetHolder, name="budget holder", required=False)
+    funder = serializers.SlugRelatedField(
+        slug_field="code", queryset=Funder.objects.all(), required=False
+    )
+
+
+class AcknowledgeSerializer(InputSerializer):
+    finding = StrictIntegerField(min_value=1, help_text="The id of the warning.")
+    reason = char_for(Finding, "acknowledgement_reason", required=True, max_length=2000)
+
+
+class SettleSerializer(InputSerializer):
+    paid = StrictBooleanField(help_text="true: the SVB paid; false: it rejected.")
+    rejection_reason = char_for(Declaration, "rejection_reason", max_length=2000)
+
+
+class BatchFileSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BatchFile
+        fields = ["format", "filename", "size", "sha256", "url"]
+
+    def get_url(self, file) -> str:
+        return reverse(f"api:batch-{file.format}", kwargs={"pk": file.batch_id})
+
+
+class SkippedSerializer(serializers.Serializer):
+    declaration_id = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    period = MonthField(read_only=True)
+    funder = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    files = BatchFileSerializer(many=True, read_only=True)
+    declarations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    skipped = SkippedSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Batch
+        fields = [
+            "id",
+            "period",
+            "holder",
+            "funder",
+            "created_by",
+            "created_at",
+            "declaration_count",
+            "line_count",
+            "total_amount",
+            "declarations",
+            "skipped",
+            "files",
+        ]
+
+
+class BatchCreateSerializer(PeriodSerializer):
+    background = StrictBooleanField(
+        required=False,
+        default=False,
+        help_text="Export in a background task: the answer is the task to follow (202).",
+    )
+
+
+class RuleSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    severity = serializers.CharField()
+    blocks_export = serializers.BooleanField()
+    title = serializers.CharField()
+    message = serializers.CharField(help_text="With %(name)s where a finding fills in figures.")
+    fix = serializers.CharField()
+    source = serializers.CharField()
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(allow_null=True)
+    params = serializers.DictField(
+        child=serializers.CharField(), help_text="The figures a finding carries, and their kind."
+    )

@@ -1,0 +1,542 @@
+import base64
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import renderers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from pgb_admin.api.fields import MAX_ID
+from pgb_admin.api.filters import IdFilter, MonthFilter
+from pgb_admin.api.schema import problem_response
+from pgb_admin.api.viewsets import ListRetrieveMixin, ScopedViewSet
+from pgb_admin.budgets.constants import Scheme
+from pgb_admin.core.api.serializers import TaskRunSerializer
+from pgb_admin.core.errors import Conflict
+
+from .. import selectors, services, tasks
+from ..constants import OPEN_STATUSES, DeclarationStatus, ExpenseKind
+from ..models import Batch, BatchFile, Declaration, Expense, TimeEntry
+from . import serializers
+
+
+class AgreementDataFilter(filters.FilterSet):
+    agreement = IdFilter(field_name="agreement_id")
+    holder = IdFilter(field_name="agreement__holder_id")
+    provider = IdFilter(field_name="agreement__provider_id")
+
+
+class TimeEntryFilter(AgreementDataFilter):
+    period = MonthFilter(field_name="care_date", label="Care in this month (YYYY-MM)")
+    date_from = filters.DateFilter(field_name="care_date", lookup_expr="gte")
+    date_to = filters.DateFilter(field_name="care_date", lookup_expr="lte")
+
+    class Meta:
+        model = TimeEntry
+        fields = ["agreement", "holder", "provider", "period"]
+
+
+def _delete_response(service, **kwargs) -> Response:
+    service(**kwargs)
+    return Response(status=204)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Care logged per day (time entries)"),
+    retrieve=extend_schema(summary="A time entry"),
+)
+class TimeEntryViewSet(ListRetrieveMixin, ScopedViewSet):
+    """Care given per day under a care agreement: hours in quarter hours, or day parts or
+    24-hour periods where the agreement is paid so. A month's entries change until its
+    declaration is exported (then 409), and again once a correction is opened."""
+
+    selector = selectors.time_entry_list
+    serializer_class = serializers.TimeEntrySerializer
+    filterset_class = TimeEntryFilter
+    ordering_fields = ["care_date", "created_at"]
+
+    @extend_schema(
+        summary="Log care on a day",
+        request=serializers.TimeEntryCreateSerializer,
+        responses={201: serializers.TimeEntrySerializer},
+    )
+    def create(self, request):
+        data = self.read_input(serializers.TimeEntryCreateSerializer)
+        entry = services.time_entry_add(
+            actor=request.user, agreement_id=data.pop("agreement").pk, **data
+        )
+        return self.respond(entry, status=201)
+
+    @extend_schema(
+        summary="Change a time entry (while its month is not declared)",
+        request=serializers.TimeEntryUpdateSerializer,
+        responses={200: serializers.TimeEntrySerializer},
+    )
+    def partial_update(self, request, pk=None):
+        entry = self.get_object()
+        data = self.read_input(serializers.TimeEntryUpdateSerializer)
+        entry = services.time_entry_update(actor=request.user, entry_id=entry.pk, **data)
+        return self.respond(entry)
+
+    @extend_schema(summary="Remove a time entry (while its month is not declared)")
+    def destroy(self, request, pk=None):
+        entry = self.get_object()
+        return _delete_response(services.time_entry_delete, actor=request.user, entry_id=entry.pk)
+
+    @extend_schema(
+        summary="Write a whole month of one agreement, all or nothing",
+        description="The entries replace the month's entries. Every row is checked and every "
+        "error is named by its row (`entries[3].quantity`); on any error nothing is stored. "
+        "Sending the same month twice leaves the same entries.",
+        request=serializers.TimeEntryMonthSerializer,
+        responses={200: serializers.TimeEntryMonthResultSerializer},
+    )
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        data = self.read_input(serializers.TimeEntryMonthSerializer)
+        agreement = data["agreement"]
+        services.time_entries_set_month(
+            actor=request.user,
+            agreement_id=agreement.pk,
+            month=data["month"],
+            entries=data["entries"],
+        )
+        return self._month_response(agreement, data["month"])
+
+    @extend_schema(
+        summary="Fill a month from a weekly pattern",
+        description="On the days the agreement runs; days that hold entries are kept unless "
+        "`replace` is true. All days or none.",
+        request=serializers.TimeEntryFillSerializer,
+        responses={200: serializers.TimeEntryMonthResultSerializer},
+    )
+    @action(detail=False, methods=["post"])
+    def fill(self, request):
+        data = self.read_input(serializers.TimeEntryFillSerializer)
+        agreement = data["agreement"]
+        services.time_entries_fill_month(
+            actor=request.user,
+            agreement_id=agreement.pk,
+            month=data["month"],
+            pattern=data["pattern"],
+            replace=data["replace"],
+        )
+        return self._month_response(agreement, data["month"])
+
+    def _month_response(self, agreement, month) -> Response:
+        month_entries = self.get_queryset().filter(agreement=agreement).in_month(month)
+        body = {
+            "agreement": agreement.pk,
+            "month": month,
+            "entries": month_entries.order_by("care_date", "start_time", "pk"),
+        }
+        return Response(
+            serializers.TimeEntryMonthResultSerializer(
+                body, context=self.get_serializer_context()
+            ).data
+        )
+
+
+class ExpenseFilter(AgreementDataFilter):
+    period = MonthFilter(field_name="expense_date", label="Costs in this month (YYYY-MM)")
+    kind = filters.ChoiceFilter(choices=ExpenseKind.choices)
+
+    class Meta:
+        model = Expense
+        fields = ["agreement", "holder", "provider", "period", "kind"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Travel and other costs"),
+    retrieve=extend_schema(summary="A cost"),
+)
+class ExpenseViewSet(ListRetrieveMixin, ScopedViewSet):
+    """Travel costs (kilometres at the agreed allowance) and other costs beside the care."""
+
+    selector = selectors.expense_list
+    serializer_class = serializers.ExpenseSerializer
+    filterset_class = ExpenseFilter
+    ordering_fields = ["expense_date", "amount"]
+
+    @extend_schema(
+        summary="Declare a cost",
+        request=serializers.ExpenseCreateSerializer,
+        responses={201: serializers.ExpenseSerializer},
+    )
+    def create(self, request):
+        data = self.read_input(serializers.ExpenseCreateSerializer)
+        expense = services.expense_add(
+            actor=request.user, agreement_id=data.pop("agreement").pk, **data
+        )
+        return self.respond(expense, status=201)
+
+    @extend_schema(
+        summary="Change a cost (while its month is not declared)",
+        request=serializers.ExpenseFieldsSerializer,
+        responses={200: serializers.ExpenseSerializer},
+    )
+    def partial_update(self, request, pk=None):
+        expense = self.get_object()
+        data = self.read_input(serializers.ExpenseFieldsSerializer)
+        expense = services.expense_update(actor=request.user, expense_id=expense.pk, **data)
+        return self.respond(expense)
+
+    @extend_schema(summary="Remove a cost (while its month is not declared)")
+    def destroy(self, request, pk=None):
+        expense = self.get_object()
+        return _delete_response(services.expense_delete, actor=request.user, expense_id=expense.pk)
+
+
+class DeclarationFilter(AgreementDataFilter):
+    period = MonthFilter(field_name="month", label="Declarations of this month (YYYY-MM)")
+    status = filters.ChoiceFilter(choices=DeclarationStatus.choices)
+    scheme = filters.ChoiceFilter(choices=Scheme.choices, field_name="budget__scheme")
+    batch = IdFilter(field_name="batch_id")
+
+    class Meta:
+        model = Declaration
+        fields = ["agreement", "holder", "provider", "period", "status", "scheme", "batch"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Declarations with their findings"),
+    retrieve=extend_schema(summary="A declaration with its lines per day and findings"),
+)
+class DeclarationViewSet(ListRetrieveMixin, ScopedViewSet):
+    """One declaration per agreement per month: draft, validated, exported (frozen: 409 on
+    any change), submitted, paid or rejected. A correction is a new declaration."""
+
+    serializer_class = serializers.DeclarationSerializer
+    filterset_class = DeclarationFilter
+    ordering_fields = ["month", "total_amount", "created_at"]
+
+    def get_queryset(self):
+        return selectors.declaration_list(user=self.request.user, with_lines=self.detail)
+
+    def get_serializer_class(self):
+        return (
+            serializers.DeclarationDetailSerializer
+            if self.detail
+            else super().get_serializer_class()
+        )
+
+    def _respond(self, declaration, status: int = 200) -> Response:
+        return self.respond(declaration, status, serializers.DeclarationDetailSerializer)
+
+    @extend_schema(
+        summary="Draft the month's declaration of an agreement",
+        description="From the month's entries and costs, a line per day at the rate of the "
+        "agreement version valid that day. An open draft of the month is drafted again (200).",
+        request=serializers.DeclarationDraftSerializer,
+        responses={
+            200: serializers.DeclarationDetailSerializer,
+            201: serializers.DeclarationDetailSerializer,
+        },
+    )
+    def create(self, request):
+        data = self.read_input(serializers.DeclarationDraftSerializer)
+        agreement = data["agreement"]
+        existed = services.open_declaration(agreement.pk, data["month"]) is not None
+        declaration = services.declaration_draft(
+            actor=request.user,
+            agreement_id=agreement.pk,
+            month=data["month"],
+            declared_rate=data.get("declared_rate"),
+        )
+        return self._respond(declaration, 200 if existed else 201)
+
+    @extend_schema(summary="Throw away a draft (its hours stay)")
+    def destroy(self, request, pk=None):
+        declaration = self.get_object()
+        return _delete_response(
+            services.declaration_delete, actor=request.user, declaration_id=declaration.pk
+        )
+
+    @extend_schema(
+        summary="Validate the declaration",
+        description="Drafts it again and runs the rule catalogue. Without errors it becomes "
+        "validated; otherwise it stays a draft. The findings say what to fix.",
+        request=None,
+        responses={200: serializers.DeclarationDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def validate(self, request, pk=None):
+        declaration = self.get_object()
+        services.declaration_validate(actor=request.user, declaration_ids=[declaration.pk])
+        return self._respond(declaration)
+
+    @extend_schema(
+        summary="Accept a warning with a reason",
+        request=serializers.AcknowledgeSerializer,
+        responses={200: serializers.DeclarationDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        declaration = self.get_object()
+        data = self.read_input(serializers.AcknowledgeSerializer)
+        finding = declaration.findings.filter(pk=min(data["finding"], MAX_ID)).first()
+        if finding is None:
+            raise Http404
+        services.finding_acknowledge(
+            actor=request.user, finding_id=finding.pk, reason=data["reason"]
+        )
+        return self._respond(declaration)
+
+    @extend_schema(
+        summary="Record that the exported declaration was submitted to the SVB",
+        request=None,
+        responses={200: serializers.DeclarationDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        declaration = self.get_object()
+        services.declaration_submit(actor=request.user, declaration_id=declaration.pk)
+        return self._respond(declaration)
+
+    @extend_schema(
+        summary="Open a correction of an exported declaration",
+        description="A new draft that references the exported one and reopens the month's "
+        "hours; the exported declaration never changes.",
+        request=None,
+        responses={201: serializers.DeclarationDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        declaration = self.get_object()
+        correction = services.declaration_correct(actor=request.user, declaration_id=declaration.pk)
+        return self._respond(correction, 201)
+
+    @extend_schema(
+        summary="Record the SVB's answer: paid or rejected",
+        request=serializers.SettleSerializer,
+        responses={200: serializers.DeclarationDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def settle(self, request, pk=None):
+        declaration = self.get_object()
+        data = self.read_input(serializers.SettleSerializer)
+        services.declaration_settle(actor=request.user, declaration_id=declaration.pk, **data)
+        return self._respond(declaration)
+
+    @extend_schema(
+        summary="Draft the month's declarations of every agreement with hours or costs",
+        request=serializers.PeriodSerializer,
+        responses={200: serializers.DeclarationSerializer(many=True)},
+    )
+    @action(detail=False, methods=["post"], url_path="draft-period")
+    def draft_period(self, request):
+        data = self.read_input(serializers.PeriodSerializer)
+        declarations = services.declarations_draft_period(actor=request.user, **_period(data))
+        drafted = self.get_queryset().filter(pk__in=[d.pk for d in declarations]).order_by("pk")
+        return Response(self.get_serializer(drafted, many=True).data)
+
+    @extend_schema(
+        summary="Validate the month's open declarations in a background task",
+        request=serializers.PeriodSerializer,
+        responses={202: TaskRunSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="validate-period")
+    def validate_period(self, request):
+        data = self.read_input(serializers.PeriodSerializer)
+        open_ones = Declaration.objects.editable_by(request.user).filter(
+            month=data["month"], status__in=OPEN_STATUSES
+        )
+        if data.get("holder"):
+            open_ones = open_ones.filter(agreement__holder=data["holder"])
+        if data.get("funder"):
+            open_ones = open_ones.filter(budget__funder=data["funder"])
+        run = tasks.start_validation(
+            actor=request.user, declaration_ids=list(open_ones.values_list("pk", flat=True))
+        )
+        return _accepted(run)
+
+
+def _period(data: dict) -> dict:
+    holder = data.get("holder")
+    return {
+        "month": data["month"],
+        "holder_id": holder.pk if holder else None,
+        "funder": data.get("funder"),
+    }
+
+
+def _accepted(run) -> Response:
+    run.refresh_from_db()
+    return Response(
+        TaskRunSerializer(run).data,
+        status=202,
+        headers={"Location": f"/api/v1/tasks/{run.pk}/"},
+    )
+
+
+class BatchFilter(filters.FilterSet):
+    period = MonthFilter(field_name="period", label="Batches of this month (YYYY-MM)")
+    holder = IdFilter(field_name="holder_id")
+    funder = filters.CharFilter(field_name="funder__code")
+
+    class Meta:
+        model = Batch
+        fields = ["period", "holder", "funder"]
+
+
+class FileRenderer(renderers.BaseRenderer):
+    """Lets a client ask for the file's own media type; the view answers the stored bytes."""
+
+    format = "file"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class XLSXRenderer(FileRenderer):
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class CSVRenderer(FileRenderer):
+    media_type = "text/csv"
+
+
+def _file_response(file: BatchFile) -> HttpResponse:
+    media_type = (
+        XLSXRenderer.media_type
+        if file.format == BatchFile.Format.XLSX
+        else "text/csv; charset=utf-8"
+    )
+    response = HttpResponse(bytes(file.content), content_type=media_type)
+    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+    response["ETag"] = f'"{file.sha256}"'
+    digest = base64.b64encode(bytes.fromhex(file.sha256)).decode()
+    response["Repr-Digest"] = f"sha-256=:{digest}:"
+    return response
+
+
+IMMUTABLE_RESPONSE = problem_response(409, "A batch never changes: correct the declaration.")
+
+
+def _immutable() -> Conflict:
+    return Conflict(
+        {
+            "batch": ValidationError(
+                _(
+                    "An SVB batch is immutable. To change what was declared, open a correction "
+                    "of the declaration and export it in a new batch."
+                ),
+                code="batch_immutable",
+            )
+        }
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="SVB batches you exported or that hold your holders"),
+    retrieve=extend_schema(summary="An SVB batch"),
+)
+class BatchViewSet(ListRetrieveMixin, ScopedViewSet):
+    """SVB-ready exports of a month's validated declarations, stored as written with their
+    sha256: every download gives the same bytes."""
+
+    selector = selectors.batch_list
+    serializer_class = serializers.BatchSerializer
+    filterset_class = BatchFilter
+    ordering_fields = ["period", "created_at"]
+
+    def check_editable(self, obj) -> None:
+        """A batch is never edited: a change answers 409 to everyone who may see it."""
+
+    @extend_schema(
+        summary="Export a month's validated declarations as an SVB batch",
+        description="Only declarations without open errors or unacknowledged warnings go in; "
+        "the others are listed in `skipped` with the reason. With `background`, the export "
+        "runs as a task (202 and its progress at /api/v1/tasks/{id}/).",
+        request=serializers.BatchCreateSerializer,
+        responses={201: serializers.BatchSerializer, 202: TaskRunSerializer},
+    )
+    def create(self, request):
+        data = self.read_input(serializers.BatchCreateSerializer)
+        if data["background"]:
+            return _accepted(tasks.start_export(actor=request.user, **_period(data)))
+        batch = services.batch_export(actor=request.user, **_period(data))
+        return self.respond(batch, status=201)
+
+    @extend_schema(
+        summary="Batches are immutable (409)", request=None, responses=IMMUTABLE_RESPONSE
+    )
+    def destroy(self, request, pk=None):
+        self.get_object()
+        raise _immutable()
+
+    @extend_schema(
+        summary="Batches are immutable (409)", request=None, responses=IMMUTABLE_RESPONSE
+    )
+    def partial_update(self, request, pk=None):
+        self.get_object()
+        raise _immutable()
+
+    @extend_schema(
+        summary="Download the batch as XLSX (the same bytes every time)",
+        responses={(200, XLSXRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[XLSXRenderer, renderers.JSONRenderer])
+    def xlsx(self, request, pk=None):
+        return self._download(BatchFile.Format.XLSX)
+
+    @extend_schema(
+        summary="Download the batch as CSV (UTF-8, ';', the same bytes every time)",
+        responses={(200, CSVRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[CSVRenderer, renderers.JSONRenderer])
+    def csv(self, request, pk=None):
+        return self._download(BatchFile.Format.CSV)
+
+    def _download(self, file_format: str) -> HttpResponse:
+        batch = self.get_object()
+        return _file_response(
+            services.batch_file(actor=self.request.user, batch_id=batch.pk, file_format=file_format)
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The validation rules"),
+    retrieve=extend_schema(summary="A validation rule"),
+)
+class RuleViewSet(viewsets.ViewSet):
+    """The rule catalogue, in the requested language."""
+
+    lookup_field = "code"
+    lookup_value_regex = r"[a-z0-9_.]+"
+    serializer_class = serializers.RuleSerializer
+
+    @extend_schema(responses={200: serializers.RuleSerializer(many=True)})
+    def list(self, request):
+        return Response([_rule(rule) for rule in selectors.rule_list()])
+
+    @extend_schema(responses={200: serializers.RuleSerializer})
+    def retrieve(self, request, code=None):
+        rule = next((rule for rule in selectors.rule_list() if rule.code == code), None)
+        if rule is None:
+            raise Http404
+        return Response(_rule(rule))
+
+
+def _rule(rule) -> dict:
+    return serializers.RuleSerializer(
+        {
+            "code": rule.code,
+            "severity": rule.severity,
+            "blocks_export": rule.blocks_export,
+            "title": str(rule.title),
+            "message": str(rule.message),
+            "fix": str(rule.fix),
+            "source": rule.source,
+            "valid_from": rule.valid_from,
+            "valid_to": rule.valid_to,
+            "params": rule.params,
+        }
+    ).data

@@ -1,0 +1,181 @@
+"""Serializer fields with strict JSON types: a string is a string, a number is not a boolean,
+an id is a whole number. What DRF would coerce quietly ("yes" for true, 1.5 for id 1), the API
+refuses with a field error, so a client never saves something other than it meant."""
+
+from datetime import date
+
+from django.utils.translation import gettext_lazy as _
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+MAX_ID = 2**63 - 1
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+class StrictCharField(serializers.CharField):
+    default_error_messages = {"invalid": _("Give text (a JSON string).")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    default_error_messages = {"invalid": _("Give true or false.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class StrictDecimalField(serializers.DecimalField):
+    """A decimal as a string ("7.25"), as the API writes them."""
+
+    default_error_messages = {"invalid": _('Give a number as a string, e.g. "7.25".')}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    default_error_messages = {"invalid": _("Give a whole number.")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictDateField(serializers.DateField):
+    def to_internal_value(self, value):
+        if not isinstance(value, str):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
+
+
+class StrictTimeField(serializers.TimeField):
+    def to_internal_value(self, value):
+        if not isinstance(value, str):
+            self.fail("invalid", format="hh:mm[:ss]")
+        return super().to_internal_value(value)
+
+
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-10"})
+class MonthField(serializers.Field):
+    """A calendar month as ``YYYY-MM`` (ISO 8601); inside, the month's first day."""
+
+    default_error_messages = {"invalid": _("Give a month as YYYY-MM, e.g. 2026-10.")}
+
+    def to_internal_value(self, data) -> date:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return parse_month(data) or self.fail("invalid")
+
+    def to_representation(self, value: date) -> str:
+        return f"{value:%Y-%m}"
+
+
+def parse_month(text: str) -> date | None:
+    year, dash, month = text.partition("-")
+    if not (dash and len(year) == 4 and len(month) == 2 and year.isdigit() and month.isdigit()):
+        return None
+    try:
+        return date(int(year), int(month), 1)
+    except ValueError:
+        return None
+
+
+class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id of an object the user may see. An id of another's object gets the same answer
+    as one that does not exist, so nobody learns what exists outside their scope."""
+
+    default_error_messages = {
+        "does_not_exist": _("There is no %(name)s %(pk_value)s that you may see."),
+        "incorrect_type": _("Give the id as a whole number."),
+    }
+
+    def __init__(self, model, *, name, **kwargs):
+        self.model, self.name = model, name
+        kwargs.setdefault("queryset", model.objects.none())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return self.model.objects.visible_to(request.user if request else None)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < data <= MAX_ID:
+            self.fail("does_not_exist", name=self.name, pk_value=data)
+        try:
+            return self.get_queryset().get(pk=data)
+        except self.model.DoesNotExist:
+            self.fail("does_not_exist", name=self.name, pk_value=data)
+
+    def fail(self, key, **kwargs):
+        kwargs.setdefault("name", self.name)
+        super().fail(key, **kwargs)
+
+
+class StrictFieldsMixin:
+    """Refuse fields the serializer does not know, instead of silently dropping them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        name: [serializers.ErrorDetail(_("Unknown field."), code="unknown_field")]
+                        for name in unknown
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class InputSerializer(StrictFieldsMixin, serializers.Serializer):
+    """Base of the serializers that read what a client sends to a service: strict types
+    (the ``serializer_field_mapping`` below for model serializers; plain ones declare the
+    strict fields themselves) and no unknown fields."""
+
+
+def char_for(model, name: str, **kwargs) -> StrictCharField:
+    """A strict text field with the model field's length, blankness and help text."""
+    field = model._meta.get_field(name)
+    kwargs.setdefault("max_length", field.max_length)
+    kwargs.setdefault("allow_blank", field.blank)
+    kwargs.setdefault("required", not field.blank)
+    kwargs.setdefault("help_text", field.help_text or None)
+    return StrictCharField(**kwargs)
+
+
+def decimal_for(model, name: str, **kwargs) -> StrictDecimalField:
+    """A strict decimal field with the model field's digits and nullability."""
+    field = model._meta.get_field(name)
+    kwargs.setdefault("max_digits", field.max_digits)
+    kwargs.setdefault("decimal_places", field.decimal_places)
+    kwargs.setdefault("allow_null", field.null)
+    kwargs.setdefault("required", not (field.null or field.has_default()))
+    kwargs.setdefault("help_text", field.help_text or None)
+    return StrictDecimalField(**kwargs)
+
+
+def choice_for(model, name: str, **kwargs) -> serializers.ChoiceField:
+    field = model._meta.get_field(name)
+    kwargs.setdefault("required", not (field.blank or field.has_default()))
+    if field.blank:
+        kwargs.setdefault("allow_blank", True)
+    return StrictChoiceField(choices=field.choices, **kwargs)
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)

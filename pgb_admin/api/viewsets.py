@@ -1,0 +1,70 @@
+"""The base of every API viewset: rows come from the model's ``visible_to(user)`` (anything
+else is a 404), a write to a row the user may only look at is a 403 before its body is read,
+and writes go through the services that pages, commands and tasks use too."""
+
+from rest_framework import permissions, viewsets
+from rest_framework.response import Response
+
+from pgb_admin.accounts.scoping import ReadOnlyAccess
+from pgb_admin.figures.models import FigureLookup
+
+
+class ScopedViewSet(viewsets.GenericViewSet):
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    #: the selector that gives the rows the user may see, e.g. ``holder_list``
+    selector = None
+    #: the serializer that writes the response for a row
+    serializer_class = None
+
+    def get_queryset(self):
+        return type(self).selector(user=self.request.user)
+
+    def get_serializer_context(self):
+        # one lookup of dated figures for all rows of a response
+        return {**super().get_serializer_context(), "figures": FigureLookup()}
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method not in permissions.SAFE_METHODS and not self._reads_only():
+            self.check_editable(obj)
+        return obj
+
+    def check_editable(self, obj) -> None:
+        editable = type(obj).objects.editable_by(self.request.user).filter(pk=obj.pk)
+        if not editable.exists():
+            raise ReadOnlyAccess
+
+    def _reads_only(self) -> bool:
+        handler = getattr(self, self.action or "", None)
+        return getattr(handler, "reads_only", False)
+
+    def read_input(self, serializer_class, *, data=None):
+        """What the client sent, validated by ``serializer_class`` (400 with field errors)."""
+        serializer = serializer_class(
+            data=self.request.data if data is None else data,
+            context=self.get_serializer_context(),
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def respond(self, obj, status: int = 200, serializer_class=None) -> Response:
+        """The response for ``obj`` as a list row shows it (read again through the
+        selector, so it carries the same annotations)."""
+        obj = self.get_queryset().get(pk=obj.pk)
+        serializer_class = serializer_class or self.get_serializer_class()
+        return Response(
+            serializer_class(obj, context=self.get_serializer_context()).data, status=status
+        )
+
+
+class ListRetrieveMixin:
+    # GET of the list (paginated, filtered, ordered) and of one row
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        serializer = self.get_serializer(page, many=True)
+        return self.get_paginated_response(serializer.data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.get_object()).data)

@@ -1,0 +1,174 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from pgb_admin.accounts.constants import ACTING_ROLES, MandateRole, RepresentativeKind
+from pgb_admin.api.fields import (
+    InputSerializer,
+    ScopedRelatedField,
+    StrictChoiceField,
+    StrictDateField,
+    char_for,
+    choice_for,
+    decimal_for,
+)
+from pgb_admin.core.masking import mask_identifier
+
+from ..models import Budget, BudgetHolder, CareProduct, Funder
+
+
+class FunderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Funder
+        fields = ["id", "code", "name", "kind"]
+
+
+class CareProductSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True, help_text="In the requested language.")
+
+    class Meta:
+        model = CareProduct
+        fields = ["code", "name", "name_nl", "name_en"]
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "The full BSN for the holder and those who act for them; otherwise "
+        "masked as *****1234.",
+        "example": "*****6782",
+    }
+)
+class BSNOutputField(serializers.Field):
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, holder: BudgetHolder) -> str:
+        return (
+            holder.bsn if getattr(holder, "shows_full_bsn", False) else mask_identifier(holder.bsn)
+        )
+
+
+class BudgetHolderSerializer(serializers.ModelSerializer):
+    bsn = BSNOutputField()
+    bsn_masked = serializers.SerializerMethodField()
+    funders = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    can_edit = serializers.BooleanField(
+        read_only=True, help_text="Whether you may change this holder's data."
+    )
+
+    class Meta:
+        model = BudgetHolder
+        fields = [
+            "id",
+            "initials",
+            "first_name",
+            "surname",
+            "display_name",
+            "bsn",
+            "bsn_masked",
+            "date_of_birth",
+            "svb_client_number",
+            "funders",
+            "can_edit",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_bsn_masked(self, holder) -> bool:
+        return not getattr(holder, "shows_full_bsn", False)
+
+
+def _identifier(name: str, **kwargs):
+    # typed numbers may hold spaces or dots ("1234 56 782"): the model normalises them
+    return char_for(BudgetHolder, name, max_length=20, **kwargs)
+
+
+class BudgetHolderCreateSerializer(InputSerializer):
+    role = StrictChoiceField(
+        choices=[(role.value, role.label) for role in MandateRole if role in ACTING_ROLES],
+        help_text="How you act for the new holder; you get a mandate in this role.",
+    )
+    representative_kind = StrictChoiceField(
+        choices=RepresentativeKind.choices, required=False, allow_blank=True
+    )
+    initials = char_for(BudgetHolder, "initials")
+    first_name = char_for(BudgetHolder, "first_name")
+    surname = char_for(BudgetHolder, "surname")
+    bsn = _identifier("bsn")
+    date_of_birth = StrictDateField()
+    svb_client_number = _identifier("svb_client_number")
+    funders = serializers.SlugRelatedField(
+        slug_field="code", queryset=Funder.objects.all(), many=True, required=False
+    )
+
+
+class BudgetHolderUpdateSerializer(InputSerializer):
+    initials = char_for(BudgetHolder, "initials", required=False)
+    first_name = char_for(BudgetHolder, "first_name", required=False)
+    surname = char_for(BudgetHolder, "surname", required=False)
+    bsn = _identifier("bsn", required=False)
+    date_of_birth = StrictDateField(required=False)
+    svb_client_number = _identifier("svb_client_number", required=False)
+
+
+class BSNLookupSerializer(InputSerializer):
+    bsn = _identifier("bsn", help_text="The BSN to look for (sent in the body, never in a URL).")
+
+
+class BudgetSerializer(serializers.ModelSerializer):
+    funder = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    products = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    objection_deadline = serializers.SerializerMethodField(
+        help_text="Last day to object to the decision (bezwaar): 6 weeks after it, by the "
+        "dated figure."
+    )
+
+    class Meta:
+        model = Budget
+        fields = [
+            "id",
+            "holder",
+            "funder",
+            "scheme",
+            "products",
+            "start_date",
+            "end_date",
+            "amount",
+            "decision_date",
+            "decision_reference",
+            "objection_deadline",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_objection_deadline(self, budget):
+        deadline = budget.objection_deadline_from(self.context["figures"])
+        return deadline.isoformat() if deadline else None
+
+
+def _products(**kwargs):
+    return serializers.SlugRelatedField(
+        slug_field="code", queryset=CareProduct.objects.all(), many=True, **kwargs
+    )
+
+
+class BudgetCreateSerializer(InputSerializer):
+    holder = ScopedRelatedField(BudgetHolder, name="budget holder")
+    funder = serializers.SlugRelatedField(slug_field="code", queryset=Funder.objects.all())
+    scheme = choice_for(Budget, "scheme")
+    products = _products()
+    start_date = StrictDateField()
+    end_date = StrictDateField()
+    amount = decimal_for(Budget, "amount")
+    decision_date = StrictDateField()
+    decision_reference = char_for(Budget, "decision_reference")
+
+
+class BudgetUpdateSerializer(InputSerializer):
+    products = _products(required=False)
+    start_date = StrictDateField(required=False)
+    end_date = StrictDateField(required=False)
+    amount = decimal_for(Budget, "amount", required=False)
+    decision_date = StrictDateField(required=False)
+    decision_reference = char_for(Budget, "decision_reference", required=False)

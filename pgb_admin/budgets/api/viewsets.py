@@ -1,0 +1,156 @@
+from django.http import Http404
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.decorators import action
+
+from pgb_admin.api.filters import IdFilter
+from pgb_admin.api.permissions import reads_only
+from pgb_admin.api.viewsets import ListRetrieveMixin, ScopedViewSet
+from pgb_admin.core.validators import normalize_bsn
+
+from .. import selectors, services
+from ..constants import Scheme
+from ..models import Budget, BudgetHolder, Funder
+from . import serializers
+
+
+class FunderFilter(filters.FilterSet):
+    class Meta:
+        model = Funder
+        fields = ["code", "kind"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Funders: municipalities, care offices, health insurers"),
+    retrieve=extend_schema(summary="A funder"),
+)
+class FunderViewSet(ListRetrieveMixin, ScopedViewSet):
+    """Who grants budgets: municipalities (CBS code, e.g. GM0518), care offices, insurers."""
+
+    selector = selectors.funder_list
+    serializer_class = serializers.FunderSerializer
+    filterset_class = FunderFilter
+    ordering_fields = ["code", "name"]
+    http_method_names = ["get", "head", "options"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Care products a grant can be for"),
+    retrieve=extend_schema(summary="A care product"),
+)
+class CareProductViewSet(ListRetrieveMixin, ScopedViewSet):
+    """The kinds of care a grant can be for, by code."""
+
+    selector = selectors.care_product_list
+    serializer_class = serializers.CareProductSerializer
+    lookup_field = "code"
+    lookup_value_regex = r"[a-z0-9_-]+"
+    ordering_fields = ["code"]
+    http_method_names = ["get", "head", "options"]
+
+
+class BudgetHolderFilter(filters.FilterSet):
+    funder = filters.CharFilter(field_name="funders__code", distinct=True)
+
+    class Meta:
+        model = BudgetHolder
+        fields = ["funder"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The budget holders you may see"),
+    retrieve=extend_schema(summary="A budget holder"),
+)
+class BudgetHolderViewSet(ListRetrieveMixin, ScopedViewSet):
+    """Budget holders (budgethouders) you act for, look at or audit. The BSN is shown in full
+    only to the holder and those who act for them, and is never accepted in a URL."""
+
+    selector = selectors.holder_list
+    serializer_class = serializers.BudgetHolderSerializer
+    filterset_class = BudgetHolderFilter
+    ordering_fields = ["surname", "date_of_birth", "created_at"]
+
+    @extend_schema(
+        summary="Register a budget holder (you get a mandate for them)",
+        request=serializers.BudgetHolderCreateSerializer,
+        responses={201: serializers.BudgetHolderSerializer},
+    )
+    def create(self, request):
+        data = self.read_input(serializers.BudgetHolderCreateSerializer)
+        holder = services.holder_create(actor=request.user, funders=data.pop("funders", []), **data)
+        return self.respond(holder, status=201)
+
+    @extend_schema(
+        summary="Correct a budget holder's data",
+        request=serializers.BudgetHolderUpdateSerializer,
+        responses={200: serializers.BudgetHolderSerializer},
+    )
+    def partial_update(self, request, pk=None):
+        holder = self.get_object()
+        data = self.read_input(serializers.BudgetHolderUpdateSerializer)
+        holder = services.holder_update(actor=request.user, holder_id=holder.pk, **data)
+        return self.respond(holder)
+
+    @extend_schema(
+        summary="Find a budget holder you may see by BSN",
+        description="The BSN goes in the body, so it never appears in a URL or a log.",
+        request=serializers.BSNLookupSerializer,
+        responses={200: serializers.BudgetHolderSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="lookup")
+    @reads_only
+    def lookup(self, request):
+        data = self.read_input(serializers.BSNLookupSerializer)
+        holder = self.get_queryset().filter(bsn=normalize_bsn(data["bsn"])).first()
+        if holder is None:
+            raise Http404
+        return self.respond(holder)
+
+
+class BudgetFilter(filters.FilterSet):
+    holder = IdFilter(field_name="holder_id")
+    funder = filters.CharFilter(field_name="funder__code")
+    scheme = filters.ChoiceFilter(choices=Scheme.choices)
+    active_on = filters.DateFilter(method="filter_active_on", label="Grants running on this date")
+
+    class Meta:
+        model = Budget
+        fields = ["holder", "funder", "scheme", "active_on"]
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.covering(value)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Budget grants (toekenningen)"),
+    retrieve=extend_schema(summary="A budget grant"),
+)
+class BudgetViewSet(ListRetrieveMixin, ScopedViewSet):
+    """Budget grants (toekenningen): an amount for a period under one law, by one funder."""
+
+    selector = selectors.budget_list
+    serializer_class = serializers.BudgetSerializer
+    filterset_class = BudgetFilter
+    ordering_fields = ["start_date", "end_date", "amount", "decision_date"]
+
+    @extend_schema(
+        summary="Register a budget grant",
+        request=serializers.BudgetCreateSerializer,
+        responses={201: serializers.BudgetSerializer},
+    )
+    def create(self, request):
+        data = self.read_input(serializers.BudgetCreateSerializer)
+        budget = services.budget_create(actor=request.user, holder_id=data.pop("holder").pk, **data)
+        return self.respond(budget, status=201)
+
+    @extend_schema(
+        summary="Correct a budget grant",
+        request=serializers.BudgetUpdateSerializer,
+        responses={200: serializers.BudgetSerializer},
+    )
+    def partial_update(self, request, pk=None):
+        budget = self.get_object()
+        data = self.read_input(serializers.BudgetUpdateSerializer)
+        budget = services.budget_update(actor=request.user, budget_id=budget.pk, **data)
+        return self.respond(budget)

@@ -1,0 +1,22 @@
+from rest_framework import serializers
+
+from ..models import TaskRun
+
+
+class TaskRunSerializer(serializers.ModelSerializer):
+    percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = TaskRun
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "total",
+            "done",
+            "percent",
+            "result",
+            "error",
+            "created_at",
+            "updated_at",
+        ]

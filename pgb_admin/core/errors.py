@@ -1,0 +1,9 @@
+"""Errors the services raise besides plain field errors."""
+
+from django.core.exceptions import ValidationError
+
+
+class Conflict(ValidationError):
+    """The request is well formed, but the state of what it would change forbids it: a
+    declaration that is exported, a month whose hours are declared, a batch that is immutable.
+    The API answers it with 409; pages and commands show it like any other field error."""
