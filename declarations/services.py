@@ -961,6 +961,24 @@ def declarations_draft_period(
     return declarations
 
 
+def declarations_open_in_period(
+    *, actor: User, month: date, holder_id: int | None = None, funder: Funder | None = None
+) -> list[int]:
+    """Ids of the month's open declarations the actor may change (optionally of one holder,
+    whom the actor must be able to change, or of one funder): what a period validation runs
+    over."""
+    refuse_auditors(actor)
+    declarations = Declaration.objects.editable_by(actor).filter(
+        month=month_start(month), status__in=OPEN_STATUSES
+    )
+    if holder_id is not None:
+        holder = get_editable(BudgetHolder.objects, actor, pk=holder_id)
+        declarations = declarations.filter(agreement__holder=holder)
+    if funder is not None:
+        declarations = declarations.filter(budget__funder=funder)
+    return list(declarations.order_by("pk").values_list("pk", flat=True))
+
+
 def declarations_validate_in_chunks(
     *, actor: User, declaration_ids: list[int], progress=None, on_chunk=None
 ) -> dict[str, int]:

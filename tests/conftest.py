@@ -40,11 +40,13 @@ settings.load_profile("ci")
 TODAY = date(2026, 11, 23)
 
 
+FIXED_MOMENT = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+
+
 @pytest.fixture(autouse=True)
 def _fixed_today():
     """Tests run on 23 November 2026 (Amsterdam), whatever the machine's clock says."""
-    moment = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
-    with time_machine.travel(moment, tick=True):
+    with time_machine.travel(FIXED_MOMENT, tick=True):
         yield
 
 
@@ -102,6 +104,10 @@ def _agreement(holder, provider, budget, agreement_type=AgreementType.EMPLOYMENT
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
     the_hague = Funder.objects.get(code="GM0518")
     assen = Funder.objects.get(code="GM0106")
     care_office = Funder.objects.get(code="ZK-HAAGLANDEN")

@@ -20,7 +20,7 @@ from pgb_admin.core.api.serializers import TaskRunSerializer
 from pgb_admin.core.errors import Conflict
 
 from .. import selectors, services, tasks
-from ..constants import OPEN_STATUSES, DeclarationStatus, ExpenseKind
+from ..constants import DeclarationStatus, ExpenseKind
 from ..models import Batch, BatchFile, Declaration, Expense, TimeEntry
 from . import serializers
 
@@ -343,16 +343,8 @@ class DeclarationViewSet(ListRetrieveMixin, ScopedViewSet):
     @action(detail=False, methods=["post"], url_path="validate-period")
     def validate_period(self, request):
         data = self.read_input(serializers.PeriodSerializer)
-        open_ones = Declaration.objects.editable_by(request.user).filter(
-            month=data["month"], status__in=OPEN_STATUSES
-        )
-        if data.get("holder"):
-            open_ones = open_ones.filter(agreement__holder=data["holder"])
-        if data.get("funder"):
-            open_ones = open_ones.filter(budget__funder=data["funder"])
-        run = tasks.start_validation(
-            actor=request.user, declaration_ids=list(open_ones.values_list("pk", flat=True))
-        )
+        ids = services.declarations_open_in_period(actor=request.user, **_period(data))
+        run = tasks.start_validation(actor=request.user, declaration_ids=ids)
         return _accepted(run)
 
 

@@ -1,0 +1,119 @@
+"""The API's test world: the persona world of tests/conftest.py plus a year's worth of
+states to act on (hours in an open month, a draft with a warning, a validated month ready for
+export, an exported month in a batch) and clients that log in with bearer tokens."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+
+import pytest
+import time_machine
+from rest_framework.test import APIClient
+
+from declarations import services
+from declarations.models import Batch, Declaration, Expense, Finding, TimeEntry
+from pgb_admin.accounts.constants import MandateRole
+from pgb_admin.accounts.services import api_token_issue
+from pgb_admin.core.models import TaskRun
+
+from ..conftest import FIXED_MOMENT, build_world
+from ..factories import BudgetHolderFactory, MandateFactory
+
+AUGUST, SEPTEMBER, OCTOBER = date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)
+CLEAN_WEEK = {0: "4", 3: "4"}  # Mondays and Thursdays: the agreed 8 hours a week
+
+
+@dataclass
+class ApiWorld:
+    base: object
+    sibling: object  # a second holder the acting personas work for
+    entry: TimeEntry  # August, open
+    expense: Expense  # August, open
+    draft: Declaration  # August, with an open warning (it is late)
+    warning: Finding
+    exported: Declaration  # September, in ``batch``
+    ready: Declaration  # October, validated, ready for export
+    batch: Batch
+    task: TaskRun  # started by the holder persona
+
+    def __getattr__(self, name):
+        return getattr(self.base, name)
+
+
+def token_client(user, language: str = "en") -> APIClient:
+    _, key = api_token_issue(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT_LANGUAGE=language)
+    return client
+
+
+def _month(actor, agreement, month) -> Declaration:
+    services.time_entries_fill_month(
+        actor=actor, agreement_id=agreement.pk, month=month, pattern=CLEAN_WEEK
+    )
+    declaration = services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=month)
+    services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
+    declaration.refresh_from_db()
+    return declaration
+
+
+@pytest.fixture
+def api_world(world) -> ApiWorld:
+    return build_api_world(world)
+
+
+@pytest.fixture(scope="module")
+def shared_api_world(django_db_setup, django_db_blocker):
+    """One world for a whole module whose tests each undo what they change (the access
+    matrix): built once, rolled back at the end of the module."""
+    with (
+        django_db_blocker.unblock(),
+        time_machine.travel(FIXED_MOMENT, tick=True),
+        transaction.atomic(),
+    ):
+        yield build_api_world(build_world())
+        transaction.set_rollback(True)
+
+
+def build_api_world(world) -> ApiWorld:
+    actor = world.users["representative"]
+    agreement = world.mine_wmo_agreement
+    sibling = BudgetHolderFactory(surname="Broer")
+    for persona, role in (
+        ("holder", MandateRole.REPRESENTATIVE),
+        ("representative", MandateRole.REPRESENTATIVE),
+        ("bureau", MandateRole.BUREAU),
+        ("family", MandateRole.FAMILY_READONLY),
+    ):
+        MandateFactory(user=world.users[persona], holder=sibling, role=role)
+
+    draft = _month(actor, agreement, AUGUST)  # validated, with a warning: it is late
+    warning = draft.findings.get(rule_code="declaration.late")
+    entry = TimeEntry.objects.filter(agreement=agreement, care_date__month=8).first()
+    expense = services.expense_add(
+        actor=actor,
+        agreement_id=agreement.pk,
+        expense_date=date(2026, 8, 5),
+        kind="other",
+        amount="12.50",
+    )  # and back to draft
+    exported = _month(actor, agreement, SEPTEMBER)
+    batch = services.batch_export(actor=actor, month=SEPTEMBER, holder_id=world.mine.pk)
+    exported.refresh_from_db()
+    ready = _month(actor, agreement, OCTOBER)
+    task = TaskRun.objects.create(kind="validate", created_by=world.users["holder"])
+    draft.refresh_from_db()
+    assert (draft.status, exported.status, ready.status) == ("draft", "exported", "validated")
+    return ApiWorld(
+        base=world,
+        sibling=sibling,
+        entry=entry,
+        expense=expense,
+        draft=draft,
+        warning=warning,
+        ready=ready,
+        exported=exported,
+        batch=batch,
+        task=task,
+    )
