@@ -95,7 +95,7 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
     as one that does not exist, so nobody learns what exists outside their scope."""
 
     default_error_messages = {
-        "does_not_exist": _("There is no %(name)s %(pk_value)s that you may see."),
+        "does_not_exist": _("There is no {name} {pk_value} that you may see."),
         "incorrect_type": _("Give the id as a whole number."),
     }
 

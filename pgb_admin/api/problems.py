@@ -155,7 +155,10 @@ def _flatten(detail, name: str = ""):
     """DRF's nested error detail as a flat list of named errors."""
     if isinstance(detail, dict):
         for key, value in detail.items():
-            yield from _flatten(value, f"{name}.{key}" if name else str(key))
+            if isinstance(key, int):  # a row of a list
+                yield from _flatten(value, f"{name}[{key}]")
+            else:
+                yield from _flatten(value, f"{name}.{key}" if name else str(key))
     elif isinstance(detail, list):
         if all(isinstance(item, exceptions.ErrorDetail) for item in detail):
             for item in detail:

@@ -58,15 +58,11 @@ def _month(actor, agreement, month) -> Declaration:
     return declaration
 
 
-@pytest.fixture
-def api_world(world) -> ApiWorld:
-    return build_api_world(world)
-
-
 @pytest.fixture(scope="module")
 def shared_api_world(django_db_setup, django_db_blocker):
-    """One world for a whole module whose tests each undo what they change (the access
-    matrix): built once, rolled back at the end of the module."""
+    """The world of a test module: built once, rolled back at the end of the module. Each
+    test runs in its own transaction inside it (``db``), so what a test changes is undone
+    before the next one; objects a test changes in memory are its own to refresh."""
     with (
         django_db_blocker.unblock(),
         time_machine.travel(FIXED_MOMENT, tick=True),
@@ -74,6 +70,11 @@ def shared_api_world(django_db_setup, django_db_blocker):
     ):
         yield build_api_world(build_world())
         transaction.set_rollback(True)
+
+
+@pytest.fixture
+def api_world(shared_api_world, db) -> ApiWorld:
+    return shared_api_world
 
 
 def build_api_world(world) -> ApiWorld:

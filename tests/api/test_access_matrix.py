@@ -455,8 +455,8 @@ def _status_as(world, op, persona) -> int:
 @pytest.mark.parametrize(
     "op", [pytest.param(op, id=f"{op.id} {index}") for index, op in enumerate(OPS + EXTRA_CASES)]
 )
-def test_status(shared_api_world, db, op):
-    statuses = {persona: _status_as(shared_api_world, op, persona) for persona in PERSONAS}
+def test_status(api_world, op):
+    statuses = {persona: _status_as(api_world, op, persona) for persona in PERSONAS}
     assert statuses == op.statuses
 
 
@@ -491,19 +491,18 @@ def test_every_endpoint_is_in_the_matrix():
     assert covered - routes == set(), "OPS names routes that do not exist"
 
 
-def test_without_a_login_everything_but_the_token_is_401(shared_api_world, db, client):
+def test_without_a_login_everything_but_the_token_is_401(api_world, client):
     for op in OPS:
         if op.name == "token":
             continue
-        path = op.path(shared_api_world)
+        path = op.path(api_world)
         response = client.generic(op.method, path, content_type="application/json")
         assert response.status_code == 401, op.id
         assert response["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_lists_show_only_what_is_in_scope(shared_api_world, db):
+def test_lists_show_only_what_is_in_scope(api_world):
     """What a list holds for the holder's auditor and for the other municipality's."""
-    api_world = shared_api_world
     same = token_client(api_world.users["auditor_same"])
     other = token_client(api_world.users["auditor_other"])
     stranger = token_client(api_world.users["stranger"])
