@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= 1.0
 
-.PHONY: install setup run test lint format check messages compilemessages lock clean bench
+.PHONY: install setup run test lint format check messages compilemessages lock clean bench schema fuzz
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit("pgb-admin needs Python 3.11 or newer" if sys.version_info < (3, 11) else 0)'
@@ -49,6 +49,15 @@ check: lint compilemessages
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 	$(MAKE) test
+
+# The committed OpenAPI schema; tests/api/test_schema.py fails when it is stale.
+schema: install
+	$(PY) manage.py spectacular --validate --fail-on-warn --lang en --file pgb_admin/api/openapi.yaml
+
+# Contract fuzzing with many more examples than the suite runs (FUZZ_EXAMPLES per operation).
+FUZZ_EXAMPLES ?= 60
+fuzz: compilemessages
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/api/test_contract.py -q
 
 # Benchmarks (bench/README.md): a national month (SCALE=1.0: ~1M lines) and a 100k-line export.
 bench: install

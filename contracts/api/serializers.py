@@ -215,9 +215,3 @@ class ApprovalSerializer(InputSerializer):
 
     def validate_status(self, value):
         return ApprovalStatus(value)
-
-
-class AsOfSerializer(serializers.Serializer):
-    """The query parameter ``as_of``."""
-
-    as_of = serializers.DateField(required=False)

@@ -1,12 +1,14 @@
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 
-from pgb_admin.api.fields import MAX_ID
-from pgb_admin.api.filters import IdFilter
+from pgb_admin.api.fields import MAX_ID, parse_iso_date
+from pgb_admin.api.filters import DateFilter, FilterSet, IdFilter
 from pgb_admin.api.viewsets import ListRetrieveMixin, ScopedViewSet
 from pgb_admin.budgets.constants import Scheme
 
@@ -16,7 +18,7 @@ from ..models import AgreementVersion, CareAgreement, Provider
 from . import serializers
 
 
-class ProviderFilter(filters.FilterSet):
+class ProviderFilter(FilterSet):
     holder = IdFilter(field_name="holder_links__holder_id", distinct=True)
 
     class Meta:
@@ -82,7 +84,7 @@ class ProviderViewSet(ListRetrieveMixin, ScopedViewSet):
         return self.respond(provider, status=201)
 
 
-class AgreementFilter(filters.FilterSet):
+class AgreementFilter(FilterSet):
     holder = IdFilter(field_name="holder_id")
     provider = IdFilter(field_name="provider_id")
     agreement_type = filters.ChoiceFilter(choices=AgreementType.choices)
@@ -94,7 +96,7 @@ class AgreementFilter(filters.FilterSet):
         method="filter_versions",
         label="With a version in this approval state",
     )
-    active_on = filters.DateFilter(method="filter_active_on", label="In force on this date")
+    active_on = DateFilter(method="filter_active_on", label="In force on this date")
 
     class Meta:
         model = CareAgreement
@@ -133,10 +135,11 @@ class AgreementViewSet(ListRetrieveMixin, ScopedViewSet):
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if self.request is not None and self.request.method == "GET":
-            query = serializers.AsOfSerializer(data=self.request.query_params)
-            query.is_valid(raise_exception=True)
-            context["as_of"] = query.validated_data.get("as_of")
+        text = self.request.query_params.get("as_of") if self.request else None
+        if text is not None:
+            context["as_of"] = parse_iso_date(text)
+            if context["as_of"] is None:
+                raise ValidationError({"as_of": [_("Give a date as YYYY-MM-DD.")]})
         return context
 
     @extend_schema(

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from contracts.models import CareAgreement
 from pgb_admin.api.fields import (
     InputSerializer,
+    LocalTimeField,
     MonthField,
     ScopedRelatedField,
     StrictBooleanField,
@@ -31,6 +32,8 @@ def _agreement():
 
 class TimeEntrySerializer(serializers.ModelSerializer):
     holder = serializers.IntegerField(source="agreement.holder_id", read_only=True)
+    start_time = LocalTimeField(read_only=True, allow_null=True)
+    end_time = LocalTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = TimeEntry
@@ -156,7 +159,9 @@ class FindingSerializer(serializers.ModelSerializer):
     message = serializers.CharField(read_only=True, help_text="In the requested language.")
     fix = serializers.CharField(read_only=True, help_text="How to fix it.")
     is_open = serializers.BooleanField(read_only=True)
-    acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    acknowledged_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Finding
@@ -273,8 +278,10 @@ class SkippedSerializer(serializers.Serializer):
 
 class BatchSerializer(serializers.ModelSerializer):
     period = MonthField(read_only=True)
-    funder = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    funder = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     files = BatchFileSerializer(many=True, read_only=True)
     declarations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     skipped = SkippedSerializer(many=True, read_only=True)

@@ -12,9 +12,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from pgb_admin.api.fields import MAX_ID
-from pgb_admin.api.filters import IdFilter, MonthFilter
+from pgb_admin.api.filters import DateFilter, FilterSet, IdFilter, MonthFilter
 from pgb_admin.api.schema import problem_response
-from pgb_admin.api.viewsets import ListRetrieveMixin, ScopedViewSet
+from pgb_admin.api.viewsets import ListRetrieveMixin, ScopedViewSet, collection_action
 from pgb_admin.budgets.constants import Scheme
 from pgb_admin.core.api.serializers import TaskRunSerializer
 from pgb_admin.core.errors import Conflict
@@ -25,7 +25,7 @@ from ..models import Batch, BatchFile, Declaration, Expense, TimeEntry
 from . import serializers
 
 
-class AgreementDataFilter(filters.FilterSet):
+class AgreementDataFilter(FilterSet):
     agreement = IdFilter(field_name="agreement_id")
     holder = IdFilter(field_name="agreement__holder_id")
     provider = IdFilter(field_name="agreement__provider_id")
@@ -33,8 +33,8 @@ class AgreementDataFilter(filters.FilterSet):
 
 class TimeEntryFilter(AgreementDataFilter):
     period = MonthFilter(field_name="care_date", label="Care in this month (YYYY-MM)")
-    date_from = filters.DateFilter(field_name="care_date", lookup_expr="gte")
-    date_to = filters.DateFilter(field_name="care_date", lookup_expr="lte")
+    date_from = DateFilter(field_name="care_date", lookup_expr="gte")
+    date_to = DateFilter(field_name="care_date", lookup_expr="lte")
 
     class Meta:
         model = TimeEntry
@@ -96,7 +96,7 @@ class TimeEntryViewSet(ListRetrieveMixin, ScopedViewSet):
         request=serializers.TimeEntryMonthSerializer,
         responses={200: serializers.TimeEntryMonthResultSerializer},
     )
-    @action(detail=False, methods=["post"])
+    @collection_action()
     def bulk(self, request):
         data = self.read_input(serializers.TimeEntryMonthSerializer)
         agreement = data["agreement"]
@@ -115,7 +115,7 @@ class TimeEntryViewSet(ListRetrieveMixin, ScopedViewSet):
         request=serializers.TimeEntryFillSerializer,
         responses={200: serializers.TimeEntryMonthResultSerializer},
     )
-    @action(detail=False, methods=["post"])
+    @collection_action()
     def fill(self, request):
         data = self.read_input(serializers.TimeEntryFillSerializer)
         agreement = data["agreement"]
@@ -328,7 +328,7 @@ class DeclarationViewSet(ListRetrieveMixin, ScopedViewSet):
         request=serializers.PeriodSerializer,
         responses={200: serializers.DeclarationSerializer(many=True)},
     )
-    @action(detail=False, methods=["post"], url_path="draft-period")
+    @collection_action(url_path="draft-period")
     def draft_period(self, request):
         data = self.read_input(serializers.PeriodSerializer)
         declarations = services.declarations_draft_period(actor=request.user, **_period(data))
@@ -340,7 +340,7 @@ class DeclarationViewSet(ListRetrieveMixin, ScopedViewSet):
         request=serializers.PeriodSerializer,
         responses={202: TaskRunSerializer},
     )
-    @action(detail=False, methods=["post"], url_path="validate-period")
+    @collection_action(url_path="validate-period")
     def validate_period(self, request):
         data = self.read_input(serializers.PeriodSerializer)
         ids = services.declarations_open_in_period(actor=request.user, **_period(data))
@@ -366,7 +366,7 @@ def _accepted(run) -> Response:
     )
 
 
-class BatchFilter(filters.FilterSet):
+class BatchFilter(FilterSet):
     period = MonthFilter(field_name="period", label="Batches of this month (YYYY-MM)")
     holder = IdFilter(field_name="holder_id")
     funder = filters.CharFilter(field_name="funder__code")

@@ -2,6 +2,7 @@
 an id is a whole number. What DRF would coerce quietly ("yes" for true, 1.5 for id 1), the API
 refuses with a field error, so a client never saves something other than it meant."""
 
+import re
 from datetime import date
 
 from django.utils.translation import gettext_lazy as _
@@ -51,18 +52,41 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+def parse_iso_date(text) -> date | None:
+    """A date written as YYYY-MM-DD, and nothing else (no 20261005, no 2026-W40-1)."""
+    if not (isinstance(text, str) and ISO_DATE.match(text)):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 class StrictDateField(serializers.DateField):
+    """YYYY-MM-DD only."""
+
     def to_internal_value(self, value):
-        if not isinstance(value, str):
+        parsed = parse_iso_date(value)
+        if parsed is None:
             self.fail("invalid", format="YYYY-MM-DD")
-        return super().to_internal_value(value)
+        return parsed
 
 
-class StrictTimeField(serializers.TimeField):
+@extend_schema_field({"type": "string", "pattern": TIME_PATTERN, "example": "09:30"})
+class LocalTimeField(serializers.TimeField):
+    """A time of day on the Dutch clock: hh:mm or hh:mm:ss, without a time zone."""
+
     def to_internal_value(self, value):
-        if not isinstance(value, str):
-            self.fail("invalid", format="hh:mm[:ss]")
+        if not (isinstance(value, str) and re.match(TIME_PATTERN, value)):
+            self.fail("invalid", format="hh:mm")
         return super().to_internal_value(value)
+
+
+StrictTimeField = LocalTimeField
 
 
 @extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-10"})

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
-from .fields import MAX_ID, MONTH_PATTERN, parse_month
+from .fields import MAX_ID, MONTH_PATTERN, parse_iso_date, parse_month
 
 
 class IdFilter(filters.NumberFilter):
@@ -23,6 +23,10 @@ class IdFilter(filters.NumberFilter):
 class MonthFormField(forms.CharField):
     default_error_messages = {"invalid": _("Give a month as YYYY-MM, e.g. 2026-10.")}
 
+    def __init__(self, *args, **kwargs):
+        kwargs["strip"] = False
+        super().__init__(*args, **kwargs)
+
     def to_python(self, value):
         value = super().to_python(value)
         if value in self.empty_values:
@@ -31,6 +35,42 @@ class MonthFormField(forms.CharField):
         if month is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return month
+
+
+class FilterSet(filters.FilterSet):
+    """A FilterSet that refuses a parameter given without a value (``?holder=``) instead of
+    ignoring it: leave a filter out to not filter."""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        empty = [name for name in self.filters if name in self.data and self.data[name] == ""]
+        for name in empty:
+            self.form.add_error(name, _("Give a value, or leave the parameter out."))
+        return valid and not empty
+
+
+class IsoDateFormField(forms.CharField):
+    default_error_messages = {"invalid": _("Give a date as YYYY-MM-DD.")}
+
+    def __init__(self, *args, **kwargs):
+        kwargs["strip"] = False
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        parsed = parse_iso_date(value)
+        if parsed is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return parsed
+
+
+@extend_schema_field({"type": "string", "format": "date"})
+class DateFilter(filters.DateFilter):
+    """YYYY-MM-DD only (Django's date fields would also take 05-10-2026)."""
+
+    field_class = IsoDateFormField
 
 
 @extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-10"})

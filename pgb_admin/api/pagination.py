@@ -1,8 +1,35 @@
-from rest_framework import pagination
+from django.utils.translation import gettext_lazy as _
+
+from rest_framework import exceptions, pagination
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """``?page=2&page_size=50``; at most 100 rows a page."""
+    """``?page=2&page_size=50``; at most 100 rows a page. A page size that is not a whole
+    number from 1 to 100 is refused, not silently replaced."""
 
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request):
+        text = request.query_params.get(self.page_size_query_param)
+        if text is None:
+            return self.page_size
+        if not (text.isascii() and text.isdigit() and 1 <= int(text) <= self.max_page_size):
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("Give a whole number from 1 to %(maximum)s.")
+                        % {"maximum": self.max_page_size}
+                    ]
+                }
+            )
+        return int(text)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+        return parameters

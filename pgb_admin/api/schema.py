@@ -11,39 +11,38 @@ from rest_framework import serializers
 from .problems import CONTENT_TYPE
 
 ERROR_DESCRIPTIONS = {
-    400: ("Invalid input: each field in error is named in `invalid_params`."),
-    401: ("Not logged in, or the token is unknown, revoked or expired."),
-    403: ("Not allowed: read-only access (auditors, family), or a missing CSRF token."),
-    404: ("Not found, or outside what you may see."),
-    409: ("Refused by the state of the data: exported and frozen, or a duplicate."),
-    413: ("The request body is too large."),
-    415: ("Send JSON (application/json)."),
-    429: ("Too many requests: wait as long as `Retry-After` says."),
+    400: "Invalid input: each field in error is named in `invalid_params`.",
+    401: "Not logged in, or the token is unknown, revoked or expired.",
+    403: "Not allowed: read-only access (auditors, family), or a missing CSRF token.",
+    404: "Not found, or outside what you may see.",
+    409: "Refused by the state of the data: exported and frozen, or a duplicate.",
+    413: "The request body is too large.",
+    415: "Send JSON (application/json).",
+    429: "Too many requests: wait as long as `Retry-After` says.",
 }
 
 ACCEPT_LANGUAGE = OpenApiParameter(
     "Accept-Language",
     OpenApiTypes.STR,
     location=OpenApiParameter.HEADER,
-    enum=["nl", "en"],
-    description=("The language of messages: Dutch (default) or English."),
+    description="The language of messages: `nl` (Dutch, the default) or `en` (English).",
 )
 
 
 class InvalidParamSerializer(serializers.Serializer):
-    name = serializers.CharField(help_text=("The field, e.g. `entries[3].quantity`."))
-    code = serializers.CharField(help_text=("A stable code for the kind of error."))
-    reason = serializers.CharField(help_text=("What is wrong, in the requested language."))
+    name = serializers.CharField(help_text="The field, e.g. `entries[3].quantity`.")
+    code = serializers.CharField(help_text="A stable code for the kind of error.")
+    reason = serializers.CharField(help_text="What is wrong, in the requested language.")
 
 
 class ProblemSerializer(serializers.Serializer):
     """RFC 9457 problem details."""
 
-    type = serializers.CharField(help_text=("urn:pgb-admin:problem:<code>"))
+    type = serializers.CharField(help_text="urn:pgb-admin:problem:<code>")
     title = serializers.CharField()
     status = serializers.IntegerField()
     detail = serializers.CharField()
-    instance = serializers.CharField(help_text=("The path of the request."))
+    instance = serializers.CharField(help_text="The path of the request.")
     code = serializers.CharField(
         help_text=(
             "invalid, conflict, duplicate, not_found, read_only, permission_denied, "

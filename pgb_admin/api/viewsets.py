@@ -3,6 +3,7 @@ else is a 404), a write to a row the user may only look at is a 403 before its b
 and writes go through the services that pages, commands and tasks use too."""
 
 from rest_framework import permissions, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from pgb_admin.accounts.scoping import ReadOnlyAccess
@@ -68,3 +69,10 @@ class ListRetrieveMixin:
 
     def retrieve(self, request, *args, **kwargs):
         return Response(self.get_serializer(self.get_object()).data)
+
+
+def collection_action(**kwargs):
+    """A POST on a collection that is not a list of it: no filters, no pagination."""
+    return action(
+        detail=False, methods=["post"], filter_backends=[], pagination_class=None, **kwargs
+    )

@@ -118,3 +118,19 @@ def build_api_world(world) -> ApiWorld:
         batch=batch,
         task=task,
     )
+
+
+def pytest_terminal_summary(terminalreporter):
+    """After the contract tests: how many requests each persona sent, by status."""
+    from .test_contract import CASES
+
+    if not CASES:
+        return
+    terminalreporter.section("contract fuzzing")
+    for persona in sorted({persona for persona, _ in CASES}):
+        statuses = {status: n for (who, status), n in CASES.items() if who == persona}
+        total = sum(statuses.values())
+        by_status = ", ".join(f"{status}: {n}" for status, n in sorted(statuses.items()))
+        terminalreporter.write_line(f"{persona}: {total} requests ({by_status})")
+    server_errors = sum(n for (_, status), n in CASES.items() if status >= 500)
+    terminalreporter.write_line(f"server errors: {server_errors}")

@@ -2,11 +2,10 @@ from django.http import Http404
 
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework.decorators import action
 
-from pgb_admin.api.filters import IdFilter
+from pgb_admin.api.filters import DateFilter, FilterSet, IdFilter
 from pgb_admin.api.permissions import reads_only
-from pgb_admin.api.viewsets import ListRetrieveMixin, ScopedViewSet
+from pgb_admin.api.viewsets import ListRetrieveMixin, ScopedViewSet, collection_action
 from pgb_admin.core.validators import normalize_bsn
 
 from .. import selectors, services
@@ -15,7 +14,7 @@ from ..models import Budget, BudgetHolder, Funder
 from . import serializers
 
 
-class FunderFilter(filters.FilterSet):
+class FunderFilter(FilterSet):
     class Meta:
         model = Funder
         fields = ["code", "kind"]
@@ -50,7 +49,7 @@ class CareProductViewSet(ListRetrieveMixin, ScopedViewSet):
     http_method_names = ["get", "head", "options"]
 
 
-class BudgetHolderFilter(filters.FilterSet):
+class BudgetHolderFilter(FilterSet):
     funder = filters.CharFilter(field_name="funders__code", distinct=True)
 
     class Meta:
@@ -98,7 +97,7 @@ class BudgetHolderViewSet(ListRetrieveMixin, ScopedViewSet):
         request=serializers.BSNLookupSerializer,
         responses={200: serializers.BudgetHolderSerializer},
     )
-    @action(detail=False, methods=["post"], url_path="lookup")
+    @collection_action(url_path="lookup")
     @reads_only
     def lookup(self, request):
         data = self.read_input(serializers.BSNLookupSerializer)
@@ -108,11 +107,11 @@ class BudgetHolderViewSet(ListRetrieveMixin, ScopedViewSet):
         return self.respond(holder)
 
 
-class BudgetFilter(filters.FilterSet):
+class BudgetFilter(FilterSet):
     holder = IdFilter(field_name="holder_id")
     funder = filters.CharFilter(field_name="funder__code")
     scheme = filters.ChoiceFilter(choices=Scheme.choices)
-    active_on = filters.DateFilter(method="filter_active_on", label="Grants running on this date")
+    active_on = DateFilter(method="filter_active_on", label="Grants running on this date")
 
     class Meta:
         model = Budget
