@@ -97,7 +97,7 @@ class ProviderFieldsSerializer(InputSerializer):
 
 
 class ProviderCreateSerializer(ProviderFieldsSerializer):
-    holder = ScopedRelatedField(BudgetHolder, name="budget holder")
+    holder = ScopedRelatedField(BudgetHolder)
     relation = choice_for(HolderProvider, "relation")
     kind = choice_for(Provider, "kind")
     name = char_for(Provider, "name")
@@ -105,7 +105,7 @@ class ProviderCreateSerializer(ProviderFieldsSerializer):
 
 
 class ProviderLinkSerializer(InputSerializer):
-    holder = ScopedRelatedField(BudgetHolder, name="budget holder")
+    holder = ScopedRelatedField(BudgetHolder)
     relation = choice_for(HolderProvider, "relation")
 
 
@@ -174,7 +174,7 @@ def _product(**kwargs):
 class AgreementTermsSerializer(InputSerializer):
     """What a version agrees; all optional (a change carries the rest over)."""
 
-    budget = ScopedRelatedField(Budget, name="budget grant", required=False)
+    budget = ScopedRelatedField(Budget, required=False)
     product = _product(required=False)
     valid_to = StrictDateField(required=False, allow_null=True)
     rate = decimal_for(AgreementVersion, "rate", required=False)
@@ -185,11 +185,11 @@ class AgreementTermsSerializer(InputSerializer):
 
 
 class AgreementCreateSerializer(AgreementTermsSerializer):
-    holder = ScopedRelatedField(BudgetHolder, name="budget holder")
-    provider = ScopedRelatedField(Provider, name="care provider")
+    holder = ScopedRelatedField(BudgetHolder)
+    provider = ScopedRelatedField(Provider)
     agreement_type = choice_for(CareAgreement, "agreement_type")
     svb_agreement_number = char_for(CareAgreement, "svb_agreement_number")
-    budget = ScopedRelatedField(Budget, name="budget grant")
+    budget = ScopedRelatedField(Budget)
     product = _product()
     valid_from = StrictDateField()
     rate = decimal_for(AgreementVersion, "rate")

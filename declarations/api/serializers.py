@@ -27,7 +27,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 
 def _agreement():
-    return ScopedRelatedField(CareAgreement, name="care agreement")
+    return ScopedRelatedField(CareAgreement)
 
 
 class TimeEntrySerializer(serializers.ModelSerializer):
@@ -244,7 +244,7 @@ class PeriodSerializer(InputSerializer):
     """A month, optionally of one holder or one funder."""
 
     month = MonthField()
-    holder = ScopedRelatedField(BudgetHolder, name="budget holder", required=False)
+    holder = ScopedRelatedField(BudgetHolder, required=False)
     funder = serializers.SlugRelatedField(
         slug_field="code", queryset=Funder.objects.all(), required=False
     )

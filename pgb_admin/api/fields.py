@@ -123,8 +123,8 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         "incorrect_type": _("Give the id as a whole number."),
     }
 
-    def __init__(self, model, *, name, **kwargs):
-        self.model, self.name = model, name
+    def __init__(self, model, **kwargs):
+        self.model, self.name = model, model._meta.verbose_name
         kwargs.setdefault("queryset", model.objects.none())
         super().__init__(**kwargs)
 

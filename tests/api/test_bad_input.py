@@ -133,6 +133,21 @@ def test_messages_follow_accept_language(api_world):
     assert "kwartier" in dutch.json()["invalid_params"][0]["reason"]
     assert english["Content-Language"] == "en"
     assert dutch["Content-Language"] == "nl"
+    assert dutch.json()["title"] == "Het verzoek is niet geldig."
+    unknown = _post(
+        token_client(api_world.users["holder"], "nl"), "time-entries/", {**body, "kleur": "rood"}
+    )
+    assert unknown.json()["invalid_params"] == [
+        {"name": "kleur", "code": "unknown_field", "reason": "Onbekend veld."}
+    ]
+    theirs = _post(
+        token_client(api_world.users["holder"], "nl"),
+        "time-entries/",
+        {**body, "agreement": 987_654},
+    )
+    assert theirs.json()["invalid_params"][0]["reason"] == (
+        "Er is geen zorgovereenkomst 987654 die u mag inzien."
+    )
 
 
 def test_a_bad_row_in_a_month_names_its_row_and_saves_nothing(api_world, client):

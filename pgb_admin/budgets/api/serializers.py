@@ -154,7 +154,7 @@ def _products(**kwargs):
 
 
 class BudgetCreateSerializer(InputSerializer):
-    holder = ScopedRelatedField(BudgetHolder, name="budget holder")
+    holder = ScopedRelatedField(BudgetHolder)
     funder = serializers.SlugRelatedField(slug_field="code", queryset=Funder.objects.all())
     scheme = choice_for(Budget, "scheme")
     products = _products()
