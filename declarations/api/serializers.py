@@ -92,14 +92,18 @@ class TimeEntryMonthResultSerializer(serializers.Serializer):
     entries = TimeEntrySerializer(many=True)
 
 
+def _weekday():
+    return StrictDecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+
+
 class WeeklyPatternSerializer(InputSerializer):
-    monday = StrictDecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
-    tuesday = StrictDecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
-    wednesday = StrictDecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
-    thursday = StrictDecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
-    friday = StrictDecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
-    saturday = StrictDecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
-    sunday = StrictDecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+    monday = _weekday()
+    tuesday = _weekday()
+    wednesday = _weekday()
+    thursday = _weekday()
+    friday = _weekday()
+    saturday = _weekday()
+    sunday = _weekday()
 
 
 class TimeEntryFillSerializer(InputSerializer):
@@ -261,6 +265,7 @@ class SettleSerializer(InputSerializer):
 
 
 class BatchFileSerializer(serializers.ModelSerializer):
+    size = serializers.IntegerField(read_only=True, help_text="In bytes.")
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -282,6 +287,9 @@ class BatchSerializer(serializers.ModelSerializer):
     created_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
+    # counts as plain integers: the database's column range is no part of the contract
+    declaration_count = serializers.IntegerField(read_only=True)
+    line_count = serializers.IntegerField(read_only=True)
     files = BatchFileSerializer(many=True, read_only=True)
     declarations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     skipped = SkippedSerializer(many=True, read_only=True)

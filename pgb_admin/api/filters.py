@@ -20,8 +20,11 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class MonthFormField(forms.CharField):
-    default_error_messages = {"invalid": _("Give a month as YYYY-MM, e.g. 2026-10.")}
+class ParsedFormField(forms.CharField):
+    """Text that ``parse`` turns into a value (None: not valid), taken as given (no strip)."""
+
+    parse = None
+    default_error_messages = {"invalid": ""}
 
     def __init__(self, *args, **kwargs):
         kwargs["strip"] = False
@@ -31,10 +34,20 @@ class MonthFormField(forms.CharField):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
-        month = parse_month(value)
-        if month is None:
+        parsed = type(self).parse(value)
+        if parsed is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return month
+        return parsed
+
+
+class MonthFormField(ParsedFormField):
+    parse = staticmethod(parse_month)
+    default_error_messages = {"invalid": _("Give a month as YYYY-MM, e.g. 2026-10.")}
+
+
+class IsoDateFormField(ParsedFormField):
+    parse = staticmethod(parse_iso_date)
+    default_error_messages = {"invalid": _("Give a date as YYYY-MM-DD.")}
 
 
 class FilterSet(filters.FilterSet):
@@ -47,23 +60,6 @@ class FilterSet(filters.FilterSet):
         for name in empty:
             self.form.add_error(name, _("Give a value, or leave the parameter out."))
         return valid and not empty
-
-
-class IsoDateFormField(forms.CharField):
-    default_error_messages = {"invalid": _("Give a date as YYYY-MM-DD.")}
-
-    def __init__(self, *args, **kwargs):
-        kwargs["strip"] = False
-        super().__init__(*args, **kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        parsed = parse_iso_date(value)
-        if parsed is None:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return parsed
 
 
 @extend_schema_field({"type": "string", "format": "date"})

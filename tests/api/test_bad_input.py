@@ -152,38 +152,23 @@ def test_messages_follow_accept_language(api_world):
 
 def test_a_bad_row_in_a_month_names_its_row_and_saves_nothing(api_world, client):
     before = list(TimeEntry.objects.order_by("pk").values_list("pk", "quantity"))
-    response = _post(
-        client,
-        "time-entries/bulk/",
-        {
-            "agreement": api_world.mine_wmo_agreement.pk,
-            "month": "2026-08",
-            "entries": [
-                {"care_date": "2026-08-03", "quantity": "4.00"},
-                {"care_date": "2026-08-04", "quantity": "1.10"},
-                {"care_date": "2026-09-01", "quantity": "2.00"},
-                {"care_date": "2026-08-06", "quantity": "2.00", "extra": 1},
-            ],
-        },
-    )
-    assert response.status_code == 400
-    assert _params(response) == {
-        "entries[3].extra": "unknown_field",
-    }
-    response = _post(
-        client,
-        "time-entries/bulk/",
-        {
-            "agreement": api_world.mine_wmo_agreement.pk,
-            "month": "2026-08",
-            "entries": [
-                {"care_date": "2026-08-03", "quantity": "4.00"},
-                {"care_date": "2026-08-04", "quantity": "1.10"},
-                {"care_date": "2026-09-01", "quantity": "2.00"},
-            ],
-        },
-    )
-    assert _params(response) == {
+
+    def send(*extra_rows):
+        rows = [
+            {"care_date": "2026-08-03", "quantity": "4.00"},
+            {"care_date": "2026-08-04", "quantity": "1.10"},
+            {"care_date": "2026-09-01", "quantity": "2.00"},
+            *extra_rows,
+        ]
+        month = {"agreement": api_world.mine_wmo_agreement.pk, "month": "2026-08"}
+        response = _post(client, "time-entries/bulk/", {**month, "entries": rows})
+        assert response.status_code == 400
+        return _params(response)
+
+    # the types of every row are read first; then every row is checked against the agreement
+    unknown = {"care_date": "2026-08-06", "quantity": "2.00", "extra": 1}
+    assert send(unknown) == {"entries[3].extra": "unknown_field"}
+    assert send() == {
         "entries[1].quantity": "not_in_quarter_hours",
         "entries[2].care_date": "date_outside_month",
     }

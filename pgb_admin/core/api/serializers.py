@@ -4,6 +4,8 @@ from ..models import TaskRun
 
 
 class TaskRunSerializer(serializers.ModelSerializer):
+    total = serializers.IntegerField(read_only=True, help_text="Items to do.")
+    done = serializers.IntegerField(read_only=True, help_text="Items done.")
     percent = serializers.IntegerField(read_only=True)
 
     class Meta:
