@@ -2,6 +2,7 @@ import base64
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from django_filters import rest_framework as filters
@@ -226,7 +227,15 @@ class DeclarationViewSet(ListRetrieveMixin, ScopedViewSet):
         )
 
     def _respond(self, declaration, status: int = 200) -> Response:
-        return self.respond(declaration, status, serializers.DeclarationDetailSerializer)
+        declaration = selectors.declaration_list(user=self.request.user, with_lines=True).get(
+            pk=declaration.pk
+        )
+        return Response(
+            serializers.DeclarationDetailSerializer(
+                declaration, context=self.get_serializer_context()
+            ).data,
+            status=status,
+        )
 
     @extend_schema(
         summary="Draft the month's declaration of an agreement",
@@ -362,7 +371,7 @@ def _accepted(run) -> Response:
     return Response(
         TaskRunSerializer(run).data,
         status=202,
-        headers={"Location": f"/api/v1/tasks/{run.pk}/"},
+        headers={"Location": reverse("api:task-detail", kwargs={"pk": run.pk})},
     )
 
 

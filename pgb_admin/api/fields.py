@@ -101,7 +101,7 @@ class MonthField(serializers.Field):
         return parse_month(data) or self.fail("invalid")
 
     def to_representation(self, value: date) -> str:
-        return f"{value:%Y-%m}"
+        return f"{value.year:04d}-{value.month:02d}"  # %Y does not pad years before 1000
 
 
 def parse_month(text: str) -> date | None:

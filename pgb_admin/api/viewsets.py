@@ -48,14 +48,11 @@ class ScopedViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
-    def respond(self, obj, status: int = 200, serializer_class=None) -> Response:
+    def respond(self, obj, status: int = 200) -> Response:
         """The response for ``obj`` as a list row shows it (read again through the
         selector, so it carries the same annotations)."""
         obj = self.get_queryset().get(pk=obj.pk)
-        serializer_class = serializer_class or self.get_serializer_class()
-        return Response(
-            serializer_class(obj, context=self.get_serializer_context()).data, status=status
-        )
+        return Response(self.get_serializer(obj).data, status=status)
 
 
 class ListRetrieveMixin:
