@@ -1,8 +1,25 @@
 """Reads of hours, costs, declarations, batches and the rule catalogue, scoped to the user."""
 
+from datetime import date, timedelta
+from typing import NamedTuple
+
 from django.db.models import Prefetch, QuerySet
 
-from .models import Batch, BatchFile, Declaration, DeclarationLine, Expense, Finding, TimeEntry
+from contracts.constants import AgreementType
+from contracts.models import AgreementVersion
+from pgb_admin.core.money import to_cents
+from pgb_admin.figures.constants import RateUnit
+
+from .models import (
+    Batch,
+    BatchFile,
+    Declaration,
+    DeclarationLine,
+    Expense,
+    Finding,
+    TimeEntry,
+    month_end,
+)
 from .validation.registry import Rule, catalogue
 
 
@@ -49,3 +66,45 @@ def batch_list(*, user) -> QuerySet[Batch]:
 
 def rule_list() -> list[Rule]:
     return sorted(catalogue().values(), key=lambda rule: rule.code)
+
+
+class FixedPayMonth(NamedTuple):
+    budget_id: int
+    agreement_id: int
+    provider_id: int
+    product_id: int
+    month: date
+    cents: int
+
+
+def fixed_pay_months(budget_ids) -> list[FixedPayMonth]:
+    """Fixed monthly pay, which the SVB pays without a declaration: the monthly wage for every
+    month of the grant that the agreement runs, pro rata by day for a month it runs partly."""
+    months = []
+    versions = AgreementVersion.objects.filter(
+        budget_id__in=budget_ids,
+        unit=RateUnit.MONTH,
+        agreement__agreement_type=AgreementType.EMPLOYMENT_FIXED,
+    ).select_related("budget", "agreement")
+    for version in versions:
+        budget = version.budget
+        start = max(version.valid_from, budget.start_date)
+        end = min(version.valid_to or budget.end_date, budget.end_date)
+        day = start.replace(day=1)
+        while day <= end:
+            last = month_end(day)
+            covered = (min(end, last) - max(start, day)).days + 1
+            days_in_month = (last - day).days + 1
+            cents = round(to_cents(version.rate) * covered / days_in_month)
+            months.append(
+                FixedPayMonth(
+                    budget.pk,
+                    version.agreement_id,
+                    version.agreement.provider_id,
+                    version.product_id,
+                    day,
+                    cents,
+                )
+            )
+            day = last + timedelta(days=1)
+    return months

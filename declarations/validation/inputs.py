@@ -14,14 +14,14 @@ from django.db.models import Exists, OuterRef, Sum
 import numpy as np
 import pandas as pd
 
-from contracts.constants import AgreementType, ProviderKind
+from contracts.constants import ProviderKind
 from contracts.models import AgreementVersion, CareAgreement, HolderProvider, Provider
 from pgb_admin.budgets.models import Budget
-from pgb_admin.figures.constants import RateUnit
 from pgb_admin.figures.models import MaxTariff, StatutoryFigure
 
 from ..constants import SPENDING_STATUSES
 from ..models import Declaration, DeclarationLine, TimeEntry, month_end
+from ..selectors import fixed_pay_months
 
 COLUMNS = {
     "declarations": [
@@ -278,27 +278,10 @@ def _budgets(budget_ids, in_run, declarations: pd.DataFrame) -> pd.DataFrame:
 
 def fixed_pay_committed(budget_ids) -> dict[int, int]:
     """Cents of fixed monthly pay (paid by the SVB without declarations) committed on each
-    grant: the monthly wage for every month of the grant the agreement runs, pro rata by day
-    for a month it runs only partly."""
+    grant over its whole period."""
     committed: dict[int, int] = {}
-    versions = AgreementVersion.objects.filter(
-        budget_id__in=budget_ids,
-        unit=RateUnit.MONTH,
-        agreement__agreement_type=AgreementType.EMPLOYMENT_FIXED,
-    ).select_related("budget")
-    for version in versions:
-        budget = version.budget
-        start = max(version.valid_from, budget.start_date)
-        end = min(version.valid_to or budget.end_date, budget.end_date)
-        cents = 0
-        day = start.replace(day=1)
-        while day <= end:
-            last = month_end(day)
-            covered = (min(end, last) - max(start, day)).days + 1
-            days_in_month = (last - day).days + 1
-            cents += round(_cents(version.rate) * covered / days_in_month)
-            day = last + timedelta(days=1)
-        committed[budget.pk] = committed.get(budget.pk, 0) + cents
+    for month in fixed_pay_months(budget_ids):
+        committed[month.budget_id] = committed.get(month.budget_id, 0) + month.cents
     return committed
 
 

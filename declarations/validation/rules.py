@@ -18,6 +18,7 @@ from pgb_admin.figures.constants import FigureKind
 from ..constants import Severity
 from .engine import Context, iso_week, run_starts
 from .registry import Param, rule
+from .tariffs import max_tariffs
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 TREKKINGSRECHT = date(2015, 1, 1)  # the SVB pays on the holder's instruction since then
@@ -573,39 +574,17 @@ def _max_tariffs(ctx: Context):
 
 def _find_max_tariffs(ctx: Context):
     s = ctx.segments
-    tariffs = ctx.inp.tariffs
-    best = np.full(len(s), -1, dtype=np.int64)
-    specificity = np.full(len(s), -1, dtype=np.int64)
-    chosen = np.full(len(s), -1, dtype=np.int64)
-    on = s["last_date"].to_numpy()
-    # the case columns as integer codes (no code, -1, for a missing value, -2 in a tariff row
-    # for a value no segment has), so each tariff row compares integers, not text
-    case = []
-    for column, tariff_column in (
-        ("scheme", "scheme"), ("carer_class", "carer_class"), ("version_unit", "unit")
-    ):  # fmt: skip
-        codes, values = pd.factorize(s[column])
-        lookup = {value: code for code, value in enumerate(values)}
-        case.append((codes, [lookup.get(value, -2) for value in tariffs[tariff_column]]))
-    funder = s["funder_id"].fillna(-1).to_numpy().astype(np.int64)
-    product = s["product_id"].fillna(-1).to_numpy().astype(np.int64)
-    for index, t in enumerate(tariffs.itertuples(index=False)):
-        applies = on >= np.datetime64(t.valid_from)
-        for codes, wanted in case:
-            applies &= codes == wanted[index]
-        applies &= (t.funder_id == -1) | (funder == t.funder_id)
-        applies &= (t.product_id == -1) | (product == t.product_id)
-        if not pd.isna(t.valid_to):
-            applies &= on <= np.datetime64(t.valid_to)
-        rank = (t.funder_id != -1) * 2 + (t.product_id != -1)
-        better = applies & (rank > specificity)
-        best = np.where(better, t.max_cents, best)
-        chosen = np.where(better, index, chosen)
-        specificity = np.where(better, rank, specificity)
-    source = np.full(len(s), "", dtype=object)
-    found = chosen >= 0
-    source[found] = tariffs["source"].to_numpy(dtype=object)[chosen[found]]
-    return best, source
+    cases = pd.DataFrame(
+        {
+            "scheme": s["scheme"],
+            "carer_class": s["carer_class"],
+            "unit": s["version_unit"],
+            "funder_id": s["funder_id"],
+            "product_id": s["product_id"],
+            "on": s["last_date"],
+        }
+    )
+    return max_tariffs(ctx.inp.tariffs, cases)
 
 
 @rule(

@@ -30,6 +30,26 @@ class FigureKind(models.TextChoices):
         "prior_year_deadline_months",
         _("Months after the grant year to declare its care"),
     )
+    BUDGET_ATTENTION_PCT = (
+        "budget_attention_pct",
+        _("Report when this share of a grant is used (percent)"),
+    )
+    SIGNAL_HOLDERS_PER_PERSON = (
+        "signal_holders_per_person",
+        _("Signal: a private person caring for more holders than"),
+    )
+    SIGNAL_HOLDERS_PER_ORGANISATION = (
+        "signal_holders_per_organisation",
+        _("Signal: an organisation caring for more holders than"),
+    )
+    SIGNAL_HOURS_ABOVE_AGREED_PCT = (
+        "signal_hours_above_agreed_pct",
+        _("Signal: declared hours of a month above this share of the agreed hours (percent)"),
+    )
+    SIGNAL_SPEND_SPIKE_PCT = (
+        "signal_spend_spike_pct",
+        _("Signal: a month's spend above this share of the holder's usual month (percent)"),
+    )
 
 
 class FigureUnit(models.TextChoices):
@@ -40,6 +60,7 @@ class FigureUnit(models.TextChoices):
     HOURS = "hours", _("hours")
     WEEKS = "weeks", _("weeks")
     MONTHS = "months", _("months")
+    COUNT = "count", _("count")
 
 
 class CarerClass(models.TextChoices):

@@ -1,0 +1,285 @@
+"""What the reports read: plain DataFrames with money in integer cents, loaded for a set of
+grants in a fixed number of queries, whatever their number. The benchmark builds the same
+frames synthetically at municipality scale.
+
+- ``budgets``: one row per grant.
+- ``spend``: what the grant has used, one row per counted declaration (validated, exported,
+  submitted or paid, and not replaced by a counted correction) and per month of fixed monthly
+  pay up to the reference month. The money sums of every report come from here, so they equal
+  the declarations to the cent.
+- ``agreed``: what the running agreements will use in the months after the reference month:
+  fixed monthly pay, and agreed hours per week times the rate for hourly agreements.
+- ``versions``: the agreement versions on the grants, for tariff checks and signals.
+
+The reference month is the last month that is over: declarations are always made afterwards.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Min, QuerySet, Sum
+
+import numpy as np
+import pandas as pd
+
+from contracts.constants import AgreementType, ProviderKind, Relation
+from contracts.models import AgreementVersion, HolderProvider, Provider
+from declarations.constants import SPENDING_STATUSES, DeclarationStatus
+from declarations.models import Declaration, DeclarationLine, month_end, month_start
+from declarations.selectors import fixed_pay_months
+from pgb_admin.budgets.models import Budget
+from pgb_admin.core.money import to_cents
+from pgb_admin.figures.constants import CarerClass, RateUnit
+
+FIXED_PAY = "fixed_pay"  # the status of spend rows that are fixed monthly pay, paid by the SVB
+AGREED_HOURS = "hours"  # the kind of agreed rows from agreed hours per week; else FIXED_PAY
+
+COLUMNS = {
+    "budgets": [
+        "budget_id", "holder_id", "funder_id", "scheme", "start", "end", "granted",
+    ],
+    "spend": [
+        "budget_id", "declaration_id", "agreement_id", "holder_id", "provider_id",
+        "product_id", "month", "status", "cents", "hours_c",
+    ],
+    "agreed": [
+        "budget_id", "agreement_id", "provider_id", "product_id", "month", "cents", "kind",
+    ],
+    "versions": [
+        "version_id", "agreement_id", "holder_id", "provider_id", "budget_id", "product_id",
+        "valid_from", "valid_to", "agreement_type", "unit", "rate_cents", "hours_per_week_c",
+        "carer_class",
+    ],
+    "providers": ["provider_id", "name", "kind", "iban"],
+}  # fmt: skip
+
+
+@dataclass
+class ReportData:
+    budgets: pd.DataFrame
+    spend: pd.DataFrame
+    agreed: pd.DataFrame
+    versions: pd.DataFrame
+    providers: pd.DataFrame
+    drafts: dict[int, int]  # budget_id -> cents in open drafts (not counted)
+    reference: date  # the first day of the last month that is over
+
+    @property
+    def reference_end(self) -> date:
+        return month_end(self.reference)
+
+
+def frame(name: str, rows) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), columns=COLUMNS[name])
+
+
+def reference_month(today: date) -> date:
+    return month_start(month_start(today) - timedelta(days=1))
+
+
+def month_index(dates: pd.Series) -> pd.Series:
+    """Months counted from year 0 (January 2026 is 2026 * 12), for arithmetic on months."""
+    return dates.dt.year * 12 + dates.dt.month - 1
+
+
+def from_month_index(index) -> pd.Series:
+    index = np.asarray(index, dtype=np.int64)
+    return pd.Series(
+        pd.to_datetime({"year": index // 12, "month": index % 12 + 1, "day": 1})
+    ).astype("datetime64[ns]")
+
+
+def months(series: pd.Series) -> pd.Series:
+    """Dates as the first day of their month, datetime64."""
+    return pd.to_datetime(series).astype("datetime64[ns]").dt.to_period("M").dt.to_timestamp()
+
+
+def load_report_data(budgets: QuerySet[Budget], *, today: date) -> ReportData:
+    """Everything the reports need for these grants."""
+    reference = reference_month(today)
+    budget_rows = list(
+        budgets.values_list(
+            "pk", "holder_id", "funder_id", "scheme", "start_date", "end_date", "amount"
+        )
+    )
+    budget_ids = [row[0] for row in budget_rows]
+    budget_frame = frame(
+        "budgets",
+        [(pk, h, f, s, start, end, to_cents(a)) for pk, h, f, s, start, end, a in budget_rows],
+    )
+    for column in ("start", "end"):
+        budget_frame[column] = pd.to_datetime(budget_frame[column]).astype("datetime64[ns]")
+
+    versions = _versions(budget_ids)
+    fixed_spent, fixed_committed = _fixed_pay(budget_ids, reference)
+    spend = pd.concat([_declared(budget_ids), fixed_spent], ignore_index=True)
+    spend["month"] = months(spend["month"])
+    agreed = pd.concat(
+        [fixed_committed, _agreed_hours(versions, budget_frame, reference)], ignore_index=True
+    )
+    agreed["month"] = months(agreed["month"])
+    providers = frame(
+        "providers",
+        Provider.objects.filter(pk__in=set(versions["provider_id"])).values_list(
+            "pk", "name", "kind", "iban"
+        ),
+    )
+    drafts = dict(
+        Declaration.objects.filter(budget_id__in=budget_ids, status=DeclarationStatus.DRAFT)
+        .values_list("budget_id")
+        .annotate(total=Sum("total_amount"))
+        .order_by()
+    )
+    return ReportData(
+        budgets=budget_frame,
+        spend=spend,
+        agreed=agreed,
+        versions=versions,
+        providers=providers,
+        drafts={pk: to_cents(total) for pk, total in drafts.items()},
+        reference=reference,
+    )
+
+
+def counted_declarations(budget_ids) -> QuerySet[Declaration]:
+    """The declarations that use the grants: validated or further, not replaced by a counted
+    correction (as the validation counts them)."""
+    replaced = Declaration.objects.filter(corrections__status__in=SPENDING_STATUSES).values("pk")
+    return Declaration.objects.filter(
+        budget_id__in=budget_ids, status__in=SPENDING_STATUSES
+    ).exclude(pk__in=replaced)
+
+
+def _declared(budget_ids) -> pd.DataFrame:
+    declarations = counted_declarations(budget_ids)
+    products = dict(
+        DeclarationLine.objects.filter(declaration__in=declarations)
+        .values_list("declaration_id")
+        .annotate(product=Min("version__product_id"))
+        .order_by()
+    )
+    hourly = set(
+        DeclarationLine.objects.filter(declaration__in=declarations, unit=RateUnit.HOUR)
+        .values_list("declaration_id", flat=True)
+        .distinct()
+    )
+    return frame(
+        "spend",
+        [
+            (budget, pk, agreement, holder, provider, products.get(pk) or -1, month, status,
+             to_cents(total), to_cents(quantity) if pk in hourly else 0)
+            for pk, budget, agreement, holder, provider, month, status, total, quantity
+            in declarations.values_list(
+                "pk", "budget_id", "agreement_id", "agreement__holder_id",
+                "agreement__provider_id", "month", "status", "total_amount", "care_quantity",
+            )
+        ],
+    )  # fmt: skip
+
+
+def _fixed_pay(budget_ids, reference: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fixed monthly pay: spent up to the reference month, committed after it."""
+    holders = dict(Budget.objects.filter(pk__in=budget_ids).values_list("pk", "holder_id"))
+    pay = fixed_pay_months(budget_ids)
+    spent = frame(
+        "spend",
+        [
+            (p.budget_id, -1, p.agreement_id, holders[p.budget_id], p.provider_id, p.product_id,
+             p.month, FIXED_PAY, p.cents, 0)
+            for p in pay
+            if p.month <= reference
+        ],
+    )  # fmt: skip
+    committed = frame(
+        "agreed",
+        [
+            (p.budget_id, p.agreement_id, p.provider_id, p.product_id, p.month, p.cents,
+             FIXED_PAY)
+            for p in pay
+            if p.month > reference
+        ],
+    )  # fmt: skip
+    return spent, committed
+
+
+def _versions(budget_ids) -> pd.DataFrame:
+    rows = list(
+        AgreementVersion.objects.filter(budget_id__in=budget_ids).values_list(
+            "pk", "agreement_id", "agreement__holder_id", "agreement__provider_id", "budget_id",
+            "product_id", "valid_from", "valid_to", "agreement__agreement_type", "unit", "rate",
+            "hours_per_week", "agreement__provider__kind", "agreement__provider__kvk_number",
+            "agreement__provider__big_number",
+        )
+    )  # fmt: skip
+    relations = dict(
+        ((holder, provider), relation)
+        for holder, provider, relation in HolderProvider.objects.filter(
+            holder_id__in={row[2] for row in rows}
+        ).values_list("holder_id", "provider_id", "relation")
+    )
+    versions = frame(
+        "versions",
+        [
+            (pk, agreement, holder, provider, budget, product, start, end, agreement_type,
+             unit, to_cents(rate), -1 if hours is None else to_cents(hours),
+             _carer_class(relations.get((holder, provider), Relation.NONE), kind, kvk or big))
+            for pk, agreement, holder, provider, budget, product, start, end, agreement_type,
+            unit, rate, hours, kind, kvk, big in rows
+        ],
+    )  # fmt: skip
+    versions["valid_from"] = pd.to_datetime(versions["valid_from"]).astype("datetime64[ns]")
+    versions["valid_to"] = pd.to_datetime(versions["valid_to"]).astype("datetime64[ns]")
+    return versions
+
+
+def _carer_class(relation: str, kind: str, registered) -> str:
+    """As :attr:`contracts.models.HolderProvider.carer_class` decides it."""
+    if relation != Relation.NONE:
+        return CarerClass.INFORMAL
+    if kind == ProviderKind.ORGANISATION or registered:
+        return CarerClass.FORMAL
+    return CarerClass.INFORMAL
+
+
+def _agreed_hours(versions: pd.DataFrame, budgets: pd.DataFrame, reference: date) -> pd.DataFrame:
+    """Agreed hours per week times the rate, per month after the reference month in which a
+    version of an hourly agreement runs, pro rata by the days it runs (vectorised)."""
+    hourly = versions[
+        (versions["unit"] == RateUnit.HOUR)
+        & (versions["hours_per_week_c"] > 0)
+        & (versions["agreement_type"] != AgreementType.EMPLOYMENT_FIXED)
+    ].merge(budgets[["budget_id", "end"]], on="budget_id")
+    first_month = pd.Timestamp(month_end(reference) + timedelta(days=1))
+    start = hourly["valid_from"].where(hourly["valid_from"] > first_month, first_month)
+    end = (
+        hourly["valid_to"]
+        .fillna(hourly["end"])
+        .where(hourly["valid_to"].fillna(hourly["end"]) < hourly["end"], hourly["end"])
+    )
+    hourly = hourly.assign(start=start, stop=end)
+    hourly = hourly[hourly["start"] <= hourly["stop"]]
+    if hourly.empty:
+        return frame("agreed", [])
+    # one row per version and month it covers
+    first = month_index(hourly["start"])
+    counts = (month_index(hourly["stop"]) - first + 1).to_numpy()
+    rows = hourly.loc[hourly.index.repeat(counts)].reset_index(drop=True)
+    step = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    month = from_month_index(np.repeat(first.to_numpy(), counts) + step)
+    month_last = month + pd.offsets.MonthEnd(0)
+    covered_from = rows["start"].where(rows["start"] > month, month)
+    covered_to = rows["stop"].where(rows["stop"] < month_last, month_last)
+    days = (covered_to - covered_from).dt.days + 1
+    # hundredths of hours a week * cents an hour / 100 * days / 7
+    cents = np.round(rows["hours_per_week_c"] * rows["rate_cents"] * days / 700).astype(np.int64)
+    return pd.DataFrame(
+        {
+            "budget_id": rows["budget_id"],
+            "agreement_id": rows["agreement_id"],
+            "provider_id": rows["provider_id"],
+            "product_id": rows["product_id"],
+            "month": month,
+            "cents": cents,
+            "kind": AGREED_HOURS,
+        }
+    )

@@ -1,0 +1,252 @@
+"""A budget holder's reports: when each grant runs out (exhaustion), and the year's cost
+picture (what the grants paid, and the CAK eigen bijdrage the holder pays beside them).
+
+Both take the frames of :mod:`reports.frames` and give plain dicts for JSON, the files and the
+pages: money as decimal strings to the cent, dates ISO 8601, months ``YYYY-MM``.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext_lazy as _
+
+import numpy as np
+import pandas as pd
+
+from pgb_admin.budgets.constants import Scheme
+from pgb_admin.budgets.models import BudgetHolder, CareProduct, Funder
+from pgb_admin.core.money import from_cents, to_cents
+from pgb_admin.figures.constants import FigureKind
+from pgb_admin.figures.models import StatutoryFigure
+
+from .exhaustion import Thresholds, exhaustion
+from .frames import ReportData
+
+
+def thresholds_on(day: date) -> Thresholds:
+    """The alert levels valid on ``day``; a level without a figure raises no alert."""
+    figures = StatutoryFigure.objects
+    attention = figures.value_on(FigureKind.BUDGET_ATTENTION_PCT, day)
+    nearly = figures.value_on(FigureKind.BUDGET_NEARLY_EXHAUSTED_PCT, day)
+    return Thresholds(
+        attention=None if attention is None else float(attention),
+        nearly_exhausted=None if nearly is None else float(nearly),
+    )
+
+
+def money(cents) -> str | None:
+    if cents is None or (isinstance(cents, float) and np.isnan(cents)):
+        return None
+    return str(from_cents(round(float(cents))))  # exact for cents; projections round
+
+
+def iso(value) -> str | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
+
+
+def month_text(value) -> str:
+    stamp = pd.Timestamp(value)
+    return f"{stamp.year:04d}-{stamp.month:02d}"
+
+
+ALERTS = {
+    "attention": _("%(pct)s%% of the grant is used."),
+    "nearly_exhausted": _("%(pct)s%% of the grant is used: it is nearly exhausted."),
+    "exhausted": _("The grant is used up: the SVB pays nothing more from it."),
+    "runs_out_early": _("At this pace the grant runs out on %(date)s, before it ends (%(end)s)."),
+    "no_budget": _("Nothing is granted: every euro spent is beyond the grant."),
+}
+
+
+@dataclass
+class ExhaustionReport:
+    holder: BudgetHolder
+    year: int | None
+    data: ReportData
+    thresholds: Thresholds
+    grants: pd.DataFrame
+    months: pd.DataFrame
+
+    @classmethod
+    def build(cls, holder, data: ReportData, *, year=None, thresholds: Thresholds):
+        grants, months = exhaustion(data, thresholds)
+        return cls(holder, year, data, thresholds, grants, months)
+
+    def as_dict(self) -> dict:
+        funder_ids = set(self.data.budgets["funder_id"])
+        funders = dict(Funder.objects.filter(pk__in=funder_ids).values_list("pk", "code"))
+        products = _product_names()
+        meta = self.data.budgets.set_index("budget_id")
+        grants = []
+        for row in self.grants.itertuples(index=False):
+            budget = meta.loc[row.budget_id]
+            grants.append(
+                {
+                    "budget": int(row.budget_id),
+                    "scheme": budget["scheme"],
+                    "funder": funders.get(budget["funder_id"], ""),
+                    "start_date": iso(budget["start"]),
+                    "end_date": iso(budget["end"]),
+                    **{
+                        name: money(getattr(row, name))
+                        for name in (
+                            "granted", "paid", "validated_unpaid", "used", "drafts",
+                            "committed_fixed", "committed_agreed", "committed", "remaining",
+                            "free",
+                        )
+                    },
+                    "used_pct": None if pd.isna(row.used_pct) else float(row.used_pct),
+                    "burn_rate": {
+                        "recent": money(row.burn_recent),
+                        "overall": money(row.burn_overall),
+                        "trend_per_month": money(row.burn_trend),
+                        "months": int(row.months_elapsed),
+                    },
+                    "projection": {
+                        name: {
+                            "run_out": iso(getattr(row, f"{name}_run_out")),
+                            "balance_at_end": money(getattr(row, f"{name}_balance_end")),
+                        }
+                        for name in ("trend", "agreed")
+                    },
+                    "alerts": self._alerts(row, budget),
+                    "months": self._months(row.budget_id),
+                    "by_provider": self._by("provider_id", row.budget_id, self._provider_names()),
+                    "by_product": self._by("product_id", row.budget_id, products),
+                }
+            )  # fmt: skip
+        return {
+            "holder": {"id": self.holder.pk, "name": self.holder.display_name},
+            "year": self.year,
+            "reference_month": month_text(self.data.reference),
+            "thresholds": {
+                "attention_pct": self.thresholds.attention,
+                "nearly_exhausted_pct": self.thresholds.nearly_exhausted,
+            },
+            "grants": grants,
+            "message": "" if grants else str(_("There is no grant in this period.")),
+        }
+
+    def _alerts(self, row, budget) -> list[dict]:
+        alerts = []
+        pct = "" if pd.isna(row.used_pct) else f"{row.used_pct:g}"
+        if row.no_budget:
+            alerts.append(("no_budget", {}))
+        elif row.alert_exhausted:
+            alerts.append(("exhausted", {}))
+        elif row.alert_nearly_exhausted:
+            alerts.append(("nearly_exhausted", {"pct": pct}))
+        elif row.alert_attention:
+            alerts.append(("attention", {"pct": pct}))
+        if row.alert_runs_out_early:
+            run_out = min(
+                value for value in (row.trend_run_out, row.agreed_run_out) if not pd.isna(value)
+            )
+            alerts.append(("runs_out_early", {"date": iso(run_out), "end": iso(budget["end"])}))
+        return [{"code": code, "message": str(ALERTS[code]) % params} for code, params in alerts]
+
+    def _months(self, budget_id) -> list[dict]:
+        rows = self.months[self.months["budget_id"] == budget_id]
+        return [
+            {
+                "month": month_text(row.month),
+                "elapsed": bool(row.elapsed),
+                "actual": money(row.actual),
+                "actual_cumulative": money(row.actual_cumulative),
+                "trend": money(row.trend),
+                "trend_cumulative": money(row.trend_cumulative),
+                "agreed": money(row.agreed),
+                "agreed_cumulative": money(row.agreed_cumulative),
+            }
+            for row in rows.itertuples(index=False)
+        ]
+
+    def _by(self, column: str, budget_id, names: dict) -> list[dict]:
+        spend = self.data.spend[self.data.spend["budget_id"] == budget_id]
+        sums = spend.groupby(column)["cents"].sum().sort_values(ascending=False)
+        return [
+            {"id": int(key), "name": names.get(int(key), ""), "used": money(cents)}
+            for key, cents in sums.items()
+        ]
+
+    def _provider_names(self) -> dict[int, str]:
+        providers = self.data.providers
+        return dict(zip(providers["provider_id"], providers["name"], strict=True))
+
+
+def _product_names() -> dict[int, str]:
+    return {product.pk: product.name for product in CareProduct.objects.all()}
+
+
+def year_costs(holder: BudgetHolder, data: ReportData, *, year: int) -> dict:
+    """The year's cost picture: per month what the grants paid (declarations counted and fixed
+    monthly pay) and, for Wmo, the CAK abonnementstarief the holder pays beside the budget,
+    from the month after a Wmo grant starts, for holders of 18 and older (the under-18s are
+    exempt). Households are not known here: the abonnementstarief is per household, so a
+    household with two holders pays it once."""
+    spend = data.spend
+    in_year = spend[spend["month"].dt.year == year]
+    by_month = in_year.groupby(in_year["month"].dt.month)["cents"].sum()
+    wmo = data.budgets[data.budgets["scheme"] == Scheme.WMO]
+    months, contributions = [], 0
+    for number in range(1, 13):
+        contribution = _contribution(holder, wmo, date(year, number, 1))
+        contributions += contribution
+        months.append(
+            {
+                "month": f"{year:04d}-{number:02d}",
+                "budget_spend": money(by_month.get(number, 0)),
+                "eigen_bijdrage": money(contribution),
+            }
+        )
+    spent = int(in_year["cents"].sum())
+    used_in_year = in_year.groupby("budget_id")["cents"].sum()
+    return {
+        "holder": {"id": holder.pk, "name": holder.display_name},
+        "year": year,
+        "months": months,
+        "totals": {
+            "budget_spend": money(spent),
+            "eigen_bijdrage": money(contributions),
+            "total": money(spent + contributions),
+        },
+        "grants": [
+            {
+                "budget": int(row.budget_id),
+                "scheme": row.scheme,
+                "granted": money(row.granted),
+                "used_in_year": money(used_in_year.get(row.budget_id, 0)),
+            }
+            for row in data.budgets.itertuples(index=False)
+        ],
+        "notes": [
+            str(
+                _(
+                    "The CAK abonnementstarief is charged per household: a household with more "
+                    "than one holder pays it once. The CAK may exempt some households (a partner "
+                    "below the AOW age, a Wlz contribution)."
+                )
+            )
+        ],
+    }
+
+
+def _contribution(holder: BudgetHolder, wmo_grants: pd.DataFrame, first: date) -> int:
+    """Cents of CAK abonnementstarief for the month starting ``first``."""
+    ts = pd.Timestamp(first)
+    running = wmo_grants[(wmo_grants["start"] < ts) & (wmo_grants["end"] >= ts)]
+    # collected from the month after the grant starts
+    started_before = running[running["start"].dt.to_period("M") < ts.to_period("M")]
+    if started_before.empty:
+        return 0
+    age = (
+        first.year
+        - holder.date_of_birth.year
+        - ((first.month, first.day) < (holder.date_of_birth.month, holder.date_of_birth.day))
+    )
+    if age < 18:
+        return 0
+    amount = StatutoryFigure.objects.value_on(
+        FigureKind.CAK_ABONNEMENTSTARIEF, first, scheme=Scheme.WMO
+    )
+    return 0 if amount is None else to_cents(amount)
