@@ -69,8 +69,15 @@ class ReportData:
         return month_end(self.reference)
 
 
+TEXT_COLUMNS = {"scheme", "status", "kind", "agreement_type", "unit", "carer_class", "name", "iban"}
+DATE_COLUMNS = {"start", "end", "month", "valid_from", "valid_to"}
+
+
 def frame(name: str, rows) -> pd.DataFrame:
-    return pd.DataFrame(list(rows), columns=COLUMNS[name])
+    """A frame of ``rows`` with the columns of ``name``: ids and cents int64 also when empty."""
+    table = pd.DataFrame(list(rows), columns=COLUMNS[name])
+    ints = [c for c in COLUMNS[name] if c not in TEXT_COLUMNS | DATE_COLUMNS]
+    return table.astype(dict.fromkeys(ints, np.int64))
 
 
 def reference_month(today: date) -> date:

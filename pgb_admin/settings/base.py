@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "pgb_admin.figures",
     "contracts",
     "declarations",
+    "reports",
     # last: registers the models of the apps above with the change log
     "pgb_admin.audit",
 ]

@@ -1,0 +1,243 @@
+"""The municipal audit report: a funder's spend over a year by scheme, product, provider and
+month; the formal and informal shares; agreed tariffs against the maximum; underspend to be
+reclaimed; holders near exhaustion; and signals worth a look. Money sums equal the counted
+declarations (and fixed monthly pay) to the cent. No BSN appears anywhere in it.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext_lazy as _
+
+import numpy as np
+import pandas as pd
+
+from declarations.validation.inputs import load_tariffs
+from pgb_admin.budgets.models import BudgetHolder, CareProduct, Funder
+from pgb_admin.figures.constants import CarerClass
+
+from .exhaustion import Thresholds, exhaustion
+from .frames import ReportData
+from .holders import iso, money, month_text
+from .signals import SIGNALS, find_signals, thresholds, version_maxima
+
+
+@dataclass
+class MunicipalityReport:
+    funder: Funder
+    year: int
+    data: ReportData
+    thresholds: Thresholds
+    grants: pd.DataFrame  # exhaustion per grant
+    months: pd.DataFrame  # per grant and month
+    signals: pd.DataFrame
+    tariffs: pd.DataFrame  # each version with its maximum
+
+    @classmethod
+    def build(cls, funder: Funder, data: ReportData, *, year: int, thresholds: Thresholds):
+        grants, months = exhaustion(data, thresholds)
+        tariffs = load_tariffs()
+        return cls(
+            funder=funder,
+            year=year,
+            data=data,
+            thresholds=thresholds,
+            grants=grants,
+            months=months,
+            signals=find_signals(data, year=year, tariffs=tariffs),
+            tariffs=version_maxima(data, tariffs),
+        )
+
+    # --- the figures -------------------------------------------------------------------
+
+    def spend_in_year(self) -> pd.DataFrame:
+        spend = self.data.spend
+        return spend[spend["month"].dt.year == self.year]
+
+    def by(self, column: str) -> pd.Series:
+        """Cents spent in the year per value of ``column`` (largest first)."""
+        spend = self.spend_in_year()
+        if column == "scheme":
+            spend = spend.merge(self.data.budgets[["budget_id", "scheme"]], on="budget_id")
+        if column == "carer_class":
+            classes = self.data.versions.drop_duplicates("agreement_id")[
+                ["agreement_id", "carer_class"]
+            ]
+            spend = spend.merge(classes, on="agreement_id", how="left")
+            spend["carer_class"] = spend["carer_class"].fillna(CarerClass.INFORMAL)
+        return spend.groupby(column)["cents"].sum().sort_values(ascending=False)
+
+    def by_month(self) -> pd.Series:
+        spend = self.spend_in_year()
+        return spend.groupby("month")["cents"].sum().sort_index()
+
+    def underspend(self) -> pd.DataFrame:
+        """Per grant: what is left unused (ended grants: to be reclaimed) or, for running
+        grants, the projected balance at the end (from the agreements)."""
+        grants = self.grants.merge(self.data.budgets[["budget_id", "end"]], on="budget_id")
+        ended = grants["end"] <= pd.Timestamp(self.data.reference_end)
+        left = np.where(ended, grants["remaining"], grants["agreed_balance_end"])
+        return grants.assign(ended=ended, left=np.maximum(left, 0).astype(np.int64))
+
+    # --- as JSON -------------------------------------------------------------------------
+
+    def as_dict(self) -> dict:
+        names = self._names()
+        spend = self.spend_in_year()
+        grants = self.grants
+        underspend = self.underspend()
+        near = grants[grants["alert_nearly_exhausted"] | grants["alert_runs_out_early"]]
+        by_provider = self.by("provider_id")
+        holders_per_provider = spend.groupby("provider_id")["holder_id"].nunique()
+        classes = self.by("carer_class")
+        total_spend = int(spend["cents"].sum())
+        tariffs = self.tariffs
+        known = tariffs[tariffs["max_cents"] >= 0]
+        above = known[known["rate_cents"] > known["max_cents"]]
+        at = known[known["rate_cents"] == known["max_cents"]]
+        return {
+            "funder": {"code": self.funder.code, "name": self.funder.name},
+            "year": self.year,
+            "reference_month": month_text(self.data.reference),
+            "totals": {
+                "holders": int(self.data.budgets["holder_id"].nunique()),
+                "grants": len(grants),
+                "granted": money(grants["granted"].sum()),
+                "used": money(grants["used"].sum()),
+                "paid": money(grants["paid"].sum()),
+                "validated_unpaid": money(grants["validated_unpaid"].sum()),
+                "committed": money(grants["committed"].sum()),
+                "remaining": money(grants["remaining"].sum()),
+                "spend_in_year": money(total_spend),
+            },
+            "spend_by_scheme": [
+                {"scheme": key, "used": money(cents)} for key, cents in self.by("scheme").items()
+            ],
+            "spend_by_product": [
+                {"product": names["products"].get(int(key), ""), "used": money(cents)}
+                for key, cents in self.by("product_id").items()
+            ],
+            "spend_by_provider": [
+                {
+                    "provider": int(key),
+                    "name": names["providers"].get(int(key), ""),
+                    "used": money(cents),
+                    "holders": int(holders_per_provider.get(key, 0)),
+                }
+                for key, cents in by_provider.items()
+            ],
+            "spend_by_month": [
+                {"month": month_text(month), "used": money(cents)}
+                for month, cents in self.by_month().items()
+            ],
+            "carer_classes": [
+                {
+                    "carer_class": key,
+                    "used": money(cents),
+                    "share_pct": round(100 * cents / total_spend, 1) if total_spend else None,
+                }
+                for key, cents in classes.items()
+            ],
+            "tariffs": {
+                "versions": len(tariffs),
+                "without_maximum": int((tariffs["max_cents"] < 0).sum()),
+                "at_maximum": len(at),
+                "above_maximum": [
+                    {
+                        "version": int(row.version_id),
+                        "agreement": int(row.agreement_id),
+                        "holder": int(row.holder_id),
+                        "provider": int(row.provider_id),
+                        "carer_class": row.carer_class,
+                        "unit": row.unit,
+                        "rate": money(row.rate_cents),
+                        "maximum": money(row.max_cents),
+                        "source": row.source,
+                    }
+                    for row in above.itertuples(index=False)
+                ],
+            },
+            "underspend": {
+                "ended_grants": money(underspend.loc[underspend["ended"], "left"].sum()),
+                "projected_for_running_grants": money(
+                    underspend.loc[~underspend["ended"], "left"].sum()
+                ),
+                "grants": [
+                    {
+                        "budget": int(row.budget_id),
+                        "holder": names["holders"].get(int(row.holder_id), ""),
+                        "ended": bool(row.ended),
+                        "left": money(row.left),
+                    }
+                    for row in underspend[underspend["left"] > 0]
+                    .merge(self.data.budgets[["budget_id", "holder_id"]], on="budget_id")
+                    .sort_values("left", ascending=False)
+                    .itertuples(index=False)
+                ],
+            },
+            "near_exhaustion": [
+                {
+                    "budget": int(row.budget_id),
+                    "holder": int(row.holder_id),
+                    "name": names["holders"].get(int(row.holder_id), ""),
+                    "used_pct": None if pd.isna(row.used_pct) else float(row.used_pct),
+                    "run_out": iso(
+                        row.agreed_run_out if not pd.isna(row.agreed_run_out) else row.trend_run_out
+                    ),
+                }
+                for row in near.merge(
+                    self.data.budgets[["budget_id", "holder_id"]], on="budget_id"
+                ).itertuples(index=False)
+            ],
+            "signals": self.signal_dicts(names),
+            "message": "" if len(grants) else str(NO_GRANTS),
+        }
+
+    def signal_dicts(self, names=None) -> list[dict]:
+        names = names or self._names()
+        limits = thresholds(date(self.year, 12, 31))
+        rule_params = {
+            "person": _number(limits["person"]),
+            "organisation": _number(limits["organisation"]),
+            "hours": _number(limits["hours"]),
+            "pct": "",
+        }
+        signals = []
+        for row in self.signals.itertuples(index=False):
+            signal = SIGNALS[row.code]
+            pct = limits["pct_spike"] if row.code == "spend_spike" else limits["pct_hours"]
+            signals.append(
+                {
+                    "code": row.code,
+                    "title": str(signal.title),
+                    "rule": str(signal.rule) % {**rule_params, "pct": _number(pct)},
+                    "holder": None if row.holder_id < 0 else int(row.holder_id),
+                    "holder_name": names["holders"].get(int(row.holder_id), ""),
+                    "provider": None if row.provider_id < 0 else int(row.provider_id),
+                    "provider_name": names["providers"].get(int(row.provider_id), ""),
+                    "evidence": row.evidence,
+                }
+            )
+        return signals
+
+    def _names(self) -> dict[str, dict[int, str]]:
+        holder_ids = set(self.data.budgets["holder_id"].tolist())
+        return {
+            "holders": {
+                holder.pk: holder.display_name
+                for holder in BudgetHolder.objects.filter(pk__in=holder_ids).only(
+                    "pk", "first_name", "initials", "surname"
+                )
+            },
+            "providers": dict(
+                zip(self.data.providers["provider_id"], self.data.providers["name"], strict=True)
+            ),
+            "products": {product.pk: product.name for product in CareProduct.objects.all()},
+        }
+
+
+def _number(value) -> str:
+    return "–" if value is None else f"{value:g}"
+
+
+NO_GRANTS = _("The funder has no grants in this year.")

@@ -1,0 +1,87 @@
+"""The reports, scoped to the user who asks: a holder's reports for those who may see the
+holder (an auditor sees only their funder's grants), a municipality's report for its auditors
+and staff. Anything else is a 404. Every report read by someone who does not act for the holder
+is logged (:mod:`pgb_admin.audit.access`)."""
+
+from datetime import date
+
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pgb_admin.accounts.scoping import (
+    audited_funder_ids,
+    can_see_full_bsn,
+    get_visible,
+    sees_everything,
+)
+from pgb_admin.audit.access import log_access
+from pgb_admin.budgets.models import Budget, BudgetHolder, Funder
+
+from .frames import load_report_data
+from .holders import ExhaustionReport, thresholds_on, year_costs
+from .municipality import MunicipalityReport
+
+
+def _grants_in(budgets, year: int | None):
+    if year is None:
+        return budgets
+    return budgets.filter(start_date__lte=date(year, 12, 31), end_date__gte=date(year, 1, 1))
+
+
+def _role(user, holder=None) -> str:
+    if sees_everything(user):
+        return "staff"
+    if holder is not None and can_see_full_bsn(user, holder):
+        return "acting"
+    return "auditor" if audited_funder_ids(user).exists() else "read_only"
+
+
+def _log(user, obj, what: str, role: str, **detail) -> None:
+    if role != "acting":
+        log_access(user=user, obj=obj, what=what, role=role, **detail)
+
+
+def holder_exhaustion(*, user, holder_id: int, year: int | None = None, what="exhaustion"):
+    holder = get_visible(BudgetHolder.objects, user, pk=holder_id)
+    budgets = _grants_in(Budget.objects.visible_to(user).filter(holder=holder), year)
+    today = timezone.localdate()
+    data = load_report_data(budgets, today=today)
+    _log(user, holder, f"report:{what}", _role(user, holder), year=year)
+    return ExhaustionReport.build(holder, data, year=year, thresholds=thresholds_on(today))
+
+
+def holder_year_costs(*, user, holder_id: int, year: int) -> dict:
+    holder = get_visible(BudgetHolder.objects, user, pk=holder_id)
+    budgets = _grants_in(Budget.objects.visible_to(user).filter(holder=holder), year)
+    data = load_report_data(budgets, today=timezone.localdate())
+    _log(user, holder, "report:year_costs", _role(user, holder), year=year)
+    return year_costs(holder, data, year=year)
+
+
+def audited_funder(*, user, code: str) -> Funder:
+    """The funder whose municipal report the user may read: one they audit (staff: any)."""
+    funders = Funder.objects.all()
+    if not sees_everything(user):
+        funders = (
+            funders.filter(pk__in=audited_funder_ids(user))
+            if user.is_authenticated
+            else funders.none()
+        )
+    try:
+        return funders.get(code=code.upper())
+    except Funder.DoesNotExist:
+        raise Http404(_("Not found.")) from None
+
+
+def municipality_report(*, user, code: str, year: int, what="municipality", today=None):
+    funder = audited_funder(user=user, code=code)
+    return build_municipality_report(funder, year=year, user=user, what=what, today=today)
+
+
+def build_municipality_report(funder, *, year: int, user, what: str, today=None):
+    today = today or timezone.localdate()
+    budgets = _grants_in(Budget.objects.filter(funder=funder), year)
+    data = load_report_data(budgets, today=today)
+    _log(user, funder, f"report:{what}", _role(user), year=year, grants=len(data.budgets))
+    return MunicipalityReport.build(funder, data, year=year, thresholds=thresholds_on(today))
