@@ -21,6 +21,11 @@ from pgb_admin.budgets.api.viewsets import (
     FunderViewSet,
 )
 from pgb_admin.core.api.viewsets import TaskRunViewSet
+from reports.api.viewsets import (
+    HolderReportViewSet,
+    MunicipalityReportViewSet,
+    ReportFileViewSet,
+)
 
 router = routers.DefaultRouter()
 router.register("funders", FunderViewSet, basename="funder")
@@ -35,6 +40,9 @@ router.register("declarations", DeclarationViewSet, basename="declaration")
 router.register("batches", BatchViewSet, basename="batch")
 router.register("rules", RuleViewSet, basename="rule")
 router.register("tasks", TaskRunViewSet, basename="task")
+router.register("reports/holders", HolderReportViewSet, basename="holder-report")
+router.register("reports/municipalities", MunicipalityReportViewSet, basename="municipality-report")
+router.register("reports/files", ReportFileViewSet, basename="report-file")
 
 app_name = "api"
 urlpatterns = [

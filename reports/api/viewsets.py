@@ -1,0 +1,277 @@
+"""Reports in the API: a holder's exhaustion report and year costs, and a municipality's
+audit report, as JSON and as XLSX, CSV, PNG and SVG; municipality-scale reports also as a
+background task whose files are downloaded when it is done."""
+
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import renderers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from pgb_admin.api.fields import MAX_ID
+from pgb_admin.api.permissions import reads_only
+from pgb_admin.audit.access import log_access
+from pgb_admin.core.api.serializers import TaskRunSerializer
+
+from .. import files, selectors, tasks
+from ..models import ReportFile
+from . import serializers
+
+YEAR = OpenApiParameter(
+    "year",
+    {"type": "integer", "minimum": 2000, "maximum": 2100},
+    description="The calendar year (default: this year; the exhaustion report: all grants).",
+)
+FILE_TYPES = {
+    "xlsx": files.XLSX_TYPE,
+    "csv": files.CSV_TYPE,
+    "png": files.CHART_FORMATS["png"],
+    "svg": files.CHART_FORMATS["svg"],
+}
+
+
+def read_year(request, *, default=None) -> int | None:
+    text = request.query_params.get("year")
+    if text is None:
+        return default
+    if not (text.isascii() and text.isdigit() and 2000 <= int(text) <= 2100):
+        raise ValidationError({"year": [_("Give a year from 2000 to 2100, e.g. 2026.")]})
+    return int(text)
+
+
+class FileRenderer(renderers.BaseRenderer):
+    """Lets a client ask for the file's own media type; the view answers the bytes."""
+
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+def _renderers(file_format: str):
+    media_type = FILE_TYPES[file_format].split(";")[0]
+    renderer = type(
+        f"{file_format.upper()}Renderer",
+        (FileRenderer,),
+        {"media_type": media_type, "format": file_format},
+    )
+    return [renderer, renderers.JSONRenderer]
+
+
+def file_response(content: bytes, file_format: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=FILE_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _file_action(name: str, file_format: str, summary: str, write, stem: str, url_path=None):
+    """A GET action ``name`` that answers the report (``self._report``) as a file: ``write``
+    takes the report's dict (and, for charts, the format) and gives the bytes."""
+    chart = file_format in files.CHART_FORMATS
+
+    def download(self, request, **kwargs):
+        key = next(iter(kwargs.values()))
+        report = self._report(request, key)
+        content = write(report, file_format) if chart else write(report)
+        return file_response(content, file_format, f"{stem}-{key}.{file_format}")
+
+    download.__name__ = download.__qualname__ = name
+    media_type = FILE_TYPES[file_format].split(";")[0]
+    download = extend_schema(
+        summary=summary,
+        parameters=[YEAR],
+        responses={(200, media_type): OpenApiResponse(OpenApiTypes.BINARY)},
+    )(download)
+    return action(
+        detail=True,
+        methods=["get"],
+        url_path=url_path or file_format,
+        renderer_classes=_renderers(file_format),
+    )(download)
+
+
+def _holder_id(pk) -> int:
+    if not (pk.isdigit() and 0 < int(pk) <= MAX_ID):
+        raise Http404
+    return int(pk)
+
+
+class HolderReportViewSet(viewsets.ViewSet):
+    """A budget holder's reports: when each grant runs out, and the year's costs. For whoever
+    may see the holder; an auditor sees their funder's grants only."""
+
+    lookup_value_regex = r"[0-9]+"
+    serializer_class = serializers.ExhaustionReportSerializer  # for the schema
+
+    def _report(self, request, pk):
+        return selectors.holder_exhaustion(
+            user=request.user, holder_id=_holder_id(pk), year=read_year(request)
+        ).as_dict()
+
+    @extend_schema(
+        summary="When each grant runs out: spent, committed, remaining, burn rate, projections",
+        parameters=[YEAR],
+        responses={200: serializers.ExhaustionReportSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def exhaustion(self, request, pk=None):
+        return Response(serializers.ExhaustionReportSerializer(self._report(request, pk)).data)
+
+    exhaustion_xlsx = _file_action(
+        "exhaustion_xlsx",
+        "xlsx",
+        "The exhaustion report as XLSX, with Excel charts",
+        files.exhaustion_xlsx,
+        "uitputting",
+        url_path="exhaustion/xlsx",
+    )
+    exhaustion_csv = _file_action(
+        "exhaustion_csv",
+        "csv",
+        "The exhaustion report's months as CSV",
+        files.exhaustion_csv,
+        "uitputting",
+        url_path="exhaustion/csv",
+    )
+    exhaustion_png = _file_action(
+        "exhaustion_png",
+        "png",
+        "The cumulative spend against each grant, as PNG",
+        files.exhaustion_chart,
+        "uitputting",
+        url_path="exhaustion/png",
+    )
+    exhaustion_svg = _file_action(
+        "exhaustion_svg",
+        "svg",
+        "The cumulative spend against each grant, as SVG",
+        files.exhaustion_chart,
+        "uitputting",
+        url_path="exhaustion/svg",
+    )
+
+    @extend_schema(
+        summary="The year's costs: what the grants paid and the CAK eigen bijdrage (Wmo)",
+        parameters=[YEAR],
+        responses={200: serializers.YearCostsSerializer},
+    )
+    @action(detail=True, methods=["get"], url_path="year-costs")
+    def year_costs(self, request, pk=None):
+        year = read_year(request, default=timezone.localdate().year)
+        report = selectors.holder_year_costs(user=request.user, holder_id=_holder_id(pk), year=year)
+        return Response(serializers.YearCostsSerializer(report).data)
+
+
+class MunicipalityReportViewSet(viewsets.ViewSet):
+    """A municipality's (or care office's) audit report, for its auditors and staff: spend by
+    scheme, product, provider and month, formal and informal care, tariffs against the
+    maximum, underspend, holders near exhaustion, and signals with their evidence. No BSN
+    appears in it; every read is logged."""
+
+    lookup_field = "code"
+    lookup_value_regex = r"[A-Za-z0-9-]{2,20}"
+    serializer_class = serializers.MunicipalityReportSerializer  # for the schema
+
+    def _report(self, request, code):
+        year = read_year(request, default=timezone.localdate().year)
+        return selectors.municipality_report(user=request.user, code=code, year=year).as_dict()
+
+    @extend_schema(
+        summary="The audit report of a funder for a year",
+        parameters=[YEAR],
+        responses={200: serializers.MunicipalityReportSerializer},
+    )
+    def retrieve(self, request, code=None):
+        return Response(serializers.MunicipalityReportSerializer(self._report(request, code)).data)
+
+    xlsx = _file_action(
+        "xlsx",
+        "xlsx",
+        "The audit report as XLSX, with Excel charts",
+        files.municipality_xlsx,
+        "gemeenterapportage",
+    )
+    csv = _file_action(
+        "csv",
+        "csv",
+        "The audit report's signals and spend per provider as CSV",
+        files.municipality_csv,
+        "gemeenterapportage",
+    )
+    png = _file_action(
+        "png",
+        "png",
+        "Spend by month and by provider, as PNG",
+        files.municipality_chart,
+        "gemeenterapportage",
+    )
+    svg = _file_action(
+        "svg",
+        "svg",
+        "Spend by month and by provider, as SVG",
+        files.municipality_chart,
+        "gemeenterapportage",
+    )
+
+    @extend_schema(
+        summary="Make the audit report in a background task (large municipalities)",
+        description="The task's result names the files; download them at "
+        "/api/v1/reports/files/{id}/.",
+        request=serializers.MunicipalityRunSerializer,
+        responses={202: TaskRunSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    @reads_only
+    def runs(self, request, code=None):
+        funder = selectors.audited_funder(user=request.user, code=code)
+        data = serializers.MunicipalityRunSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = tasks.start_municipality_report(
+            actor=request.user, funder=funder, year=data.validated_data["year"]
+        )
+        run.refresh_from_db()
+        return Response(
+            TaskRunSerializer(run).data,
+            status=202,
+            headers={"Location": reverse("api:task-detail", kwargs={"pk": run.pk})},
+        )
+
+
+class ReportFileViewSet(viewsets.ViewSet):
+    """Files of reports made by a background task, for who had them made."""
+
+    lookup_value_regex = r"[0-9]+"
+    renderer_classes = [
+        *(_renderers(file_format)[0] for file_format in FILE_TYPES),
+        renderers.JSONRenderer,
+    ]
+
+    @extend_schema(
+        summary="Download a report file made by a background task",
+        responses={
+            (200, media.split(";")[0]): OpenApiResponse(OpenApiTypes.BINARY)
+            for media in FILE_TYPES.values()
+        },
+    )
+    def retrieve(self, request, pk=None):
+        if not (pk.isdigit() and 0 < int(pk) <= MAX_ID):
+            raise Http404
+        report = ReportFile.objects.visible_to(request.user).filter(pk=int(pk)).first()
+        if report is None:
+            raise Http404
+        if not request.user.is_staff:
+            log_access(
+                user=request.user,
+                obj=report.funder,
+                what="report_file",
+                role="auditor",
+                file=report.pk,
+            )
+        return file_response(bytes(report.content), report.format, report.filename)

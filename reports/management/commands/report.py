@@ -1,0 +1,100 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.http import Http404
+from django.utils import timezone
+
+from auditlog.context import set_actor
+
+from declarations.exports import sha256
+from pgb_admin.core.commands import BAD_ARGUMENTS, actor_for, parse_holder
+from pgb_admin.core.progress import ProgressBar
+from reports import files, selectors
+
+FORMATS = ("json", "xlsx", "csv", "png", "svg")
+WRITERS = {
+    "exhaustion": {
+        "xlsx": files.exhaustion_xlsx,
+        "csv": files.exhaustion_csv,
+        "png": lambda report: files.exhaustion_chart(report, "png"),
+        "svg": lambda report: files.exhaustion_chart(report, "svg"),
+    },
+    "municipality": {
+        "xlsx": files.municipality_xlsx,
+        "csv": files.municipality_csv,
+        "png": lambda report: files.municipality_chart(report, "png"),
+        "svg": lambda report: files.municipality_chart(report, "svg"),
+    },
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Write a report into a folder: 'exhaustion' (when a holder's grants run out) or "
+        "'municipality' (a funder's audit report), as JSON, XLSX, CSV, PNG and SVG, and print "
+        "the files with their sha256. Exit code 2: bad arguments, or out of the user's scope."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=sorted(WRITERS))
+        parser.add_argument("--holder", type=int, help="exhaustion: the budget holder's id")
+        parser.add_argument("--funder", help="municipality: the funder's code, e.g. GM0518")
+        parser.add_argument("--year", type=int, help="the year (default: this year)")
+        parser.add_argument("--out", required=True, help="folder to write the files into")
+        parser.add_argument(
+            "--format",
+            default=",".join(FORMATS),
+            help=f"comma-separated, of {', '.join(FORMATS)} (default: all)",
+        )
+        parser.add_argument(
+            "--user", help="make the report as this user (their scope decides what is in it)"
+        )
+
+    def handle(self, *args, kind: str, **options):
+        wanted = [name.strip() for name in options["format"].split(",") if name.strip()]
+        unknown = sorted(set(wanted) - set(FORMATS))
+        if unknown:
+            raise CommandError(f"--format: unknown {', '.join(unknown)}", returncode=BAD_ARGUMENTS)
+        out = Path(options["out"])
+        if out.exists() and not out.is_dir():
+            raise CommandError(f"--out {out} is not a folder.", returncode=BAD_ARGUMENTS)
+        year = options["year"] or timezone.localdate().year
+        if not 2000 <= year <= 2100:
+            raise CommandError("--year: give a year from 2000 to 2100.", returncode=BAD_ARGUMENTS)
+        actor = actor_for(options["user"])
+        progress = ProgressBar(1 + len(wanted), f"report {kind}", stream=self.stderr)
+        with set_actor(actor if actor.pk else None):
+            report, stem = self._report(kind, actor, year, options)
+        progress.advance()
+        out.mkdir(parents=True, exist_ok=True)
+        for name in wanted:
+            if name == "json":
+                content = json.dumps(report, indent=2, ensure_ascii=False).encode()
+            else:
+                content = WRITERS[kind][name](report)
+            path = out / f"{stem}.{name}"
+            path.write_bytes(content)
+            progress.advance()
+            self.stdout.write(f"{path}  {len(content)} bytes  sha256 {sha256(content)}")
+        progress.finish()
+
+    def _report(self, kind: str, actor, year: int, options) -> tuple[dict, str]:
+        try:
+            if kind == "exhaustion":
+                if options["holder"] is None:
+                    raise CommandError("exhaustion needs --holder.", returncode=BAD_ARGUMENTS)
+                holder_id = parse_holder(options["holder"])
+                report = selectors.holder_exhaustion(user=actor, holder_id=holder_id, year=year)
+                return report.as_dict(), f"uitputting-{holder_id}-{year}"
+            if not options["funder"]:
+                raise CommandError("municipality needs --funder.", returncode=BAD_ARGUMENTS)
+            code = options["funder"].upper()
+            report = selectors.municipality_report(user=actor, code=code, year=year)
+            return report.as_dict(), f"gemeenterapportage-{code}-{year}"
+        except Http404:
+            raise CommandError(
+                f"Not found, or not in the scope of --user {options['user']}.",
+                returncode=BAD_ARGUMENTS,
+            ) from None
+

@@ -1,0 +1,64 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportFileQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A report file is for who had it made (and staff)."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        return self if user.is_staff else self.filter(created_by=user)
+
+
+class ReportFile(models.Model):
+    """A report written by a background task (a municipality-scale report), kept so the page,
+    the API or the command line can download it when the task is done."""
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "XLSX"
+        CSV = "csv", "CSV"
+        PNG = "png", "PNG"
+        SVG = "svg", "SVG"
+
+    task_run = models.ForeignKey(
+        "core.TaskRun",
+        on_delete=models.CASCADE,
+        related_name="report_files",
+        verbose_name=_("task"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="report_files",
+        verbose_name=_("made for"),
+    )
+    funder = models.ForeignKey(
+        "budgets.Funder",
+        on_delete=models.PROTECT,
+        related_name="report_files",
+        verbose_name=_("funder"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    filename = models.CharField(_("file name"), max_length=200)
+    content = models.BinaryField(_("content"))
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("made at"), auto_now_add=True)
+
+    objects = ReportFileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report file")
+        verbose_name_plural = _("report files")
+        ordering = ["-created_at", "format"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task_run", "format"], name="report_file_one_per_task_and_format"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
