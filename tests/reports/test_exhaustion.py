@@ -203,7 +203,7 @@ def _frames(spend_cents: list[int], granted: int = 1_200_000, reference_month: i
     )
 
 
-@settings(max_examples=150)
+@settings(max_examples=80)
 @given(spend=MONTH_SPEND, granted=st.integers(min_value=0, max_value=6_000_000))
 def test_the_projection_never_spends_less_than_nothing(spend, granted):
     result, grid = exhaustion(_frames(spend, granted), THRESHOLDS)
@@ -213,7 +213,7 @@ def test_the_projection_never_spends_less_than_nothing(spend, granted):
     assert result.loc[0, "used"] == sum(spend[:10])
 
 
-@settings(max_examples=150)
+@settings(max_examples=80)
 @given(
     spend=MONTH_SPEND,
     month=st.integers(min_value=0, max_value=9),
