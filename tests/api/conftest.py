@@ -16,6 +16,7 @@ from declarations.models import Batch, Declaration, Expense, Finding, TimeEntry
 from pgb_admin.accounts.constants import MandateRole
 from pgb_admin.accounts.services import api_token_issue
 from pgb_admin.core.models import TaskRun
+from reports.models import ReportFile
 
 from ..conftest import FIXED_MOMENT, build_world
 from ..factories import BudgetHolderFactory, MandateFactory
@@ -36,6 +37,7 @@ class ApiWorld:
     ready: Declaration  # October, validated, ready for export
     batch: Batch
     task: TaskRun  # started by the holder persona
+    report_file: ReportFile  # a municipal report made for the auditor of The Hague
 
     def __getattr__(self, name):
         return getattr(self.base, name)
@@ -104,6 +106,19 @@ def build_api_world(world) -> ApiWorld:
     exported.refresh_from_db()
     ready = _month(actor, agreement, OCTOBER)
     task = TaskRun.objects.create(kind="validate", created_by=world.users["holder"])
+    report_file = ReportFile.objects.create(
+        task_run=TaskRun.objects.create(
+            kind="municipality_report", created_by=world.users["auditor_same"]
+        ),
+        created_by=world.users["auditor_same"],
+        funder=world.the_hague,
+        year=2026,
+        format=ReportFile.Format.CSV,
+        filename="gemeenterapportage-GM0518-2026.csv",
+        content=b"record;code\r\n",
+        size=14,
+        sha256="0" * 64,
+    )
     draft.refresh_from_db()
     assert (draft.status, exported.status, ready.status) == ("draft", "exported", "validated")
     return ApiWorld(
@@ -117,6 +132,7 @@ def build_api_world(world) -> ApiWorld:
         exported=exported,
         batch=batch,
         task=task,
+        report_file=report_file,
     )
 
 

@@ -50,7 +50,8 @@ DELETE_MINE = "204  204  204  403  403  403  404  404  204"
 CREATE_FOR_MINE = "201  201  201  403  403  403  400  400  201"
 CHANGE_BY_BODY = "200  200  200  403  403  403  400  400  200"
 ADD_TO_MINE = "201  201  201  403  403  403  404  404  201"
-FROZEN =                "409  409  409  404  403  403  404  404  409"  # fmt: skip
+FROZEN = "409  409  409  404  403  403  404  404  409"
+AUDITORS =              "404  404  404  404  200  404  404  404  200"  # fmt: skip
 
 
 def _new_holder(w, user):
@@ -361,6 +362,46 @@ OPS = [
         lambda w: f"{V1}/tasks/{w.task.pk}/",
         "200  404  404  404  404  404  404  404  200",
     ),
+    # reports: a holder's for who may see the holder, a municipality's for its auditors
+    *(
+        Op(
+            "GET",
+            f"holder-report-{name}",
+            lambda w, path=path: f"{V1}/reports/holders/{w.mine.pk}/{path}/",
+            READ_MINE,
+        )
+        for name, path in (
+            ("exhaustion", "exhaustion"),
+            ("exhaustion-xlsx", "exhaustion/xlsx"),
+            ("exhaustion-csv", "exhaustion/csv"),
+            ("exhaustion-png", "exhaustion/png"),
+            ("exhaustion-svg", "exhaustion/svg"),
+            ("year-costs", "year-costs"),
+        )
+    ),
+    Op(
+        "GET",
+        "municipality-report-detail",
+        lambda w: f"{V1}/reports/municipalities/GM0518/",
+        AUDITORS,
+    ),
+    *(
+        Op(
+            "GET",
+            f"municipality-report-{name}",
+            lambda w, name=name: f"{V1}/reports/municipalities/GM0518/{name}/",
+            AUDITORS,
+        )
+        for name in ("xlsx", "csv", "png", "svg")
+    ),
+    Op(
+        "POST",
+        "municipality-report-runs",
+        lambda w: f"{V1}/reports/municipalities/GM0518/runs/",
+        "404  404  404  404  202  404  404  404  202",
+        lambda w, u: {"year": 2026},
+    ),
+    Op("GET", "report-file-detail", lambda w: f"{V1}/reports/files/{w.report_file.pk}/", AUDITORS),
     # tokens: everyone gets and revokes their own
     Op(
         "POST",
@@ -391,6 +432,18 @@ EXTRA_CASES = [
         "GET",
         "budget-holder-detail",
         lambda w: f"{V1}/budget-holders/{w.theirs.pk}/",
+        "404  404  404  404  404  200  404  404  200",
+    ),
+    Op(
+        "GET",
+        "holder-report-exhaustion",
+        lambda w: f"{V1}/reports/holders/{w.theirs.pk}/exhaustion/",
+        "404  404  404  404  404  200  404  404  200",
+    ),
+    Op(
+        "GET",
+        "municipality-report-detail",
+        lambda w: f"{V1}/reports/municipalities/GM0106/",
         "404  404  404  404  404  200  404  404  200",
     ),
     Op(

@@ -9,6 +9,7 @@ the examples per operation (``make fuzz`` runs many more than the suite does).
 """
 
 import os
+import re
 from collections import Counter
 
 from django.core import signals
@@ -60,16 +61,26 @@ def _real_ids(world) -> dict[str, list[int]]:
         "batches": [world.batch.pk],
         "funders": [world.the_hague.pk, world.assen.pk],
         "version_id": [world.mine_wmo_agreement.versions.get().pk],
+        "reports/holders": [world.mine.pk, world.theirs.pk],
+        "reports/files": [world.report_file.pk],
+        "code": ["GM0518", "GM0106"],
     }
 
 
 def _seed(case, world) -> None:
     """Point about a third of the generated ids at real objects (deterministically)."""
     ids = _real_ids(world)
-    resource = case.path.split("/")[3]
+    parts = case.path.split("/")
+    resource = "/".join(parts[3:5]) if parts[3] == "reports" else parts[3]
     for name, value in (case.path_parameters or {}).items():
-        pool = ids.get("version_id" if name == "version_id" else resource)
-        if pool and isinstance(value, int) and value % 3 == 0:
+        pool = ids.get(name if name in ("version_id", "code") else resource)
+        # a string is replaced only where it fits the parameter, so invalid cases stay invalid
+        fits = isinstance(value, str) and (
+            re.fullmatch(r"[A-Za-z0-9-]{2,20}", value) if name == "code" else value.isdigit()
+        )
+        if pool and fits and len(value) % 3 == 0:
+            case.path_parameters[name] = pool[len(value) // 3 % len(pool)]
+        elif pool and isinstance(value, int) and value % 3 == 0:
             case.path_parameters[name] = pool[value // 3 % len(pool)]
     if isinstance(case.body, dict):
         for name, value in case.body.items():
