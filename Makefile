@@ -59,11 +59,13 @@ FUZZ_EXAMPLES ?= 60
 fuzz: compilemessages
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/api/test_contract.py -q
 
-# Benchmarks (bench/README.md): a national month (SCALE=1.0: ~1M lines) and a 100k-line export.
+# Benchmarks (bench/README.md): a national month (SCALE=1.0: ~1M lines), a 100k-line export and
+# a municipality-scale report (50,000 holders x 12 months).
 bench: install
 	@status=0; \
 	$(PY) bench/bench_validation.py --scale $(SCALE) || status=1; \
 	$(PY) bench/bench_export.py --scale $(SCALE) || status=1; \
+	$(PY) bench/bench_reports.py --scale $(SCALE) || status=1; \
 	exit $$status
 
 # Developers: extract new strings into the Dutch catalogue (needs GNU gettext).

@@ -1,12 +1,13 @@
 """When does a grant run out? Per grant: what is granted, used (paid, and validated but not yet
 paid), committed by the running agreements, and remaining; the burn rate; and the projected
 run-out date and balance at the end of the grant, both from the trend (what is happening: the
-average of the recent months goes on) and from the agreements (what is agreed). Vectorised over
-all grants at once: one holder and a municipality take the same code path.
+average of the recent months goes on) and from the agreements (what is agreed).
 
-Money stays integer cents; only the burn-rate trend (a slope) is a float. A projection never
-spends less than nothing, and a grant of €0 or without spend gives figures, not a division by
-zero.
+Vectorised over all grants at once, so one holder and a municipality take the same code path:
+the months of the grants are a matrix, a row per grant and a column per month from the grant's
+first month on. Money stays integer cents; only the burn-rate trend (a slope) and the average
+burn rate are floats. A projection never spends less than nothing, and a grant of €0 or
+without spend gives figures, not a division by zero.
 """
 
 from dataclasses import dataclass
@@ -16,10 +17,13 @@ import pandas as pd
 
 from declarations.constants import DeclarationStatus
 
-from .frames import AGREED_HOURS, FIXED_PAY, ReportData, from_month_index, month_index
+from .frames import AGREED_HOURS, FIXED_PAY, ReportData, month_index
 
 RECENT_MONTHS = 3  # the burn rate "recently": the average of the last three months that are over
 PROJECTIONS = ("trend", "agreed")
+PAID = (DeclarationStatus.PAID, FIXED_PAY)
+UNPAID = (DeclarationStatus.VALIDATED, DeclarationStatus.EXPORTED, DeclarationStatus.SUBMITTED)
+DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
 @dataclass(frozen=True)
@@ -30,146 +34,191 @@ class Thresholds:
     nearly_exhausted: float | None
 
 
-def grant_months(budgets: pd.DataFrame) -> pd.DataFrame:
-    """One row per grant and calendar month of its period, with the days of the month that
-    the grant covers."""
-    first = month_index(budgets["start"])
-    counts = (month_index(budgets["end"]) - first + 1).clip(lower=0).to_numpy()
-    rows = budgets.loc[budgets.index.repeat(counts), ["budget_id", "start", "end"]].reset_index(
-        drop=True
+@dataclass
+class _Grid:
+    """The grants' months: ``valid[g, c]`` says column ``c`` is a month of grant ``g``."""
+
+    ids: np.ndarray
+    start: np.ndarray  # month index of each grant's first month
+    span: np.ndarray  # months of each grant
+    valid: np.ndarray
+    elapsed: np.ndarray
+    month: np.ndarray  # month index of each cell
+    month_days: np.ndarray
+    covered_days: np.ndarray  # days of the month inside the grant
+    covered_from: np.ndarray  # datetime64[D]: the first day of the month inside the grant
+
+    def rows_and_columns(self, budget_ids: np.ndarray, months: np.ndarray):
+        """Cell of each (grant, month) pair; ``inside`` is False for a pair outside the grid."""
+        row = pd.Index(self.ids).get_indexer(budget_ids)
+        column = months - self.start[np.maximum(row, 0)]
+        inside = (row >= 0) & (column >= 0) & (column < self.span[np.maximum(row, 0)])
+        return row, column, inside
+
+
+def _days_in_month(month: np.ndarray) -> np.ndarray:
+    year, number = month // 12, month % 12
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    return DAYS[number] + ((number == 1) & leap)
+
+
+def _grid(budgets: pd.DataFrame, reference) -> _Grid:
+    start_dates, end_dates = budgets["start"], budgets["end"]
+    start = month_index(start_dates).to_numpy()
+    span = np.maximum(month_index(end_dates).to_numpy() - start + 1, 0)
+    width = max(int(span.max()) if len(span) else 0, 1)
+    columns = np.arange(width)
+    month = start[:, None] + columns[None, :]
+    valid = columns[None, :] < span[:, None]
+    elapsed = valid & (month <= reference.year * 12 + reference.month - 1)
+    month_days = _days_in_month(month)
+    first_day = start_dates.dt.day.to_numpy()
+    last_day = end_dates.dt.day.to_numpy()
+    covered = month_days.copy()
+    covered[:, 0] -= first_day - 1
+    last = np.maximum(span - 1, 0)
+    rows = np.arange(len(span))
+    covered[rows, last] -= month_days[rows, last] - last_day
+    covered[rows, last] = np.where(span == 1, last_day - first_day + 1, covered[rows, last])
+    month_start = (month - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]")
+    covered_from = month_start.copy()
+    covered_from[:, 0] = start_dates.to_numpy().astype("datetime64[D]")
+    return _Grid(
+        ids=budgets["budget_id"].to_numpy(),
+        start=start,
+        span=span,
+        valid=valid,
+        elapsed=elapsed,
+        month=month,
+        month_days=month_days,
+        covered_days=np.where(valid, covered, 0),
+        covered_from=covered_from,
     )
-    step = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    month = from_month_index(np.repeat(first.to_numpy(), counts) + step)
-    month_last = month + pd.offsets.MonthEnd(0)
-    covered_from = rows["start"].where(rows["start"] > month, month)
-    covered_to = rows["end"].where(rows["end"] < month_last, month_last)
-    return pd.DataFrame(
-        {
-            "budget_id": rows["budget_id"].to_numpy(),
-            "month": month.to_numpy(),
-            "covered_from": covered_from.to_numpy(),
-            "covered_days": ((covered_to - covered_from).dt.days + 1).to_numpy(),
-            "month_days": month.dt.days_in_month.to_numpy(),
-        }
+
+
+def exhaustion(
+    data: ReportData, thresholds: Thresholds, *, with_months: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The per-grant figures and (``with_months``) the monthly series: actual and both
+    projections, each also cumulative."""
+    grid = _grid(data.budgets, data.reference)
+    n, width = grid.valid.shape
+    granted = data.budgets["granted"].to_numpy().astype(np.int64)
+
+    spend = data.spend
+    row, column, inside = grid.rows_and_columns(
+        spend["budget_id"].to_numpy(), month_index(spend["month"]).to_numpy()
     )
-
-
-def exhaustion(data: ReportData, thresholds: Thresholds) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The per-grant figures and the monthly series (actual and both projections)."""
-    grants = data.budgets.set_index("budget_id")
-    reference = pd.Timestamp(data.reference)
-    grid = grant_months(data.budgets)
-    grid["elapsed"] = grid["month"] <= reference
-
-    actual = data.spend.groupby(["budget_id", "month"])["cents"].sum().rename("actual")
-    grid = grid.merge(actual, how="left", left_on=["budget_id", "month"], right_index=True)
-    grid["actual"] = grid["actual"].fillna(0).astype(np.int64)
-
-    result = pd.DataFrame(index=grants.index)
-    result["granted"] = grants["granted"]
-    _sums(result, data)
-    _burn_rate(result, grid)
-
-    future = ~grid["elapsed"]
-    recent = grid["budget_id"].map(result["burn_recent"]).to_numpy()
-    trend = np.where(future, np.round(recent * grid["covered_days"] / grid["month_days"]), 0)
-    agreed = data.agreed.groupby(["budget_id", "month"])["cents"].sum().rename("agreed_month")
-    grid = grid.merge(agreed, how="left", left_on=["budget_id", "month"], right_index=True)
-    grid["trend"] = np.where(future, trend, grid["actual"]).astype(np.int64)
-    grid["agreed"] = np.where(future, grid["agreed_month"].fillna(0), grid["actual"]).astype(
-        np.int64
-    )
-    grid = grid.drop(columns="agreed_month").sort_values(["budget_id", "month"], kind="stable")
-    # what was spent outside the grant's months (a wrong date) still counts, from the start
-    outside = result["used"] - grid.groupby("budget_id")["actual"].sum().reindex(
-        result.index, fill_value=0
-    )
-    for name in ("actual", *PROJECTIONS):
-        grid[f"{name}_cumulative"] = grid.groupby("budget_id")[name].cumsum() + grid[
-            "budget_id"
-        ].map(outside)
-    for name in PROJECTIONS:
-        _project(result, grid, name)
-    _alerts(result, grants, thresholds)
-    return result.reset_index(), grid.reset_index(drop=True)
-
-
-def _sums(result: pd.DataFrame, data: ReportData) -> None:
-    paid = [DeclarationStatus.PAID, FIXED_PAY]
-    unpaid = [DeclarationStatus.VALIDATED, DeclarationStatus.EXPORTED, DeclarationStatus.SUBMITTED]
-    by_status = _pivot(data.spend, "status", paid + unpaid, result.index)
-    result["paid"] = by_status[paid].sum(axis=1)
-    result["validated_unpaid"] = by_status[unpaid].sum(axis=1)
+    cents = spend["cents"].to_numpy().astype(np.int64)
+    actual = np.zeros((n, width), dtype=np.int64)
+    np.add.at(actual, (row[inside], column[inside]), cents[inside])
+    status = spend["status"].to_numpy()
+    result = pd.DataFrame({"budget_id": grid.ids, "granted": granted})
+    result["paid"] = _per_grant(n, row, cents, np.isin(status, PAID))
+    result["validated_unpaid"] = _per_grant(n, row, cents, np.isin(status, UNPAID))
     result["used"] = result["paid"] + result["validated_unpaid"]
-    result["drafts"] = pd.Series(data.drafts, dtype=np.int64).reindex(result.index, fill_value=0)
-    committed = _pivot(data.agreed, "kind", [FIXED_PAY, AGREED_HOURS], result.index)
-    result["committed_fixed"] = committed[FIXED_PAY]
-    result["committed_agreed"] = committed[AGREED_HOURS]
+    outside = result["used"].to_numpy() - actual.sum(axis=1)  # spend dated outside the grant
+    result["drafts"] = (
+        pd.Series(data.drafts, dtype=np.int64).reindex(grid.ids, fill_value=0).to_numpy()
+    )
+
+    agreed_rows = data.agreed
+    a_row, a_column, a_inside = grid.rows_and_columns(
+        agreed_rows["budget_id"].to_numpy(), month_index(agreed_rows["month"]).to_numpy()
+    )
+    a_cents = agreed_rows["cents"].to_numpy().astype(np.int64)
+    kind = agreed_rows["kind"].to_numpy()
+    result["committed_fixed"] = _per_grant(n, a_row, a_cents, kind == FIXED_PAY)
+    result["committed_agreed"] = _per_grant(n, a_row, a_cents, kind == AGREED_HOURS)
     result["committed"] = result["committed_fixed"] + result["committed_agreed"]
     result["remaining"] = result["granted"] - result["used"]
     result["free"] = result["remaining"] - result["committed"]
-    granted = result["granted"].where(result["granted"] > 0)
-    result["used_pct"] = (100 * result["used"] / granted).round(1)
+    result["used_pct"] = (
+        100 * result["used"] / result["granted"].where(result["granted"] > 0)
+    ).round(1)
+
+    future = grid.valid & ~grid.elapsed
+    agreed = np.zeros((n, width), dtype=np.int64)
+    keep = a_inside.copy()
+    if n:
+        keep &= future[np.maximum(a_row, 0), np.clip(a_column, 0, width - 1)]
+    np.add.at(agreed, (a_row[keep], a_column[keep]), a_cents[keep])
+
+    recent = _burn_rate(result, grid, actual)
+    trend = np.round(recent[:, None] * grid.covered_days / grid.month_days).astype(np.int64)
+    series = {
+        "actual": np.where(grid.elapsed, actual, 0),
+        "trend": np.where(grid.elapsed, actual, np.where(future, trend, 0)),
+        "agreed": np.where(grid.elapsed, actual, np.where(future, agreed, 0)),
+    }
+    cumulative = {name: values.cumsum(axis=1) + outside[:, None] for name, values in series.items()}
+    for name in PROJECTIONS:
+        _project(result, grid, granted, series[name], cumulative[name], name)
+    _alerts(result, data.budgets["end"].to_numpy(), thresholds)
+    months = _months(grid, series, cumulative) if with_months else None
+    return result, months
 
 
-def _pivot(rows: pd.DataFrame, column: str, values: list, index) -> pd.DataFrame:
-    """Cents per grant (rows) and value of ``column`` (columns), zero where there are none."""
-    table = rows.pivot_table(
-        index="budget_id", columns=column, values="cents", aggfunc="sum", fill_value=0
-    )
-    return table.reindex(index=index, columns=values, fill_value=0).astype(np.int64)
+def _per_grant(n: int, row: np.ndarray, cents: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """Exact int64 sums per grant of the rows ``where`` holds (rows of no grant left out)."""
+    total = np.zeros(n, dtype=np.int64)
+    chosen = where & (row >= 0)
+    np.add.at(total, row[chosen], cents[chosen])
+    return total
 
 
-def _burn_rate(result: pd.DataFrame, grid: pd.DataFrame) -> None:
+def _burn_rate(result: pd.DataFrame, grid: _Grid, actual: np.ndarray) -> np.ndarray:
     """Cents a month: recently (the last months over), over the whole period so far, and the
-    trend (least-squares slope of the monthly spend, cents per month per month)."""
-    elapsed = grid[grid["elapsed"]].sort_values(["budget_id", "month"], kind="stable")
-    per_grant = elapsed.groupby("budget_id")
-    months = per_grant.size().reindex(result.index, fill_value=0)
-    from_end = per_grant.cumcount(ascending=False)
-    last = elapsed[from_end < RECENT_MONTHS].groupby("budget_id")["actual"]
-    recent_sum = last.sum().reindex(result.index, fill_value=0)
-    recent_n = last.size().reindex(result.index, fill_value=0)
-    result["months_elapsed"] = months
-    result["burn_recent"] = np.where(recent_n > 0, recent_sum / recent_n.clip(lower=1), 0)
-    total = per_grant["actual"].sum().reindex(result.index, fill_value=0)
-    result["burn_overall"] = np.where(months > 0, total / months.clip(lower=1), 0)
-    x = per_grant.cumcount().astype(float)
-    y = elapsed["actual"].astype(float)
-    sums = (
-        pd.DataFrame({"budget_id": elapsed["budget_id"], "x": x, "y": y, "xy": x * y, "xx": x * x})
-        .groupby("budget_id")
-        .sum()
-        .reindex(result.index, fill_value=0)
+    trend (least-squares slope of the monthly spend, cents per month per month). Returns the
+    recent rate, which the trend projection goes on with."""
+    n, width = actual.shape
+    elapsed_months = grid.elapsed.sum(axis=1)
+    running = np.concatenate([np.zeros((n, 1), np.int64), actual.cumsum(axis=1)], axis=1)
+    rows = np.arange(n)
+    recent_n = np.minimum(elapsed_months, RECENT_MONTHS)
+    recent_sum = running[rows, elapsed_months] - running[rows, elapsed_months - recent_n]
+    recent = np.where(recent_n > 0, recent_sum / np.maximum(recent_n, 1), 0.0)
+    overall = np.where(
+        elapsed_months > 0, running[rows, elapsed_months] / np.maximum(elapsed_months, 1), 0.0
     )
-    n = months.astype(float)
-    denominator = n * sums["xx"] - sums["x"] ** 2
-    slope = (n * sums["xy"] - sums["x"] * sums["y"]) / denominator.where(denominator > 0)
-    result["burn_trend"] = slope.fillna(0.0)
+    x = np.broadcast_to(np.arange(width, dtype=float), actual.shape) * grid.elapsed
+    y = actual * grid.elapsed
+    count = elapsed_months.astype(float)
+    sum_x, sum_y = x.sum(axis=1), y.sum(axis=1).astype(float)
+    sum_xy, sum_xx = (x * y).sum(axis=1), (x * x).sum(axis=1)
+    denominator = count * sum_xx - sum_x**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.where(denominator > 0, (count * sum_xy - sum_x * sum_y) / denominator, 0.0)
+    result["months_elapsed"] = elapsed_months
+    result["burn_recent"] = recent
+    result["burn_overall"] = overall
+    result["burn_trend"] = slope
+    return recent
 
 
-def _project(result: pd.DataFrame, grid: pd.DataFrame, name: str) -> None:
+def _project(result, grid: _Grid, granted, values, cumulative, name: str) -> None:
     """The run-out date (the day the cumulative spend reaches the grant) and the balance at
     the end of the grant, for one projection."""
-    cumulative = grid[f"{name}_cumulative"]
-    granted = grid["budget_id"].map(result["granted"])
-    crossing = grid[(cumulative >= granted) & (granted > 0) & (grid[name] > 0)]
-    first = crossing.groupby("budget_id").head(1)
-    before = first[f"{name}_cumulative"] - first[name]
-    need = first["budget_id"].map(result["granted"]) - before
-    fraction = (need / first[name]).clip(0, 1)
-    day = np.ceil(fraction * first["covered_days"]).clip(lower=1).astype(int)
-    run_out = first["covered_from"] + pd.to_timedelta(day - 1, unit="D")
-    result[f"{name}_run_out"] = pd.Series(
-        run_out.to_numpy(), index=first["budget_id"].to_numpy()
-    ).reindex(result.index)
-    spent_by_end = grid.groupby("budget_id")[f"{name}_cumulative"].last()
-    result[f"{name}_balance_end"] = (
-        result["granted"] - spent_by_end.reindex(result.index).fillna(result["used"])
-    ).astype(np.int64)
+    n = len(granted)
+    rows = np.arange(n)
+    crossing = grid.valid & (cumulative >= granted[:, None]) & (values > 0)
+    crossing &= (granted > 0)[:, None]
+    found = crossing.any(axis=1)
+    first = crossing.argmax(axis=1)
+    amount = values[rows, first]
+    before = cumulative[rows, first] - amount
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fraction = np.clip((granted - before) / np.maximum(amount, 1), 0, 1)
+    day = np.maximum(np.ceil(fraction * grid.covered_days[rows, first]), 1).astype(np.int64)
+    run_out = grid.covered_from[rows, first] + (day - 1).astype("timedelta64[D]")
+    result[f"{name}_run_out"] = pd.to_datetime(
+        np.where(found, run_out, np.datetime64("NaT"))
+    ).astype("datetime64[ns]")
+    at_end = cumulative[rows, np.maximum(grid.span - 1, 0)]
+    result[f"{name}_balance_end"] = (granted - at_end).astype(np.int64)
 
 
-def _alerts(result: pd.DataFrame, grants: pd.DataFrame, thresholds: Thresholds) -> None:
+def _alerts(result: pd.DataFrame, ends: np.ndarray, thresholds: Thresholds) -> None:
     used = result["used_pct"].fillna(0)
     for column, level in (
         ("alert_attention", thresholds.attention),
@@ -177,8 +226,29 @@ def _alerts(result: pd.DataFrame, grants: pd.DataFrame, thresholds: Thresholds) 
     ):
         result[column] = used >= level if level is not None else False
     result["alert_exhausted"] = (result["granted"] > 0) & (result["used"] >= result["granted"])
-    ends = grants["end"]
-    result["alert_runs_out_early"] = (result["trend_run_out"] < ends) | (
-        result["agreed_run_out"] < ends
+    ends = pd.Series(pd.to_datetime(ends)).to_numpy()
+    result["alert_runs_out_early"] = (result["trend_run_out"].to_numpy() < ends) | (
+        result["agreed_run_out"].to_numpy() < ends
     )
     result["no_budget"] = result["granted"] <= 0
+
+
+def _months(grid: _Grid, series: dict, cumulative: dict) -> pd.DataFrame:
+    """The matrix as rows: one per grant and month of its period."""
+    rows, columns = np.nonzero(grid.valid)
+    months = pd.DataFrame(
+        {
+            "budget_id": grid.ids[rows],
+            "month": (grid.month[rows, columns] - 1970 * 12)
+            .astype("datetime64[M]")
+            .astype("datetime64[ns]"),
+            "elapsed": grid.elapsed[rows, columns],
+            "covered_from": grid.covered_from[rows, columns].astype("datetime64[ns]"),
+            "covered_days": grid.covered_days[rows, columns],
+            "month_days": grid.month_days[rows, columns],
+        }
+    )
+    for name, values in series.items():
+        months[name] = values[rows, columns]
+        months[f"{name}_cumulative"] = cumulative[name][rows, columns]
+    return months

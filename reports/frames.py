@@ -77,7 +77,10 @@ def frame(name: str, rows) -> pd.DataFrame:
     """A frame of ``rows`` with the columns of ``name``: ids and cents int64 also when empty."""
     table = pd.DataFrame(list(rows), columns=COLUMNS[name])
     ints = [c for c in COLUMNS[name] if c not in TEXT_COLUMNS | DATE_COLUMNS]
-    return table.astype(dict.fromkeys(ints, np.int64))
+    table = table.astype(dict.fromkeys(ints, np.int64))
+    for column in DATE_COLUMNS & set(COLUMNS[name]):
+        table[column] = pd.to_datetime(table[column]).astype("datetime64[ns]")
+    return table
 
 
 def reference_month(today: date) -> date:

@@ -29,13 +29,12 @@ class MunicipalityReport:
     data: ReportData
     thresholds: Thresholds
     grants: pd.DataFrame  # exhaustion per grant
-    months: pd.DataFrame  # per grant and month
     signals: pd.DataFrame
     tariffs: pd.DataFrame  # each version with its maximum
 
     @classmethod
     def build(cls, funder: Funder, data: ReportData, *, year: int, thresholds: Thresholds):
-        grants, months = exhaustion(data, thresholds)
+        grants, _ = exhaustion(data, thresholds, with_months=False)
         tariffs = load_tariffs()
         return cls(
             funder=funder,
@@ -43,7 +42,6 @@ class MunicipalityReport:
             data=data,
             thresholds=thresholds,
             grants=grants,
-            months=months,
             signals=find_signals(data, year=year, tariffs=tariffs),
             tariffs=version_maxima(data, tariffs),
         )

@@ -97,4 +97,3 @@ class Command(BaseCommand):
                 f"Not found, or not in the scope of --user {options['user']}.",
                 returncode=BAD_ARGUMENTS,
             ) from None
-
