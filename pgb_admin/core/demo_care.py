@@ -16,7 +16,7 @@ from auditlog.context import set_actor
 
 from contracts import services as contract_services
 from contracts.constants import AgreementType, ApprovalStatus, ProviderKind, Relation
-from contracts.models import AgreementVersion, CareAgreement
+from contracts.models import AgreementVersion, CareAgreement, Provider
 from declarations import services as declaration_services
 from declarations.constants import DeclarationStatus, Severity
 from declarations.models import Declaration, Expense, Finding, TimeEntry, month_end, month_start
@@ -25,7 +25,8 @@ from declarations.validation.engine import validate_declarations
 from pgb_admin.budgets import services as budget_services
 from pgb_admin.budgets.constants import Scheme
 from pgb_admin.core.money import round_money
-from pgb_admin.figures.constants import RateUnit
+from pgb_admin.figures.constants import CarerClass, RateUnit
+from pgb_admin.figures.models import MaxTariff
 
 from .demo import CARE_OFFICE, THE_HAGUE, YEAR, YEAR_END, YEAR_START, DemoWorld
 
@@ -47,6 +48,8 @@ OVERLAPPING_DAY = 14  # Wmo, Assen: two overlapping entries of 13 hours on one d
 TAKEN_OVER = 16  # Jeugdwet, Assen: taken over from an older program: bad IBAN, bad amount
 SHARED_NURSE = 17  # Wlz, The Hague: holder 7's nurse too: over 24 hours a day, 60 a week
 PRIOR_YEAR = 24  # a Wlz declaration for December of last year, made after 1 April
+# audit signals for the municipal reports (not validation errors)
+SHARED_ACCOUNT = (BELOW_MINIMUM_WAGE, ZERO_AND_INVOICE)  # The Hague: two providers, one IBAN
 
 
 class DemoCare:
@@ -129,7 +132,8 @@ class DemoCare:
 
         (family,) = self._agreements(RATE_ABOVE_MAXIMUM, AgreementType.FAMILY)
         self._change(family, MAY, rate=Decimal("27.50"))
-        self._change(family, june, rate=Decimal("20.00"))  # corrected after the finding
+        # corrected after the finding, to the informal maximum: an audit signal
+        self._change(family, june, rate=self._informal_maximum(family, june))
 
         (employee,) = self._agreements(BELOW_MINIMUM_WAGE, AgreementType.EMPLOYMENT_HOURLY)
         self._change(employee, MAY, rate=Decimal("12.00"))
@@ -170,6 +174,31 @@ class DemoCare:
             decided_on=date(YEAR, 4, 20),
         )
         self.shared_nursing = (nurse_agreement, agreement)
+        self._shared_account()
+
+    def _informal_maximum(self, agreement, on: date) -> Decimal:
+        version = agreement.versions.order_by("-valid_from").first()
+        tariff = MaxTariff.objects.applicable(
+            scheme=version.budget.scheme,
+            funder_id=version.budget.funder_id,
+            product_id=version.product_id,
+            carer_class=CarerClass.INFORMAL,
+            unit=version.unit,
+            on=on,
+        )
+        return tariff.amount if tariff else Decimal("20.00")
+
+    def _shared_account(self) -> None:
+        """Two providers of different holders paid into one bank account."""
+        first, second = (
+            Provider.objects.filter(
+                holder_links__holder=self.holders[index], kind=ProviderKind.PERSON
+            )
+            .order_by("pk")
+            .first()
+            for index in SHARED_ACCOUNT
+        )
+        contract_services.provider_update(actor=self.admin, provider_id=second.pk, iban=first.iban)
 
     def _size_grants(self) -> None:
         """Grants follow the agreed care with a margin, except the two that run short."""
