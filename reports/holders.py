@@ -123,6 +123,17 @@ class ExhaustionReport:
                 "attention_pct": self.thresholds.attention,
                 "nearly_exhausted_pct": self.thresholds.nearly_exhausted,
             },
+            "totals": {
+                name: money(self.grants[name].sum())
+                for name in (
+                    "granted",
+                    "paid",
+                    "validated_unpaid",
+                    "used",
+                    "committed",
+                    "remaining",
+                )
+            },
             "grants": grants,
             "message": "" if grants else str(_("There is no grant in this period.")),
         }

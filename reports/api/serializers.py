@@ -96,6 +96,15 @@ class ThresholdsSerializer(serializers.Serializer):
     nearly_exhausted_pct = serializers.FloatField(allow_null=True)
 
 
+class HolderTotalsSerializer(serializers.Serializer):
+    granted = _money()
+    paid = _money()
+    validated_unpaid = _money()
+    used = _money()
+    committed = _money()
+    remaining = _money()
+
+
 class ExhaustionReportSerializer(serializers.Serializer):
     holder = NamedSerializer()
     year = serializers.IntegerField(allow_null=True)
@@ -103,6 +112,7 @@ class ExhaustionReportSerializer(serializers.Serializer):
         help_text="The last month that is over (YYYY-MM): declared spend is up to it."
     )
     thresholds = ThresholdsSerializer()
+    totals = HolderTotalsSerializer(help_text="Over all the holder's grants in the report.")
     grants = GrantReportSerializer(many=True)
     message = serializers.CharField(allow_blank=True)
 

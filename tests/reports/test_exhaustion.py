@@ -173,6 +173,35 @@ def test_an_auditor_sees_only_their_funders_grants(world):
     assert {g["budget"] for g in report["grants"]} == {world.mine_wmo_budget.pk}
 
 
+STATUSES = st.sampled_from(list(DeclarationStatus))
+
+
+@settings(max_examples=25)
+@given(
+    declarations=st.lists(
+        st.tuples(
+            st.integers(min_value=1, max_value=10),  # months that are over (a rule of the SVB)
+            st.integers(min_value=0, max_value=250_000),
+            STATUSES,
+        ),
+        max_size=15,
+    )
+)
+def test_the_totals_are_the_sum_of_the_counted_declarations(world, declarations):
+    Declaration.objects.all().delete()
+    budget, agreement = world.mine_wmo_budget, world.mine_wmo_agreement
+    for month, cents, status in declarations:
+        _declare(agreement, budget, date(2026, month, 1), f"{cents / 100:.2f}", status=status)
+    grant, report = _report(world, budget)
+    counted = {"validated", "exported", "submitted", "paid"}
+    expected = sum(Decimal(c) / 100 for _, c, status in declarations if status in counted)
+    paid = sum(Decimal(c) / 100 for _, c, status in declarations if status == "paid")
+    assert Decimal(grant["used"]) == expected
+    assert Decimal(grant["paid"]) == paid
+    assert Decimal(report["totals"]["used"]) == expected
+    assert sum(Decimal(m["actual"]) for m in grant["months"]) == expected
+
+
 # --- properties on synthetic frames ------------------------------------------------------
 
 MONTH_SPEND = st.lists(st.integers(min_value=0, max_value=500_000), min_size=1, max_size=12)
