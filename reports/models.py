@@ -2,13 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class ReportFileQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """A report file is for who had it made (and staff)."""
-        if not (user and user.is_authenticated and user.is_active):
-            return self.none()
-        return self if user.is_staff else self.filter(created_by=user)
+from pgb_admin.core.models import CreatedByQuerySet
 
 
 class ReportFile(models.Model):
@@ -48,7 +42,7 @@ class ReportFile(models.Model):
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(_("made at"), auto_now_add=True)
 
-    objects = ReportFileQuerySet.as_manager()
+    objects = CreatedByQuerySet.as_manager()  # for who had it made, and staff
 
     class Meta:
         verbose_name = _("report file")

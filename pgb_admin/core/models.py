@@ -54,7 +54,9 @@ class TaskStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class TaskRunQuerySet(models.QuerySet):
+class CreatedByQuerySet(models.QuerySet):
+    """Rows that are for who had them made (``created_by``), and for staff."""
+
     def visible_to(self, user):
         if not (user and user.is_authenticated and user.is_active):
             return self.none()
@@ -85,7 +87,7 @@ class TaskRun(models.Model):
     created_at = models.DateTimeField(_("started at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = TaskRunQuerySet.as_manager()
+    objects = CreatedByQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("task run")
