@@ -17,7 +17,7 @@ from pgb_admin.budgets.constants import Scheme
 from pgb_admin.budgets.models import BudgetHolder, CareProduct, Funder
 from pgb_admin.core.money import from_cents, to_cents
 from pgb_admin.figures.constants import FigureKind
-from pgb_admin.figures.models import StatutoryFigure
+from pgb_admin.figures.models import FigureLookup, StatutoryFigure
 
 from .exhaustion import Thresholds, exhaustion
 from .frames import ReportData
@@ -199,9 +199,9 @@ def year_costs(holder: BudgetHolder, data: ReportData, *, year: int) -> dict:
     in_year = spend[spend["month"].dt.year == year]
     by_month = in_year.groupby(in_year["month"].dt.month)["cents"].sum()
     wmo = data.budgets[data.budgets["scheme"] == Scheme.WMO]
-    months, contributions = [], 0
+    months, contributions, figures = [], 0, FigureLookup()
     for number in range(1, 13):
-        contribution = _contribution(holder, wmo, date(year, number, 1))
+        contribution = _contribution(holder, wmo, date(year, number, 1), figures)
         contributions += contribution
         months.append(
             {
@@ -242,7 +242,7 @@ def year_costs(holder: BudgetHolder, data: ReportData, *, year: int) -> dict:
     }
 
 
-def _contribution(holder: BudgetHolder, wmo_grants: pd.DataFrame, first: date) -> int:
+def _contribution(holder: BudgetHolder, wmo_grants: pd.DataFrame, first: date, figures) -> int:
     """Cents of CAK abonnementstarief for the month starting ``first``."""
     ts = pd.Timestamp(first)
     running = wmo_grants[(wmo_grants["start"] < ts) & (wmo_grants["end"] >= ts)]
@@ -257,7 +257,5 @@ def _contribution(holder: BudgetHolder, wmo_grants: pd.DataFrame, first: date) -
     )
     if age < 18:
         return 0
-    amount = StatutoryFigure.objects.value_on(
-        FigureKind.CAK_ABONNEMENTSTARIEF, first, scheme=Scheme.WMO
-    )
+    amount = figures.value_on(FigureKind.CAK_ABONNEMENTSTARIEF, first, scheme=Scheme.WMO)
     return 0 if amount is None else to_cents(amount)

@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
-from pgb_admin.api.fields import MAX_ID, parse_iso_date
+from pgb_admin.api.fields import parse_iso_date, path_id
 from pgb_admin.api.filters import DateFilter, FilterSet, IdFilter
 from pgb_admin.api.viewsets import ListRetrieveMixin, ScopedViewSet
 from pgb_admin.budgets.constants import Scheme
@@ -207,7 +207,7 @@ class AgreementViewSet(ListRetrieveMixin, ScopedViewSet):
     @action(detail=True, methods=["post"], url_path=r"versions/(?P<version_id>[0-9]+)/approval")
     def approval(self, request, pk=None, version_id=None):
         agreement = self.get_object()
-        if int(version_id) > MAX_ID or not agreement.versions.filter(pk=version_id).exists():
+        if not agreement.versions.filter(pk=path_id(version_id)).exists():
             raise Http404
         data = self.read_input(serializers.ApprovalSerializer)
         services.agreement_record_approval(actor=request.user, version_id=int(version_id), **data)

@@ -1,5 +1,3 @@
-import base64
-
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.urls import reverse
@@ -8,10 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import renderers, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from pgb_admin.api.downloads import file_renderers, file_response
 from pgb_admin.api.fields import MAX_ID
 from pgb_admin.api.filters import DateFilter, FilterSet, IdFilter, MonthFilter
 from pgb_admin.api.schema import problem_response
@@ -385,37 +384,10 @@ class BatchFilter(FilterSet):
         fields = ["period", "holder", "funder"]
 
 
-class FileRenderer(renderers.BaseRenderer):
-    """Lets a client ask for the file's own media type; the view answers the stored bytes."""
-
-    format = "file"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
-
-
-class XLSXRenderer(FileRenderer):
-    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class CSVRenderer(FileRenderer):
-    media_type = "text/csv"
-
-
-def _file_response(file: BatchFile) -> HttpResponse:
-    media_type = (
-        XLSXRenderer.media_type
-        if file.format == BatchFile.Format.XLSX
-        else "text/csv; charset=utf-8"
-    )
-    response = HttpResponse(bytes(file.content), content_type=media_type)
-    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
-    response["ETag"] = f'"{file.sha256}"'
-    digest = base64.b64encode(bytes.fromhex(file.sha256)).decode()
-    response["Repr-Digest"] = f"sha-256=:{digest}:"
-    return response
+BATCH_TYPES = {
+    BatchFile.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    BatchFile.Format.CSV: "text/csv; charset=utf-8",
+}
 
 
 IMMUTABLE_RESPONSE = problem_response(409, "A batch never changes: correct the declaration.")
@@ -482,24 +454,31 @@ class BatchViewSet(ListRetrieveMixin, ScopedViewSet):
 
     @extend_schema(
         summary="Download the batch as XLSX (the same bytes every time)",
-        responses={(200, XLSXRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY)},
+        responses={(200, BATCH_TYPES["xlsx"]): OpenApiResponse(OpenApiTypes.BINARY)},
     )
-    @action(detail=True, methods=["get"], renderer_classes=[XLSXRenderer, renderers.JSONRenderer])
+    @action(
+        detail=True, methods=["get"], renderer_classes=file_renderers("xlsx", BATCH_TYPES["xlsx"])
+    )
     def xlsx(self, request, pk=None):
         return self._download(BatchFile.Format.XLSX)
 
     @extend_schema(
         summary="Download the batch as CSV (UTF-8, ';', the same bytes every time)",
-        responses={(200, CSVRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY)},
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY)},
     )
-    @action(detail=True, methods=["get"], renderer_classes=[CSVRenderer, renderers.JSONRenderer])
+    @action(
+        detail=True, methods=["get"], renderer_classes=file_renderers("csv", BATCH_TYPES["csv"])
+    )
     def csv(self, request, pk=None):
         return self._download(BatchFile.Format.CSV)
 
     def _download(self, file_format: str) -> HttpResponse:
         batch = self.get_object()
-        return _file_response(
-            services.batch_file(actor=self.request.user, batch_id=batch.pk, file_format=file_format)
+        file = services.batch_file(
+            actor=self.request.user, batch_id=batch.pk, file_format=file_format
+        )
+        return file_response(
+            bytes(file.content), BATCH_TYPES[file.format], file.filename, sha256=file.sha256
         )
 
 

@@ -5,6 +5,7 @@ refuses with a field error, so a client never saves something other than it mean
 import re
 from datetime import date
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from drf_spectacular.utils import extend_schema_field
@@ -102,6 +103,13 @@ class MonthField(serializers.Field):
 
     def to_representation(self, value: date) -> str:
         return f"{value.year:04d}-{value.month:02d}"  # %Y does not pad years before 1000
+
+
+def path_id(text: str) -> int:
+    """An id from a URL: a whole number in range, or 404 (as for an id that does not exist)."""
+    if not (text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID):
+        raise Http404
+    return int(text)
 
 
 def parse_month(text: str) -> date | None:

@@ -73,18 +73,18 @@ class StatutoryFigureQuerySet(ValidityQuerySet):
 
 
 class FigureLookup:
-    """Figures (without age bands or schemes) by date for work that checks many days: one
-    query per figure and period of validity instead of one per day."""
+    """Figures (without age bands) by date for work that checks many days: one query per
+    figure and period of validity instead of one per day."""
 
     def __init__(self) -> None:
-        self._rows: dict[str, list[StatutoryFigure]] = {}
+        self._rows: dict[tuple[str, str], list[StatutoryFigure]] = {}
 
-    def value_on(self, kind: str, on: date) -> Decimal | None:
-        rows = self._rows.setdefault(kind, [])
+    def value_on(self, kind: str, on: date, *, scheme: str = "") -> Decimal | None:
+        rows = self._rows.setdefault((kind, scheme), [])
         for row in rows:
             if row.is_valid_on(on):
                 return row.value
-        row = StatutoryFigure.objects.row_on(kind, on)
+        row = StatutoryFigure.objects.row_on(kind, on, scheme=scheme)
         if row is None:
             return None
         rows.append(row)

@@ -2,7 +2,7 @@
 audit report, as JSON and as XLSX, CSV, PNG and SVG; municipality-scale reports also as a
 background task whose files are downloaded when it is done."""
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from pgb_admin.api.fields import MAX_ID
+from pgb_admin.api.downloads import file_renderers, file_response
+from pgb_admin.api.fields import path_id
 from pgb_admin.api.permissions import reads_only
 from pgb_admin.audit.access import log_access
 from pgb_admin.core.api.serializers import TaskRunSerializer
@@ -45,30 +46,8 @@ def read_year(request, *, default=None) -> int | None:
     return int(text)
 
 
-class FileRenderer(renderers.BaseRenderer):
-    """Lets a client ask for the file's own media type; the view answers the bytes."""
-
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
-
-
-def _renderers(file_format: str):
-    media_type = FILE_TYPES[file_format].split(";")[0]
-    renderer = type(
-        f"{file_format.upper()}Renderer",
-        (FileRenderer,),
-        {"media_type": media_type, "format": file_format},
-    )
-    return [renderer, renderers.JSONRenderer]
-
-
-def file_response(content: bytes, file_format: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=FILE_TYPES[file_format])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _renderers(file_format: str) -> list:
+    return file_renderers(file_format, FILE_TYPES[file_format])
 
 
 def _file_action(name: str, file_format: str, summary: str, write, stem: str, url_path=None):
@@ -80,7 +59,7 @@ def _file_action(name: str, file_format: str, summary: str, write, stem: str, ur
         key = next(iter(kwargs.values()))
         report = self._report(request, key)
         content = write(report, file_format) if chart else write(report)
-        return file_response(content, file_format, f"{stem}-{key}.{file_format}")
+        return file_response(content, FILE_TYPES[file_format], f"{stem}-{key}.{file_format}")
 
     download.__name__ = download.__qualname__ = name
     media_type = FILE_TYPES[file_format].split(";")[0]
@@ -97,12 +76,6 @@ def _file_action(name: str, file_format: str, summary: str, write, stem: str, ur
     )(download)
 
 
-def _holder_id(pk) -> int:
-    if not (pk.isdigit() and 0 < int(pk) <= MAX_ID):
-        raise Http404
-    return int(pk)
-
-
 class HolderReportViewSet(viewsets.ViewSet):
     """A budget holder's reports: when each grant runs out, and the year's costs. For whoever
     may see the holder; an auditor sees their funder's grants only."""
@@ -112,7 +85,7 @@ class HolderReportViewSet(viewsets.ViewSet):
 
     def _report(self, request, pk):
         return selectors.holder_exhaustion(
-            user=request.user, holder_id=_holder_id(pk), year=read_year(request)
+            user=request.user, holder_id=path_id(pk), year=read_year(request)
         ).as_dict()
 
     @extend_schema(
@@ -165,7 +138,7 @@ class HolderReportViewSet(viewsets.ViewSet):
     @action(detail=True, methods=["get"], url_path="year-costs")
     def year_costs(self, request, pk=None):
         year = read_year(request, default=timezone.localdate().year)
-        report = selectors.holder_year_costs(user=request.user, holder_id=_holder_id(pk), year=year)
+        report = selectors.holder_year_costs(user=request.user, holder_id=path_id(pk), year=year)
         return Response(serializers.YearCostsSerializer(report).data)
 
 
@@ -261,9 +234,7 @@ class ReportFileViewSet(viewsets.ViewSet):
         },
     )
     def retrieve(self, request, pk=None):
-        if not (pk.isdigit() and 0 < int(pk) <= MAX_ID):
-            raise Http404
-        report = ReportFile.objects.visible_to(request.user).filter(pk=int(pk)).first()
+        report = ReportFile.objects.visible_to(request.user).filter(pk=path_id(pk)).first()
         if report is None:
             raise Http404
         if not request.user.is_staff:
@@ -274,4 +245,6 @@ class ReportFileViewSet(viewsets.ViewSet):
                 role="auditor",
                 file=report.pk,
             )
-        return file_response(bytes(report.content), report.format, report.filename)
+        return file_response(
+            bytes(report.content), FILE_TYPES[report.format], report.filename, sha256=report.sha256
+        )
