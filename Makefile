@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= 1.0
 
-.PHONY: install setup run test lint format check messages compilemessages lock clean bench schema fuzz
+.PHONY: install setup run test e2e lint format check messages compilemessages lock clean bench schema fuzz
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit("pgb-admin needs Python 3.11 or newer" if sys.version_info < (3, 11) else 0)'
@@ -18,7 +18,7 @@ $(PY):
 
 $(INSTALLED): pyproject.toml requirements/constraints.txt | $(PY)
 	$(PY) -m pip install --quiet --upgrade "pip>=24"
-	$(PY) -m pip install --quiet -c requirements/constraints.txt -e ".[dev]"
+	$(PY) -m pip install --quiet -c requirements/constraints.txt -e ".[dev,e2e]"
 	@touch $(INSTALLED)
 
 install: $(INSTALLED)
@@ -35,7 +35,11 @@ run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: compilemessages
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --ignore=tests/e2e $(PYTEST_ARGS)
+
+# Browser tests in Debian's chromium (apt-get install chromium); never `playwright install`.
+e2e: compilemessages
+	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -75,7 +79,7 @@ messages: install
 # Re-resolve the pinned versions after changing pyproject.toml.
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet -e ".[dev]"
+	.lock-venv/bin/pip install --quiet -e ".[dev,e2e]"
 	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e' > requirements/constraints.txt
 	rm -rf .lock-venv
 

@@ -20,6 +20,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from pgb_admin.figures.constants import RateUnit
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"
 BOLD = Font(bold=True)
@@ -225,6 +227,46 @@ def _declarations_sheet(workbook, content: BatchContent) -> None:
             )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class WeekTotal:
+    year: int
+    week: int
+    unit: str
+    first_day: date
+    last_day: date
+    quantity: Decimal
+    amount: Decimal
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-W{self.week:02d}"
+
+    @property
+    def unit_label(self) -> str:
+        return str(RateUnit(self.unit).label)
+
+
+def weekly_totals(lines) -> list[WeekTotal]:
+    """The care of a declaration per ISO week and unit, as the PGB Portaal asks for it. Takes
+    anything with ``care_date``, ``quantity``, ``unit`` and ``amount`` (export or model lines)."""
+    weeks: dict[tuple, list] = defaultdict(list)
+    for line in lines:
+        year, week, _weekday = line.care_date.isocalendar()
+        weeks[year, week, line.unit].append(line)
+    return [
+        WeekTotal(
+            year=year,
+            week=week,
+            unit=unit,
+            first_day=min(line.care_date for line in week_lines),
+            last_day=max(line.care_date for line in week_lines),
+            quantity=sum((line.quantity for line in week_lines), Decimal(0)),
+            amount=sum((line.amount for line in week_lines), Decimal(0)),
+        )
+        for (year, week, unit), week_lines in sorted(weeks.items())
+    ]
+
+
 def _weeks_sheet(workbook, content: BatchContent) -> None:
     """The PGB Portaal asks for care per week: the totals per agreement and ISO week."""
     sheet = workbook.create_sheet(_("Weekly totals"))
@@ -236,18 +278,12 @@ def _weeks_sheet(workbook, content: BatchContent) -> None:
         bold=True,
     )  # fmt: skip
     for d in content.declarations:
-        weeks: dict[tuple, list[ExportLine]] = defaultdict(list)
-        for line in d.lines:
-            year, week, _weekday = line.care_date.isocalendar()
-            weeks[year, week, line.unit].append(line)
-        for (year, week, unit), lines in sorted(weeks.items()):
+        for week in weekly_totals(d.lines):
             _row(
                 sheet,
                 [
-                    d.agreement_svb_number, d.holder_name, d.provider_name, f"{year}-W{week:02d}",
-                    min(line.care_date for line in lines), max(line.care_date for line in lines),
-                    sum((line.quantity for line in lines), Decimal(0)), unit,
-                    sum((line.amount for line in lines), Decimal(0)),
+                    d.agreement_svb_number, d.holder_name, d.provider_name, week.label,
+                    week.first_day, week.last_day, week.quantity, week.unit, week.amount,
                 ],
                 formats={4: "yyyy-mm-dd", 5: "yyyy-mm-dd", 8: MONEY_FORMAT},
             )  # fmt: skip

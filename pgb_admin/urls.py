@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from pgb_admin.core import views as core_views
+from pgb_admin.core.web import MonthConverter
+
+register_converter(MonthConverter, "month")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -10,9 +13,14 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("pgb_admin.budgets.urls")),
+    path("", include("contracts.urls")),
+    path("", include("declarations.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("pgb_admin.api.urls")),
 ]
 
+handler403 = "pgb_admin.core.views.permission_denied"
 handler404 = "pgb_admin.core.views.page_not_found"
 handler500 = "pgb_admin.core.views.server_error"

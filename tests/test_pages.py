@@ -1,5 +1,7 @@
 """The pages that exist in the foundation: login, the holder overview, health, admin."""
 
+from datetime import date
+
 from django.contrib import admin
 from django.urls import reverse
 
@@ -51,7 +53,7 @@ def test_overview_queries_do_not_grow_with_the_number_of_holders(
 ):
     bureau = world.users["bureau"]
     client.force_login(bureau)
-    with django_assert_max_num_queries(9) as few:
+    with django_assert_max_num_queries(12) as few:
         client.get(reverse("home"))
     for _ in range(15):
         holder = BudgetHolderFactory()
@@ -97,3 +99,35 @@ def test_admin_lists_mask_the_bsn(admin_client, world):
     page = admin_client.get(reverse("admin:budgets_budgetholder_changelist")).content.decode()
     assert world.mine.masked_bsn in page
     assert world.mine.bsn not in page
+
+
+def test_login_is_throttled_after_failed_attempts(client, db, settings):
+    from .factories import UserFactory
+
+    user = UserFactory(username="tries")
+    user.set_password("the-right-password-123")
+    user.save()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post(reverse("login"), {"username": "tries", "password": "wrong"})
+        assert response.status_code == 200
+    last_try = client.post(reverse("login"), {"username": "tries", "password": "wrong"})
+    assert last_try.status_code == 429
+    locked = client.post(
+        reverse("login"), {"username": "tries", "password": "the-right-password-123"}
+    )
+    assert locked.status_code == 429
+    assert "Te veel pogingen" in locked.content.decode() or "Too many" in locked.content.decode()
+
+
+def test_pages_send_a_content_security_policy(client, db):
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+
+
+def test_forbidden_is_a_friendly_403(client, world):
+    client.force_login(world.users["auditor_same"])
+    url = reverse("declarations:hours", args=[world.mine_wmo_agreement.pk, date(2026, 11, 1)])
+    response = client.post(url, {"day_02": "4"})
+    assert response.status_code == 403
+    assert "Niet toegestaan" in response.content.decode()

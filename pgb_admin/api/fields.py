@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from pgb_admin.core.periods import parse_month
+
 MAX_ID = 2**63 - 1
 MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
@@ -110,16 +112,6 @@ def path_id(text: str) -> int:
     if not (text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID):
         raise Http404
     return int(text)
-
-
-def parse_month(text: str) -> date | None:
-    year, dash, month = text.partition("-")
-    if not (dash and len(year) == 4 and len(month) == 2 and year.isdigit() and month.isdigit()):
-        return None
-    try:
-        return date(int(year), int(month), 1)
-    except ValueError:
-        return None
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):

@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
-from .fields import MAX_ID, MONTH_PATTERN, parse_iso_date, parse_month
+from pgb_admin.core.periods import parse_month
+
+from .fields import MAX_ID, MONTH_PATTERN, parse_iso_date
 
 
 class IdFilter(filters.NumberFilter):

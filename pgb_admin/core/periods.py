@@ -38,3 +38,14 @@ def validate_period(start: date | None, end: date | None, *, end_field: str = "v
 class ValidityQuerySet(models.QuerySet):
     def valid_on(self, on: date):
         return self.filter(valid_on_q(on))
+
+
+def parse_month(text: str) -> date | None:
+    """``YYYY-MM`` as the first day of that month; ``None`` for anything else."""
+    year, dash, month = text.partition("-")
+    if not (dash and len(year) == 4 and len(month) == 2 and year.isdigit() and month.isdigit()):
+        return None
+    try:
+        return date(int(year), int(month), 1)
+    except ValueError:
+        return None

@@ -38,6 +38,12 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    if _is_api(request):
+        return problem(status=403, code="permission_denied", instance=request.path)
+    return defaults.permission_denied(request, exception)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
         return problem(status=500, code="server_error", instance=request.path)

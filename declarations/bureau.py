@@ -1,0 +1,383 @@
+"""The bureau console: a pgb bureau acts for hundreds of holders (a mandate in the role
+"bureau") and handles a month for many of them at once.
+
+The reads give every holder's state in the month and the deadlines across the holders in a
+fixed number of queries, however many holders the bureau has (aggregates, never a query per
+holder). The writes draft and validate, or export, the month of the chosen holders through the
+services and the Celery tasks of :mod:`declarations.tasks`.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext_lazy as _
+
+from contracts.constants import AgreementType
+from pgb_admin.accounts.constants import MandateRole
+from pgb_admin.accounts.scoping import represented_holder_ids
+from pgb_admin.budgets.models import Budget, BudgetHolder
+from pgb_admin.core.models import TaskRun
+from pgb_admin.figures.constants import FigureKind
+from pgb_admin.figures.models import FigureLookup
+
+from . import services, tasks
+from .constants import FROZEN_STATUSES, OPEN_STATUSES, DeclarationStatus, Severity
+from .models import Declaration, Expense, Finding, TimeEntry, month_end
+
+GRANT_HORIZON_DAYS = 90
+
+
+class MonthState(models.TextChoices):
+    """Where a holder's month stands, from what needs work first to what is done."""
+
+    ERRORS = "errors", _("Errors")
+    NOT_DRAFTED = "not_drafted", _("Hours, not drafted")
+    DRAFT = "draft", _("Draft")
+    WARNINGS = "warnings", _("Warnings to acknowledge")
+    VALIDATED = "validated", _("Validated")
+    EXPORTED = "exported", _("Exported")
+    NO_HOURS = "no_hours", _("No hours")
+
+
+#: the badge class of each state (site.css)
+STATE_BADGES = {
+    MonthState.ERRORS: "error",
+    MonthState.NOT_DRAFTED: "warning",
+    MonthState.DRAFT: "info",
+    MonthState.WARNINGS: "warning",
+    MonthState.VALIDATED: "ok",
+    MonthState.EXPORTED: "ok",
+    MonthState.NO_HOURS: "info",
+}
+
+
+def default_month(today: date) -> date:
+    """The month a bureau works on: last month."""
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def bureau_holder_ids(user) -> QuerySet:
+    """Ids of the holders the user has a bureau mandate for today (a subquery)."""
+    return represented_holder_ids(user, roles=[MandateRole.BUREAU])
+
+
+def bureau_holders(user) -> list[BudgetHolder]:
+    """The holders the user works for as a bureau, by name; empty for everyone else."""
+    if not (user and user.is_authenticated and user.is_active):
+        return []
+    return list(
+        BudgetHolder.objects.editable_by(user)
+        .filter(pk__in=bureau_holder_ids(user))
+        .order_by("surname", "first_name", "initials", "pk")
+    )
+
+
+# --- the month of every holder ---------------------------------------------------------------
+
+
+@dataclass
+class HolderMonth:
+    holder: BudgetHolder
+    state: str
+    agreements_with_hours: int = 0
+    not_drafted: int = 0  # agreements with hours or costs but no declaration
+    statuses: Counter = field(default_factory=Counter)  # declaration status → how many
+    with_errors: int = 0  # open declarations with open errors
+    with_warnings: int = 0  # validated declarations with warnings not acknowledged
+
+    @property
+    def declarations(self) -> int:
+        return sum(self.statuses.values())
+
+    @property
+    def state_label(self) -> str:
+        return MonthState(self.state).label
+
+    @property
+    def badge(self) -> str:
+        return STATE_BADGES[self.state]
+
+    @property
+    def status_counts(self) -> list[tuple[str, int]]:
+        """(label, count) of the declaration statuses present, in the order of the workflow."""
+        return [
+            (status.label, self.statuses[status])
+            for status in DeclarationStatus
+            if self.statuses[status]
+        ]
+
+
+def _state(row: HolderMonth) -> str:
+    frozen = sum(row.statuses[status] for status in FROZEN_STATUSES)
+    if row.with_errors:
+        return MonthState.ERRORS
+    if row.not_drafted:
+        return MonthState.NOT_DRAFTED
+    if row.statuses[DeclarationStatus.DRAFT]:
+        return MonthState.DRAFT
+    if row.with_warnings:
+        return MonthState.WARNINGS
+    if row.statuses[DeclarationStatus.VALIDATED]:
+        return MonthState.VALIDATED
+    if frozen:
+        return MonthState.EXPORTED
+    return MonthState.NO_HOURS
+
+
+def _active_agreements(user, holder_ids, month: date) -> dict[int, set[int]]:
+    """Per holder, the agreements with hours or costs in the month (fixed monthly pay needs no
+    declaration): two queries."""
+    period = (month, month_end(month))
+    active = defaultdict(set)
+    for model, date_field in ((TimeEntry, "care_date"), (Expense, "expense_date")):
+        rows = (
+            model.objects.editable_by(user)
+            .filter(agreement__holder_id__in=holder_ids, **{f"{date_field}__range": period})
+            .exclude(agreement__agreement_type=AgreementType.EMPLOYMENT_FIXED)
+            .order_by()
+            .values_list("agreement__holder_id", "agreement_id")
+            .distinct()
+        )
+        for holder_id, agreement_id in rows:
+            active[holder_id].add(agreement_id)
+    return active
+
+
+def holder_months(*, user, month: date, holders: list[BudgetHolder]) -> list[HolderMonth]:
+    """The month's state of each of ``holders`` (the user's bureau holders), in four queries."""
+    holder_ids = bureau_holder_ids(user)
+    statuses = defaultdict(Counter)
+    declared = defaultdict(set)
+    for holder_id, agreement_id, status, count in (
+        Declaration.objects.editable_by(user)
+        .filter(agreement__holder_id__in=holder_ids, month=month)
+        .order_by()
+        .values_list("agreement__holder_id", "agreement_id", "status")
+        .annotate(count=Count("pk"))
+    ):
+        statuses[holder_id][status] += count
+        declared[holder_id].add(agreement_id)
+    findings = {
+        row["holder_id"]: row
+        for row in Finding.objects.editable_by(user)
+        .open()
+        .filter(
+            declaration__agreement__holder_id__in=holder_ids,
+            declaration__month=month,
+            declaration__status__in=OPEN_STATUSES,
+        )
+        .order_by()
+        .values(holder_id=models.F("declaration__agreement__holder_id"))
+        .annotate(
+            errors=Count("declaration_id", distinct=True, filter=Q(severity=Severity.ERROR)),
+            warnings=Count(
+                "declaration_id",
+                distinct=True,
+                filter=Q(
+                    severity=Severity.WARNING, declaration__status=DeclarationStatus.VALIDATED
+                ),
+            ),
+        )
+    }
+    active = _active_agreements(user, holder_ids, month)
+    rows = []
+    for holder in holders:
+        found = findings.get(holder.pk, {})
+        row = HolderMonth(
+            holder=holder,
+            state=MonthState.NO_HOURS,
+            agreements_with_hours=len(active[holder.pk]),
+            not_drafted=len(active[holder.pk] - declared[holder.pk]),
+            statuses=statuses[holder.pk],
+            with_errors=found.get("errors", 0),
+            with_warnings=found.get("warnings", 0),
+        )
+        row.state = _state(row)
+        rows.append(row)
+    return rows
+
+
+# --- deadlines across the holders --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LateMonth:
+    holder: BudgetHolder
+    month: date
+    deadline: date
+
+
+def grants_ending(*, user, today: date, horizon_days: int = GRANT_HORIZON_DAYS) -> list[Budget]:
+    """The bureau holders' grants that end within the horizon (one query)."""
+    return list(
+        Budget.objects.editable_by(user)
+        .filter(
+            holder_id__in=bureau_holder_ids(user),
+            end_date__range=(today, today + timedelta(days=horizon_days)),
+        )
+        .select_related("holder", "funder")
+        .order_by("end_date", "holder__surname", "holder_id", "pk")
+    )
+
+
+def _declaration_deadline(month: date, figures: FigureLookup) -> date | None:
+    """The last day to declare a month: the provider's and the holder's weeks after its end
+    (the rule ``declaration.late``); ``None`` when the figures do not say."""
+    last = month_end(month)
+    provider = figures.value_on(FigureKind.DECLARATION_DEADLINE_PROVIDER_WEEKS, last)
+    holder = figures.value_on(FigureKind.DECLARATION_DEADLINE_HOLDER_WEEKS, last)
+    if provider is None or holder is None or provider + holder <= 0:
+        return None
+    return last + timedelta(weeks=int(provider + holder))
+
+
+def late_months(*, user, today: date, holders: list[BudgetHolder]) -> list[LateMonth]:
+    """Months with hours or costs that are not exported although their declaration deadline
+    has passed, per holder: two queries and the deadline figures."""
+    by_id = {holder.pk: holder for holder in holders}
+    holder_ids = bureau_holder_ids(user)
+    this_month = today.replace(day=1)
+    exported = Declaration.objects.filter(
+        agreement_id=OuterRef("agreement_id"), month=OuterRef("month"), status__in=FROZEN_STATUSES
+    )
+    months = set()
+    for model, date_field in ((TimeEntry, "care_date"), (Expense, "expense_date")):
+        months |= set(
+            model.objects.editable_by(user)
+            .filter(agreement__holder_id__in=holder_ids, **{f"{date_field}__lt": this_month})
+            .exclude(agreement__agreement_type=AgreementType.EMPLOYMENT_FIXED)
+            .annotate(month=TruncMonth(date_field))
+            .filter(~Exists(exported))
+            .order_by()
+            .values_list("agreement__holder_id", "month")
+            .distinct()
+        )
+    figures = FigureLookup()
+    late = []
+    for holder_id, month in months:
+        deadline = _declaration_deadline(month, figures)
+        if holder_id in by_id and deadline is not None and today > deadline:
+            late.append(LateMonth(holder=by_id[holder_id], month=month, deadline=deadline))
+    return sorted(late, key=lambda row: (row.deadline, row.holder.surname, row.holder.pk))
+
+
+@dataclass
+class Console:
+    month: date
+    rows: list[HolderMonth]
+    grants_ending: list[Budget]
+    late_months: list[LateMonth]
+
+    @property
+    def state_counts(self) -> list[tuple[str, str, int]]:
+        """(state, label, how many holders) of the states present, worst first."""
+        counts = Counter(row.state for row in self.rows)
+        return [(state.value, state.label, counts[state]) for state in MonthState if counts[state]]
+
+
+def bureau_console(*, user, month: date, today: date, holders: list[BudgetHolder]) -> Console:
+    return Console(
+        month=month,
+        rows=holder_months(user=user, month=month, holders=holders),
+        grants_ending=grants_ending(user=user, today=today),
+        late_months=late_months(user=user, today=today, holders=holders),
+    )
+
+
+# --- many holders at once ----------------------------------------------------------------------
+
+
+def _nothing(message, code: str, month: date) -> ValidationError:
+    return ValidationError(message, code=code, params={"month": f"{month:%m-%Y}"})
+
+
+def _all_editable(user, holder_ids: set[int]) -> bool:
+    """Whether ``holder_ids`` are all the holders the user may change: then one month-wide
+    call of a service does what a call per holder would."""
+    editable = set(BudgetHolder.objects.editable_by(user).values_list("pk", flat=True))
+    return editable == holder_ids
+
+
+@transaction.atomic
+def bureau_validate(*, actor, month: date, holder_ids: list[int]) -> TaskRun:
+    """Draft the month of the chosen holders from their hours and costs, then validate all
+    their open declarations of the month in a background task. Nothing is started when there
+    is nothing to validate. Validating twice gives the same result."""
+    chosen = set(holder_ids)
+    if _all_editable(actor, chosen):
+        services.declarations_draft_period(actor=actor, month=month)
+    else:
+        for holder_id in sorted(chosen):
+            services.declarations_draft_period(actor=actor, month=month, holder_id=holder_id)
+    declaration_ids = list(
+        Declaration.objects.editable_by(actor)
+        .filter(month=month, status__in=OPEN_STATUSES, agreement__holder_id__in=chosen)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not declaration_ids:
+        raise _nothing(
+            _(
+                "The chosen holders have no hours or costs to declare in %(month)s: there is "
+                "nothing to validate."
+            ),
+            "nothing_to_validate",
+            month,
+        )
+    return tasks.start_validation(actor=actor, declaration_ids=declaration_ids)
+
+
+@dataclass
+class ExportStart:
+    runs: list[tuple[TaskRun, int | None]]  # each export task and the holder it exports
+    left_out: int  # chosen holders with nothing ready for export
+
+
+def _exportable_holder_ids(actor, month: date) -> set[int]:
+    """Holders with a validated declaration in the month that has no open findings, among
+    those the actor may change: what an export of the month would take."""
+    blocking = Finding.objects.open().filter(declaration_id=OuterRef("pk"))
+    return set(
+        Declaration.objects.editable_by(actor)
+        .filter(month=month, status=DeclarationStatus.VALIDATED)
+        .filter(~Exists(blocking))
+        .order_by()
+        .values_list("agreement__holder_id", flat=True)
+        .distinct()
+    )
+
+
+@transaction.atomic
+def bureau_export(*, actor, month: date, holder_ids: list[int]) -> ExportStart:
+    """Export the month's ready declarations of the chosen holders to the SVB in background
+    tasks: one batch when they are all that the actor's month holds (or one holder), else a
+    batch per holder. The export service puts a declaration in one batch only, so a second
+    submit of the same form exports nothing twice."""
+    chosen = set(holder_ids)
+    month_wide = _exportable_holder_ids(actor, month)
+    ready = chosen & month_wide
+    if not ready:
+        raise _nothing(
+            _(
+                "Nothing of the chosen holders can be exported in %(month)s: no validated "
+                "declaration without open findings."
+            ),
+            "nothing_to_export",
+            month,
+        )
+    if len(ready) == 1:
+        (holder_id,) = ready
+        runs = [(tasks.start_export(actor=actor, month=month, holder_id=holder_id), holder_id)]
+    elif ready == month_wide:
+        runs = [(tasks.start_export(actor=actor, month=month), None)]
+    else:
+        runs = [
+            (tasks.start_export(actor=actor, month=month, holder_id=holder_id), holder_id)
+            for holder_id in sorted(ready)
+        ]
+    return ExportStart(runs=runs, left_out=len(chosen - ready))

@@ -1,0 +1,33 @@
+from django.urls import path
+
+from .views import batches, bureau, declarations, hours
+
+app_name = "declarations"
+
+urlpatterns = [
+    # hours and costs of one agreement and month
+    path("agreements/<int:agreement_id>/hours/<month:month>/", hours.month_grid, name="hours"),
+    path("agreements/<int:agreement_id>/hours/<month:month>/fill/", hours.fill, name="fill"),
+    path("agreements/<int:agreement_id>/costs/<month:month>/", hours.costs, name="costs"),
+    path("costs/<int:expense_id>/delete/", hours.cost_delete, name="cost_delete"),
+    # declarations and their findings
+    path("holders/<int:holder_id>/declarations/", declarations.holder_list, name="list"),
+    path("holders/<int:holder_id>/declarations/draft/", declarations.draft, name="draft"),
+    path("declarations/<int:declaration_id>/", declarations.detail, name="detail"),
+    path("declarations/<int:declaration_id>/validate/", declarations.validate, name="validate"),
+    path("declarations/<int:declaration_id>/correct/", declarations.correct, name="correct"),
+    path("findings/<int:finding_id>/acknowledge/", declarations.acknowledge, name="acknowledge"),
+    path("rules/", declarations.rules, name="rules"),
+    # SVB batches
+    path("holders/<int:holder_id>/batches/", batches.holder_batches, name="batches"),
+    path(
+        "holders/<int:holder_id>/weekly-totals/<month:month>/",
+        batches.weekly_totals,
+        name="weekly_totals",
+    ),
+    path("batches/<int:batch_id>/<str:file_format>/", batches.download, name="download"),
+    # the bureau console: many holders at once, as a Celery task the page polls
+    path("bureau/", bureau.console, name="bureau"),
+    path("bureau/run/", bureau.run, name="bureau_run"),
+    path("tasks/<uuid:task_id>/progress/", bureau.progress, name="task_progress"),
+]

@@ -1,0 +1,287 @@
+"""The bureau console: every holder a bureau works for with the month's state, the deadlines
+across them, and validating or exporting many holders at once as a Celery task whose progress
+page the browser polls (htmx; without JavaScript a reload shows the current state)."""
+
+import uuid
+from datetime import date
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from pgb_admin.budgets.models import BudgetHolder
+from pgb_admin.core.models import TaskRun, TaskStatus
+from pgb_admin.core.periods import parse_month
+from pgb_admin.core.web import SERVICE_ERRORS, show_service_error
+
+from .. import bureau
+from ..models import Batch
+
+#: the task groups of the last runs started in this session (an export of several holders
+#: is a task per holder, shown on one progress page)
+SESSION_GROUPS = "bureau_task_groups"
+GROUPS_KEPT = 20
+
+ACTIONS = {
+    "validate": ("validate", False),
+    "export": ("export", False),
+    "validate_all": ("validate", True),
+    "export_all": ("export", True),
+}
+
+
+def progress_url(run: TaskRun) -> str:
+    return reverse("declarations:task_progress", kwargs={"task_id": run.pk})
+
+
+class BureauRunForm(forms.Form):
+    month = forms.CharField(label=gettext_lazy("Month"))
+    holders = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Holders"), coerce=int, required=False
+    )
+    action = forms.ChoiceField(label=gettext_lazy("Action"), choices=[(a, a) for a in ACTIONS])
+    state = forms.ChoiceField(
+        label=gettext_lazy("State"),
+        required=False,
+        choices=[("", ""), *bureau.MonthState.choices],
+    )
+
+    def __init__(self, *args, holders: list[BudgetHolder], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["holders"].choices = [(h.pk, h.display_name) for h in holders]
+
+    def clean_month(self) -> date:
+        month = parse_month(self.cleaned_data["month"])
+        if month is None:
+            raise ValidationError(_("Give the month as YYYY-MM."), code="bad_month")
+        return month
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action and not ACTIONS[action][1] and not data.get("holders"):
+            raise ValidationError(
+                _(
+                    "Choose at least one holder (tick the holders in the table), or use a "
+                    "button for all holders. Nothing was started."
+                ),
+                code="no_holders",
+            )
+        return data
+
+
+def _month_from(request: HttpRequest, today: date) -> date:
+    return parse_month(request.GET.get("month", "")) or bureau.default_month(today)
+
+
+def _state_from(value: str) -> str:
+    return value if value in bureau.MonthState.values else ""
+
+
+def _render_console(
+    request: HttpRequest,
+    *,
+    holders: list[BudgetHolder],
+    month: date,
+    state: str,
+    form: BureauRunForm | None = None,
+    checked: set[int] = frozenset(),
+) -> HttpResponse:
+    today = timezone.localdate()
+    console_data = bureau.bureau_console(
+        user=request.user, month=month, today=today, holders=holders
+    )
+    rows = [row for row in console_data.rows if not state or row.state == state]
+    previous_month = (month.replace(day=1) - date.resolution).replace(day=1)
+    next_month = (month.replace(day=28) + 4 * date.resolution).replace(day=1)
+    return render(
+        request,
+        "declarations/bureau.html",
+        {
+            "page": "console",
+            "console": console_data,
+            "rows": rows,
+            "month": month,
+            "previous_month": previous_month,
+            "next_month": next_month,
+            "state": state,
+            "state_label": bureau.MonthState(state).label if state else "",
+            "states": bureau.MonthState.choices,
+            "form": form,
+            "checked": checked,
+            "today": today,
+            "horizon_days": bureau.GRANT_HORIZON_DAYS,
+        },
+    )
+
+
+def _require_bureau(request: HttpRequest) -> list[BudgetHolder]:
+    holders = bureau.bureau_holders(request.user)
+    if not holders:  # not a bureau (auditors, family, staff without a bureau mandate): 404
+        raise Http404
+    return holders
+
+
+@require_GET
+@login_required
+def console(request: HttpRequest) -> HttpResponse:
+    holders = _require_bureau(request)
+    month = _month_from(request, timezone.localdate())
+    return _render_console(
+        request, holders=holders, month=month, state=_state_from(request.GET.get("state", ""))
+    )
+
+
+@require_POST
+@login_required
+def run(request: HttpRequest) -> HttpResponse:
+    """Validate or export the month of the chosen holders, then show the task's progress
+    (post/redirect/get)."""
+    holders = _require_bureau(request)
+    form = BureauRunForm(request.POST, holders=holders)
+    today = timezone.localdate()
+    checked = {int(pk) for pk in request.POST.getlist("holders") if pk.isdigit()}
+    state = _state_from(request.POST.get("state", ""))
+    if not form.is_valid():
+        month = parse_month(request.POST.get("month", "")) or bureau.default_month(today)
+        return _render_console(
+            request, holders=holders, month=month, state=state, form=form, checked=checked
+        )
+    month = form.cleaned_data["month"]
+    what, everyone = ACTIONS[form.cleaned_data["action"]]
+    if everyone:
+        rows = bureau.holder_months(user=request.user, month=month, holders=holders)
+        holder_ids = [row.holder.pk for row in rows if not state or row.state == state]
+    else:
+        holder_ids = form.cleaned_data["holders"]
+    try:
+        if what == "validate":
+            task = bureau.bureau_validate(actor=request.user, month=month, holder_ids=holder_ids)
+            runs = [(task, None)]
+        else:
+            started = bureau.bureau_export(actor=request.user, month=month, holder_ids=holder_ids)
+            runs = started.runs
+            if started.left_out:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(count)d chosen holder has nothing ready for export; it was left out.",
+                        "%(count)d chosen holders have nothing ready for export; they were left "
+                        "out.",
+                        started.left_out,
+                    )
+                    % {"count": started.left_out},
+                )
+    except SERVICE_ERRORS as error:
+        show_service_error(form, error)
+        return _render_console(
+            request, holders=holders, month=month, state=state, form=form, checked=checked
+        )
+    _remember_group(request, runs, month)
+    return redirect(progress_url(runs[0][0]))
+
+
+def _remember_group(request: HttpRequest, runs, month: date) -> None:
+    groups = request.session.get(SESSION_GROUPS, {})
+    groups[str(runs[0][0].pk)] = {
+        "month": f"{month:%Y-%m}",
+        "runs": [[str(task.pk), holder_id] for task, holder_id in runs],
+    }
+    request.session[SESSION_GROUPS] = dict(list(groups.items())[-GROUPS_KEPT:])
+
+
+# --- progress --------------------------------------------------------------------------------
+
+KIND_TITLES = {
+    "validate": gettext_lazy("Validating declarations"),
+    "export": gettext_lazy("Exporting to an SVB batch"),
+}
+FINISHED = {TaskStatus.DONE, TaskStatus.FAILED}
+
+
+def _progress(request: HttpRequest, run: TaskRun) -> dict:
+    """What the progress page shows: the task (and, for an export of several holders, the
+    other tasks started with it), how far it is and, when finished, its results."""
+    group = request.session.get(SESSION_GROUPS, {}).get(str(run.pk), {})
+    holder_of = {uuid.UUID(task_id): holder_id for task_id, holder_id in group.get("runs", [])}
+    runs = [run]
+    if len(holder_of) > 1:
+        runs = list(
+            TaskRun.objects.visible_to(request.user)
+            .filter(pk__in=list(holder_of))
+            .order_by("created_at", "pk")
+        )
+    holders = BudgetHolder.objects.visible_to(request.user).in_bulk(
+        [h for h in holder_of.values() if h]
+    )
+    batch_ids = [r.result.get("batch_id") for r in runs if r.result.get("batch_id")]
+    batches = Batch.objects.visible_to(request.user).select_related("holder").in_bulk(batch_ids)
+    total = sum(r.total for r in runs)
+    done = sum(r.done for r in runs)
+    statuses = {r.status for r in runs}
+    finished = statuses <= FINISHED
+    if not finished:
+        status = TaskStatus.RUNNING if statuses - {TaskStatus.QUEUED} else TaskStatus.QUEUED
+    else:
+        status = TaskStatus.FAILED if statuses == {TaskStatus.FAILED} else TaskStatus.DONE
+    month = parse_month(group.get("month", ""))
+    validated = [r for r in runs if r.kind == "validate" and r.status == TaskStatus.DONE]
+    task_rows = [
+        {
+            "run": r,
+            "holder": holders.get(holder_of.get(r.pk)),
+            "batch": batches.get(r.result.get("batch_id")),
+        }
+        for r in runs
+    ]
+    return {
+        "run": run,
+        "kind": run.kind,
+        "title": KIND_TITLES.get(run.kind, _("Background task")),
+        "url": progress_url(run),
+        "total": total,
+        "done": done,
+        "percent": 100 if not total else min(100, round(100 * done / total)),
+        "bar_max": total or 1,
+        "bar_value": done if total else int(finished),
+        "status": status,
+        "status_label": TaskStatus(status).label,
+        "finished": finished,
+        "month": month,
+        "tasks": task_rows,
+        "exported": [row for row in task_rows if row["batch"]],
+        "validation": {
+            key: sum(r.result.get(key, 0) for r in validated)
+            for key in ("declarations", "validated", "with_errors")
+        }
+        if validated
+        else None,
+        "failures": [r for r in runs if r.status == TaskStatus.FAILED],
+        "is_bureau": bureau.bureau_holder_ids(request.user).exists(),
+    }
+
+
+@require_GET
+@login_required
+def progress(request: HttpRequest, task_id) -> HttpResponse:
+    """A task's progress: only for who started it (and staff), others get a 404. An htmx
+    request (``HX-Request``) gets the fragment it swaps in; a browser the whole page."""
+    run = TaskRun.objects.visible_to(request.user).filter(pk=task_id).first()
+    if run is None:
+        raise Http404
+    context = {"progress": _progress(request, run)}
+    if request.headers.get("HX-Request") == "true":
+        response = render(request, "declarations/task_progress.html", context)
+    else:
+        response = render(request, "declarations/bureau.html", {"page": "progress", **context})
+    patch_vary_headers(response, ["HX-Request"])
+    return response

@@ -1,0 +1,360 @@
+"""The month of one agreement: the hour grid (a day list on a phone, a grid on a desktop),
+filling it from a weekly pattern, and the costs beside the care."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from contracts.models import CareAgreement
+from pgb_admin.accounts.scoping import get_visible
+from pgb_admin.core.web import (
+    SERVICE_ERRORS,
+    done,
+    holder_access,
+    refused,
+    require_write,
+    show_service_error,
+)
+
+from .. import services
+from ..constants import ExpenseKind
+from ..models import Expense, TimeEntry, month_end
+
+WEEKDAYS = (
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
+    gettext_lazy("Sunday"),
+)
+
+
+@dataclass
+class Day:
+    day: date
+    field: forms.BoundField | None  # None: the agreement does not run that day
+    version: object | None
+    entries: list[TimeEntry]
+
+    @property
+    def week(self) -> int:
+        return self.day.isocalendar()[1]
+
+    @property
+    def weekend(self) -> bool:
+        return self.day.weekday() >= 5
+
+
+def _agreement_month(request, agreement_id: int, page: str):
+    agreement = get_visible(
+        CareAgreement.objects.select_related("provider", "holder"),
+        request.user,
+        pk=agreement_id,
+    )
+    access = holder_access(request, agreement.holder_id, page=page)
+    versions = list(agreement.versions.select_related("product").order_by("valid_from"))
+    return agreement, access, versions
+
+
+def _days(month: date):
+    day = month
+    while day <= month_end(month):
+        yield day
+        day += timedelta(days=1)
+
+
+def _field_name(day: date) -> str:
+    return f"day_{day.day:02d}"
+
+
+class MonthForm(forms.Form):
+    """One field per day the agreement runs; empty means no care that day."""
+
+    def __init__(self, *args, month: date, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.month = month
+        for day in _days(month):
+            version = _version_on(versions, day)
+            if version is None:
+                continue
+            self.fields[_field_name(day)] = forms.CharField(
+                label=f"{WEEKDAYS[day.weekday()]} {day.day}",
+                required=False,
+                max_length=12,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+            )
+
+
+class PatternForm(forms.Form):
+    replace = forms.BooleanField(
+        label=gettext_lazy("Replace the hours already in the month"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for weekday, name in enumerate(WEEKDAYS):
+            self.fields[f"weekday_{weekday}"] = forms.CharField(
+                label=name,
+                required=False,
+                max_length=12,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+            )
+
+    def pattern(self) -> dict[int, str]:
+        return {
+            weekday: self.cleaned_data[f"weekday_{weekday}"]
+            for weekday in range(7)
+            if self.cleaned_data[f"weekday_{weekday}"]
+        }
+
+
+def _version_on(versions, day: date):
+    return next((version for version in versions if version.is_valid_on(day)), None)
+
+
+def _entries_by_day(agreement, month: date) -> dict[date, list[TimeEntry]]:
+    by_day: dict[date, list[TimeEntry]] = {}
+    for entry in TimeEntry.objects.filter(
+        agreement=agreement, care_date__range=(month, month_end(month))
+    ).order_by("care_date", "start_time"):
+        by_day.setdefault(entry.care_date, []).append(entry)
+    return by_day
+
+
+def _initial(by_day) -> dict[str, str]:
+    return {
+        _field_name(day): str(sum((entry.quantity for entry in entries), Decimal(0)).normalize())
+        for day, entries in by_day.items()
+    }
+
+
+def _rows_from(form: MonthForm, by_day) -> tuple[list[dict], list[str]]:
+    """The month's entries as the grid says, and for each the field it came from. A day with
+    time slots that the user left as it was keeps its slots."""
+    rows, fields = [], []
+    initial = _initial(by_day)
+    for name in form.fields:
+        value = form.cleaned_data.get(name, "").strip()
+        day = form.month.replace(day=int(name.removeprefix("day_")))
+        slots = [entry for entry in by_day.get(day, []) if entry.start_time is not None]
+        if slots and value == initial.get(name):
+            for entry in by_day[day]:
+                rows.append(_row_of(entry))
+                fields.append(name)
+            continue
+        if value:
+            rows.append({"care_date": day, "quantity": value})
+            fields.append(name)
+    return rows, fields
+
+
+def _row_of(entry: TimeEntry) -> dict:
+    if entry.start_time is not None:
+        return {
+            "care_date": entry.care_date,
+            "start_time": entry.start_time,
+            "end_time": entry.end_time,
+            "note": entry.note,
+        }
+    return {"care_date": entry.care_date, "quantity": entry.quantity, "note": entry.note}
+
+
+def _show_row_errors(form: MonthForm, error, fields: list[str]) -> None:
+    """``entries[3].quantity`` → the error next to the day field it came from."""
+    if not hasattr(error, "error_dict"):
+        show_service_error(form, error)
+        return
+    for key, field_errors in error.error_dict.items():
+        if key.startswith("entries[") and "]" in key:
+            index = int(key[len("entries[") : key.index("]")])
+            form.add_error(fields[index], field_errors)
+        else:
+            form.add_error(None, field_errors)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def month_grid(request: HttpRequest, agreement_id: int, month: date) -> HttpResponse:
+    agreement, access, versions = _agreement_month(request, agreement_id, "hours")
+    by_day = _entries_by_day(agreement, month)
+    locked = services.month_is_locked(agreement.pk, month)
+    form = MonthForm(request.POST or None, month=month, versions=versions, initial=_initial(by_day))
+    if request.method == "POST":
+        require_write(access)
+        if form.is_valid():
+            rows, fields = _rows_from(form, by_day)
+            try:
+                services.time_entries_set_month(
+                    actor=request.user, agreement_id=agreement.pk, month=month, entries=rows
+                )
+            except SERVICE_ERRORS as error:
+                _show_row_errors(form, error, fields)
+            else:
+                done(request, _("The hours of the month are saved."))
+                return redirect("declarations:hours", agreement_id=agreement.pk, month=month)
+    return render(
+        request,
+        "declarations/hours.html",
+        _grid_context(access, agreement, versions, month, form, by_day, locked),
+    )
+
+
+def _grid_context(access, agreement, versions, month, form, by_day, locked, pattern=None):
+    days = [
+        Day(
+            day=day,
+            field=form[_field_name(day)] if _field_name(day) in form.fields else None,
+            version=_version_on(versions, day),
+            entries=by_day.get(day, []),
+        )
+        for day in _days(month)
+    ]
+    weeks: dict[int, dict] = {}
+    for day in days:
+        week = weeks.setdefault(day.week, {"week": day.week, "days": [], "limit": None})
+        week["days"].append(day)
+        if day.version is not None and day.version.hours_per_week is not None:
+            week["limit"] = day.version.hours_per_week
+        week["total"] = sum(
+            (entry.quantity for d in week["days"] for entry in d.entries), Decimal(0)
+        )
+    return {
+        **_month_links(month),
+        "access": access,
+        "agreement": agreement,
+        "version": _version_on(versions, month_end(month)) or (versions[-1] if versions else None),
+        "form": form,
+        "pattern_form": pattern or PatternForm(),
+        "weeks": list(weeks.values()),
+        "month_total": sum((e.quantity for es in by_day.values() for e in es), Decimal(0)),
+        "locked": locked,
+        "editable": access.can_write and not locked,
+        "declaration": services.open_declaration(agreement.pk, month),
+    }
+
+
+def _month_links(month: date) -> dict:
+    return {
+        "month": month,
+        "previous_month": (month - timedelta(days=1)).replace(day=1),
+        "next_month": month_end(month) + timedelta(days=1),
+    }
+
+
+@require_POST
+@login_required
+def fill(request: HttpRequest, agreement_id: int, month: date) -> HttpResponse:
+    agreement, access, versions = _agreement_month(request, agreement_id, "hours")
+    require_write(access)
+    pattern = PatternForm(request.POST)
+    if pattern.is_valid():
+        try:
+            created = services.time_entries_fill_month(
+                actor=request.user,
+                agreement_id=agreement.pk,
+                month=month,
+                pattern=pattern.pattern(),
+                replace=pattern.cleaned_data["replace"],
+            )
+        except SERVICE_ERRORS as error:
+            _show_pattern_error(pattern, error)
+        else:
+            done(request, _("%(count)d days are filled in.") % {"count": len(created)})
+            return redirect("declarations:hours", agreement_id=agreement.pk, month=month)
+    by_day = _entries_by_day(agreement, month)
+    form = MonthForm(month=month, versions=versions, initial=_initial(by_day))
+    locked = services.month_is_locked(agreement.pk, month)
+    context = _grid_context(access, agreement, versions, month, form, by_day, locked, pattern)
+    return render(request, "declarations/hours.html", context)
+
+
+def _show_pattern_error(form: PatternForm, error) -> None:
+    """The service names the whole pattern; the message says which value is wrong."""
+    if hasattr(error, "error_dict") and "pattern" in error.error_dict:
+        form.add_error(None, error.error_dict["pattern"])
+    else:
+        show_service_error(form, error)
+
+
+class ExpenseForm(forms.Form):
+    expense_date = forms.DateField(
+        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of cost"), choices=ExpenseKind.choices)
+    kilometres = forms.CharField(
+        label=gettext_lazy("Kilometres"),
+        required=False,
+        max_length=12,
+        help_text=gettext_lazy("For travel: the amount follows from the agreed allowance."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    amount = forms.CharField(
+        label=gettext_lazy("Amount (EUR)"),
+        required=False,
+        max_length=14,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    description = forms.CharField(label=gettext_lazy("Description"), required=False, max_length=200)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def costs(request: HttpRequest, agreement_id: int, month: date) -> HttpResponse:
+    agreement, access, _versions = _agreement_month(request, agreement_id, "costs")
+    form = ExpenseForm(request.POST or None, initial={"expense_date": month})
+    if request.method == "POST":
+        require_write(access)
+        if form.is_valid():
+            try:
+                services.expense_add(
+                    actor=request.user, agreement_id=agreement.pk, **form.cleaned_data
+                )
+            except SERVICE_ERRORS as error:
+                show_service_error(form, error)
+            else:
+                done(request, _("The cost is saved."))
+                return redirect("declarations:costs", agreement_id=agreement.pk, month=month)
+    expenses = Expense.objects.filter(
+        agreement=agreement, expense_date__range=(month, month_end(month))
+    ).order_by("expense_date", "pk")
+    locked = services.month_is_locked(agreement.pk, month)
+    return render(
+        request,
+        "declarations/costs.html",
+        {
+            **_month_links(month),
+            "access": access,
+            "agreement": agreement,
+            "version": agreement.version_on(month_end(month)),
+            "form": form,
+            "expenses": expenses,
+            "locked": locked,
+            "editable": access.can_write and not locked,
+        },
+    )
+
+
+@require_POST
+@login_required
+def cost_delete(request: HttpRequest, expense_id: int) -> HttpResponse:
+    expense = get_visible(Expense.objects.select_related("agreement"), request.user, pk=expense_id)
+    access = holder_access(request, expense.agreement.holder_id, page="costs")
+    require_write(access)
+    month = expense.expense_date.replace(day=1)
+    try:
+        services.expense_delete(actor=request.user, expense_id=expense.pk)
+    except SERVICE_ERRORS as error:
+        refused(request, error)
+    else:
+        done(request, _("The cost is removed."))
+    return redirect("declarations:costs", agreement_id=expense.agreement_id, month=month)

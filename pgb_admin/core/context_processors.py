@@ -1,0 +1,45 @@
+"""What the page header needs on every page: whom the user acts for (the holder switcher) and
+which workspaces they have (bureau console, auditor workspace)."""
+
+from django.utils.functional import SimpleLazyObject
+
+from pgb_admin.accounts.constants import MandateRole
+from pgb_admin.accounts.scoping import audited_funder_ids, represented_holder_ids
+from pgb_admin.budgets.models import BudgetHolder, Funder
+
+SWITCHER_LIMIT = 500  # a bureau with more holders uses the holder list's search
+
+
+def _acting_holders(user) -> list[dict]:
+    ids = represented_holder_ids(user, roles=list(MandateRole))
+    return list(
+        BudgetHolder.objects.filter(pk__in=ids).values("pk", "initials", "first_name", "surname")[
+            :SWITCHER_LIMIT
+        ]
+    )
+
+
+def _is_bureau(user) -> bool:
+    return represented_holder_ids(user, roles=[MandateRole.BUREAU]).exists()
+
+
+def _audited_funders(user) -> list[Funder]:
+    return list(Funder.objects.filter(pk__in=audited_funder_ids(user)).order_by("name"))
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav_holders": SimpleLazyObject(lambda: _holder_choices(_acting_holders(user))),
+        "nav_is_bureau": SimpleLazyObject(lambda: _is_bureau(user)),
+        "nav_audited_funders": SimpleLazyObject(lambda: _audited_funders(user)),
+    }
+
+
+def _holder_choices(rows) -> list[tuple[int, str]]:
+    return [
+        (row["pk"], f"{row['first_name'] or row['initials']} {row['surname']}".strip())
+        for row in rows
+    ]

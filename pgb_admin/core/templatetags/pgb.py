@@ -1,0 +1,42 @@
+"""Template filters for amounts and months, in the page's language (€ 1.234,50 in Dutch)."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils import formats
+
+register = template.Library()
+
+
+@register.filter
+def euro(value) -> str:
+    """``"1234.5"`` or ``Decimal("1234.5")`` as ``€ 1.234,50`` (nl) or ``€ 1,234.50`` (en)."""
+    if value is None or value == "":
+        return "–"
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return "€\u00a0" + formats.number_format(amount, 2, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def quantity(value) -> str:
+    """Hours as the page's language writes them, without trailing zeros (7,5)."""
+    if value is None or value == "":
+        return ""
+    amount = Decimal(str(value)).normalize()
+    places = max(0, -amount.as_tuple().exponent)
+    return formats.number_format(amount, places, use_l10n=True)
+
+
+@register.filter
+def month_slug(value: date) -> str:
+    return f"{value.year:04d}-{value.month:02d}"
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    """``mapping|get_item:key``: a dict's value by a key from the template."""
+    return mapping.get(key) if mapping else None

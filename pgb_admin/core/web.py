@@ -1,0 +1,120 @@
+"""What every web page shares: the holder a page is about and what the user may do there,
+the ``YYYY-MM`` month in URLs, and service errors shown on forms.
+
+Pages stay thin: they read through the selectors, change through the services, and ask
+:func:`holder_access` who the user is to the holder. Out of scope is a 404 (its existence is not
+revealed); looking without the right to change is a page without write buttons, and a write
+anyway is refused by the service with a 403.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError
+from django.utils.translation import gettext as _
+
+from pgb_admin.accounts.scoping import (
+    ReadOnlyAccess,
+    audited_funder_ids,
+    can_see_full_bsn,
+    get_visible,
+    sees_everything,
+)
+from pgb_admin.audit.access import log_access
+from pgb_admin.budgets.models import BudgetHolder
+
+from .errors import Conflict
+from .periods import parse_month
+
+
+class MonthConverter:
+    """``<month:month>`` in a URL: ``2026-10`` as ``date(2026, 10, 1)``."""
+
+    regex = r"\d{4}-\d{2}"
+
+    def to_python(self, value: str) -> date:
+        month = parse_month(value)
+        if month is None:
+            raise ValueError(value)  # the URL does not match: a 404
+        return month
+
+    def to_url(self, value: date) -> str:
+        return f"{value.year:04d}-{value.month:02d}"
+
+
+@dataclass(frozen=True)
+class HolderAccess:
+    """The holder a page is about, and what the user who asks may do with them."""
+
+    holder: BudgetHolder
+    can_write: bool
+    acts_for_holder: bool  # holder, representative or bureau: sees the full BSN
+
+    @property
+    def bsn(self) -> str:
+        return self.holder.bsn if self.acts_for_holder else self.holder.masked_bsn
+
+    @property
+    def holder_id(self) -> int:
+        return self.holder.pk
+
+
+def reader_role(user) -> str:
+    if sees_everything(user):
+        return "staff"
+    return "auditor" if audited_funder_ids(user).exists() else "read_only"
+
+
+def holder_access(request, holder_id: int, *, page: str) -> HolderAccess:
+    """The holder if the user may see them (else 404). A reader who does not act for the
+    holder (auditor, staff, read-only family) is written to the access log for ``page``."""
+    user = request.user
+    holder = get_visible(BudgetHolder.objects, user, pk=holder_id)
+    acting = can_see_full_bsn(user, holder)
+    if not acting:
+        log_access(user=user, obj=holder, what=f"page:{page}", role=reader_role(user))
+    can_write = BudgetHolder.objects.editable_by(user).filter(pk=holder.pk).exists()
+    return HolderAccess(holder=holder, can_write=can_write, acts_for_holder=acting)
+
+
+def require_write(access: HolderAccess) -> None:
+    """Refuse a write by someone who may only look (403); the services check again."""
+    if not access.can_write:
+        raise ReadOnlyAccess
+
+
+def show_service_error(form: forms.Form, error: Exception) -> None:
+    """Put what a service refused on the form: field errors next to their field, the rest on
+    top. Nothing was saved (every service runs in one transaction)."""
+    if isinstance(error, IntegrityError):
+        form.add_error(None, _("This was saved already; nothing was added twice."))
+        return
+    if not isinstance(error, ValidationError):  # Conflict is one too
+        raise error
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, field_errors in error.error_dict.items():
+        target = field if field in form.fields else None
+        if target is None and field != NON_FIELD_ERRORS:
+            field_errors = [
+                ValidationError(f"{field}: {message}") for message in ValidationError(field_errors)
+            ]
+        form.add_error(target, field_errors)
+
+
+#: what a service raises for input or state it refuses (a form shows it; nothing was saved)
+SERVICE_ERRORS = (ValidationError, Conflict, IntegrityError)
+
+
+def done(request, message: str) -> None:
+    messages.success(request, message)
+
+
+def refused(request, error) -> None:
+    """What a service refused, as messages on the next page (for buttons without a form)."""
+    for message in getattr(error, "messages", None) or [str(error)]:
+        messages.error(request, message)
