@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import AgreementVersion
 from pgb_admin.accounts.scoping import ScopedQuerySet
-from pgb_admin.core.models import TimeStampedModel
+from pgb_admin.core.models import CreatedByQuerySet, TimeStampedModel
 from pgb_admin.figures.constants import RateUnit
 
 from .constants import FROZEN_STATUSES, DeclarationStatus, ExpenseKind, Severity
@@ -440,3 +440,43 @@ class Finding(models.Model):
 
     def key(self) -> tuple:
         return (self.rule_code, self.care_date, tuple(sorted(self.params.items())))
+
+
+class HoursUpload(models.Model):
+    """An uploaded hours file waiting for (or done by) the import task: large files are
+    imported by a Celery worker, which needs the bytes. Seen only by who uploaded it (and
+    staff); the result and the problems are on its task run."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="hours_uploads",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    filename = models.CharField(_("file name"), max_length=200)
+    content = models.BinaryField(_("content"))
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("sha256"), max_length=64)
+    dry_run = models.BooleanField(_("only show what would change"), default=False)
+    language = models.CharField(
+        _("language"), max_length=10, help_text=_("The problems are written in this language.")
+    )
+    task_run = models.OneToOneField(
+        "core.TaskRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hours_upload",
+        verbose_name=_("task"),
+    )
+
+    objects = CreatedByQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hours upload")
+        verbose_name_plural = _("hours uploads")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.created_at:%Y-%m-%d %H:%M})"

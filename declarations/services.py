@@ -88,7 +88,7 @@ def _require_open_month(agreement: CareAgreement, day: date, field: str) -> None
         )
 
 
-def _back_to_draft(agreement_id: int, month: date) -> None:
+def back_to_draft(agreement_id: int, month: date) -> None:
     Declaration.objects.filter(
         agreement_id=agreement_id, month=month, status=DeclarationStatus.VALIDATED
     ).update(status=DeclarationStatus.DRAFT, validated_at=None)
@@ -131,7 +131,7 @@ def parse_quantity(value, field: str = "quantity") -> Decimal:
     return number
 
 
-def _check_quantity(
+def check_quantity(
     quantity: Decimal, unit: str, *, typed: bool, day: date, figures=StatutoryFigure.objects
 ) -> None:
     if quantity < 0:
@@ -227,7 +227,7 @@ def _new_entry(
             month=f"{month:%m-%Y}",
         )
     number, typed = _entry_quantity(quantity, start_time, end_time)
-    _check_quantity(
+    check_quantity(
         number, _unit_on(versions, care_date), typed=typed, day=care_date, figures=figures
     )
     entry = TimeEntry(
@@ -268,7 +268,7 @@ def time_entry_add(
         month=month,
     )
     entry.save()
-    _back_to_draft(agreement.pk, month_start(care_date))
+    back_to_draft(agreement.pk, month_start(care_date))
     return entry
 
 
@@ -298,7 +298,7 @@ def time_entries_set_month(
         agreement=agreement, care_date__range=(month, month_end(month))
     ).delete()
     created = TimeEntry.objects.bulk_create(new_entries)
-    _back_to_draft(agreement.pk, month)
+    back_to_draft(agreement.pk, month)
     return created
 
 
@@ -317,13 +317,13 @@ def time_entry_update(*, actor: User, entry_id: int, **changes) -> TimeEntry:
     # an entry with times takes its quantity from them, unless a quantity is given
     quantity = changes.get("quantity", None if entry.start_time is not None else entry.quantity)
     number, typed = _entry_quantity(quantity, entry.start_time, entry.end_time)
-    _check_quantity(
+    check_quantity(
         number, _unit_on(_versions(agreement), entry.care_date), typed=typed, day=entry.care_date
     )
     entry.quantity = number
     entry.full_clean()
     entry.save()
-    _back_to_draft(agreement.pk, month_start(entry.care_date))
+    back_to_draft(agreement.pk, month_start(entry.care_date))
     return entry
 
 
@@ -332,7 +332,7 @@ def time_entry_delete(*, actor: User, entry_id: int) -> None:
     entry = get_editable(TimeEntry.objects.select_for_update(), actor, pk=entry_id)
     _require_open_month(entry.agreement, entry.care_date, "care_date")
     entry.delete()
-    _back_to_draft(entry.agreement_id, month_start(entry.care_date))
+    back_to_draft(entry.agreement_id, month_start(entry.care_date))
 
 
 @transaction.atomic
@@ -374,13 +374,13 @@ def time_entries_fill_month(
         quantity = quantities.get(day.weekday())
         if version is not None and quantity is not None and day not in taken:
             try:
-                _check_quantity(quantity, version.unit, typed=True, day=day)
+                check_quantity(quantity, version.unit, typed=True, day=day)
             except ValidationError as error:
                 raise ValidationError({"pattern": error.error_dict["quantity"]}) from None
             entries.append(TimeEntry(agreement=agreement, care_date=day, quantity=quantity))
         day += timedelta(days=1)
     created = TimeEntry.objects.bulk_create(entries)
-    _back_to_draft(agreement.pk, month)
+    back_to_draft(agreement.pk, month)
     return created
 
 
@@ -431,7 +431,7 @@ def expense_add(
     )
     expense.full_clean()
     expense.save()
-    _back_to_draft(agreement.pk, month_start(expense_date))
+    back_to_draft(agreement.pk, month_start(expense_date))
     return expense
 
 
@@ -461,7 +461,7 @@ def expense_update(*, actor: User, expense_id: int, **changes) -> Expense:
     expense.full_clean()
     expense.save()
     for month in {old_month, month_start(expense.expense_date)}:
-        _back_to_draft(agreement.pk, month)
+        back_to_draft(agreement.pk, month)
     return expense
 
 
@@ -470,7 +470,7 @@ def expense_delete(*, actor: User, expense_id: int) -> None:
     expense = get_editable(Expense.objects.select_for_update(), actor, pk=expense_id)
     _require_open_month(expense.agreement, expense.expense_date, "expense_date")
     expense.delete()
-    _back_to_draft(expense.agreement_id, month_start(expense.expense_date))
+    back_to_draft(expense.agreement_id, month_start(expense.expense_date))
 
 
 # --- declarations --------------------------------------------------------------------------

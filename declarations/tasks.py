@@ -1,10 +1,12 @@
 """Celery tasks: ids in, a service does the work, progress goes to a TaskRun. Each task can
 run twice (redelivery after a worker died) and leaves the same state."""
 
+import hashlib
 from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from auditlog.context import set_actor
 from celery import shared_task
@@ -13,7 +15,9 @@ from pgb_admin.core.models import TaskRun
 from pgb_admin.core.tasks import progress_finish, progress_start
 
 from . import services
-from .models import Batch
+from .imports.hours import hours_import
+from .imports.problems import ImportRefused
+from .models import Batch, HoursUpload
 
 
 def _actor(user_id: int):
@@ -76,4 +80,45 @@ def start_export(*, actor, month: date, holder_id: int | None = None, funder=Non
     export_batch_task.delay_on_commit(
         str(run.pk), actor.pk, month.isoformat(), holder_id, funder.pk if funder else None
     )
+    return run
+
+
+@shared_task(name="declarations.import_hours", acks_late=True)
+def import_hours_task(task_run_id: str, user_id: int, upload_id: int) -> None:
+    """Import an uploaded hours file. Running it twice leaves the same state: the second run
+    finds nothing to change."""
+    run = TaskRun.objects.get(pk=task_run_id)
+    upload = HoursUpload.objects.get(pk=upload_id)
+    actor = _actor(user_id)
+    progress_start(run, 1)
+    with set_actor(actor), translation.override(upload.language):
+        try:
+            result = hours_import(
+                actor=actor,
+                filename=upload.filename,
+                content=bytes(upload.content),
+                dry_run=upload.dry_run,
+            )
+        except ImportRefused as refused:
+            problems = [problem.as_dict() for problem in refused.problems]
+            progress_finish(run, result={"problems": problems}, error=refused.messages[0])
+            return
+    progress_finish(run, result=result.as_dict())
+
+
+def start_import(*, actor, filename: str, content: bytes, dry_run: bool, language: str) -> TaskRun:
+    """Store the upload and queue its import; the TaskRun shows when it is done and what it
+    found. Sent when the transaction commits, so the worker finds the upload."""
+    run = TaskRun.objects.create(kind="import", created_by=actor, total=1)
+    upload = HoursUpload.objects.create(
+        created_by=actor,
+        filename=filename[:200],
+        content=content,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        dry_run=dry_run,
+        language=language,
+        task_run=run,
+    )
+    import_hours_task.delay_on_commit(str(run.pk), actor.pk, upload.pk)
     return run

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import batches, bureau, declarations, hours
+from .views import batches, bureau, declarations, hours, imports
 
 app_name = "declarations"
 
@@ -10,6 +10,15 @@ urlpatterns = [
     path("agreements/<int:agreement_id>/hours/<month:month>/fill/", hours.fill, name="fill"),
     path("agreements/<int:agreement_id>/costs/<month:month>/", hours.costs, name="costs"),
     path("costs/<int:expense_id>/delete/", hours.cost_delete, name="cost_delete"),
+    # the Excel round trip: templates and all-or-nothing imports
+    path(
+        "agreements/<int:agreement_id>/hours/<month:month>/template.xlsx",
+        imports.agreement_template,
+        name="agreement_template",
+    ),
+    path("imports/template/<month:month>.xlsx", imports.holders_template, name="holders_template"),
+    path("imports/hours/", imports.upload, name="import"),
+    path("imports/<uuid:task_id>/", imports.result, name="import_result"),
     # declarations and their findings
     path("holders/<int:holder_id>/declarations/", declarations.holder_list, name="list"),
     path("holders/<int:holder_id>/declarations/draft/", declarations.draft, name="draft"),

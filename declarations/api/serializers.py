@@ -333,3 +333,31 @@ class RuleSerializer(serializers.Serializer):
     params = serializers.DictField(
         child=serializers.CharField(), help_text="The figures a finding carries, and their kind."
     )
+
+
+class HoursImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="An .xlsx (the template's columns) or .csv file.")
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Only say what would change; store nothing."
+    )
+
+
+class MonthChangeSerializer(serializers.Serializer):
+    agreement = serializers.IntegerField()
+    month = serializers.CharField(help_text="YYYY-MM")
+    days_changed = serializers.IntegerField()
+    entries_removed = serializers.IntegerField()
+    entries_added = serializers.IntegerField()
+    expenses_removed = serializers.IntegerField()
+    expenses_added = serializers.IntegerField()
+
+
+class HoursImportResultSerializer(serializers.Serializer):
+    rows = serializers.IntegerField(help_text="Data rows read from the file.")
+    dry_run = serializers.BooleanField()
+    changed = serializers.BooleanField(help_text="Whether anything was (or would be) changed.")
+    entries_removed = serializers.IntegerField()
+    entries_added = serializers.IntegerField()
+    expenses_removed = serializers.IntegerField()
+    expenses_added = serializers.IntegerField()
+    months = MonthChangeSerializer(many=True)

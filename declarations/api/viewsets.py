@@ -8,11 +8,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from pgb_admin.api.downloads import file_renderers, file_response
 from pgb_admin.api.fields import MAX_ID
 from pgb_admin.api.filters import DateFilter, FilterSet, IdFilter, MonthFilter
+from pgb_admin.api.problems import problem
 from pgb_admin.api.schema import problem_response
 from pgb_admin.api.viewsets import ListRetrieveMixin, ScopedViewSet, collection_action
 from pgb_admin.budgets.constants import Scheme
@@ -21,6 +24,9 @@ from pgb_admin.core.errors import Conflict
 
 from .. import selectors, services, tasks
 from ..constants import DeclarationStatus, ExpenseKind
+from ..imports.hours import hours_import
+from ..imports.problems import ImportRefused
+from ..imports.uploads import max_upload_bytes
 from ..models import Batch, BatchFile, Declaration, Expense, TimeEntry
 from . import serializers
 
@@ -520,3 +526,41 @@ def _rule(rule) -> dict:
             "params": rule.params,
         }
     ).data
+
+
+class HoursImportView(APIView):
+    """Import hours and costs from an XLSX or CSV file, all rows or none. A refused file
+    answers 400 with every problem in ``invalid_params``, named by its cell (``Uren!C7``);
+    nothing is stored then. Importing the same file twice changes nothing the second time."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        summary="Import hours and costs from a spreadsheet",
+        request={"multipart/form-data": serializers.HoursImportRequestSerializer},
+        responses={200: serializers.HoursImportResultSerializer},
+    )
+    def post(self, request):
+        data = serializers.HoursImportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        try:
+            result = hours_import(
+                actor=request.user,
+                filename=upload.name,
+                content=upload.read(max_upload_bytes() + 1),
+                dry_run=data.validated_data["dry_run"],
+            )
+        except ImportRefused as refused:
+            return problem(
+                status=400,
+                code="import_refused",
+                detail=refused.messages[0],
+                instance=request.path,
+                invalid_params=[_import_param(p) for p in refused.problems],
+            )
+        return Response(serializers.HoursImportResultSerializer(result.as_dict()).data)
+
+
+def _import_param(problem_) -> dict:
+    return {"name": problem_.cell, "code": problem_.code, "reason": problem_.message}

@@ -10,6 +10,7 @@ from declarations.api.viewsets import (
     BatchViewSet,
     DeclarationViewSet,
     ExpenseViewSet,
+    HoursImportView,
     RuleViewSet,
     TimeEntryViewSet,
 )
@@ -48,6 +49,7 @@ app_name = "api"
 urlpatterns = [
     path("v1/auth/token/", TokenView.as_view(), name="token"),
     path("v1/me/", MeView.as_view(), name="me"),
+    path("v1/imports/hours/", HoursImportView.as_view(), name="hours-import"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -216,6 +216,13 @@ REST_FRAMEWORK = {
 }
 # Largest JSON body the API parses (a month of time entries is a few kilobytes).
 API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=1024 * 1024)
+
+# Hours imports (declarations/imports): limits of an uploaded file; larger uploads than
+# IMPORT_INLINE_BYTES are imported by a Celery worker while the page polls.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=50)
+IMPORT_INLINE_BYTES = env.int("IMPORT_INLINE_BYTES", default=1024 * 1024)
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
 
 SPECTACULAR_SETTINGS = {

@@ -1,0 +1,108 @@
+"""The Excel round trip on the pages: download a template, fill it, upload it (or see first
+what it would change), and read every problem with its sheet, row, column and value."""
+
+from datetime import date
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from contracts.models import CareAgreement
+from pgb_admin.accounts.scoping import get_editable, refuse_auditors
+from pgb_admin.api.downloads import file_response
+from pgb_admin.core.models import TaskRun
+
+from ..imports import template
+from ..imports.hours import hours_import
+from ..imports.problems import ImportRefused
+from ..imports.uploads import max_upload_bytes
+from ..tasks import start_import
+from .declarations import last_month
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Hours file (XLSX or CSV)"),
+        help_text=gettext_lazy(
+            "The template of pgb-admin, filled in; or a CSV with the same columns."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("Only show what would change; save nothing"), required=False
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    refuse_auditors(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "month": last_month()}
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        content = uploaded.read(max_upload_bytes() + 1)
+        dry_run = form.cleaned_data["dry_run"]
+        if len(content) > settings.IMPORT_INLINE_BYTES:
+            run = start_import(
+                actor=request.user,
+                filename=uploaded.name,
+                content=content,
+                dry_run=dry_run,
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+            )
+            return redirect("declarations:import_result", task_id=run.pk)
+        try:
+            result = hours_import(
+                actor=request.user, filename=uploaded.name, content=content, dry_run=dry_run
+            )
+        except ImportRefused as refused:
+            context["problems"] = refused.problems
+        else:
+            context["result"] = result.as_dict()
+    return render(request, "declarations/import.html", context)
+
+
+@require_GET
+@login_required
+def result(request: HttpRequest, task_id) -> HttpResponse:
+    run = TaskRun.objects.visible_to(request.user).filter(pk=task_id, kind="import").first()
+    if run is None:
+        raise Http404
+    context = {
+        "run": run,
+        "result": run.result if "problems" not in run.result else None,
+        "problems": run.result.get("problems"),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "declarations/_import_run.html", context)
+    return render(request, "declarations/import_result.html", context)
+
+
+@require_GET
+@login_required
+def agreement_template(request: HttpRequest, agreement_id: int, month: date) -> HttpResponse:
+    agreement = get_editable(
+        CareAgreement.objects.select_related("provider", "holder"), request.user, pk=agreement_id
+    )
+    content = template.agreement_month_template(agreement, month)
+    return file_response(content, XLSX_TYPE, f"uren-{agreement.pk}-{month:%Y-%m}.xlsx")
+
+
+@require_GET
+@login_required
+def holders_template(request: HttpRequest, month: date) -> HttpResponse:
+    refuse_auditors(request.user)
+    holder = request.GET.get("holder", "")
+    holder_ids = [int(holder)] if holder.isdigit() else None
+    content = template.holders_month_template(
+        actor=request.user, month=month, holder_ids=holder_ids
+    )
+    return file_response(content, XLSX_TYPE, f"uren-{month:%Y-%m}.xlsx")
