@@ -70,6 +70,7 @@ bench: install
 	$(PY) bench/bench_validation.py --scale $(SCALE) || status=1; \
 	$(PY) bench/bench_export.py --scale $(SCALE) || status=1; \
 	$(PY) bench/bench_reports.py --scale $(SCALE) || status=1; \
+	$(PY) bench/bench_import.py --scale $(SCALE) || status=1; \
 	exit $$status
 
 # Developers: extract new strings into the Dutch catalogue (needs GNU gettext).

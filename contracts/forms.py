@@ -20,6 +20,7 @@ from .constants import (
     Relation,
 )
 from .models import AgreementVersion, CareAgreement, HolderProvider, Provider
+from .services import PROVIDER_FIELDS
 
 # What each agreement type means, in plain language (domain.md 2.2: the SVB's model agreements).
 AGREEMENT_TYPE_EXPLANATIONS = {
@@ -166,20 +167,8 @@ class ProviderForm(OnceForm):
         help_text=_help(Provider, "is_entrepreneur"),
     )
 
-    PROVIDER_FIELDS = (
-        "kind",
-        "name",
-        "date_of_birth",
-        "iban",
-        "account_holder",
-        "agb_code",
-        "kvk_number",
-        "big_number",
-        "is_entrepreneur",
-    )
-
     def provider_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.PROVIDER_FIELDS}
+        return {name: self.cleaned_data[name] for name in PROVIDER_FIELDS}
 
 
 class ProviderLinkForm(OnceForm):

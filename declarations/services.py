@@ -75,6 +75,38 @@ def month_is_locked(agreement_id: int, month: date) -> bool:
     return not declarations.filter(status__in=OPEN_STATUSES, corrects__isnull=False).exists()
 
 
+def locked_months(pairs) -> set[tuple[int, date]]:
+    """Of the (agreement id, month) pairs, those that are locked, as :func:`month_is_locked`
+    says, in one query for all of them."""
+    pairs = set(pairs)
+    if not pairs:
+        return set()
+    frozen, reopened = set(), set()
+    for agreement_id, month, status, corrects_id in Declaration.objects.filter(
+        agreement_id__in={agreement for agreement, _month in pairs},
+        month__in={month for _agreement, month in pairs},
+    ).values_list("agreement_id", "month", "status", "corrects_id"):
+        if status in FROZEN_STATUSES:
+            frozen.add((agreement_id, month))
+        elif status in OPEN_STATUSES and corrects_id is not None:
+            reopened.add((agreement_id, month))
+    return (frozen - reopened) & pairs
+
+
+def back_to_draft_many(pairs) -> None:
+    """:func:`back_to_draft` for many (agreement id, month) pairs in two queries."""
+    pairs = set(pairs)
+    if not pairs:
+        return
+    validated = Declaration.objects.filter(
+        agreement_id__in={agreement for agreement, _month in pairs},
+        month__in={month for _agreement, month in pairs},
+        status=DeclarationStatus.VALIDATED,
+    ).values_list("pk", "agreement_id", "month")
+    ids = [pk for pk, agreement_id, month in validated if (agreement_id, month) in pairs]
+    Declaration.objects.filter(pk__in=ids).update(status=DeclarationStatus.DRAFT, validated_at=None)
+
+
 def _require_open_month(agreement: CareAgreement, day: date, field: str) -> None:
     if month_is_locked(agreement.pk, month_start(day)):
         raise _conflict(

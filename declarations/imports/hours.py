@@ -316,7 +316,9 @@ def _agreements(actor, ids: set[int]) -> dict[int, CareAgreement]:
 
 def _check_scope_and_days(table, rows, agreements, problems) -> list[Row]:
     figures = FigureLookup()
-    locked: dict[tuple[int, date], bool] = {}
+    locked = services.locked_months(
+        (row.agreement_id, month_start(row.day)) for row in rows if row.agreement_id in agreements
+    )
     care_days = Counter((row.agreement_id, row.day) for row in rows if row.quantity is not None)
     checked = []
     for row in rows:
@@ -334,10 +336,8 @@ def _check_scope_and_days(table, rows, agreements, problems) -> list[Row]:
             )
             continue
         version = next((v for v in agreement.import_versions if v.is_valid_on(row.day)), None)
-        key = (row.agreement_id, month_start(row.day))
-        if key not in locked:
-            locked[key] = services.month_is_locked(*key)
-        error = _row_error(row, version, locked[key], care_days, figures)
+        is_locked = (row.agreement_id, month_start(row.day)) in locked
+        error = _row_error(row, version, is_locked, care_days, figures)
         if error is not None:
             column, refused = error
             problems.append(
@@ -436,9 +436,9 @@ def _apply(rows: list[Row], agreements, *, with_costs: bool, dry_run: bool) -> l
         TimeEntry.objects.bulk_create(add_entries, batch_size=2000)
         Expense.objects.filter(pk__in=remove_expenses).delete()
         Expense.objects.bulk_create(add_expenses, batch_size=2000)
-        for change in changes:
-            if change.changed:
-                services.back_to_draft(change.agreement_id, change.month)
+        services.back_to_draft_many(
+            (change.agreement_id, change.month) for change in changes if change.changed
+        )
     return changes
 
 

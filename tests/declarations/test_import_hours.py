@@ -392,3 +392,26 @@ def test_command(world, actor, tmp_path, capsys):
     with pytest.raises(CommandError) as missing:
         call_command("import_hours", str(tmp_path / "none.csv"))
     assert missing.value.returncode == 2
+
+
+def test_locked_months_agrees_with_month_is_locked(world, actor):
+    """The import's one-query lookup says the same as the per-month check the forms use,
+    before and after an export and a correction."""
+    agreement = world.mine_wmo_agreement
+    services.time_entries_fill_month(
+        actor=actor, agreement_id=agreement.pk, month=OCTOBER, pattern={0: "4"}
+    )
+    declaration = services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=OCTOBER)
+    pairs = [(agreement.pk, OCTOBER), (agreement.pk, date(2026, 9, 1))]
+
+    def agree():
+        expected = {pair for pair in pairs if services.month_is_locked(*pair)}
+        assert services.locked_months(pairs) == expected
+        return expected
+
+    assert agree() == set()
+    services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
+    services.batch_export(actor=actor, month=OCTOBER, holder_id=world.mine.pk)
+    assert agree() == {(agreement.pk, OCTOBER)}
+    services.declaration_correct(actor=actor, declaration_id=declaration.pk)
+    assert agree() == set()
