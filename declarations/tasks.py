@@ -12,10 +12,10 @@ from auditlog.context import set_actor
 from celery import shared_task
 
 from pgb_admin.core.models import TaskRun
-from pgb_admin.core.tasks import progress_finish, progress_start
+from pgb_admin.core.tasks import progress_advance, progress_finish, progress_start
 
 from . import services
-from .imports.hours import hours_import
+from .imports.hours import STEPS, hours_import
 from .imports.problems import ImportRefused
 from .models import Batch, HoursUpload
 
@@ -90,7 +90,7 @@ def import_hours_task(task_run_id: str, user_id: int, upload_id: int) -> None:
     run = TaskRun.objects.get(pk=task_run_id)
     upload = HoursUpload.objects.get(pk=upload_id)
     actor = _actor(user_id)
-    progress_start(run, 1)
+    progress_start(run, STEPS)
     with set_actor(actor), translation.override(upload.language):
         try:
             result = hours_import(
@@ -98,6 +98,7 @@ def import_hours_task(task_run_id: str, user_id: int, upload_id: int) -> None:
                 filename=upload.filename,
                 content=bytes(upload.content),
                 dry_run=upload.dry_run,
+                on_step=lambda: progress_advance(run, 1),
             )
         except ImportRefused as refused:
             problems = [problem.as_dict() for problem in refused.problems]
@@ -109,7 +110,7 @@ def import_hours_task(task_run_id: str, user_id: int, upload_id: int) -> None:
 def start_import(*, actor, filename: str, content: bytes, dry_run: bool, language: str) -> TaskRun:
     """Store the upload and queue its import; the TaskRun shows when it is done and what it
     found. Sent when the transaction commits, so the worker finds the upload."""
-    run = TaskRun.objects.create(kind="import", created_by=actor, total=1)
+    run = TaskRun.objects.create(kind="import", created_by=actor, total=STEPS)
     upload = HoursUpload.objects.create(
         created_by=actor,
         filename=filename[:200],

@@ -113,15 +113,25 @@ class ImportResult:
         }
 
 
-def hours_import(*, actor, filename: str, content: bytes, dry_run: bool = False) -> ImportResult:
+#: the steps an import reports to ``on_step``: read the file, check the rows, store them
+STEPS = 3
+
+
+def hours_import(
+    *, actor, filename: str, content: bytes, dry_run: bool = False, on_step=None
+) -> ImportResult:
     """Import the file's hours and costs for ``actor``; with ``dry_run`` only say what would
-    change. Raises :class:`ImportRefused` listing every problem; then nothing is stored."""
+    change. Raises :class:`ImportRefused` listing every problem; then nothing is stored.
+    ``on_step()`` is called after each of the :data:`STEPS` (for a task's progress)."""
+    step = on_step or (lambda: None)
     refuse_auditors(actor)
     table = read_upload(filename, content)
+    step()
     problems: list[Problem] = []
     rows = _parse(table, problems)
     agreements = _agreements(actor, {row.agreement_id for row in rows})
     rows = _check_scope_and_days(table, rows, agreements, problems)
+    step()
     if problems:
         raise ImportRefused(sorted(problems, key=lambda p: (p.sheet, p.row or 0, p.column)))
     with_costs = any(key in table.columns for key in COST_COLUMNS)
@@ -129,6 +139,7 @@ def hours_import(*, actor, filename: str, content: bytes, dry_run: bool = False)
         months = _apply(rows, agreements, with_costs=with_costs, dry_run=dry_run)
         if dry_run:
             transaction.set_rollback(True)
+    step()
     return ImportResult(rows=len(table.rows), dry_run=dry_run, months=months)
 
 

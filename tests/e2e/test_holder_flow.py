@@ -89,11 +89,12 @@ def test_holder_logs_a_month_on_a_phone_fixes_the_findings_and_exports(
     assert re.search(r"2026-W4[0-4]", page.content())
 
 
-def test_representative_switches_holders(e2e_world, open_browser):
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_representative_switches_holders(e2e_world, open_browser, language):
     second = BudgetHolderFactory(surname="Tweede")
     BudgetFactory(holder=second, funder=e2e_world.the_hague)
     MandateFactory(user=e2e_world.users["representative"], holder=second, role="representative")
-    tab = open_browser("nl")
+    tab = open_browser(language)
     tab.login("representative")
     tab.go(f"/holders/{e2e_world.mine.pk}/")
     assert e2e_world.mine.display_name in tab.page.locator(".holder-line").inner_text()
