@@ -11,7 +11,7 @@ from django.utils import translation
 from auditlog.context import set_actor
 from celery import shared_task
 
-from pgb_admin.core.models import TaskRun
+from pgb_admin.core.models import TaskRun, TaskStatus
 from pgb_admin.core.tasks import progress_advance, progress_finish, progress_start
 
 from . import services
@@ -88,6 +88,8 @@ def import_hours_task(task_run_id: str, user_id: int, upload_id: int) -> None:
     """Import an uploaded hours file. Running it twice leaves the same state: the second run
     finds nothing to change."""
     run = TaskRun.objects.get(pk=task_run_id)
+    if run.status in (TaskStatus.DONE, TaskStatus.FAILED):  # delivered again after it finished
+        return
     upload = HoursUpload.objects.get(pk=upload_id)
     actor = _actor(user_id)
     progress_start(run, STEPS)

@@ -1,0 +1,152 @@
+"""Every registered Celery task can be delivered twice (a worker died before it acknowledged,
+the broker sent it again) and leaves the same state as one delivery. The test fails when a
+task is registered without a case here."""
+
+import uuid
+from datetime import date
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+
+import pytest
+from celery import current_app
+
+from declarations import services, tasks
+from declarations.models import (
+    Batch,
+    BatchFile,
+    Declaration,
+    DeclarationLine,
+    Expense,
+    Finding,
+    HoursUpload,
+    TimeEntry,
+)
+from pgb_admin.core.models import TaskRun
+from reports import tasks as report_tasks
+from reports.models import ReportFile
+
+OCTOBER = date(2026, 10, 1)
+
+
+def _validated_october(world):
+    actor = world.users["representative"]
+    agreement = world.mine_wmo_agreement
+    services.time_entries_fill_month(
+        actor=actor, agreement_id=agreement.pk, month=OCTOBER, pattern={0: "4", 3: "4"}
+    )
+    declaration = services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=OCTOBER)
+    return actor, declaration
+
+
+def _run(actor, kind) -> str:
+    return str(TaskRun.objects.create(kind=kind, created_by=actor).pk)
+
+
+def _validate(world):
+    actor, declaration = _validated_october(world)
+    return [_run(actor, "validate"), actor.pk, [declaration.pk]]
+
+
+def _export(world):
+    actor, declaration = _validated_october(world)
+    services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
+    return [_run(actor, "export"), actor.pk, OCTOBER.isoformat(), world.mine.pk, None]
+
+
+def _import(world):
+    actor = world.users["representative"]
+    content = (
+        "Zorgovereenkomst;Datum;Aantal\r\n"
+        f"{world.mine_wmo_agreement.pk};2026-10-05;4\r\n"
+        f"{world.mine_wmo_agreement.pk};2026-10-08;3,5\r\n"
+    ).encode()
+    run = TaskRun.objects.create(kind="import", created_by=actor)
+    upload = HoursUpload.objects.create(
+        created_by=actor,
+        filename="uren.csv",
+        content=content,
+        size=len(content),
+        sha256="0" * 64,
+        language="nl",
+        task_run=run,
+    )
+    return [str(run.pk), actor.pk, upload.pk]
+
+
+def _municipality(world):
+    actor = world.users["auditor_same"]
+    return [_run(actor, "municipality_report"), actor.pk, world.the_hague.pk, 2026, "nl"]
+
+
+def _worker_health(world):
+    return [uuid.uuid4().hex]
+
+
+CASES = {
+    "declarations.validate": _validate,
+    "declarations.export_batch": _export,
+    "declarations.import_hours": _import,
+    "reports.municipality": _municipality,
+    "pgb_admin.core.worker_health": _worker_health,
+}
+
+
+def _snapshot() -> dict:
+    """Everything a task may change, by value (not by when it was written)."""
+    return {
+        "entries": sorted(TimeEntry.objects.values_list("agreement_id", "care_date", "quantity")),
+        "expenses": sorted(Expense.objects.values_list("agreement_id", "expense_date", "amount")),
+        "declarations": sorted(
+            Declaration.objects.values_list("pk", "status", "total_amount", "batch_id")
+        ),
+        "lines": DeclarationLine.objects.count(),
+        "findings": sorted(Finding.objects.values_list("declaration_id", "rule_code", "care_date")),
+        "batches": sorted(Batch.objects.values_list("pk", "declaration_count", "total_amount")),
+        "batch_files": sorted(BatchFile.objects.values_list("batch_id", "format", "sha256")),
+        "report_files": sorted(ReportFile.objects.values_list("task_run_id", "format", "size")),
+        "task_runs": sorted(
+            (str(pk), status, total, done, str(result))
+            for pk, status, total, done, result in TaskRun.objects.values_list(
+                "pk", "status", "total", "done", "result"
+            )
+        ),
+        "users": get_user_model().objects.count(),
+    }
+
+
+def _registered() -> set[str]:
+    current_app.loader.import_default_modules()  # what a worker imports when it starts
+    return {name for name in current_app.tasks if not name.startswith("celery.")}
+
+
+def test_every_registered_task_has_a_case():
+    assert _registered() == set(CASES)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_task_delivered_twice_leaves_the_state_of_one_delivery(world, name):
+    assert name in _registered()
+    task = current_app.tasks[name]
+    arguments = CASES[name](world)
+    task.apply(args=arguments).get()
+    once = _snapshot()
+    task.apply(args=arguments).get()
+    assert _snapshot() == once
+
+
+def test_tasks_acknowledge_late_and_are_sent_after_commit():
+    """A task is acknowledged after it ran, so a worker that dies hands it to another; the
+    start functions send tasks only when the request's transaction commits."""
+    _registered()
+    for name in CASES:
+        task = current_app.tasks[name]
+        if name == "pgb_admin.core.worker_health":
+            continue  # reads nothing; acknowledged at once on purpose
+        assert task.acks_late, name
+    assert current_app.conf.task_reject_on_worker_lost
+    assert current_app.conf.task_time_limit
+    assert current_app.conf.task_soft_time_limit
+    source = "".join(Path(module.__file__).read_text() for module in (tasks, report_tasks))
+    assert ".delay(" not in source
+    assert ".apply_async(" not in source
