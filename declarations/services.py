@@ -20,7 +20,7 @@ from contracts.constants import AgreementType
 from contracts.models import AgreementVersion, CareAgreement
 from pgb_admin.accounts.models import User
 from pgb_admin.accounts.scoping import get_editable, get_visible, refuse_auditors
-from pgb_admin.budgets.models import BudgetHolder, Funder
+from pgb_admin.budgets.models import Budget, BudgetHolder, Funder
 from pgb_admin.core.errors import Conflict
 from pgb_admin.core.money import round_money
 from pgb_admin.core.text import lower_lazy
@@ -657,8 +657,21 @@ def declaration_validate(*, actor: User, declaration_ids: list[int]) -> list[Dec
 
     declarations = [_editable_declaration(actor, pk) for pk in sorted(set(declaration_ids))]
     draft_lines(declarations)
+    _lock_grants({d.budget_id for d in declarations if d.budget_id})
     validate_declarations(declarations)
     return declarations
+
+
+def _lock_grants(budget_ids) -> None:
+    """Validations against one grant take turns: each waits here until the one before has
+    committed, so it counts what that one declared and no two can together spend more than
+    the grant. Locked in id order, so two validations of several grants never deadlock."""
+    list(
+        Budget.objects.select_for_update()
+        .filter(pk__in=sorted(budget_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic
