@@ -1,9 +1,12 @@
 """Shared fixtures: a fixed 'today', hypothesis profiles and the persona world that every
 access test walks (NetBox's constrained-permission idea, healthchecks' alice/bob/charlie)."""
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from django.db import connection
 
 import pytest
 import time_machine
@@ -102,8 +105,29 @@ def _agreement(holder, provider, budget, agreement_type=AgreementType.EMPLOYMENT
     return agreement
 
 
+# Rows the migrations add; a flush after a test with committed data (transaction=True) keeps
+# these two, because post_migrate makes them again.
+REMADE_AFTER_FLUSH = {"contenttypes.contenttype", "auth.permission"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def reference_data(django_db_setup, django_db_blocker) -> str:
+    """The rows the migrations add (funders, figures, products), as the test database holds
+    them before any test, to put back after a test that committed data flushed them. (Django's
+    serialized rollback keeps them on a connection object that browser tests replace.)"""
+    with django_db_blocker.unblock():
+        rows = json.loads(connection.creation.serialize_db_to_string())
+    return json.dumps([row for row in rows if row["model"] not in REMADE_AFTER_FLUSH])
+
+
+def restore_reference_data(reference_data: str) -> None:
+    if not Funder.objects.exists():
+        connection.creation.deserialize_db_from_string(reference_data)
+
+
 @pytest.fixture
-def world(db) -> World:
+def world(db, reference_data) -> World:
+    restore_reference_data(reference_data)
     return build_world()
 
 

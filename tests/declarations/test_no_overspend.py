@@ -81,7 +81,7 @@ def _validate_all_at_once(actor, ids) -> list:
     return outcomes
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True)  # committed data: every thread has its own connection
 def test_fifty_sessions_at_once_never_spend_more_than_the_grant(world):
     ids, actor = _fifty_declarations_on_one_grant(world)
     for round_number in range(ROUNDS):

@@ -5,19 +5,14 @@ Run them on their own (``make e2e``): Playwright's sync API runs an event loop i
 thread, so Django's async-safety check is switched off for this session only.
 """
 
-import json
 import os
 import tempfile
 from pathlib import Path
 
-from django.db import connection
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from pgb_admin.budgets.models import Funder
-
-from ..conftest import build_world
+from ..conftest import build_world, restore_reference_data
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 PASSWORD = "e2e-password-for-tests-only"
@@ -25,8 +20,6 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 LOCALES = {"nl": "nl-NL", "en": "en-GB"}
 BLOCKING_IMPACTS = {"serious", "critical"}
-
-REMADE_AFTER_FLUSH = {"contenttypes.contenttype", "auth.permission"}
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -52,23 +45,11 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture(scope="session")
-def reference_data(django_db_setup, django_db_blocker) -> str:
-    """The rows the migrations add (funders, figures, products), as the test database holds
-    them before any test. Django's serialized rollback would do this, but it keeps them on
-    the connection object, which Playwright's event loop replaces."""
-    with django_db_blocker.unblock():
-        rows = json.loads(connection.creation.serialize_db_to_string())
-    # a flush keeps these: post_migrate makes them again
-    return json.dumps([row for row in rows if row["model"] not in REMADE_AFTER_FLUSH])
-
-
 @pytest.fixture
 def e2e_world(reference_data, transactional_db):
     """The persona world, committed (the live server runs in another thread), with passwords.
     Each test is flushed afterwards; the reference data is put back before the next."""
-    if not Funder.objects.exists():
-        connection.creation.deserialize_db_from_string(reference_data)
+    restore_reference_data(reference_data)
     world = build_world()
     for user in world.users.values():
         user.set_password(PASSWORD)
