@@ -22,6 +22,7 @@ from pgb_admin.accounts.constants import MandateRole
 from pgb_admin.accounts.scoping import represented_holder_ids
 from pgb_admin.budgets.models import Budget, BudgetHolder
 from pgb_admin.core.models import TaskRun
+from pgb_admin.core.periods import previous_month
 from pgb_admin.figures.constants import FigureKind
 from pgb_admin.figures.models import FigureLookup
 
@@ -58,7 +59,7 @@ STATE_BADGES = {
 
 def default_month(today: date) -> date:
     """The month a bureau works on: last month."""
-    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return previous_month(today)
 
 
 def bureau_holder_ids(user) -> QuerySet:

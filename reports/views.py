@@ -27,6 +27,7 @@ from pgb_admin.accounts.scoping import audited_funder_ids, sees_everything
 from pgb_admin.api.downloads import file_response
 from pgb_admin.budgets.constants import Scheme
 from pgb_admin.budgets.models import Funder
+from pgb_admin.core.periods import parse_month
 from pgb_admin.figures.constants import CarerClass, RateUnit
 
 from . import evidence, files, selectors
@@ -165,10 +166,7 @@ def evidence_pack(request: HttpRequest, declaration_id: int) -> HttpResponse:
 
 
 def _month(text: str | None) -> date | None:
-    if not text:
-        return None
-    year, month = text.split("-")[:2]
-    return date(int(year), int(month), 1)
+    return parse_month(text) if text else None
 
 
 def _day(text: str | None) -> date | None:

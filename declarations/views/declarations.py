@@ -1,7 +1,7 @@
 """A holder's declarations: drafting a month, the findings next to the day they concern with
 the way to fix them, acknowledging warnings, validating and correcting; and the rule catalogue."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contracts.models import CareAgreement
 from pgb_admin.accounts.scoping import get_visible
-from pgb_admin.core.periods import parse_month
+from pgb_admin.core.periods import parse_month, previous_month
 from pgb_admin.core.web import (
     SERVICE_ERRORS,
     done,
@@ -64,8 +64,7 @@ class AcknowledgeForm(forms.Form):
 
 
 def last_month(today: date | None = None) -> date:
-    today = today or timezone.localdate()
-    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return previous_month(today or timezone.localdate())
 
 
 @require_GET

@@ -1,7 +1,7 @@
 """Dated validity: every figure, mandate and agreement version holds from a date and, unless
 open-ended, to a date (both inclusive)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -49,3 +49,8 @@ def parse_month(text: str) -> date | None:
         return date(int(year), int(month), 1)
     except ValueError:
         return None
+
+
+def previous_month(today: date) -> date:
+    """The first day of the month before ``today``'s: the month people declare now."""
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
