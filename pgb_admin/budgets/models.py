@@ -179,6 +179,17 @@ class Budget(TimeStampedModel):
     amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
     decision_date = models.DateField(_("decision date"))
     decision_reference = models.CharField(_("decision reference"), max_length=100)
+    declared = models.DecimalField(
+        _("declared (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        editable=False,
+        help_text=_(
+            "The sum of the declarations that count against this grant; kept by the "
+            "declaration services and never more than the amount."
+        ),
+    )
 
     objects = BudgetQuerySet.as_manager()
 
@@ -191,6 +202,10 @@ class Budget(TimeStampedModel):
                 condition=Q(end_date__gte=models.F("start_date")), name="budget_period_ordered"
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="budget_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(declared__gte=0, declared__lte=models.F("amount")),
+                name="budget_declared_within_amount",
+            ),
             models.UniqueConstraint(
                 fields=["funder", "decision_reference"], name="budget_unique_decision_reference"
             ),
