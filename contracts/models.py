@@ -32,6 +32,8 @@ def _field_error(field: str, message, code: str, **params) -> ValidationError:
 
 
 class ProviderQuerySet(ScopedQuerySet):
+    holder_field = None  # a provider may work for several holders: no one holder's data
+
     def holder_q(self, holder_ids):
         links = HolderProvider.objects.filter(holder_id__in=holder_ids)
         return Q(pk__in=links.values("provider_id"))

@@ -12,11 +12,13 @@ urlpatterns = [
     path("health/", core_views.health, name="health"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", include("pgb_admin.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("pgb_admin.budgets.urls")),
     path("", include("contracts.urls")),
     path("", include("declarations.urls")),
     path("", include("reports.urls")),
+    path("", include("pgb_admin.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("pgb_admin.api.urls")),
 ]

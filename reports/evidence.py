@@ -1,7 +1,8 @@
 """The evidence pack of one declaration: a ZIP with everything an auditor needs to check it.
 
-- ``declaration.json``: the declaration, its totals, the holder (the BSN masked for whoever
-  does not act for the holder), the agreement, the provider and the grant;
+- ``declaration.json``: the declaration, its totals, the holder (the BSN masked, for everyone:
+  a pack is passed on, and checking a declaration does not need it), the agreement, the
+  provider and the grant;
 - ``agreement_versions.json``: the agreement versions valid in the declared month;
 - ``time_entries.csv``, ``expenses.csv`` and ``declaration_lines.csv``: the hours and costs of
   the month and the lines declared from them;
@@ -31,9 +32,8 @@ from django.utils.translation import gettext_lazy as _
 from contracts.models import AgreementVersion
 from declarations.models import Declaration, Expense, TimeEntry
 from declarations.selectors import declaration_list
-from pgb_admin.accounts.scoping import can_see_full_bsn
-from pgb_admin.audit.access import log_access
-from pgb_admin.core.web import reader_role
+from pgb_admin.audit.events import log_read
+from pgb_admin.audit.models import Action
 
 from .files import _csv
 
@@ -67,16 +67,14 @@ def evidence_pack(*, user, declaration_id: int) -> EvidencePack:
     except Declaration.DoesNotExist:
         raise Http404(_("Not found.")) from None
     holder = declaration.agreement.holder
-    acting = can_see_full_bsn(user, holder)
-    files = _pack_files(user, declaration, full_bsn=acting)
+    files = _pack_files(user, declaration)
     content = _zip([*files, ("manifest.json", _manifest(declaration, files))])
-    log_access(
+    log_read(
         user=user,
-        obj=declaration,
         what="evidence_pack",
-        role="acting" if acting else reader_role(user),
-        holder=holder.pk,
-        sha256=hashlib.sha256(content).hexdigest(),
+        holder_id=holder.pk,
+        obj=declaration,
+        action=Action.EXPORT,
     )
     return EvidencePack(
         declaration=declaration,
@@ -88,7 +86,7 @@ def evidence_pack(*, user, declaration_id: int) -> EvidencePack:
 # --- the files -----------------------------------------------------------------------------
 
 
-def _pack_files(user, declaration: Declaration, *, full_bsn: bool) -> list[tuple[str, bytes]]:
+def _pack_files(user, declaration: Declaration) -> list[tuple[str, bytes]]:
     month, last = declaration.month, declaration.month_end
     agreement = declaration.agreement
     versions = (
@@ -101,7 +99,7 @@ def _pack_files(user, declaration: Declaration, *, full_bsn: bool) -> list[tuple
     entries = TimeEntry.objects.visible_to(user).filter(agreement=agreement).in_month(month)
     expenses = Expense.objects.visible_to(user).filter(agreement=agreement).in_month(month)
     files = [
-        ("declaration.json", _json(_declaration(declaration, full_bsn=full_bsn))),
+        ("declaration.json", _json(_declaration(declaration))),
         ("agreement_versions.json", _json([_version(version) for version in versions])),
         (
             "time_entries.csv",
@@ -136,7 +134,7 @@ def _pack_files(user, declaration: Declaration, *, full_bsn: bool) -> list[tuple
     return files
 
 
-def _declaration(declaration: Declaration, *, full_bsn: bool) -> dict:
+def _declaration(declaration: Declaration) -> dict:
     agreement, budget = declaration.agreement, declaration.budget
     holder, provider = agreement.holder, agreement.provider
     lines = list(declaration.lines.all())
@@ -168,8 +166,8 @@ def _declaration(declaration: Declaration, *, full_bsn: bool) -> dict:
         "holder": {
             "id": holder.pk,
             "name": holder.display_name,
-            "bsn": holder.bsn if full_bsn else holder.masked_bsn,
-            "bsn_masked": not full_bsn,
+            "bsn": holder.masked_bsn,
+            "bsn_masked": True,
             "svb_client_number": holder.svb_client_number,
         },
         "agreement": {

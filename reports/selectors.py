@@ -11,11 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from pgb_admin.accounts.scoping import (
     audited_funder_ids,
-    can_see_full_bsn,
     get_visible,
     sees_everything,
 )
-from pgb_admin.audit.access import log_access
+from pgb_admin.audit.events import log_read
 from pgb_admin.budgets.models import Budget, BudgetHolder, Funder
 
 from .frames import load_report_data
@@ -29,25 +28,12 @@ def _grants_in(budgets, year: int | None):
     return budgets.filter(start_date__lte=date(year, 12, 31), end_date__gte=date(year, 1, 1))
 
 
-def _role(user, holder=None) -> str:
-    if sees_everything(user):
-        return "staff"
-    if holder is not None and can_see_full_bsn(user, holder):
-        return "acting"
-    return "auditor" if audited_funder_ids(user).exists() else "read_only"
-
-
-def _log(user, obj, what: str, role: str, **detail) -> None:
-    if role != "acting":
-        log_access(user=user, obj=obj, what=what, role=role, **detail)
-
-
 def holder_exhaustion(*, user, holder_id: int, year: int | None = None, what="exhaustion"):
     holder = get_visible(BudgetHolder.objects, user, pk=holder_id)
     budgets = _grants_in(Budget.objects.visible_to(user).filter(holder=holder), year)
     today = timezone.localdate()
     data = load_report_data(budgets, today=today)
-    _log(user, holder, f"report:{what}", _role(user, holder), year=year)
+    log_read(user=user, what=f"report:{what}", holder_id=holder.pk)
     return ExhaustionReport.build(holder, data, year=year, thresholds=thresholds_on(today))
 
 
@@ -55,7 +41,7 @@ def holder_year_costs(*, user, holder_id: int, year: int) -> dict:
     holder = get_visible(BudgetHolder.objects, user, pk=holder_id)
     budgets = _grants_in(Budget.objects.visible_to(user).filter(holder=holder), year)
     data = load_report_data(budgets, today=timezone.localdate())
-    _log(user, holder, "report:year_costs", _role(user, holder), year=year)
+    log_read(user=user, what="report:year_costs", holder_id=holder.pk)
     return year_costs(holder, data, year=year)
 
 
@@ -83,5 +69,6 @@ def build_municipality_report(funder, *, year: int, user, what: str, today=None)
     today = today or timezone.localdate()
     budgets = _grants_in(Budget.objects.filter(funder=funder), year)
     data = load_report_data(budgets, today=today)
-    _log(user, funder, f"report:{what}", _role(user), year=year, grants=len(data.budgets))
+    # one row for the funder's report, not one per holder: it shows totals, no person
+    log_read(user=user, what=f"report:{what}", holder_id=None, obj=funder, count=len(data.budgets))
     return MunicipalityReport.build(funder, data, year=year, thresholds=thresholds_on(today))

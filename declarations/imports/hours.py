@@ -27,6 +27,8 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import AgreementVersion, CareAgreement
 from pgb_admin.accounts.scoping import refuse_auditors
+from pgb_admin.audit.events import log_changes
+from pgb_admin.audit.models import Action
 from pgb_admin.core.money import round_money
 from pgb_admin.figures.models import FigureLookup
 
@@ -139,6 +141,13 @@ def hours_import(
         months = _apply(rows, agreements, with_costs=with_costs, dry_run=dry_run)
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            log_changes(
+                user=actor,
+                action=Action.IMPORT,
+                what="import:hours",
+                holder_ids=[agreements[row.agreement_id].holder_id for row in rows],
+            )
     step()
     return ImportResult(rows=len(table.rows), dry_run=dry_run, months=months)
 

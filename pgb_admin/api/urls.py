@@ -15,6 +15,7 @@ from declarations.api.viewsets import (
     TimeEntryViewSet,
 )
 from pgb_admin.accounts.api.views import MeView, TokenView
+from pgb_admin.audit.api import AccessLogSearchView, HolderAccessLogView
 from pgb_admin.budgets.api.viewsets import (
     BudgetHolderViewSet,
     BudgetViewSet,
@@ -50,6 +51,12 @@ urlpatterns = [
     path("v1/auth/token/", TokenView.as_view(), name="token"),
     path("v1/me/", MeView.as_view(), name="me"),
     path("v1/imports/hours/", HoursImportView.as_view(), name="hours-import"),
+    path(
+        "v1/budget-holders/<int:holder_id>/access-log/",
+        HolderAccessLogView.as_view(),
+        name="budget-holder-access-log",
+    ),
+    path("v1/access-log/", AccessLogSearchView.as_view(), name="access-log"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -2,11 +2,15 @@
 else is a 404), a write to a row the user may only look at is a 403 before its body is read,
 and writes go through the services that pages, commands and tasks use too."""
 
+from collections import Counter
+
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from pgb_admin.accounts.scoping import ReadOnlyAccess
+from pgb_admin.audit.events import holder_of, log_read, log_reads
+from pgb_admin.audit.models import Action
 from pgb_admin.figures.models import FigureLookup
 
 
@@ -55,17 +59,47 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(obj).data, status=status)
 
 
+# query parameters that page or order a list without narrowing it down
+_NOT_A_SEARCH = {"page", "page_size", "ordering", "format", "lang"}
+
+
 class ListRetrieveMixin:
-    # GET of the list (paginated, filtered, ordered) and of one row
+    """GET of the list (paginated, filtered, ordered) and of one row. Reads of holder data
+    are written to the access log: one row per holder on the page, with how many of their
+    rows it showed."""
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
+        self._log_list(queryset, page)
         serializer = self.get_serializer(page, many=True)
         return self.get_paginated_response(serializer.data)
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(self.get_serializer(self.get_object()).data)
+        obj = self.get_object()
+        if _holder_field(obj) is not None:
+            log_read(user=request.user, what=obj._meta.label, holder_id=holder_of(obj), obj=obj)
+        return Response(self.get_serializer(obj).data)
+
+    def _log_list(self, queryset, page) -> None:
+        model = queryset.model
+        field = getattr(type(queryset), "holder_field", None)
+        if field is None or not page:
+            return
+        holder_ids = model._default_manager.filter(pk__in=[row.pk for row in page]).values_list(
+            field, flat=True
+        )
+        searched = set(self.request.query_params) - _NOT_A_SEARCH
+        log_reads(
+            user=self.request.user,
+            action=Action.SEARCH if searched else Action.LIST,
+            what=model._meta.label,
+            holder_counts=Counter(holder_ids),
+        )
+
+
+def _holder_field(obj) -> str | None:
+    return getattr(type(obj).objects._queryset_class, "holder_field", None)
 
 
 def collection_action(**kwargs):

@@ -8,6 +8,10 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit")
 
     def ready(self) -> None:
+        from auditlog.signals import post_log
+
+        from .events import log_change_entry
         from .registry import register_change_log
 
         register_change_log()
+        post_log.connect(log_change_entry, dispatch_uid="access_log_changes")

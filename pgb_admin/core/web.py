@@ -18,12 +18,10 @@ from django.utils.translation import gettext as _
 
 from pgb_admin.accounts.scoping import (
     ReadOnlyAccess,
-    audited_funder_ids,
     can_see_full_bsn,
     get_visible,
-    sees_everything,
 )
-from pgb_admin.audit.access import log_access
+from pgb_admin.audit.events import log_read
 from pgb_admin.budgets.models import BudgetHolder
 
 from .errors import Conflict
@@ -45,6 +43,10 @@ class MonthConverter:
         return f"{value.year:04d}-{value.month:02d}"
 
 
+#: the pages that show the full BSN to those who act for the holder
+FULL_BSN_PAGES = frozenset({"dashboard"})
+
+
 @dataclass(frozen=True)
 class HolderAccess:
     """The holder a page is about, and what the user who asks may do with them."""
@@ -52,32 +54,29 @@ class HolderAccess:
     holder: BudgetHolder
     can_write: bool
     acts_for_holder: bool  # holder, representative or bureau: sees the full BSN
+    page: str = ""
 
     @property
     def bsn(self) -> str:
-        return self.holder.bsn if self.acts_for_holder else self.holder.masked_bsn
+        """In full only on the holder's dashboard and for who acts for them; masked on every
+        other page (SECURITY.md, "BSN")."""
+        full = self.acts_for_holder and self.page in FULL_BSN_PAGES
+        return self.holder.bsn if full else self.holder.masked_bsn
 
     @property
     def holder_id(self) -> int:
         return self.holder.pk
 
 
-def reader_role(user) -> str:
-    if sees_everything(user):
-        return "staff"
-    return "auditor" if audited_funder_ids(user).exists() else "read_only"
-
-
 def holder_access(request, holder_id: int, *, page: str) -> HolderAccess:
-    """The holder if the user may see them (else 404). A reader who does not act for the
-    holder (auditor, staff, read-only family) is written to the access log for ``page``."""
+    """The holder if the user may see them (else 404). A read by a bureau, read-only family,
+    an auditor or staff is written to the access log for ``page``."""
     user = request.user
     holder = get_visible(BudgetHolder.objects, user, pk=holder_id)
     acting = can_see_full_bsn(user, holder)
-    if not acting:
-        log_access(user=user, obj=holder, what=f"page:{page}", role=reader_role(user))
+    log_read(user=user, what=f"page:{page}", holder_id=holder.pk)
     can_write = BudgetHolder.objects.editable_by(user).filter(pk=holder.pk).exists()
-    return HolderAccess(holder=holder, can_write=can_write, acts_for_holder=acting)
+    return HolderAccess(holder=holder, can_write=can_write, acts_for_holder=acting, page=page)
 
 
 def require_write(access: HolderAccess) -> None:

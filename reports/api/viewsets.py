@@ -17,7 +17,8 @@ from rest_framework.response import Response
 from pgb_admin.api.downloads import file_renderers, file_response
 from pgb_admin.api.fields import path_id
 from pgb_admin.api.permissions import reads_only
-from pgb_admin.audit.access import log_access
+from pgb_admin.audit.events import log_read
+from pgb_admin.audit.models import Action
 from pgb_admin.core.api.serializers import TaskRunSerializer
 
 from .. import files, selectors, tasks
@@ -237,14 +238,9 @@ class ReportFileViewSet(viewsets.ViewSet):
         report = ReportFile.objects.visible_to(request.user).filter(pk=path_id(pk)).first()
         if report is None:
             raise Http404
-        if not request.user.is_staff:
-            log_access(
-                user=request.user,
-                obj=report.funder,
-                what="report_file",
-                role="auditor",
-                file=report.pk,
-            )
+        log_read(
+            user=request.user, what="report_file", holder_id=None, obj=report, action=Action.EXPORT
+        )
         return file_response(
             bytes(report.content), FILE_TYPES[report.format], report.filename, sha256=report.sha256
         )

@@ -1,0 +1,203 @@
+"""Writing the access log. Call :func:`log_reads` where holder data is read, listed, searched,
+exported or imported, and :func:`log_changes` where it is changed in bulk; single-object changes
+are logged by the change log's ``post_log`` signal (see :func:`log_change_entry`). Every call
+writes in the caller's transaction, so a change that is rolled back leaves no row, and a row
+is never missing for a change that was kept.
+
+Where from and which request come from :class:`~pgb_admin.audit.middleware.AccessContextMiddleware`;
+commands and tasks have neither."""
+
+from collections import Counter
+from collections.abc import Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from pgb_admin.accounts.constants import MandateRole
+from pgb_admin.accounts.scoping import audited_funder_ids, sees_everything
+
+from .models import AccessEvent, Action, Outcome, Purpose, Role
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    remote_addr: str | None = None
+    request_id: str = ""
+    roles: dict = field(default_factory=dict, compare=False)  # user id -> holder id -> role
+
+
+NO_REQUEST = RequestContext()  # a command or a task
+request_context: ContextVar[RequestContext | None] = ContextVar(
+    "access_request_context", default=None
+)
+
+#: roles whose reads are logged: those who look at another person's data
+LOGGED_READERS = frozenset(
+    {Role.BUREAU, Role.FAMILY_READONLY, Role.AUDITOR, Role.STAFF, Role.OTHER}
+)
+
+PURPOSE_OF_ROLE = {
+    Role.HOLDER: Purpose.OWN_ADMINISTRATION,
+    Role.REPRESENTATIVE: Purpose.OWN_ADMINISTRATION,
+    Role.BUREAU: Purpose.ON_MANDATE,
+    Role.FAMILY_READONLY: Purpose.INFORMATION,
+    Role.AUDITOR: Purpose.AUDIT,
+    Role.STAFF: Purpose.SUPPORT,
+    Role.SYSTEM: Purpose.PROCESSING,
+    Role.OTHER: Purpose.SUPPORT,
+}
+
+# the strongest mandate wins when a user holds several for one holder
+_MANDATE_ORDER = [
+    MandateRole.HOLDER,
+    MandateRole.REPRESENTATIVE,
+    MandateRole.BUREAU,
+    MandateRole.FAMILY_READONLY,
+]
+
+
+def roles_of(user, holder_ids: Iterable[int | None]) -> dict[int | None, Role]:
+    """The role ``user`` has towards each holder: two queries for any number of holders, and
+    none for holders already seen in this request (a change of many rows asks per row)."""
+    holder_ids = set(holder_ids)
+    if not getattr(user, "pk", None):
+        return dict.fromkeys(holder_ids, Role.SYSTEM)
+    if sees_everything(user):
+        return dict.fromkeys(holder_ids, Role.STAFF)
+    context = request_context.get()
+    known = context.roles.setdefault(user.pk, {}) if context is not None else {}
+    missing = holder_ids - known.keys()
+    if missing:
+        known.update(_look_up_roles(user, missing))
+    return {holder_id: known[holder_id] for holder_id in holder_ids}
+
+
+def _look_up_roles(user, holder_ids: set[int | None]) -> dict[int | None, Role]:
+    from pgb_admin.accounts.models import Mandate
+
+    mandates: dict[int, list[str]] = {}
+    for holder_id, role in (
+        Mandate.objects.valid_on(timezone.localdate())
+        .filter(user=user, holder_id__in=[pk for pk in holder_ids if pk is not None])
+        .values_list("holder_id", "role")
+    ):
+        mandates.setdefault(holder_id, []).append(role)
+    fallback = Role.AUDITOR if audited_funder_ids(user).exists() else Role.OTHER
+    return {
+        holder_id: Role(min(mandates[holder_id], key=_MANDATE_ORDER.index))
+        if holder_id in mandates
+        else fallback
+        for holder_id in holder_ids
+    }
+
+
+def _event(user, role: Role, **fields) -> AccessEvent:
+    context = request_context.get() or NO_REQUEST
+    return AccessEvent(
+        user_pk=getattr(user, "pk", None),
+        username=getattr(user, "username", "") or "",
+        role=role,
+        purpose=PURPOSE_OF_ROLE[role],
+        remote_addr=context.remote_addr,
+        request_id=context.request_id,
+        **fields,
+    )
+
+
+def log_reads(
+    *,
+    user,
+    action: Action,
+    what: str,
+    holder_counts: dict[int | None, int],
+    object_pk="",
+    outcome: Outcome = Outcome.OK,
+    everyone: bool = False,
+) -> list[AccessEvent]:
+    """One row per holder whose data ``user`` read (``holder_counts``: how many rows of each);
+    ``None`` stands for data of no single holder (a municipal report). Reads by the holder
+    and their representatives are not logged unless ``everyone`` (imports are)."""
+    roles = roles_of(user, holder_counts)
+    events = [
+        _event(
+            user,
+            roles[holder_id],
+            holder_pk=holder_id,
+            action=action,
+            what=what,
+            object_pk=str(object_pk),
+            count=count,
+            outcome=outcome,
+        )
+        for holder_id, count in holder_counts.items()
+        if everyone or roles[holder_id] in LOGGED_READERS
+    ]
+    return AccessEvent.objects.bulk_create(events)
+
+
+def log_read(
+    *, user, what: str, holder_id: int | None, obj=None, action=Action.READ, count: int = 1
+) -> list[AccessEvent]:
+    """One read (a page, an object, a report, a file) of one holder's data, or of no single
+    holder's (``holder_id=None``)."""
+    return log_reads(
+        user=user,
+        action=action,
+        what=what,
+        holder_counts={holder_id: count},
+        object_pk=getattr(obj, "pk", "") if obj is not None else "",
+    )
+
+
+def log_changes(
+    *, user, action: Action, what: str, holder_ids: Iterable[int | None], object_pk=""
+) -> list[AccessEvent]:
+    """Changes made in bulk (``bulk_create``, ``update``): one row per holder with how many
+    rows changed. ``holder_ids`` has one element per changed row."""
+    counts = Counter(holder_ids)
+    roles = roles_of(user, counts)
+    events = [
+        _event(
+            user,
+            roles[holder_id],
+            holder_pk=holder_id,
+            action=action,
+            what=what,
+            object_pk=str(object_pk),
+            count=count,
+        )
+        for holder_id, count in counts.items()
+    ]
+    return AccessEvent.objects.bulk_create(events)
+
+
+def holder_of(instance) -> int | None:
+    """The holder an object belongs to, along its queryset's ``holder_field`` (None for data
+    of no single holder: users, funders, figures)."""
+    queryset_class = getattr(type(instance).objects, "_queryset_class", None)
+    path = getattr(queryset_class, "holder_field", None)
+    if path is None:
+        return getattr(instance, "holder_id", None)
+    value = instance
+    for part in path.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return value
+
+
+_CHANGE_ACTIONS = {0: Action.CREATE, 1: Action.UPDATE, 2: Action.DELETE}
+
+
+def log_change_entry(sender, instance, log_entry=None, log_created=False, **kwargs) -> None:
+    """The change log wrote ``log_entry`` for ``instance``: add its access-log row."""
+    if not log_created or log_entry is None or log_entry.action not in _CHANGE_ACTIONS:
+        return
+    log_changes(
+        user=log_entry.actor,
+        action=_CHANGE_ACTIONS[log_entry.action],
+        what=instance._meta.label,
+        holder_ids=[holder_of(instance)],
+        object_pk=instance.pk if instance.pk is not None else log_entry.object_pk,
+    )

@@ -1,0 +1,33 @@
+import re
+import uuid
+
+from .events import RequestContext, request_context
+
+# a request id a proxy sends is kept when it is a plain token; anything else gets a new one
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+class AccessContextMiddleware:
+    """Gives every request an id (the ``X-Request-ID`` it came with, or a new one), sends it back
+    in the response, and tells the access log and the change log where the request came from.
+    Before ``AuditlogMiddleware``, so both logs carry the same id."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        sent = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = sent if _REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
+        request.META["HTTP_X_REQUEST_ID"] = request_id
+        request.request_id = request_id
+        token = request_context.set(
+            RequestContext(
+                remote_addr=request.META.get("REMOTE_ADDR") or None, request_id=request_id
+            )
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            request_context.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
