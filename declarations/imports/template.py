@@ -33,7 +33,7 @@ dates, so the same data gives the same file.
 
 import io
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -50,6 +50,8 @@ from openpyxl.writer.excel import ExcelWriter
 
 from contracts.constants import AgreementType
 from contracts.models import AgreementVersion, CareAgreement
+from pgb_admin.audit.events import log_reads
+from pgb_admin.audit.models import Action
 from pgb_admin.figures.constants import RateUnit
 
 from ..constants import FROZEN_STATUSES, OPEN_STATUSES, ExpenseKind
@@ -738,6 +740,12 @@ def holders_month_template(*, actor, month: date, holder_ids: list[int] | None =
     if holder_ids is not None:
         agreements = agreements.filter(holder_id__in=holder_ids)
     agreements = list(agreements)
+    log_reads(
+        user=actor,
+        action=Action.EXPORT,
+        what="export:hours_template",
+        holder_counts=Counter(agreement.holder_id for agreement in agreements),
+    )
     _load(agreements, month)
     for agreement in agreements:
         # Fixed monthly pay has no hours: versions per month are left out, here only.

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from pgb_admin.audit.events import log_reads
+from pgb_admin.audit.models import Action
 from pgb_admin.budgets.models import BudgetHolder
 from pgb_admin.core.models import TaskRun, TaskStatus
 from pgb_admin.core.periods import parse_month
@@ -136,6 +138,12 @@ def _require_bureau(request: HttpRequest) -> list[BudgetHolder]:
 def console(request: HttpRequest) -> HttpResponse:
     holders = _require_bureau(request)
     month = _month_from(request, timezone.localdate())
+    log_reads(
+        user=request.user,
+        action=Action.LIST,
+        what="page:bureau_console",
+        holder_counts={holder.pk: 1 for holder in holders},
+    )
     return _render_console(
         request, holders=holders, month=month, state=_state_from(request.GET.get("state", ""))
     )

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from contracts.models import CareAgreement
 from pgb_admin.accounts.scoping import get_editable, refuse_auditors
 from pgb_admin.api.downloads import file_response
+from pgb_admin.audit.events import log_read
+from pgb_admin.audit.models import Action
 from pgb_admin.core.models import TaskRun
 
 from ..imports import template
@@ -93,6 +95,13 @@ def agreement_template(request: HttpRequest, agreement_id: int, month: date) -> 
         CareAgreement.objects.select_related("provider", "holder"), request.user, pk=agreement_id
     )
     content = template.agreement_month_template(agreement, month)
+    log_read(
+        user=request.user,
+        what="export:hours_template",
+        holder_id=agreement.holder_id,
+        obj=agreement,
+        action=Action.EXPORT,
+    )
     return file_response(content, XLSX_TYPE, f"uren-{agreement.pk}-{month:%Y-%m}.xlsx")
 
 

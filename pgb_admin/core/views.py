@@ -7,6 +7,8 @@ from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from pgb_admin.api.problems import problem
+from pgb_admin.audit.events import log_reads
+from pgb_admin.audit.models import Action
 from pgb_admin.budgets.selectors import holder_list
 
 HOLDERS_PER_PAGE = 25
@@ -16,6 +18,12 @@ HOLDERS_PER_PAGE = 25
 def home(request: HttpRequest) -> HttpResponse:
     page = Paginator(holder_list(user=request.user), HOLDERS_PER_PAGE).get_page(
         request.GET.get("page")
+    )
+    log_reads(
+        user=request.user,
+        action=Action.LIST,
+        what="page:home",
+        holder_counts={holder.pk: 1 for holder in page},
     )
     return render(request, "core/home.html", {"page": page})
 
