@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= 1.0
 
-.PHONY: install setup run test e2e lint format check messages compilemessages lock clean bench schema fuzz
+.PHONY: install setup run test e2e lint format check messages compilemessages lock clean bench schema fuzz worker-test
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit("pgb-admin needs Python 3.11 or newer" if sys.version_info < (3, 11) else 0)'
@@ -36,6 +36,13 @@ run: setup
 
 test: compilemessages
 	$(BIN)/pytest --ignore=tests/e2e $(PYTEST_ARGS)
+
+# Real Celery workers SIGKILLed mid-validation and mid-export (tests/worker; skipped by `make
+# test` without a broker). Needs PostgreSQL and a Redis database of its own, which it empties:
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
+#   CELERY_BROKER_URL=redis://127.0.0.1:6379/15 make worker-test
+worker-test: compilemessages
+	PGB_WORKER_TEST=required $(BIN)/pytest tests/worker -q -s $(PYTEST_ARGS)
 
 # Browser tests in Debian's chromium (apt-get install chromium); never `playwright install`.
 e2e: compilemessages

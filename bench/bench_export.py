@@ -118,7 +118,7 @@ def xlsx_rows(content) -> dict[str, list[list]]:
     """The values of every cell the app writes, sheet by sheet (formula text neutralised)."""
     from django.utils.translation import gettext as _
 
-    from declarations.exports import neutralise
+    from declarations.exports import sheet_value
 
     declarations = [
         [
@@ -187,7 +187,7 @@ def xlsx_rows(content) -> dict[str, list[list]]:
         _("Summary"): summary,
     }
     return {
-        title: [[neutralise(value) for value in row] for row in rows]
+        title: [[sheet_value(value) for value in row] for row in rows]
         for title, rows in sheets.items()
     }
 
@@ -201,7 +201,8 @@ def csv_rows(content) -> list[list]:
             content.batch_id, d.declaration_id, d.corrects_id or "", f"{d.month:%Y-%m}",
             neutralise(d.holder_svb_client_number), neutralise(d.holder_name),
             neutralise(d.agreement_svb_number), neutralise(d.provider_name),
-            d.provider_agb_code, d.provider_kvk_number, d.scheme, neutralise(d.care_product),
+            neutralise(d.provider_agb_code), neutralise(d.provider_kvk_number),
+            neutralise(d.scheme), neutralise(d.care_product),
         ]  # fmt: skip
         for line in d.lines:
             rows.append(

@@ -2,8 +2,11 @@
 rate with the hours per day), the weekly totals the PGB Portaal asks for and a summary; and a
 CSV of every line for other systems. Pure functions: rows in, bytes out.
 
-Text that a spreadsheet could take for a formula (starting with = + - @, a tab or a carriage
-return) is prefixed with an apostrophe, so no export ever runs anything when opened.
+Text that a spreadsheet could take for a formula (starting with = + - @, a tab, a carriage
+return, a line feed or a NUL: OWASP's CSV injection list and ASVS 1.2.10) is prefixed with an
+apostrophe, so no export ever runs anything when opened. :func:`neutralise` does that for every
+CSV field and :func:`sheet_value` for every worksheet cell, here and in the hours templates and
+the reports.
 """
 
 import csv
@@ -18,11 +21,12 @@ from django.utils.translation import gettext as _
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from pgb_admin.figures.constants import RateUnit
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 MONEY_FORMAT = "#,##0.00"
 BOLD = Font(bold=True)
 QUANTITY_FORMAT = "0.00"
@@ -58,6 +62,14 @@ def neutralise(value):
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
+
+
+def sheet_value(value):
+    """A value for a worksheet cell: neutralised, and without the control characters that XML
+    cannot hold (a name or note with one would otherwise break the whole file)."""
+    if isinstance(value, str) and not value.isprintable():  # the quick test first
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return neutralise(value)
 
 
 @dataclass(frozen=True)
@@ -127,15 +139,13 @@ def write_csv(content: BatchContent) -> bytes:
             d.declaration_id,
             d.corrects_id or "",
             f"{d.month:%Y-%m}",
-            neutralise(d.holder_svb_client_number),
-            neutralise(d.holder_name),
-            neutralise(d.agreement_svb_number),
-            neutralise(d.provider_name),
-            d.provider_agb_code,
-            d.provider_kvk_number,
-            d.scheme,
-            neutralise(d.care_product),
-        ]
+            *(
+                neutralise(text)
+                for text in (d.holder_svb_client_number, d.holder_name, d.agreement_svb_number,
+                             d.provider_name, d.provider_agb_code, d.provider_kvk_number,
+                             d.scheme, d.care_product)
+            ),
+        ]  # fmt: skip
         writer.writerows(
             ["line", *common, line.care_date.isoformat(), line.quantity, line.unit, line.rate,
              line.amount, "", "", "", ""]
@@ -156,7 +166,7 @@ def _row(sheet, values, *, bold: bool = False, formats: dict[int, str] | None = 
     cheaper for openpyxl to write."""
     row = []
     for position, value in enumerate(values):
-        value = neutralise(value)
+        value = sheet_value(value)
         number_format = formats.get(position) if formats else None
         if bold or (number_format and value is not None):
             cell = WriteOnlyCell(sheet, value=value)

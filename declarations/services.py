@@ -29,6 +29,7 @@ from pgb_admin.figures.models import FigureLookup, StatutoryFigure
 
 from .constants import FROZEN_STATUSES, OPEN_STATUSES, DeclarationStatus, ExpenseKind, Severity
 from .exports import BatchContent, ExportDeclaration, ExportLine, sha256, write_csv, write_xlsx
+from .grants import grants_of, refresh_declared
 from .models import (
     Batch,
     BatchFile,
@@ -104,7 +105,11 @@ def back_to_draft_many(pairs) -> None:
         status=DeclarationStatus.VALIDATED,
     ).values_list("pk", "agreement_id", "month")
     ids = [pk for pk, agreement_id, month in validated if (agreement_id, month) in pairs]
-    Declaration.objects.filter(pk__in=ids).update(status=DeclarationStatus.DRAFT, validated_at=None)
+    if ids:
+        Declaration.objects.filter(pk__in=ids).update(
+            status=DeclarationStatus.DRAFT, validated_at=None
+        )
+        refresh_declared(grants_of(Declaration.objects.filter(pk__in=ids)))
 
 
 def _require_open_month(agreement: CareAgreement, day: date, field: str) -> None:
@@ -121,9 +126,13 @@ def _require_open_month(agreement: CareAgreement, day: date, field: str) -> None
 
 
 def back_to_draft(agreement_id: int, month: date) -> None:
-    Declaration.objects.filter(
-        agreement_id=agreement_id, month=month, status=DeclarationStatus.VALIDATED
-    ).update(status=DeclarationStatus.DRAFT, validated_at=None)
+    """The month's validated declaration becomes a draft again (its hours or costs changed);
+    it no longer counts against its grant."""
+    same_month = Declaration.objects.filter(agreement_id=agreement_id, month=month)
+    if same_month.filter(status=DeclarationStatus.VALIDATED).update(
+        status=DeclarationStatus.DRAFT, validated_at=None
+    ):
+        refresh_declared(grants_of(same_month))
 
 
 # --- time entries --------------------------------------------------------------------------
@@ -536,19 +545,30 @@ def declaration_draft(
     declaration = open_declaration(agreement.pk, month)
     if declaration is None:
         declaration = Declaration(agreement=agreement, month=month)
+    counted_on = set()
+    if declaration.status == DeclarationStatus.VALIDATED:  # it stops counting
+        counted_on = grants_of(Declaration.objects.filter(pk=declaration.pk))
     declaration.declared_rate = rate
     declaration.status = DeclarationStatus.DRAFT
     declaration.full_clean()
     declaration.save()
     draft_lines([declaration])
+    refresh_declared(counted_on)
     return declaration
 
 
-def draft_lines(declarations: list[Declaration]) -> None:
+def draft_lines(declarations: list[Declaration], *, refresh: bool = True) -> None:
     """Rebuild the lines and totals of open declarations from their agreements' entries and
-    costs: a fixed number of queries, whatever the number of declarations."""
+    costs: a fixed number of queries, whatever the number of declarations. A validated one
+    whose total or grant changes moves its grants' declared totals (unless ``refresh`` is
+    off: the validation sets them itself, after locking the grants)."""
     if not declarations:
         return
+    counted = {
+        d.pk: (d.budget_id, d.total_amount)
+        for d in declarations
+        if d.status == DeclarationStatus.VALIDATED
+    }
     agreement_ids = {d.agreement_id for d in declarations}
     first = min(d.month for d in declarations)
     last = month_end(max(d.month for d in declarations))
@@ -604,6 +624,13 @@ def draft_lines(declarations: list[Declaration]) -> None:
         ],
         batch_size=1000,
     )
+    if refresh:
+        moved = [
+            d
+            for d in declarations
+            if d.pk in counted and counted[d.pk] != (d.budget_id, d.total_amount)
+        ]
+        refresh_declared({counted[d.pk][0] for d in moved} | {d.budget_id for d in moved})
 
 
 def _version_on(versions: list[AgreementVersion], day: date) -> AgreementVersion | None:
@@ -656,9 +683,12 @@ def declaration_validate(*, actor: User, declaration_ids: list[int]) -> list[Dec
     from .validation.engine import validate_declarations
 
     declarations = [_editable_declaration(actor, pk) for pk in sorted(set(declaration_ids))]
-    draft_lines(declarations)
-    _lock_grants({d.budget_id for d in declarations if d.budget_id})
-    validate_declarations(declarations)
+    before = {d.budget_id for d in declarations}
+    draft_lines(declarations, refresh=False)
+    grants = grants_of(Declaration.objects.filter(pk__in=[d.pk for d in declarations]))
+    _lock_grants((before | grants) - {None})
+    validate_declarations(declarations)  # and sets the declared totals of ``grants``
+    refresh_declared(before - grants)  # grants a validated declaration moved away from
     return declarations
 
 
@@ -769,6 +799,8 @@ def declaration_settle(
     declaration.rejection_reason = "" if paid else rejection_reason.strip()
     declaration.settled_at = timezone.now()
     declaration.save(update_fields=["status", "rejection_reason", "settled_at", "updated_at"])
+    if not paid:  # a rejected declaration no longer counts against its grant
+        refresh_declared(grants_of(Declaration.objects.filter(pk=declaration.pk)))
     return declaration
 
 
@@ -776,7 +808,11 @@ def declaration_settle(
 def declaration_delete(*, actor: User, declaration_id: int) -> None:
     """Throw away an open draft (its hours stay)."""
     declaration = _editable_declaration(actor, declaration_id)
+    counted_on = set()
+    if declaration.status == DeclarationStatus.VALIDATED:
+        counted_on = grants_of(Declaration.objects.filter(pk=declaration.pk))
     declaration.delete()
+    refresh_declared(counted_on)
 
 
 # --- SVB batches ---------------------------------------------------------------------------

@@ -1,12 +1,15 @@
 """Celery tasks: ids in, a service does the work, progress goes to a TaskRun. Each task can
-run twice (redelivery after a worker died) and leaves the same state."""
+run twice (redelivery after a worker died) and leaves the same state. A delivery after a worker
+died mid-task resumes where the dead one's last commit left off; one after the task finished
+changes nothing (tests/worker SIGKILLs a real worker to show it)."""
 
 import hashlib
 from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.db import transaction
+from django.utils import timezone, translation
 
 from auditlog.context import set_actor
 from celery import shared_task
@@ -15,56 +18,98 @@ from pgb_admin.core.models import TaskRun, TaskStatus
 from pgb_admin.core.tasks import progress_advance, progress_finish, progress_start
 
 from . import services
+from .constants import DeclarationStatus, Severity
 from .imports.hours import STEPS, hours_import
 from .imports.problems import ImportRefused
-from .models import Batch, HoursUpload
+from .models import Batch, Declaration, HoursUpload
+
+FINISHED = (TaskStatus.DONE, TaskStatus.FAILED)
 
 
 def _actor(user_id: int):
     return get_user_model().objects.get(pk=user_id)
 
 
+def _start_once(task_run_id: str, total: int) -> None:
+    """Mark a queued run as running. A run an earlier delivery started keeps its progress, so
+    a delivery after a worker died resumes from it instead of starting over."""
+    TaskRun.objects.filter(pk=task_run_id, status=TaskStatus.QUEUED).update(
+        status=TaskStatus.RUNNING, total=total, done=0, error="", updated_at=timezone.now()
+    )
+
+
+def _validate_next_chunk(task_run_id: str, actor, ids: list[int]) -> bool:
+    """Validate the first chunk of ``ids`` that no delivery has committed and count it in the
+    same transaction, so ``done`` says exactly how far the work got. The run's row is locked:
+    two deliveries of the task at once take turns, chunk by chunk. False when all are done."""
+    with transaction.atomic():
+        run = TaskRun.objects.select_for_update().get(pk=task_run_id)
+        chunk = ids[run.done : run.done + services.VALIDATION_CHUNK]
+        if not chunk:
+            return False
+        services.declarations_validate_in_chunks(actor=actor, declaration_ids=chunk, progress=run)
+    return True
+
+
+def _validation_result(ids: list[int]) -> dict[str, int]:
+    declarations = Declaration.objects.filter(pk__in=ids)
+    return {
+        "declarations": len(ids),
+        "validated": declarations.filter(status=DeclarationStatus.VALIDATED).count(),
+        "with_errors": declarations.filter(
+            status=DeclarationStatus.DRAFT, findings__severity=Severity.ERROR
+        )
+        .distinct()
+        .count(),
+    }
+
+
 @shared_task(name="declarations.validate", acks_late=True)
 def validate_declarations_task(task_run_id: str, user_id: int, declaration_ids: list[int]) -> None:
     run = TaskRun.objects.get(pk=task_run_id)
+    if run.status in FINISHED:  # delivered again after it finished
+        return
+    ids = sorted(set(declaration_ids))
+    _start_once(task_run_id, len(ids))
     actor = _actor(user_id)
-    progress_start(run, len(set(declaration_ids)))
     with set_actor(actor):
-        result = services.declarations_validate_in_chunks(
-            actor=actor, declaration_ids=declaration_ids, progress=run
-        )
-    progress_finish(run, result=result)
+        while _validate_next_chunk(task_run_id, actor, ids):
+            pass
+    progress_finish(run, result=_validation_result(ids))
 
 
 @shared_task(name="declarations.export_batch", acks_late=True)
 def export_batch_task(
     task_run_id: str, user_id: int, month: str, holder_id: int | None, funder_id: int | None
 ) -> None:
+    """Export in one transaction that also ends the run, with the run's row locked: a
+    delivery after a worker died exports what the dead one did not commit, and one after the
+    batch was made finds the run finished and stops."""
     from pgb_admin.budgets.models import Funder
 
-    run = TaskRun.objects.get(pk=task_run_id)
-    done_before = Batch.objects.filter(task_run=run).first()
-    if done_before is not None:  # a redelivered task does not export twice
-        progress_finish(
-            run, result={"batch_id": done_before.pk, "declarations": done_before.declaration_count}
-        )
+    if TaskRun.objects.filter(pk=task_run_id, status__in=FINISHED).exists():
         return
+    _start_once(task_run_id, 1)
     actor = _actor(user_id)
-    progress_start(run, 1)
     funder = Funder.objects.get(pk=funder_id) if funder_id else None
-    try:
-        with set_actor(actor):
-            batch = services.batch_export(
-                actor=actor,
-                month=date.fromisoformat(month),
-                holder_id=holder_id,
-                funder=funder,
-                task_run=run,
-            )
-    except ValidationError as error:
-        progress_finish(run, error="; ".join(error.messages))
-        return
-    progress_finish(run, result={"batch_id": batch.pk, "declarations": batch.declaration_count})
+    with transaction.atomic(), set_actor(actor):
+        run = TaskRun.objects.select_for_update().get(pk=task_run_id)
+        if run.status in FINISHED:  # another delivery finished it while this one waited
+            return
+        batch = Batch.objects.filter(task_run=run).first()
+        if batch is None:
+            try:
+                batch = services.batch_export(
+                    actor=actor,
+                    month=date.fromisoformat(month),
+                    holder_id=holder_id,
+                    funder=funder,
+                    task_run=run,
+                )
+            except ValidationError as error:
+                progress_finish(run, error="; ".join(error.messages))
+                return
+        progress_finish(run, result={"batch_id": batch.pk, "declarations": batch.declaration_count})
 
 
 def start_validation(*, actor, declaration_ids: list[int]) -> TaskRun:
@@ -88,7 +133,7 @@ def import_hours_task(task_run_id: str, user_id: int, upload_id: int) -> None:
     """Import an uploaded hours file. Running it twice leaves the same state: the second run
     finds nothing to change."""
     run = TaskRun.objects.get(pk=task_run_id)
-    if run.status in (TaskStatus.DONE, TaskStatus.FAILED):  # delivered again after it finished
+    if run.status in FINISHED:  # delivered again after it finished
         return
     upload = HoursUpload.objects.get(pk=upload_id)
     actor = _actor(user_id)

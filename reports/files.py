@@ -1,7 +1,8 @@
 """The reports as files: XLSX with native Excel charts (openpyxl), CSV (UTF-8, ``;``), and
 PNG or SVG charts (matplotlib, Agg backend: no display needed). They are written from the
 reports' dicts, so every file says what the JSON says. Text that a spreadsheet could take for
-a formula is neutralised as in the SVB batches.
+a formula is neutralised as in the SVB batches (``neutralise`` for CSV fields, ``sheet_value``
+for worksheet cells).
 """
 
 import csv
@@ -20,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font
 
-from declarations.exports import neutralise
+from declarations.exports import neutralise, sheet_value
 
 BOLD = Font(bold=True)
 MONEY_FORMAT = "#,##0.00"
@@ -44,7 +45,7 @@ def _sheet(workbook: Workbook, title: str, header: list[str], rows) -> object:
     for cell in sheet[1]:
         cell.font = BOLD
     for row in rows:
-        sheet.append([neutralise(value) for value in row])
+        sheet.append([sheet_value(value) for value in row])
     for column in sheet.iter_cols(min_row=2):
         for cell in column:
             if isinstance(cell.value, Decimal):
@@ -144,7 +145,7 @@ def _grant_sheet(workbook: Workbook, grant: dict) -> None:
         sheet.cell(row=start, column=1, value=_("provider")).font = BOLD
         sheet.cell(row=start, column=2, value=_("spent")).font = BOLD
         for offset, provider in enumerate(providers, start=1):
-            sheet.cell(row=start + offset, column=1, value=neutralise(provider["name"]))
+            sheet.cell(row=start + offset, column=1, value=sheet_value(provider["name"]))
             cell = sheet.cell(row=start + offset, column=2, value=_number(provider["used"]))
             cell.number_format = MONEY_FORMAT
         bars = BarChart()

@@ -40,6 +40,9 @@ settings.register_profile(
 )
 settings.load_profile("ci")
 
+# The BSN scan watches every response, file, log record and task payload of the run.
+pytest_plugins = ["tests.bsn_scan"]
+
 TODAY = date(2026, 11, 23)
 
 
@@ -51,6 +54,17 @@ def _fixed_today():
     """Tests run on 23 November 2026 (Amsterdam), whatever the machine's clock says."""
     with time_machine.travel(FIXED_MOMENT, tick=True):
         yield
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's admin client, with the session verified by an authenticator app (staff
+    need two-factor authentication for every page, the admin's too)."""
+    from django.test import Client
+
+    from .two_factor import verified_login
+
+    return verified_login(Client(), admin_user)
 
 
 @dataclass

@@ -23,6 +23,9 @@ def test_a_changed_bsn_is_logged_masked_with_the_actor(world):
     assert (old, new) == ("*****" + old_bsn[-4:], "*****6708")
     assert old_bsn not in str(entry.changes) + entry.object_repr
     assert "999996708" not in str(entry.changes) + entry.object_repr
+    # neither the stored token nor the keyed hash: the change log holds the masked BSN only
+    assert "bsn_hash" not in entry.changes_dict
+    assert "gAAAAA" not in str(entry.changes)
 
 
 def test_a_changed_iban_is_logged_masked(world):

@@ -5,8 +5,11 @@ from io import StringIO
 
 from django.core.management import call_command
 from django.http import HttpRequest
+from django.urls import reverse
 
 import pytest
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.nl import bsn as stdnum_bsn
 
 from contracts.constants import AgreementType
@@ -15,9 +18,10 @@ from declarations.models import Batch, Declaration, Expense, Finding, TimeEntry
 from declarations.validation.registry import catalogue
 from pgb_admin.accounts.constants import MandateRole
 from pgb_admin.accounts.models import Mandate, User
+from pgb_admin.accounts.two_factor import code_check, requires_two_factor
 from pgb_admin.budgets.constants import Scheme
 from pgb_admin.budgets.models import Budget, BudgetHolder
-from pgb_admin.core.demo import DEMO_PASSWORD, LOGINS
+from pgb_admin.core.demo import DEMO_BACKUP_CODES, DEMO_PASSWORD, LOGINS
 
 
 def _load(**options) -> str:
@@ -101,6 +105,33 @@ def test_the_world_has_what_the_issues_ask_for(demo, client):
     call_command("demo_logins", stdout=out)
     assert DEMO_PASSWORD in out.getvalue()
     assert all(login.username in out.getvalue() for login in LOGINS)
+    _assert_demo_two_factor(client)
+
+
+def _assert_demo_two_factor(client):
+    """The demo logins that need two-factor authentication have published backup codes,
+    shown by demo_logins while unused, and a login with one of them works."""
+    needing = {user.username for user in User.objects.all() if requires_two_factor(user)}
+    assert needing == {"beheer", "bureau", "controleur.denhaag", "controleur.assen"}
+    for username in needing:
+        assert code_check(User.objects.get(username=username), DEMO_BACKUP_CODES[0]).ok
+    assert not TOTPDevice.objects.exists()
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    lines = {line.split()[0]: line for line in out.getvalue().splitlines() if "demo-00" in line}
+    assert set(lines) == needing
+    assert all("demo-0001" not in line and "demo-0010" in line for line in lines.values())
+
+    call_command("demo_logins", "--renew-backup-codes", stdout=StringIO())
+    bureau = User.objects.get(username="bureau")
+    assert StaticToken.objects.filter(device__user=bureau).count() == len(DEMO_BACKUP_CODES)
+    assert (
+        client.post(reverse("login"), {"username": "bureau", "password": DEMO_PASSWORD}).status_code
+        == 302
+    )
+    verified = client.post(reverse("two_factor:verify"), {"code": "DEMO-0002", "next": "/"})
+    assert verified["Location"] == "/"
+    assert client.get("/").status_code == 200
 
 
 def test_loading_twice_changes_nothing_and_loading_anew_gives_the_same_world(demo):

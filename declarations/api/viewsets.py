@@ -24,6 +24,7 @@ from pgb_admin.core.errors import Conflict
 
 from .. import selectors, services, tasks
 from ..constants import DeclarationStatus, ExpenseKind
+from ..grants import budget_refusal
 from ..imports.hours import hours_import
 from ..imports.problems import ImportRefused
 from ..imports.uploads import max_upload_bytes
@@ -274,14 +275,29 @@ class DeclarationViewSet(ListRetrieveMixin, ScopedViewSet):
     @extend_schema(
         summary="Validate the declaration",
         description="Drafts it again and runs the rule catalogue. Without errors it becomes "
-        "validated; otherwise it stays a draft. The findings say what to fix.",
+        "validated; otherwise it stays a draft (200). The findings say what to fix. When the "
+        "grant would be exceeded it stays a draft with the `budget.exceeded` finding stored, and "
+        "the answer is 409 with the problem code `budget_exceeded`: also when many validate "
+        "against one grant at the same time, no more is validated than the grant holds.",
         request=None,
-        responses={200: serializers.DeclarationDetailSerializer},
+        responses={
+            200: serializers.DeclarationDetailSerializer,
+            **problem_response(
+                409,
+                "Refused: exported and frozen (`conflict`), or the grant would be exceeded "
+                "(`budget_exceeded`; the declaration stays a draft, its findings say why).",
+            ),
+        },
     )
     @action(detail=True, methods=["post"])
     def validate(self, request, pk=None):
         declaration = self.get_object()
-        services.declaration_validate(actor=request.user, declaration_ids=[declaration.pk])
+        checked = services.declaration_validate(
+            actor=request.user, declaration_ids=[declaration.pk]
+        )
+        refusal = budget_refusal(checked)  # the draft and its findings are committed
+        if refusal is not None:
+            raise refusal
         return self._respond(declaration)
 
     @extend_schema(

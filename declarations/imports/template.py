@@ -21,8 +21,9 @@ What the template writes, and what the import must read back from it:
   only, so each day has one care row. A person removes a cost by emptying its cells; a row
   that keeps its agreement and date but has neither a quantity nor a cost then says nothing
   about the care of that day when the day's own row has a quantity (the quantity wins).
-- Text is written through :func:`neutralise` (a leading apostrophe before = + - @ tab CR), so
-  the import undoes that with :func:`restore_text` before comparing a note or description.
+- Text is written through :func:`sheet_value` (a leading apostrophe before = + - @ tab CR LF
+  NUL; control characters XML cannot hold are left out), so the import undoes the apostrophe
+  with :func:`restore_text` before comparing a note or description.
 - Months whose declaration is exported (and not reopened by a correction) cannot change: the
   holders template leaves those agreements out (they are listed as such in the instructions);
   the template of one agreement shows them read-only.
@@ -55,7 +56,7 @@ from pgb_admin.audit.models import Action
 from pgb_admin.figures.constants import RateUnit
 
 from ..constants import FROZEN_STATUSES, OPEN_STATUSES, ExpenseKind
-from ..exports import FORMULA_TRIGGERS, neutralise
+from ..exports import FORMULA_TRIGGERS, sheet_value
 from ..models import Declaration, Expense, TimeEntry, month_end, month_start
 from .columns import COLUMNS, HOURS_SHEET, INSTRUCTIONS_SHEET
 
@@ -138,8 +139,8 @@ def day_note(entries) -> str:
 
 
 def restore_text(value):
-    """Undo :func:`neutralise`: text the template wrote with a leading apostrophe comes back
-    as it was stored."""
+    """Undo the apostrophe of :func:`sheet_value`: text the template wrote with a leading
+    apostrophe comes back as it was stored."""
     if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
         return value[1:]
     return value
@@ -318,7 +319,7 @@ def _write_hours(worksheet, sheet: _Sheet) -> None:
             value = row.values.get(key)
             if value == "":
                 value = None
-            cell = worksheet.cell(row=number, column=index, value=neutralise(value))
+            cell = worksheet.cell(row=number, column=index, value=sheet_value(value))
             if key == "date":
                 cell.number_format = DATE_FORMAT
             elif key in NUMBER_FORMATS:
@@ -662,7 +663,7 @@ def _write_instructions(worksheet, sheet: _Sheet, single: CareAgreement | None) 
 
     for number, (cells, font) in enumerate(lines, start=1):
         for index, value in enumerate(cells, start=1):
-            cell = worksheet.cell(row=number, column=index, value=neutralise(value))
+            cell = worksheet.cell(row=number, column=index, value=sheet_value(value))
             if isinstance(value, date):
                 cell.number_format = DATE_FORMAT
             if font is not None:

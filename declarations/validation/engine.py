@@ -264,7 +264,9 @@ def _as_text(kind: str, values: pd.Series) -> pd.Series:
 def validate_declarations(declarations, *, today: date | None = None) -> None:
     """Run the catalogue on drafted declarations and store the findings: a declaration with
     no error becomes validated, one with errors stays a draft. Warnings acknowledged before
-    stay acknowledged when they are found again with the same figures."""
+    stay acknowledged when they are found again with the same figures. The grants' declared
+    totals follow (:func:`~declarations.grants.refresh_declared`), in the same transaction."""
+    from ..grants import grants_of, refresh_declared
     from ..models import Finding
 
     if not declarations:
@@ -305,4 +307,6 @@ def validate_declarations(declarations, *, today: date | None = None) -> None:
                 declaration.status, declaration.validated_at = DeclarationStatus.DRAFT, None
             else:
                 declaration.status, declaration.validated_at = DeclarationStatus.VALIDATED, now
-        type(declarations[0]).objects.bulk_update(declarations, ["status", "validated_at"])
+        model = type(declarations[0])
+        model.objects.bulk_update(declarations, ["status", "validated_at"])
+        refresh_declared(grants_of(model.objects.filter(pk__in=by_id)))

@@ -19,7 +19,7 @@ from contracts.models import AgreementVersion, CareAgreement, HolderProvider, Pr
 from pgb_admin.budgets.models import Budget
 from pgb_admin.figures.models import MaxTariff, StatutoryFigure
 
-from ..constants import SPENDING_STATUSES
+from ..grants import counted_against_grant
 from ..models import Declaration, DeclarationLine, TimeEntry, month_end
 from ..selectors import fixed_pay_months
 
@@ -253,12 +253,10 @@ def _budgets(budget_ids, in_run, declarations: pd.DataFrame) -> pd.DataFrame:
     """Each grant with what is spent outside this run (declarations that are validated or
     further, not replaced by a correction) and the fixed monthly pay committed on it."""
     corrected_in_run = set(declarations.loc[declarations["in_run"], "corrects_id"]) - {-1}
-    replaced = Declaration.objects.filter(corrections__status__in=SPENDING_STATUSES).values("pk")
     spent = dict(
-        Declaration.objects.filter(budget_id__in=budget_ids, status__in=SPENDING_STATUSES)
+        counted_against_grant(Declaration.objects.filter(budget_id__in=budget_ids))
         .exclude(pk__in=in_run)
         .exclude(pk__in=corrected_in_run)
-        .exclude(pk__in=replaced)
         .values_list("budget_id")
         .annotate(total=Sum("total_amount"))
         .order_by()

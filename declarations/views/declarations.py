@@ -28,6 +28,7 @@ from pgb_admin.core.web import (
 
 from .. import services
 from ..constants import Severity
+from ..grants import budget_refusal
 from ..models import Declaration, Finding
 from ..selectors import declaration_list, rule_list
 
@@ -122,7 +123,7 @@ def draft(request: HttpRequest, holder_id: int) -> HttpResponse:
             actor=request.user, month=month, holder_id=holder_id
         )
         if drafted:
-            services.declaration_validate(
+            drafted = services.declaration_validate(
                 actor=request.user, declaration_ids=[d.pk for d in drafted]
             )
     except SERVICE_ERRORS as error:
@@ -133,6 +134,9 @@ def draft(request: HttpRequest, holder_id: int) -> HttpResponse:
                 request,
                 _("%(count)d declarations are drafted and checked.") % {"count": len(drafted)},
             )
+            refusal = budget_refusal(drafted)
+            if refusal is not None:
+                refused(request, refusal)
         else:
             refused(
                 request,
@@ -206,10 +210,15 @@ def validate(request: HttpRequest, declaration_id: int) -> HttpResponse:
     except SERVICE_ERRORS as error:
         refused(request, error)
     else:
-        done(
-            request,
-            _("The declaration is checked: %(status)s.") % {"status": checked.get_status_display()},
-        )
+        refusal = budget_refusal([checked])  # it stays a draft; the page shows its findings
+        if refusal is not None:
+            refused(request, refusal)
+        else:
+            done(
+                request,
+                _("The declaration is checked: %(status)s.")
+                % {"status": checked.get_status_display()},
+            )
     return redirect("declarations:detail", declaration_id=declaration.pk)
 
 

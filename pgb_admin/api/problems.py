@@ -121,7 +121,7 @@ def _django_validation_problem(error: DjangoValidationError, instance: str) -> J
     ]
     codes = {param["code"] for param in params}
     if isinstance(error, Conflict):
-        status, code = 409, "conflict"
+        status, code = 409, getattr(error, "problem_code", "conflict")
     elif codes and codes <= DUPLICATE_CODES:
         status, code = 409, "duplicate"
     else:

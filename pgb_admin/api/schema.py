@@ -45,8 +45,8 @@ class ProblemSerializer(serializers.Serializer):
     instance = serializers.CharField(help_text="The path of the request.")
     code = serializers.CharField(
         help_text=(
-            "invalid, conflict, duplicate, not_found, read_only, permission_denied, "
-            "not_authenticated, authentication_failed, throttled, …"
+            "invalid, conflict, budget_exceeded, duplicate, not_found, read_only, "
+            "permission_denied, not_authenticated, authentication_failed, throttled, …"
         )
     )
     invalid_params = InvalidParamSerializer(many=True, required=False)

@@ -41,6 +41,7 @@ class HolderAccessLogView(generics.ListAPIView):
     auditor, staff, or anyone who changed something (your own actions are left out)."""
 
     serializer_class = HolderAccessEventSerializer
+    queryset = AccessEvent.objects.none()  # for the schema; the rows come from get_queryset
 
     def get_queryset(self):
         return selectors.holder_log(user=self.request.user, holder_id=self.kwargs["holder_id"])
@@ -58,6 +59,7 @@ class AccessLogSearchView(generics.ListAPIView):
     Every search is itself written to the log."""
 
     serializer_class = AccessEventSerializer
+    queryset = AccessEvent.objects.none()  # for the schema; the rows come from get_queryset
 
     def get_queryset(self):
         if not selectors.can_search(self.request.user):

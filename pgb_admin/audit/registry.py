@@ -27,8 +27,12 @@ AUDITED_MODELS: dict[str, list[str]] = {
     "declarations.Batch": [],
 }
 
-# never written to the change log at all (a batch's files are bytes: the sha256 identifies them)
-EXCLUDED_FIELDS = {"accounts.User": ["password", "last_login"]}
+# never written to the change log at all (a batch's files are bytes: the sha256 identifies them;
+# the BSN's keyed hash only follows the BSN, which is logged masked)
+EXCLUDED_FIELDS = {
+    "accounts.User": ["password", "last_login"],
+    "budgets.BudgetHolder": ["bsn_hash"],
+}
 
 
 def register_change_log() -> None:

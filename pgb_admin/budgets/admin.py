@@ -33,6 +33,14 @@ class BudgetHolderAdmin(admin.ModelAdmin):
     search_fields = ["surname", "first_name", "initials", "svb_client_number"]
     filter_horizontal = ["funders"]
     inlines = [BudgetInline]
+    readonly_fields = ["masked_bsn"]
+
+    def get_exclude(self, request, obj=None):
+        # staff see the BSN masked (SECURITY.md, "BSN"): typed once when adding, never shown
+        return ["bsn"] if obj is not None else []
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
 
     @admin.display(description=_("BSN"))
     def masked_bsn(self, holder: BudgetHolder) -> str:

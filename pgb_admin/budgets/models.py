@@ -9,16 +9,18 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from pgb_admin.accounts.scoping import ScopedQuerySet
-from pgb_admin.core.fields import BSNField, SVBClientNumberField
+from pgb_admin.core import bsn_crypto
+from pgb_admin.core.fields import BSNHashField, EncryptedBSNField, SVBClientNumberField
 from pgb_admin.core.masking import mask_identifier
 from pgb_admin.core.models import TimeStampedModel
 from pgb_admin.core.periods import validate_period
 from pgb_admin.core.text import lower_lazy
-from pgb_admin.core.validators import validate_municipality_code
+from pgb_admin.core.validators import normalize_bsn, validate_municipality_code
 
 from .constants import FUNDER_KIND_OF_SCHEME, FunderKind, Scheme
 
 _OTHER_FUNDER_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
+_BSN_SHAPE = re.compile(r"[0-9]{9}")
 
 
 class Funder(models.Model):
@@ -92,6 +94,14 @@ class BudgetHolderQuerySet(ScopedQuerySet):
     def audited_q(self, funder_ids):
         return Q(pk__in=holder_ids_of_funders(funder_ids))
 
+    def with_bsn(self, bsn: str):
+        """The holder with this BSN (typed with spaces or dots or not), found by its keyed
+        hash: the stored BSN is encrypted and cannot be searched."""
+        normalized = normalize_bsn(bsn)
+        if not _BSN_SHAPE.fullmatch(normalized):  # no stored BSN has another shape
+            return self.none()
+        return self.filter(bsn_hash__in=bsn_crypto.lookup_hashes(normalized))
+
 
 class BudgetHolder(TimeStampedModel):
     """The person the budget is granted to (budgethouder)."""
@@ -101,11 +111,13 @@ class BudgetHolder(TimeStampedModel):
     surname = models.CharField(
         _("surname"), max_length=200, help_text=_("Including prefixes, e.g. 'de Vries'.")
     )
-    bsn = BSNField(
+    # Encrypted at rest, unique and found through its keyed hash (SECURITY.md, "BSN").
+    bsn = EncryptedBSNField(
         _("BSN"),
-        unique=True,
+        db_column="bsn_encrypted",
         help_text=_("Burgerservicenummer; shown in full only to the holder and representatives."),
     )
+    bsn_hash = BSNHashField(source="bsn", unique=True)
     date_of_birth = models.DateField(_("date of birth"))
     funders = models.ManyToManyField(
         Funder, related_name="holders", verbose_name=_("funders"), blank=True
@@ -137,6 +149,30 @@ class BudgetHolder(TimeStampedModel):
     @property
     def masked_bsn(self) -> str:
         return mask_identifier(self.bsn)
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is not None and "bsn" in update_fields:
+            update_fields = {*update_fields, "bsn_hash"}
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+    def validate_unique(self, exclude=None) -> None:
+        """A BSN is registered once: checked on its keyed hash, reported on ``bsn``."""
+        exclude = set(exclude or ())
+        errors = {}
+        try:
+            super().validate_unique(exclude=exclude | {"bsn_hash"})
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if "bsn" not in exclude and self.bsn and self._bsn_taken():
+            errors.setdefault("bsn", []).append(self.unique_error_message(BudgetHolder, ("bsn",)))
+        if errors:
+            raise ValidationError(errors)
+
+    def _bsn_taken(self) -> bool:
+        others = BudgetHolder.objects.with_bsn(self.bsn)
+        if self.pk is not None:
+            others = others.exclude(pk=self.pk)
+        return others.exists()
 
     def clean(self) -> None:
         super().clean()

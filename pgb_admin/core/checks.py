@@ -13,3 +13,76 @@ def check_secret_key_is_not_the_development_key(app_configs, **kwargs):
             id="pgb_admin.E001",
         )
     ]
+
+
+@register(Tags.security)
+def check_bsn_keys(app_configs, **kwargs):
+    """The BSN keys are set (with DEBUG off) and usable: see SECURITY.md, "BSN"."""
+    from .bsn_crypto import configuration_errors
+
+    return [
+        Error(message, hint=_BSN_KEYS_HINT, id=check_id)
+        for check_id, message in configuration_errors()
+    ]
+
+
+_BSN_KEYS_HINT = (
+    "Set BSN_ENCRYPTION_KEYS (Fernet keys, comma-separated, the first encrypts) and "
+    "BSN_HASH_KEY (32 or more random characters); see SECURITY.md, section BSN."
+)
+
+
+@register(Tags.database)
+def check_stored_bsns_decrypt(app_configs, databases=None, **kwargs):
+    """The oldest and the newest stored BSN decrypt with BSN_ENCRYPTION_KEYS and match their
+    hash under BSN_HASH_KEY (or a fallback): a wrong key shows here, not on the first page.
+    Runs with ``check --database default`` (and before ``migrate``)."""
+    from django.db import DatabaseError, connections
+
+    from . import bsn_crypto
+
+    if not databases or bsn_crypto.configuration_errors():
+        return []
+    errors = []
+    for alias in databases:
+        try:
+            rows = _first_and_last_holder(connections[alias])
+        except DatabaseError:  # not migrated yet
+            continue
+        for token, digest in rows:
+            try:
+                bsn = bsn_crypto.decrypt(token)
+            except bsn_crypto.BSNKeyError:
+                errors.append(_stored_bsn_error(alias, "cannot be decrypted", "pgb_admin.E006"))
+                break
+            if digest not in bsn_crypto.lookup_hashes(bsn):
+                errors.append(_stored_bsn_error(alias, "does not match its hash", "pgb_admin.E007"))
+                break
+    return errors
+
+
+def _first_and_last_holder(connection) -> list[tuple[str, str]]:
+    from pgb_admin.budgets.models import BudgetHolder
+
+    meta = BudgetHolder._meta
+    table = connection.ops.quote_name(meta.db_table)
+    token = connection.ops.quote_name(meta.get_field("bsn").column)
+    digest = connection.ops.quote_name(meta.get_field("bsn_hash").column)
+    pk = connection.ops.quote_name(meta.pk.column)
+    rows = []
+    with connection.cursor() as cursor:
+        for order in ("ASC", "DESC"):
+            cursor.execute(
+                f"SELECT {token}, {digest} FROM {table} ORDER BY {pk} {order} LIMIT 1"  # noqa: S608
+            )
+            rows.extend(cursor.fetchall())
+    return rows
+
+
+def _stored_bsn_error(alias: str, what: str, check_id: str) -> Error:
+    return Error(
+        f"A stored BSN in database {alias!r} {what} with the configured keys.",
+        hint="BSN_ENCRYPTION_KEYS must hold the key it was encrypted with (old keys stay behind "
+        "the new one until rotate_bsn_keys ran); BSN_HASH_KEY_FALLBACKS the old hash key.",
+        id=check_id,
+    )

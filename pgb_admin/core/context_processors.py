@@ -31,6 +31,8 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if getattr(request, "two_factor_pending", False):
+        return {}  # only a password so far: no holder's name in the header
     return {
         "nav_holders": SimpleLazyObject(lambda: _holder_choices(_acting_holders(user))),
         "nav_is_bureau": SimpleLazyObject(lambda: _is_bureau(user)),

@@ -21,6 +21,7 @@ from contracts.constants import AgreementType, ApprovalStatus, ProviderKind, Rel
 from contracts.models import Provider
 from pgb_admin.accounts.constants import MandateRole, RepresentativeKind
 from pgb_admin.accounts.models import AuditorScope, Mandate, User
+from pgb_admin.accounts.two_factor import backup_codes_set, requires_two_factor
 from pgb_admin.budgets import services as budget_services
 from pgb_admin.budgets.constants import Scheme
 from pgb_admin.budgets.models import BudgetHolder, CareProduct, Funder
@@ -29,6 +30,10 @@ from pgb_admin.figures.constants import RateUnit
 
 SEED = 518_106
 DEMO_PASSWORD = "pgb-demo-2026"  # noqa: S105  (documented demo login, refused when DEBUG is off)
+# Published backup codes of the demo logins that need two-factor authentication (staff,
+# auditors, the bureau): demo only, like the password. Each works once; manage.py demo_logins
+# shows those left and --renew-backup-codes gives them back.
+DEMO_BACKUP_CODES = tuple(f"demo-{number:04d}" for number in range(1, 11))
 YEAR = 2026
 YEAR_START, YEAR_END = date(YEAR, 1, 1), date(YEAR, 12, 31)
 MID_YEAR = date(YEAR, 7, 1)
@@ -193,6 +198,7 @@ class DemoWorld:
             self.holders = holders
             self._mandates(users, holders)
             self._auditors(users)
+            demo_backup_codes_renew()
         return self.counts
 
     # people and access ------------------------------------------------------------------
@@ -542,6 +548,21 @@ class DemoWorld:
         contract_services.agreement_record_approval(
             actor=self.admin, version_id=version_id, status=status, decided_on=decided_on
         )
+
+
+def demo_two_factor_users() -> list[User]:
+    """The demo logins that need two-factor authentication, in the order of LOGINS."""
+    users = User.objects.in_bulk([login.username for login in LOGINS], field_name="username")
+    return [
+        users[login.username]
+        for login in LOGINS
+        if login.username in users and requires_two_factor(users[login.username])
+    ]
+
+
+def demo_backup_codes_renew() -> None:
+    for user in demo_two_factor_users():
+        backup_codes_set(user, list(DEMO_BACKUP_CODES))
 
 
 def demo_world_present() -> bool:

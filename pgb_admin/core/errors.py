@@ -6,4 +6,7 @@ from django.core.exceptions import ValidationError
 class Conflict(ValidationError):
     """The request is well formed, but the state of what it would change forbids it: a
     declaration that is exported, a month whose hours are declared, a batch that is immutable.
-    The API answers it with 409; pages and commands show it like any other field error."""
+    The API answers it with 409 and the problem code ``problem_code``; pages and commands show
+    it like any other field error."""
+
+    problem_code = "conflict"

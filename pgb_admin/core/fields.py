@@ -1,10 +1,11 @@
 """Model fields for identifiers: they store the normalised form and validate it, so every form,
 serializer and import that uses ``full_clean()`` gets the same checks and messages."""
 
+from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from . import validators
+from . import bsn_crypto, validators
 
 
 class _NormalizedCharField(models.CharField):
@@ -38,6 +39,77 @@ class BSNField(_NormalizedCharField):
     normalize = staticmethod(validators.normalize_bsn)
     default_max_length = 9
     default_validators_list = (validators.validate_bsn,)
+
+
+class EncryptedBSNField(models.TextField):
+    """A BSN: the normalised number in Python, a Fernet token in the database
+    (:mod:`pgb_admin.core.bsn_crypto`). The token is randomised, so the column cannot be
+    searched or be unique: a :class:`BSNHashField` next to it is, and lookups go through it
+    (``BudgetHolder.objects.with_bsn``). Only ``isnull`` lookups are allowed on this field."""
+
+    description = _("Burgerservicenummer (BSN), encrypted")
+
+    @property
+    def default_validators(self):
+        return [validators.validate_bsn]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in (None, ""):
+            return value
+        return validators.normalize_bsn(value)
+
+    def from_db_value(self, value, expression, connection):
+        if value in (None, ""):
+            return value
+        return bsn_crypto.decrypt(value)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value in (None, ""):
+            return value
+        return bsn_crypto.encrypt(validators.normalize_bsn(value))
+
+    def get_lookup(self, lookup_name):
+        # an exact match on a randomised token never finds anything: refuse it loudly
+        return super().get_lookup(lookup_name) if lookup_name == "isnull" else None
+
+    def get_transform(self, lookup_name):
+        return None
+
+    def formfield(self, **kwargs):
+        # a one-line input, not TextField's textarea
+        return models.Field.formfield(
+            self, **{"form_class": forms.CharField, "max_length": 20, **kwargs}
+        )
+
+
+class BSNHashField(models.CharField):
+    """The keyed hash (HMAC-SHA256, hex) of the BSN in field ``source``, set on every save and
+    bulk create. A ``bulk_update`` or ``update()`` of the BSN must set it too."""
+
+    description = _("Keyed hash of a BSN")
+
+    def __init__(self, *args, source: str = "bsn", **kwargs):
+        self.source = source
+        kwargs.setdefault("max_length", 64)
+        kwargs["editable"] = False
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance, add):
+        bsn = getattr(model_instance, self.source)
+        value = bsn_crypto.hash_bsn(validators.normalize_bsn(bsn)) if bsn else ""
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        del kwargs["editable"]
+        if kwargs.get("max_length") == 64:
+            del kwargs["max_length"]
+        if self.source != "bsn":
+            kwargs["source"] = self.source
+        return name, path, args, kwargs
 
 
 class IBANField(_NormalizedCharField):

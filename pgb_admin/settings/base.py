@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "auditlog",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pgb_admin.core",
     "pgb_admin.accounts",
     "pgb_admin.budgets",
@@ -63,9 +66,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # two-factor authentication: which device verified the session, and the pages a session
+    # that still needs its code may reach (pgb_admin/accounts/two_factor.py)
+    "django_otp.middleware.OTPMiddleware",
+    "pgb_admin.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pgb_admin.core.middleware.ContentSecurityPolicyMiddleware",
+    "pgb_admin.audit.middleware.AccessContextMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     # last: turns a locked-out login into the lockout page
     "axes.middleware.AxesMiddleware",
@@ -126,6 +134,14 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# Two-factor authentication (django-otp): required for staff, auditors and bureaus. Wrong
+# codes are throttled per device: after n wrong codes in a row, no code for
+# OTP_THROTTLE_FACTOR * 2 ** (n - 1) seconds. The admin never shows secrets or backup codes.
+OTP_TOTP_ISSUER = env("TWO_FACTOR_ISSUER", default="pgb-admin")
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -247,6 +263,8 @@ SPECTACULAR_SETTINGS = {
         "FunderKindEnum": "pgb_admin.budgets.constants.FunderKind",
         "ProviderKindEnum": "contracts.constants.ProviderKind",
         "ExpenseKindEnum": "declarations.constants.ExpenseKind",
+        "AccessRoleEnum": "pgb_admin.audit.models.Role",
+        "MandateRoleEnum": "pgb_admin.accounts.constants.MandateRole",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -277,10 +295,33 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=15 * 60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=20 * 60)
-# Redis hands an unacknowledged task to another worker after this; keep it above the hard limit.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 10 * 60}
+# Redis hands a task that a worker took and never acknowledged (the worker died) to another
+# worker once the visibility timeout (seconds) has passed; keep it above the hard limit, or a
+# task still running is handed out a second time. Workers look for such tasks every
+# CELERY_UNACKED_RESTORE_INTERVAL seconds (and when they start).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int(
+        "CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 10 * 60
+    ),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=60),
+    "unacked_restore_throttle": 1,  # the interval alone sets how often
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# The BSN at rest (SECURITY.md, "BSN"): Fernet keys, comma-separated, the first encrypts and
+# all decrypt (a new key goes in front, then `manage.py rotate_bsn_keys`); a separate key for
+# the keyed hash that finds a holder by BSN, with earlier hash keys as fallbacks during a
+# rotation. With DEBUG on and nothing set, keys are derived from SECRET_KEY; with DEBUG off they
+# are required (system checks pgb_admin.E002-E005).
+BSN_ENCRYPTION_KEYS = env.list("BSN_ENCRYPTION_KEYS", default=[])
+BSN_HASH_KEY = env("BSN_HASH_KEY", default="")
+BSN_HASH_KEY_FALLBACKS = env.list("BSN_HASH_KEY_FALLBACKS", default=[])
+# Error reports (500 pages with DEBUG, error e-mails) and log lines never show a BSN: POST
+# fields and variables named like bsn are hidden as passwords are, and any 9-digit number that
+# passes the 11-proef is masked (pgb_admin/core/redaction.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "pgb_admin.core.redaction.BSNSafeExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "pgb_admin.core.redaction.BSNSafeExceptionReporter"
 
 # Change log (django-auditlog): identifiers are masked with the same rule as everywhere else.
 AUDITLOG_MASK_CALLABLE = "pgb_admin.core.masking.mask_identifier"
@@ -291,7 +332,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "pgb_admin.core.redaction.BSNMaskingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},

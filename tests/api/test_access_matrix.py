@@ -16,8 +16,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 import pytest
 
+from pgb_admin.accounts.two_factor import requires_two_factor
+
 from ..conftest import PERSONAS
 from ..factories import bsn_from, iban_from
+from ..two_factor import authenticator, code_now
 from .conftest import token_client
 
 
@@ -135,6 +138,14 @@ OPS = [
         "415  415  415  415  403  403  415  415  415",
         lambda w, u: {},
     ),
+    # the access log: a holder's for those who act for them, the search for log managers only
+    Op(
+        "GET",
+        "budget-holder-access-log",
+        lambda w: f"{V1}/budget-holders/{w.mine.pk}/access-log/",
+        READ_ACTING_ONLY,
+    ),
+    Op("GET", "access-log", lambda w: f"{V1}/access-log/", "403 " * 9),
     # budget holders
     Op("GET", "budget-holder-list", lambda w: f"{V1}/budget-holders/", ALL),
     Op("GET", "budget-holder-detail", lambda w: f"{V1}/budget-holders/{w.mine.pk}/", READ_MINE),
@@ -411,13 +422,25 @@ OPS = [
         lambda w, u: {"year": 2026},
     ),
     Op("GET", "report-file-detail", lambda w: f"{V1}/reports/files/{w.report_file.pk}/", AUDITORS),
-    # tokens: everyone gets and revokes their own
+    # tokens: everyone gets and revokes their own; staff, auditors and bureaus with a code of
+    # their authenticator app only (two-factor authentication)
+    Op(
+        "POST",
+        "token",
+        lambda w: f"{V1}/auth/token/",
+        "201  201  400  201  400  400  201  201  400",
+        lambda w, u: {"username": u.username, "password": "correct-horse-battery"},
+    ),
     Op(
         "POST",
         "token",
         lambda w: f"{V1}/auth/token/",
         "201 " * 9,
-        lambda w, u: {"username": u.username, "password": "correct-horse-battery"},
+        lambda w, u: {
+            "username": u.username,
+            "password": "correct-horse-battery",
+            **({"otp_code": code_now(authenticator(u))} if requires_two_factor(u) else {}),
+        },
     ),
     Op("DELETE", "token", lambda w: f"{V1}/auth/token/", "204 " * 9),
 ]

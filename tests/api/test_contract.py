@@ -1,11 +1,19 @@
 """Contract fuzzing: schemathesis generates requests from the committed OpenAPI schema, valid
-and invalid ones, for every operation, sends them in-process as a holder and as an auditor on
-the seeded world, and checks every answer: never a server error, always the documented status
-codes, content types, headers and bodies, and invalid data always refused.
+and invalid ones, for every operation, sends them in-process as every role on the seeded world
+(a holder, a representative, a bureau, read-only family, an auditor, staff and someone without
+a token), and checks every answer: never a server error, always the documented status codes,
+content types, headers and bodies, and invalid data always refused.
+
+And no partial writes: every table of the application is read before and after each request,
+and a request that is refused (4xx), or that only reads (GET, HEAD, OPTIONS), must leave them
+all as they were (see snapshot.py for the few bookkeeping rows a refusal writes on purpose).
 
 Generated ids mostly name nothing, so a third of them are replaced by ids of real objects
-of the seeded world: requests then also reach the objects themselves. ``FUZZ_EXAMPLES`` sets
-the examples per operation (``make fuzz`` runs many more than the suite does).
+of the seeded world: requests then also reach the objects themselves. The holder and the
+auditor also get schemathesis' coverage phase (boundaries, missing and wrongly typed values of
+every parameter); every role gets ``FUZZ_EXAMPLES`` random examples per operation (``make
+fuzz`` runs many more than the suite does). The terminal summary (conftest.py) prints the
+requests of each role by status.
 """
 
 import os
@@ -14,21 +22,47 @@ from collections import Counter
 
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
+from django.utils import timezone
 
 import pytest
 import schemathesis
 from hypothesis import settings
+from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from .conftest import token_client
+from declarations.models import Expense, TimeEntry
+from pgb_admin.accounts.models import ApiToken
+from pgb_admin.accounts.services import api_token_issue
+from pgb_admin.audit.events import log_read
+
+from . import snapshot
 from .test_schema import COMMITTED
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "28"))
+
+# role -> the persona of tests/conftest.py that plays it (None: no token at all)
+ROLES = {
+    "holder": "holder",
+    "representative": "representative",
+    "bureau": "bureau",
+    "family": "family",
+    "auditor": "auditor_same",
+    "staff": "staff",
+    "anonymous": None,
+}
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-schema = schemathesis.openapi.from_path(COMMITTED)
-schema.app = get_wsgi_application()
+def _schema(*phases: str):
+    loaded = schemathesis.openapi.from_path(COMMITTED, config=SchemathesisConfig())
+    loaded.config.phases.update(phases=list(phases))
+    loaded.app = get_wsgi_application()
+    return loaded
+
+
+schema = _schema("examples", "coverage", "fuzzing")
+fuzzing = _schema("examples", "fuzzing")
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +75,20 @@ def _keep_the_test_connection():
     yield
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(scope="module")
+def authorizations(shared_api_world, django_db_blocker) -> dict[str, dict[str, str]]:
+    """One bearer token per role, issued inside the module's world (and rolled back with it)."""
+    headers = {}
+    with django_db_blocker.unblock():
+        for role, persona in ROLES.items():
+            if persona is None:
+                headers[role] = {}
+            else:
+                _, key = api_token_issue(user=shared_api_world.users[persona])
+                headers[role] = {"Authorization": f"Bearer {key}"}
+    return headers
 
 
 def _real_ids(world) -> dict[str, list[int]]:
@@ -89,29 +137,92 @@ def _seed(case, world) -> None:
                 case.body[name] = pool[value // 3 % len(pool)]
 
 
-CASES: Counter = Counter()  # (persona, status) -> requests; reported by make fuzz
+CASES: Counter = Counter()  # (role, status) -> requests; reported in the terminal summary
+UNCHANGED: Counter = Counter()  # role -> refused or reading requests that left the data as it was
 
 
-def _check(case, world, persona: str) -> None:
+@pytest.fixture
+def watch() -> snapshot.DataWatch:
+    return snapshot.DataWatch()
+
+
+def _check(case, world, authorizations, watch, role: str) -> None:
     _seed(case, world)
-    client = token_client(world.users[persona])
-    authorization = client._credentials["HTTP_AUTHORIZATION"]
+    headers = authorizations[role]
+    watch.before()
+    response = case.call(headers=headers)
+    CASES[role, response.status_code] += 1
+    changed = watch.changes()
+    if response.status_code >= 400 or case.method.upper() in SAFE_METHODS:
+        assert not changed, (
+            f"{case.method} {case.formatted_path} answered {response.status_code} and wrote "
+            f"{changed}"
+        )
+        UNCHANGED[role] += 1
     # A value the schema allows can still break a rule the schema cannot state (hours in
     # quarters, a date inside the month, an id you may see): 400 is a fine answer to it.
-    response = case.call_and_validate(
-        headers={"Authorization": authorization},
+    case.validate_response(
+        response,
+        headers=headers,
         excluded_checks=[positive_data_acceptance],
+        transport_kwargs={"headers": headers},
     )
-    CASES[persona, response.status_code] += 1
 
 
 @schema.parametrize()
 @settings(max_examples=EXAMPLES)
-def test_as_a_holder(case, api_world):
-    _check(case, api_world, "holder")
+def test_as_a_holder(case, api_world, authorizations, watch):
+    _check(case, api_world, authorizations, watch, "holder")
+
+
+@fuzzing.parametrize()
+@settings(max_examples=EXAMPLES)
+def test_as_a_representative(case, api_world, authorizations, watch):
+    _check(case, api_world, authorizations, watch, "representative")
+
+
+@fuzzing.parametrize()
+@settings(max_examples=EXAMPLES)
+def test_as_a_bureau(case, api_world, authorizations, watch):
+    _check(case, api_world, authorizations, watch, "bureau")
+
+
+@fuzzing.parametrize()
+@settings(max_examples=EXAMPLES)
+def test_as_family_with_read_only_access(case, api_world, authorizations, watch):
+    _check(case, api_world, authorizations, watch, "family")
 
 
 @schema.parametrize()
 @settings(max_examples=EXAMPLES)
-def test_as_an_auditor(case, api_world):
-    _check(case, api_world, "auditor_same")
+def test_as_an_auditor(case, api_world, authorizations, watch):
+    _check(case, api_world, authorizations, watch, "auditor")
+
+
+@fuzzing.parametrize()
+@settings(max_examples=EXAMPLES)
+def test_as_staff(case, api_world, authorizations, watch):
+    _check(case, api_world, authorizations, watch, "staff")
+
+
+@fuzzing.parametrize()
+@settings(max_examples=EXAMPLES)
+def test_without_a_token(case, api_world, authorizations, watch):
+    _check(case, api_world, authorizations, watch, "anonymous")
+
+
+def test_the_watch_sees_every_kind_of_write_and_only_those(api_world, authorizations, watch):
+    entry = api_world.entry
+    watch.before()
+    assert watch.changes() == {}
+    TimeEntry.objects.filter(pk=entry.pk).update(note="changed in bulk")  # no signals, no log
+    assert set(watch.changes()) == {"declarations_timeentry"}
+    with transaction.atomic():
+        Expense.objects.filter(pk=api_world.expense.pk).delete()
+        transaction.set_rollback(True)
+    assert watch.changes() == {}  # written and rolled back: unchanged
+    log_read(user=api_world.users["bureau"], what="probe", holder_id=api_world.mine.pk)
+    ApiToken.objects.update(last_used_at=timezone.now())
+    assert watch.changes() == {}  # the access log and a token's use are bookkeeping
+    ApiToken.objects.filter(user=api_world.users["holder"]).delete()
+    assert set(watch.changes()) == {"accounts_apitoken"}

@@ -8,6 +8,8 @@ import json
 
 from rest_framework.test import APIClient
 
+from ..two_factor import authenticator, code_now
+
 
 def test_from_token_to_frozen_declaration(world):
     api = APIClient()
@@ -27,7 +29,11 @@ def test_from_token_to_frozen_declaration(world):
     token = call(
         "POST",
         "auth/token/",
-        {"username": bureau.username, "password": "correct-horse-battery"},
+        {
+            "username": bureau.username,
+            "password": "correct-horse-battery",
+            "otp_code": code_now(authenticator(bureau)),
+        },
         expect=201,
     ).json()["token"]
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE="en")

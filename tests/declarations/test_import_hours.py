@@ -27,6 +27,7 @@ from declarations.imports.template import agreement_month_template
 from declarations.models import Declaration, Expense, TimeEntry
 
 from ..api.conftest import token_client
+from ..two_factor import verified_login
 from . import hostile
 
 OCTOBER = date(2026, 10, 1)
@@ -303,7 +304,7 @@ def test_fuzzed_template_bytes_never_crash_or_half_import(world, actor, filled_t
 def test_upload_page_imports_and_shows_problems(client, world, actor):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    client.force_login(actor)
+    verified_login(client, actor)
     agreement = world.mine_wmo_agreement
     url = reverse("declarations:import")
     assert client.get(url).status_code == 200
@@ -322,7 +323,7 @@ def test_large_uploads_run_as_a_task(
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.IMPORT_INLINE_BYTES = 10
-    client.force_login(actor)
+    verified_login(client, actor)
     agreement = world.mine_wmo_agreement
     upload = SimpleUploadedFile("u.csv", _csv([_row(agreement, "2026-10-07", "4")]))
     with django_capture_on_commit_callbacks(execute=True):
@@ -332,12 +333,12 @@ def test_large_uploads_run_as_a_task(
     assert TimeEntry.objects.filter(agreement=agreement).count() == 1
     assert 'id="import-run"' in page
     other = world.users["holder"]
-    client.force_login(other)
+    verified_login(client, other)
     assert client.get(response["Location"]).status_code == 404
 
 
 def test_template_downloads(client, world, actor):
-    client.force_login(actor)
+    verified_login(client, actor)
     agreement = world.mine_wmo_agreement
     one = client.get(reverse("declarations:agreement_template", args=[agreement.pk, OCTOBER]))
     assert one.status_code == 200
@@ -346,7 +347,7 @@ def test_template_downloads(client, world, actor):
     assert bureau.status_code == 200
     theirs = reverse("declarations:agreement_template", args=[world.theirs_agreement.pk, OCTOBER])
     assert client.get(theirs).status_code == 404
-    client.force_login(world.users["auditor_same"])
+    verified_login(client, world.users["auditor_same"])
     assert (
         client.get(
             reverse("declarations:agreement_template", args=[agreement.pk, OCTOBER])

@@ -11,8 +11,12 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from pgb_admin.accounts.two_factor import requires_two_factor
 
 from ..conftest import build_world, restore_reference_data
+from ..two_factor import authenticator, code_now
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 PASSWORD = "e2e-password-for-tests-only"
@@ -20,6 +24,7 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 LOCALES = {"nl": "nl-NL", "en": "en-GB"}
 BLOCKING_IMPACTS = {"serious", "critical"}
+VERIFY_PATH = "/accounts/two-factor/verify/"
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -47,13 +52,16 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def e2e_world(reference_data, transactional_db):
-    """The persona world, committed (the live server runs in another thread), with passwords.
-    Each test is flushed afterwards; the reference data is put back before the next."""
+    """The persona world, committed (the live server runs in another thread), with passwords
+    and, for staff, auditors and the bureau, an authenticator app. Each test is flushed
+    afterwards; the reference data is put back before the next."""
     restore_reference_data(reference_data)
     world = build_world()
     for user in world.users.values():
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
+        if requires_two_factor(user):
+            authenticator(user)
     return world
 
 
@@ -69,12 +77,24 @@ class Browser:
         self.check()
         return response
 
-    def login(self, username: str):
+    def login(self, username: str, *, code: bool = True):
+        """Password, then (unless ``code`` is false) the code of the user's authenticator app
+        when the site asks for it."""
         self.page.goto(self.base + "/accounts/login/")
         self.check()
         self.page.locator("#id_username").fill(username)
         self.page.locator("#id_password").fill(PASSWORD)
         self.page.locator("main button[type=submit]").click()
+        self.page.wait_for_load_state()
+        self.check()
+        if code and self.page.url.startswith(self.base + VERIFY_PATH):
+            device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+            self.give_code(code_now(device))
+            assert not self.page.url.startswith(self.base + VERIFY_PATH), self.page.url
+
+    def give_code(self, code: str):
+        self.page.locator("#id_code").fill(code)
+        self.page.locator("main form:has(#id_code) button[type=submit]").click()
         self.page.wait_for_load_state()
         self.check()
 

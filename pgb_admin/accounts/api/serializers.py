@@ -10,6 +10,16 @@ class TokenRequestSerializer(InputSerializer):
     password = StrictCharField(
         max_length=128, trim_whitespace=False, style={"input_type": "password"}
     )
+    otp_code = StrictCharField(
+        max_length=24,
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "Accounts with two-factor authentication (staff, auditors, pgb bureaus, and anyone "
+            "who switched it on): the 6 digits the authenticator app shows now, or a backup "
+            "code (it works once). Other accounts leave it out."
+        ),
+    )
 
 
 class TokenSerializer(serializers.Serializer):

@@ -13,14 +13,15 @@ from rest_framework.views import APIView
 from pgb_admin.api.throttling import TokenRateThrottle
 from pgb_admin.core.periods import valid_on_q
 
-from .. import services
+from .. import services, two_factor
 from ..authentication import BearerTokenAuthentication
 from ..models import AuditorScope, Mandate
 from . import serializers
 
 
 class TokenView(APIView):
-    """Tokens for scripts: log in with username and password, then send the token as
+    """Tokens for scripts: log in with username and password (and, for an account with
+    two-factor authentication, a current code as ``otp_code``), then send the token as
     ``Authorization: Bearer <token>``."""
 
     authentication_classes = [BearerTokenAuthentication]
@@ -40,11 +41,13 @@ class TokenView(APIView):
     def post(self, request):
         data = serializers.TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, **data.validated_data)
+        fields = data.validated_data
+        user = authenticate(request, username=fields["username"], password=fields["password"])
         if user is None:
             raise ValidationError(
                 _("The username or password is not right."), code="invalid_credentials"
             )
+        two_factor.api_code_check(user, fields.get("otp_code"))
         token, key = services.api_token_issue(user=user)
         return Response(
             serializers.TokenSerializer({"token": key, "expires_at": token.expires_at}).data,

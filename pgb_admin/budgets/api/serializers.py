@@ -33,8 +33,8 @@ class CareProductSerializer(serializers.ModelSerializer):
 @extend_schema_field(
     {
         "type": "string",
-        "description": "The full BSN for the holder and those who act for them; otherwise "
-        "masked as *****1234.",
+        "description": "The full BSN for the holder and those who act for them, in the "
+        "answer about one holder; masked as *****1234 in lists and for everyone else.",
         "example": "*****6782",
     }
 )
@@ -43,9 +43,12 @@ class BSNOutputField(serializers.Field):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, holder: BudgetHolder) -> str:
-        return (
-            holder.bsn if getattr(holder, "shows_full_bsn", False) else mask_identifier(holder.bsn)
-        )
+        return holder.bsn if shows_full_bsn(self, holder) else mask_identifier(holder.bsn)
+
+
+def shows_full_bsn(field: serializers.Field, holder: BudgetHolder) -> bool:
+    """The view asks for it (one holder, not a list) and the user acts for the holder."""
+    return bool(field.context.get("full_bsn") and getattr(holder, "shows_full_bsn", False))
 
 
 class BudgetHolderSerializer(serializers.ModelSerializer):
@@ -75,7 +78,7 @@ class BudgetHolderSerializer(serializers.ModelSerializer):
         ]
 
     def get_bsn_masked(self, holder) -> bool:
-        return not getattr(holder, "shows_full_bsn", False)
+        return not shows_full_bsn(self, holder)
 
 
 def _identifier(name: str, **kwargs):

@@ -6,7 +6,6 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from pgb_admin.api.filters import DateFilter, FilterSet, IdFilter
 from pgb_admin.api.permissions import reads_only
 from pgb_admin.api.viewsets import ListRetrieveMixin, ScopedViewSet, collection_action
-from pgb_admin.core.validators import normalize_bsn
 
 from .. import selectors, services
 from ..constants import Scheme
@@ -63,12 +62,17 @@ class BudgetHolderFilter(FilterSet):
 )
 class BudgetHolderViewSet(ListRetrieveMixin, ScopedViewSet):
     """Budget holders (budgethouders) you act for, look at or audit. The BSN is shown in full
-    only to the holder and those who act for them, and is never accepted in a URL."""
+    only to the holder and those who act for them, one holder at a time (never in the list),
+    and is never accepted in a URL."""
 
     selector = selectors.holder_list
     serializer_class = serializers.BudgetHolderSerializer
     filterset_class = BudgetHolderFilter
     ordering_fields = ["surname", "date_of_birth", "created_at"]
+
+    def get_serializer_context(self):
+        # the full BSN only in the answer about one holder, never in a list of them
+        return {**super().get_serializer_context(), "full_bsn": self.action != "list"}
 
     @extend_schema(
         summary="Register a budget holder (you get a mandate for them)",
@@ -101,7 +105,7 @@ class BudgetHolderViewSet(ListRetrieveMixin, ScopedViewSet):
     @reads_only
     def lookup(self, request):
         data = self.read_input(serializers.BSNLookupSerializer)
-        holder = self.get_queryset().filter(bsn=normalize_bsn(data["bsn"])).first()
+        holder = self.get_queryset().with_bsn(data["bsn"]).first()
         if holder is None:
             raise Http404
         return self.respond(holder)

@@ -3,10 +3,33 @@
 from django.db import migrations, models
 
 
+def fill_declared(apps, schema_editor):
+    """Each grant's declared total from the declarations that count against it, in one
+    UPDATE; before the constraint, so a grant that is already over is named instead of
+    failing on the constraint with no figures."""
+    from declarations.grants import set_declared
+
+    Budget = apps.get_model("budgets", "Budget")
+    set_declared(Budget.objects.all(), apps.get_model("declarations", "Declaration"))
+    over = Budget.objects.filter(declared__gt=models.F("amount")).order_by("pk")
+    if over.exists():
+        grants = "; ".join(
+            f"grant {pk} ({reference}): {declared} declared of {amount}"
+            for pk, reference, declared, amount in over.values_list(
+                "pk", "decision_reference", "declared", "amount"
+            )
+        )
+        raise RuntimeError(
+            "These grants hold more validated declarations than their amount; put "
+            f"declarations back to draft or correct the amount, then migrate again: {grants}"
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('budgets', '0002_reference_data'),
+        ('declarations', '0001_initial'),  # fill_declared reads the declarations
     ]
 
     operations = [
@@ -15,6 +38,7 @@ class Migration(migrations.Migration):
             name='declared',
             field=models.DecimalField(decimal_places=2, default=0, editable=False, help_text='The sum of the declarations that count against this grant; kept by the declaration services and never more than the amount.', max_digits=12, verbose_name='declared (EUR)'),
         ),
+        migrations.RunPython(fill_declared, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='budget',
             constraint=models.CheckConstraint(condition=models.Q(('declared__gte', 0), ('declared__lte', models.F('amount'))), name='budget_declared_within_amount'),

@@ -1,17 +1,59 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
-from pgb_admin.core.demo import DEMO_PASSWORD, LOGINS, demo_world_present
+from django_otp.plugins.otp_static.models import StaticToken
+
+from pgb_admin.accounts.two_factor import format_code
+from pgb_admin.core.demo import (
+    DEMO_PASSWORD,
+    LOGINS,
+    demo_backup_codes_renew,
+    demo_two_factor_users,
+    demo_world_present,
+)
 
 
 class Command(BaseCommand):
-    help = "Print the demo logins (make run shows them before serving)."
+    help = (
+        "Print the demo logins (make run shows them before serving), with the backup codes "
+        "still unused of those that need two-factor authentication."
+    )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--renew-backup-codes",
+            action="store_true",
+            help="give the demo logins their published backup codes back (only with DEBUG on)",
+        )
+
+    def handle(self, *args, renew_backup_codes: bool, **options):
         if not demo_world_present():
             self.stdout.write("No demo world loaded (manage.py loaddemo).")
             return
+        if renew_backup_codes:
+            if not settings.DEBUG:
+                raise CommandError("DEBUG is off: the demo backup codes are published.")
+            demo_backup_codes_renew()
         width = max(len(login.username) for login in LOGINS)
         self.stdout.write(f"Demo logins, all with password {DEMO_PASSWORD}:")
         for login in LOGINS:
             self.stdout.write(f"  {login.username:<{width}}  {login.description}")
+        self._backup_codes(width)
         self.stdout.write("Open http://127.0.0.1:8000/ (back office: /admin/ as beheer).")
+
+    def _backup_codes(self, width: int) -> None:
+        users = demo_two_factor_users()
+        if not users:
+            return
+        self.stdout.write(
+            "Two-factor authentication (staff, auditors, bureau): after the password give one "
+            "of these demo backup codes; each works once (demo_logins --renew-backup-codes "
+            "gives them back), or set up an authenticator app after logging in."
+        )
+        for user in users:
+            tokens = StaticToken.objects.filter(device__user=user, device__confirmed=True)
+            codes = " ".join(
+                format_code(token)
+                for token in tokens.order_by("token").values_list("token", flat=True)
+            )
+            self.stdout.write(f"  {user.username:<{width}}  {codes or '(none left)'}")
