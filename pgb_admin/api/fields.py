@@ -107,11 +107,24 @@ class MonthField(serializers.Field):
         return f"{value.year:04d}-{value.month:02d}"  # %Y does not pad years before 1000
 
 
+def parse_whole(text, *, low: int, high: int) -> int | None:
+    """A whole number from ``low`` to ``high`` written in ASCII digits, or None: for a sign,
+    spaces, other scripts' digits, and a number too long to be in range (Python refuses to
+    read more than 4,300 digits, so they are not read at all)."""
+    if not (isinstance(text, str) and text.isascii() and text.isdigit()):
+        return None
+    if len(text.lstrip("0")) > len(str(high)):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
 def path_id(text: str) -> int:
     """An id from a URL: a whole number in range, or 404 (as for an id that does not exist)."""
-    if not (text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID):
+    value = parse_whole(text, low=1, high=MAX_ID)
+    if value is None:
         raise Http404
-    return int(text)
+    return value
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):

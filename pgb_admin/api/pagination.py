@@ -2,10 +2,13 @@ from django.utils.translation import gettext_lazy as _
 
 from rest_framework import exceptions, pagination
 
+from .fields import MAX_ID, parse_whole
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
     """``?page=2&page_size=50``; at most 100 rows a page. A page size that is not a whole
-    number from 1 to 100 is refused, not silently replaced."""
+    number from 1 to 100, and a page that is not a whole number from 1 (an empty one, "last"),
+    are refused, not silently replaced; a page after the last is not found."""
 
     page_size_query_param = "page_size"
     max_page_size = 100
@@ -14,7 +17,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
         text = request.query_params.get(self.page_size_query_param)
         if text is None:
             return self.page_size
-        if not (text.isascii() and text.isdigit() and 1 <= int(text) <= self.max_page_size):
+        size = parse_whole(text, low=1, high=self.max_page_size)
+        if size is None:
             raise exceptions.ValidationError(
                 {
                     self.page_size_query_param: [
@@ -23,7 +27,16 @@ class PageNumberPagination(pagination.PageNumberPagination):
                     ]
                 }
             )
-        return int(text)
+        return size
+
+    def get_page_number(self, request, paginator):
+        text = request.query_params.get(self.page_query_param)
+        if text is None:
+            return 1
+        number = parse_whole(text, low=1, high=MAX_ID)
+        if number is None:
+            raise exceptions.ValidationError({self.page_query_param: [_("Give a whole number.")]})
+        return number
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

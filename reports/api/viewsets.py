@@ -15,7 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from pgb_admin.api.downloads import file_renderers, file_response
-from pgb_admin.api.fields import path_id
+from pgb_admin.api.fields import parse_whole, path_id
 from pgb_admin.api.permissions import reads_only
 from pgb_admin.audit.events import log_read
 from pgb_admin.audit.models import Action
@@ -42,9 +42,10 @@ def read_year(request, *, default=None) -> int | None:
     text = request.query_params.get("year")
     if text is None:
         return default
-    if not (text.isascii() and text.isdigit() and 2000 <= int(text) <= 2100):
+    year = parse_whole(text, low=2000, high=2100)
+    if year is None:
         raise ValidationError({"year": [_("Give a year from 2000 to 2100, e.g. 2026.")]})
-    return int(text)
+    return year
 
 
 def _renderers(file_format: str) -> list:

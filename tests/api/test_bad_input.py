@@ -230,9 +230,19 @@ def test_unknown_paths_ids_and_methods(api_world, client):
         "date_from=2026-02-30",
         "page=0",
         "page=999",
+        "page=",
+        "page=last",
+        "page=" + "9" * 5000,
+        "page_size=" + "9" * 5000,  # more digits than Python reads: refused, not a 500
     ],
 )
 def test_bad_filters_are_a_4xx(api_world, client, query):
     response = client.get(f"{V1}/time-entries/?{query}")
     assert response.status_code in (400, 404), response.content
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_year_of_thousands_of_digits_is_refused(api_world, client):
+    holder = api_world.mine.pk
+    response = client.get(f"{V1}/reports/holders/{holder}/year-costs/?year={'9' * 5000}")
+    assert (response.status_code, _params(response)) == (400, {"year": "invalid"})

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 import pytest
 
@@ -112,12 +113,12 @@ def test_a_violation_behind_the_engines_back_is_a_conflict_and_nothing_is_saved(
         status=DeclarationStatus.VALIDATED, total_amount=Decimal("1100.00")
     )
 
-    with pytest.raises(BudgetExceeded) as refused:
+    with pytest.raises(BudgetExceeded) as refused, translation.override("nl"):
         services.declaration_validate(actor=actor, declaration_ids=[other.pk])
     (error,) = refused.value.error_dict["budget"]
     assert error.code == "budget_exceeded"
     assert budget.decision_reference in error.message % error.params
-    assert error.params["over"] == "€ 100,00"  # Dutch, the default language
+    assert error.params["over"] == "€ 100,00"  # in the language of the request
     other.refresh_from_db()
     assert other.status == DeclarationStatus.VALIDATED
     assert sorted(other.findings.values_list("pk", "rule_code")) == findings
