@@ -20,6 +20,8 @@ from contracts.constants import AgreementType
 from contracts.models import AgreementVersion, CareAgreement
 from pgb_admin.accounts.models import User
 from pgb_admin.accounts.scoping import get_editable, get_visible, refuse_auditors
+from pgb_admin.audit.events import log_changes
+from pgb_admin.audit.models import Action
 from pgb_admin.budgets.models import Budget, BudgetHolder, Funder
 from pgb_admin.core.errors import Conflict
 from pgb_admin.core.money import round_money
@@ -133,6 +135,20 @@ def back_to_draft(agreement_id: int, month: date) -> None:
         status=DeclarationStatus.DRAFT, validated_at=None
     ):
         refresh_declared(grants_of(same_month))
+
+
+def _log_bulk(actor, action: Action, model, holder_ids: list[int]) -> None:
+    """Changes made without ``save()`` (which the change log sees): one access-log row per
+    holder with how many rows changed."""
+    if holder_ids:
+        log_changes(user=actor, action=action, what=model._meta.label, holder_ids=holder_ids)
+
+
+def _holders_of_agreements(agreement_ids: list[int]) -> list[int]:
+    holder_of = dict(
+        CareAgreement.objects.filter(pk__in=set(agreement_ids)).values_list("pk", "holder_id")
+    )
+    return [holder_of[agreement_id] for agreement_id in agreement_ids]
 
 
 # --- time entries --------------------------------------------------------------------------
@@ -339,6 +355,7 @@ def time_entries_set_month(
         agreement=agreement, care_date__range=(month, month_end(month))
     ).delete()
     created = TimeEntry.objects.bulk_create(new_entries)
+    _log_bulk(actor, Action.CREATE, TimeEntry, [agreement.holder_id] * len(created))
     back_to_draft(agreement.pk, month)
     return created
 
@@ -421,6 +438,7 @@ def time_entries_fill_month(
             entries.append(TimeEntry(agreement=agreement, care_date=day, quantity=quantity))
         day += timedelta(days=1)
     created = TimeEntry.objects.bulk_create(entries)
+    _log_bulk(actor, Action.CREATE, TimeEntry, [agreement.holder_id] * len(created))
     back_to_draft(agreement.pk, month)
     return created
 
@@ -688,6 +706,12 @@ def declaration_validate(*, actor: User, declaration_ids: list[int]) -> list[Dec
     grants = grants_of(Declaration.objects.filter(pk__in=[d.pk for d in declarations]))
     _lock_grants((before | grants) - {None})
     validate_declarations(declarations)  # and sets the declared totals of ``grants``
+    _log_bulk(
+        actor,
+        Action.UPDATE,
+        Declaration,
+        _holders_of_agreements([d.agreement_id for d in declarations]),
+    )
     refresh_declared(before - grants)  # grants a validated declaration moved away from
     return declarations
 
@@ -758,10 +782,12 @@ def declaration_correct(*, actor: User, declaration_id: int) -> Declaration:
 @transaction.atomic
 def declaration_mark_submitted(*, actor: User, declaration_ids: list[int]) -> int:
     """Record that exported declarations were submitted to the SVB."""
-    editable = Declaration.objects.editable_by(actor).filter(pk__in=declaration_ids)
-    return editable.filter(status=DeclarationStatus.EXPORTED).update(
-        status=DeclarationStatus.SUBMITTED, submitted_at=timezone.now()
+    exported = Declaration.objects.editable_by(actor).filter(
+        pk__in=declaration_ids, status=DeclarationStatus.EXPORTED
     )
+    holder_ids = list(exported.values_list("agreement__holder_id", flat=True))
+    _log_bulk(actor, Action.UPDATE, Declaration, holder_ids)
+    return exported.update(status=DeclarationStatus.SUBMITTED, submitted_at=timezone.now())
 
 
 @transaction.atomic
@@ -880,6 +906,13 @@ def batch_export(
     claimed = Declaration.objects.filter(
         pk__in=exportable, status=DeclarationStatus.VALIDATED, batch__isnull=True
     ).update(status=DeclarationStatus.EXPORTED, batch=batch, updated_at=timezone.now())
+    exported = Declaration.objects.filter(batch=batch)
+    _log_bulk(
+        actor,
+        Action.EXPORT,
+        Declaration,
+        list(exported.values_list("agreement__holder_id", flat=True)),
+    )
     if not claimed:
         raise ExportedElsewhere(
             {
@@ -1033,6 +1066,8 @@ def declarations_draft_period(
         for agreement_id in sorted(active - set(open_ones) - frozen)
     ]
     Declaration.objects.bulk_create(new)
+    new_holders = _holders_of_agreements([d.agreement_id for d in new])
+    _log_bulk(actor, Action.CREATE, Declaration, new_holders)
     declarations = list(
         Declaration.objects.filter(
             agreement_id__in=active, month=month, status__in=OPEN_STATUSES

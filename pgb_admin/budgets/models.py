@@ -250,9 +250,33 @@ class Budget(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.get_scheme_display()} {self.start_date:%Y-%m-%d}–{self.end_date:%Y-%m-%d}"
 
+    def save(self, *args, update_fields=None, **kwargs):
+        # ``declared`` is the declaration services' (one UPDATE, under a lock): a grant read
+        # earlier and saved now (the admin, a correction of the decision) leaves it alone.
+        if update_fields is None and not self._state.adding:
+            update_fields = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "declared"
+            ]
+        super().save(*args, update_fields=update_fields, **kwargs)
+
     def clean(self) -> None:
         super().clean()
         validate_period(self.start_date, self.end_date, end_field="end_date")
+        if self.amount is not None and self.declared and self.amount < self.declared:
+            raise ValidationError(
+                {
+                    "amount": ValidationError(
+                        _(
+                            "%(declared)s has been declared against this grant already: the "
+                            "amount cannot be lower."
+                        ),
+                        code="below_declared",
+                        params={"declared": self.declared},
+                    )
+                }
+            )
         if self.amount is not None and self.amount < 0:
             raise ValidationError(
                 {

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.test import Client
@@ -89,6 +90,24 @@ def test_the_database_refuses_a_declared_total_outside_the_grant(world, declared
         Budget.objects.filter(pk=budget.pk).update(declared=declared)
     Budget.objects.filter(pk=budget.pk).update(declared=F("amount"))  # the grant used up is fine
     assert Budget.objects.get(pk=budget.pk).declared == budget.amount
+
+
+def test_a_grant_saved_from_an_old_copy_keeps_its_declared_total(world):
+    budget = world.mine_wmo_budget
+    stale = Budget.objects.get(pk=budget.pk)  # as the admin read it
+    Budget.objects.filter(pk=budget.pk).update(declared=Decimal("100.00"))
+    stale.decision_reference = "corrected"
+    stale.save()
+    assert Budget.objects.get(pk=budget.pk).declared == Decimal("100.00")
+
+
+def test_a_grant_cannot_be_lowered_below_what_was_declared(world):
+    Budget.objects.filter(pk=world.mine_wmo_budget.pk).update(declared=Decimal("100.00"))
+    budget = Budget.objects.get(pk=world.mine_wmo_budget.pk)
+    budget.amount = Decimal("99.99")
+    with pytest.raises(ValidationError) as refused:
+        budget.full_clean()
+    assert refused.value.error_dict["amount"][0].code == "below_declared"
 
 
 def _agreement(world, budget):
