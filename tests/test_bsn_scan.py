@@ -15,7 +15,7 @@ from django.test import override_settings
 from django.urls import path, reverse
 
 import pytest
-from celery import current_app, shared_task
+from celery import current_app
 from celery.exceptions import AlwaysEagerIgnored
 from kombu import Connection
 from openpyxl import Workbook
@@ -26,11 +26,6 @@ from . import bsn_scan
 from .factories import BudgetHolderFactory, MandateFactory, UserFactory
 
 PLANTED: dict[str, str] = {}
-
-
-@shared_task(name="tests.bsn_scan.leak")
-def leak_task(number: str) -> str:
-    return f"done with {number}"
 
 
 def _page(request):
@@ -65,7 +60,7 @@ def _log(request):
 
 
 def _task(request):
-    leak_task.delay(PLANTED["bsn"])
+    PLANTED["task"].delay(PLANTED["bsn"])
     return HttpResponse("ok")
 
 
@@ -120,8 +115,21 @@ def test_a_bsn_in_a_response_a_file_a_log_record_or_a_url_is_found(client, plant
     assert planted.bsn not in "\n".join(map(str, scan.leaks()))  # the report masks them
 
 
+@pytest.fixture
+def leak_task():
+    """A task registered for one test only (every registered task needs an idempotency case)."""
+
+    @current_app.task(name="tests.bsn_scan.leak", shared=False)
+    def leak(number: str) -> str:
+        return f"done with {number}"
+
+    PLANTED["task"] = leak
+    yield leak
+    current_app.tasks.unregister("tests.bsn_scan.leak")
+
+
 @pytest.mark.urls("tests.test_bsn_scan")
-def test_a_bsn_in_a_task_payload_is_found(client, planted):
+def test_a_bsn_in_a_task_payload_is_found(client, planted, leak_task):
     with bsn_scan.isolated() as scan:
         client.get("/leak/task/")  # eager: the arguments and the result
         # published: the message (to a broker of its own, emptied again)

@@ -1,16 +1,16 @@
 """No export ever carries a formula made from what a user typed (OWASP CSV injection, ASVS
-1.2.10): formula-like text and DDE payloads go into every text field a user or an import can
-fill that reaches a file (names, initials, identifiers, agreement numbers, notes, descriptions,
-reasons, decision references, funder and product names, a username), then every export the
-app writes is made: the SVB batch as XLSX (with its weekly totals) and CSV, the hours templates
-of one agreement and of all of a bureau's holders, a holder's exhaustion report and a
-municipality's report as XLSX and CSV, and the evidence pack with its CSV and XLSX members.
+1.2.10). Formula-like text and DDE payloads go into every text field a user or an import can
+fill (names, initials, identifiers, agreement numbers, notes, descriptions, reasons, decision
+references, funder and product names, a username); then every export the app writes is made:
+the SVB batch as XLSX (with its weekly totals) and CSV, the hours templates of one agreement
+and of all holders a user acts for, a holder's exhaustion report and a municipality's report as
+XLSX and CSV, and the evidence pack with its CSV members and the batch files in it.
 
 No worksheet holds a formula cell (the app writes none on purpose: its totals are values, its
-rules data validations), no text cell or CSV field starts with = + - @ tab, CR or LF, and the
-planted text is in every export that shows user text, neutralised with a leading apostrophe.
-Text with characters XML cannot hold (control characters) is exported without them instead of
-breaking the export."""
+rules are data validations), no text cell or CSV field starts with = + - @, tab, CR, LF or NUL
+(numbers aside), and the planted text is in every export that shows user text, neutralised with
+a leading apostrophe. Text with characters XML cannot hold (control characters) is exported
+without them instead of breaking the export."""
 
 import csv
 import io

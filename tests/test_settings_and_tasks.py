@@ -63,6 +63,9 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-the-check-0123456789-abcdefghij",
     "DJANGO_ALLOWED_HOSTS": "pgb.example.org",
     "DJANGO_READ_DOT_ENV_FILE": "false",
+    # required with DEBUG off (SECURITY.md, "BSN")
+    "BSN_ENCRYPTION_KEYS": "x1ePvLeCz1tmxFcOZq1yWWh1Zgq3j1r2hKpSkXeZ6lA=",
+    "BSN_HASH_KEY": "a-long-random-production-bsn-hash-key-0123456789",
 }
 
 

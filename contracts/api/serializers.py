@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from pgb_admin.api.fields import (
+    CodeRelatedField,
     InputSerializer,
     ScopedRelatedField,
     StrictBooleanField,
@@ -166,9 +167,7 @@ class AgreementSerializer(serializers.ModelSerializer):
 
 
 def _product(**kwargs):
-    return serializers.SlugRelatedField(
-        slug_field="code", queryset=CareProduct.objects.all(), **kwargs
-    )
+    return CodeRelatedField(slug_field="code", queryset=CareProduct.objects.all(), **kwargs)
 
 
 class AgreementTermsSerializer(InputSerializer):

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from contracts.models import CareAgreement
 from pgb_admin.api.fields import (
+    CodeRelatedField,
     InputSerializer,
     LocalTimeField,
     MonthField,
@@ -249,9 +250,7 @@ class PeriodSerializer(InputSerializer):
 
     month = MonthField()
     holder = ScopedRelatedField(BudgetHolder, required=False)
-    funder = serializers.SlugRelatedField(
-        slug_field="code", queryset=Funder.objects.all(), required=False
-    )
+    funder = CodeRelatedField(slug_field="code", queryset=Funder.objects.all(), required=False)
 
 
 class AcknowledgeSerializer(InputSerializer):

@@ -127,6 +127,16 @@ def path_id(text: str) -> int:
     return value
 
 
+class CodeRelatedField(serializers.SlugRelatedField):
+    """An object by its code (a funder, a care product). Text with a NUL character names
+    nothing: PostgreSQL cannot even compare it, so it is not looked up."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
     """An id of an object the user may see. An id of another's object gets the same answer
     as one that does not exist, so nobody learns what exists outside their scope."""

@@ -65,12 +65,16 @@ def _first_and_last_holder(connection) -> list[tuple[str, str]]:
     from pgb_admin.budgets.models import BudgetHolder
 
     meta = BudgetHolder._meta
-    table = connection.ops.quote_name(meta.db_table)
-    token = connection.ops.quote_name(meta.get_field("bsn").column)
-    digest = connection.ops.quote_name(meta.get_field("bsn_hash").column)
-    pk = connection.ops.quote_name(meta.pk.column)
+    columns = [meta.get_field("bsn").column, meta.get_field("bsn_hash").column]
+    quote = connection.ops.quote_name
+    table, token, digest, pk = map(quote, [meta.db_table, *columns, meta.pk.column])
     rows = []
     with connection.cursor() as cursor:
+        # before the migration that encrypts them the columns are not there (and SQLite would
+        # read an unknown quoted column name as a string)
+        present = connection.introspection.get_table_description(cursor, meta.db_table)
+        if not set(columns) <= {column.name for column in present}:
+            return []
         for order in ("ASC", "DESC"):
             cursor.execute(
                 f"SELECT {token}, {digest} FROM {table} ORDER BY {pk} {order} LIMIT 1"  # noqa: S608

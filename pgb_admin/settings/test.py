@@ -11,7 +11,7 @@ SECRET_KEY = "pgb-admin-test-secret-key-not-for-production"  # noqa: S105
 DEBUG = False
 # fixed keys (DEBUG is off here, as in production); tests of rotation override them
 BSN_ENCRYPTION_KEYS = ["Gl6xRfEQL3zYrDJuuFvLWNQVZB_Ztn6Tl7unXKb0w5Y="]
-BSN_HASH_KEY = "pgb-admin-test-bsn-hash-key-G0lqPhVsUDYLS9CdKOhuKu"  # noqa: S105
+BSN_HASH_KEY = "pgb-admin-test-bsn-hash-key-G0lqPhVsUDYLS9CdKOhuKu"
 BSN_HASH_KEY_FALLBACKS = []
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -246,3 +246,9 @@ def test_a_year_of_thousands_of_digits_is_refused(api_world, client):
     holder = api_world.mine.pk
     response = client.get(f"{V1}/reports/holders/{holder}/year-costs/?year={'9' * 5000}")
     assert (response.status_code, _params(response)) == (400, {"year": "invalid"})
+
+
+def test_a_code_with_a_nul_character_names_nothing(api_world, client):
+    # PostgreSQL cannot compare text with a NUL: the code is not looked up at all
+    response = _post(client, "batches/", {"month": "2026-10", "funder": "GM\u00000518"})
+    assert (response.status_code, _params(response)) == (400, {"funder": "does_not_exist"})

@@ -7,6 +7,7 @@ from django.db.migrations.executor import MigrationExecutor
 import pytest
 
 from pgb_admin.core import bsn_crypto
+from pgb_admin.core.checks import check_stored_bsns_decrypt
 
 from ..factories import BudgetHolderFactory, bsn_from
 
@@ -44,6 +45,8 @@ def test_the_migration_encrypts_existing_bsns_and_back():
         assert {"bsn"} <= _columns()
         assert not {"bsn_encrypted", "bsn_hash"} & _columns()
         assert {pk: bsn for pk, (bsn,) in _rows("bsn").items()} == bsns
+        # the database check (run by migrate itself) lets the migration through
+        assert check_stored_bsns_decrypt(None, databases=["default"]) == []
 
         _migrate(AFTER)
         assert "bsn" not in _columns()

@@ -28,9 +28,10 @@ class TokenView(APIView):
     throttle_classes = [TokenRateThrottle]
 
     def get_permissions(self):
-        if self.request.method == "POST":
-            return [permissions.AllowAny()]
-        return [permissions.IsAuthenticated()]
+        # only revoking needs a token; any other method than POST and DELETE is then a 405
+        if self.request.method == "DELETE":
+            return [permissions.IsAuthenticated()]
+        return [permissions.AllowAny()]
 
     @extend_schema(
         summary="Get a token with username and password",

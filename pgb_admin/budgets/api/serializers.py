@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from pgb_admin.accounts.constants import ACTING_ROLES, MandateRole, RepresentativeKind
 from pgb_admin.api.fields import (
+    CodeRelatedField,
     InputSerializer,
     ScopedRelatedField,
     StrictChoiceField,
@@ -100,7 +101,7 @@ class BudgetHolderCreateSerializer(InputSerializer):
     bsn = _identifier("bsn")
     date_of_birth = StrictDateField()
     svb_client_number = _identifier("svb_client_number")
-    funders = serializers.SlugRelatedField(
+    funders = CodeRelatedField(
         slug_field="code", queryset=Funder.objects.all(), many=True, required=False
     )
 
@@ -151,14 +152,14 @@ class BudgetSerializer(serializers.ModelSerializer):
 
 
 def _products(**kwargs):
-    return serializers.SlugRelatedField(
+    return CodeRelatedField(
         slug_field="code", queryset=CareProduct.objects.all(), many=True, **kwargs
     )
 
 
 class BudgetCreateSerializer(InputSerializer):
     holder = ScopedRelatedField(BudgetHolder)
-    funder = serializers.SlugRelatedField(slug_field="code", queryset=Funder.objects.all())
+    funder = CodeRelatedField(slug_field="code", queryset=Funder.objects.all())
     scheme = choice_for(Budget, "scheme")
     products = _products()
     start_date = StrictDateField()
