@@ -1116,6 +1116,12 @@ def declarations_validate_in_chunks(
         progress_advance(progress, len(chunk))
         if on_chunk:
             on_chunk(len(chunk))
+    return validation_summary(ids)
+
+
+def validation_summary(ids: list[int]) -> dict[str, int]:
+    """How many of the declarations ``ids`` are validated, and how many stayed drafts with
+    errors."""
     statuses = Declaration.objects.filter(pk__in=ids)
     return {
         "declarations": len(ids),

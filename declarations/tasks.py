@@ -18,10 +18,9 @@ from pgb_admin.core.models import TaskRun, TaskStatus
 from pgb_admin.core.tasks import progress_advance, progress_finish, progress_start
 
 from . import services
-from .constants import DeclarationStatus, Severity
 from .imports.hours import STEPS, hours_import
 from .imports.problems import ImportRefused
-from .models import Batch, Declaration, HoursUpload
+from .models import Batch, HoursUpload
 
 FINISHED = (TaskStatus.DONE, TaskStatus.FAILED)
 
@@ -51,19 +50,6 @@ def _validate_next_chunk(task_run_id: str, actor, ids: list[int]) -> bool:
     return True
 
 
-def _validation_result(ids: list[int]) -> dict[str, int]:
-    declarations = Declaration.objects.filter(pk__in=ids)
-    return {
-        "declarations": len(ids),
-        "validated": declarations.filter(status=DeclarationStatus.VALIDATED).count(),
-        "with_errors": declarations.filter(
-            status=DeclarationStatus.DRAFT, findings__severity=Severity.ERROR
-        )
-        .distinct()
-        .count(),
-    }
-
-
 @shared_task(name="declarations.validate", acks_late=True)
 def validate_declarations_task(task_run_id: str, user_id: int, declaration_ids: list[int]) -> None:
     run = TaskRun.objects.get(pk=task_run_id)
@@ -75,7 +61,7 @@ def validate_declarations_task(task_run_id: str, user_id: int, declaration_ids: 
     with set_actor(actor):
         while _validate_next_chunk(task_run_id, actor, ids):
             pass
-    progress_finish(run, result=_validation_result(ids))
+    progress_finish(run, result=services.validation_summary(ids))
 
 
 @shared_task(name="declarations.export_batch", acks_late=True)

@@ -154,22 +154,16 @@ def log_changes(
     *, user, action: Action, what: str, holder_ids: Iterable[int | None], object_pk=""
 ) -> list[AccessEvent]:
     """Changes made in bulk (``bulk_create``, ``update``): one row per holder with how many
-    rows changed. ``holder_ids`` has one element per changed row."""
-    counts = Counter(holder_ids)
-    roles = roles_of(user, counts)
-    events = [
-        _event(
-            user,
-            roles[holder_id],
-            holder_pk=holder_id,
-            action=action,
-            what=what,
-            object_pk=str(object_pk),
-            count=count,
-        )
-        for holder_id, count in counts.items()
-    ]
-    return AccessEvent.objects.bulk_create(events)
+    rows changed. ``holder_ids`` has one element per changed row. Changes are logged whoever
+    makes them."""
+    return log_reads(
+        user=user,
+        action=action,
+        what=what,
+        holder_counts=Counter(holder_ids),
+        object_pk=object_pk,
+        everyone=True,
+    )
 
 
 def holder_of(instance) -> int | None:
