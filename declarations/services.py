@@ -5,7 +5,7 @@ The hours of a month stay editable until its declaration is exported; after that
 hours change goes back to draft, so nothing is exported that was not validated as it is.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -20,7 +20,7 @@ from contracts.constants import AgreementType
 from contracts.models import AgreementVersion, CareAgreement
 from pgb_admin.accounts.models import User
 from pgb_admin.accounts.scoping import get_editable, get_visible, refuse_auditors
-from pgb_admin.audit.events import log_changes
+from pgb_admin.audit.events import log_changes, log_reads
 from pgb_admin.audit.models import Action
 from pgb_admin.budgets.models import Budget, BudgetHolder, Funder
 from pgb_admin.core.errors import Conflict
@@ -1015,12 +1015,22 @@ def batch_content(batch: Batch) -> BatchContent:
 
 
 def batch_file(*, actor: User, batch_id: int, file_format: str) -> BatchFile:
-    """A stored batch file, exactly as exported (the same bytes at every download)."""
+    """A stored batch file, exactly as exported (the same bytes at every download). A
+    download by someone else than the holder or their representative is access-logged."""
     batch = get_visible(Batch.objects, actor, pk=batch_id)
     try:
-        return batch.files.get(format=file_format)
+        stored = batch.files.get(format=file_format)
     except BatchFile.DoesNotExist:
         raise Http404(_("Not found.")) from None
+    holder_ids = batch.declarations.values_list("agreement__holder_id", flat=True)
+    log_reads(
+        user=actor,
+        action=Action.EXPORT,
+        what=f"file:svb_batch_{file_format}",
+        holder_counts=Counter(holder_ids),
+        object_pk=batch.pk,
+    )
+    return stored
 
 
 # --- many declarations at once ---------------------------------------------------------------

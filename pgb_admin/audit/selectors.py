@@ -88,6 +88,8 @@ def describe(event: AccessEvent) -> str:
         return _("report “%(name)s”") % {"name": name}
     if kind == "import":
         return _("import of “%(name)s”") % {"name": name}
+    if kind in ("export", "file"):
+        return _("file “%(name)s”") % {"name": name}
     try:
         return str(apps.get_model(event.what)._meta.verbose_name_plural)
     except (LookupError, ValueError):

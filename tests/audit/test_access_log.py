@@ -258,3 +258,15 @@ def test_an_import_by_a_bureau_writes_one_row_per_holder_with_the_rows(api_world
     assert [(r.role, r.what, r.holder_pk, r.count) for r in imports] == [
         ("bureau", "import:hours", api_world.mine.pk, 2)
     ]
+
+
+def test_a_bureau_downloading_an_svb_batch_is_logged_the_holder_is_not(api_world):  # noqa: F811
+    batch = api_world.batch
+    before = AccessEvent.objects.count()
+    for persona in ("holder", "bureau"):
+        response = token_client(api_world.users[persona]).get(f"{V1}/batches/{batch.pk}/csv/")
+        assert response.status_code == 200
+    rows = _new_rows(before)
+    assert [(r.username, r.action, r.what, r.object_pk, r.holder_pk) for r in rows] == [
+        ("bureau", "export", "file:svb_batch_csv", str(batch.pk), api_world.mine.pk)
+    ]
