@@ -1,18 +1,30 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from pgb_admin.budgets.models import BudgetHolder
+
 from .models import AgreementVersion, CareAgreement, HolderProvider, Provider
 
 
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
+    """Staff change a provider in place, for every holder it works for (the API makes a copy
+    for someone who acts for only some of them); each of those holders' access logs gets the
+    change."""
+
     list_display = ["name", "kind", "masked_iban", "agb_code", "kvk_number"]
     list_filter = ["kind", "is_entrepreneur"]
     search_fields = ["name", "agb_code", "kvk_number"]
+    readonly_fields = ["linked_holders"]
 
     @admin.display(description=_("IBAN"))
     def masked_iban(self, provider: Provider) -> str:
         return provider.masked_iban
+
+    @admin.display(description=_("Works for (a change reaches each of them)"))
+    def linked_holders(self, provider: Provider) -> str:
+        holders = BudgetHolder.objects.filter(pk__in=provider.linked_holder_ids())
+        return ", ".join(str(holder) for holder in holders) or "–"
 
 
 @admin.register(HolderProvider)

@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from pgb_admin.audit.provenance import EVIDENCE_HELP, EVIDENCE_MAX_LENGTH
 from pgb_admin.budgets.models import Budget, CareProduct
 from pgb_admin.figures.constants import RateUnit
 
@@ -408,6 +409,11 @@ class ApprovalForm(forms.Form):
         label=_label(AgreementVersion, "approval_status"), choices=ApprovalStatus.choices
     )
     decided_on = _date_field(_("Decided on"), help_text=_("The date of the funder's decision."))
+    evidence = forms.CharField(
+        label=_("Evidence of the decision"),
+        max_length=EVIDENCE_MAX_LENGTH,
+        help_text=EVIDENCE_HELP,
+    )
 
     def __init__(self, *args, versions, **kwargs):
         super().__init__(*args, **kwargs)

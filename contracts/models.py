@@ -1,5 +1,7 @@
+from collections import Counter
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -7,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pgb_admin.accounts.scoping import ScopedQuerySet
-from pgb_admin.budgets.models import holder_ids_of_funders
+from pgb_admin.audit.models import Role
+from pgb_admin.audit.provenance import EVIDENCE_HELP, EVIDENCE_MAX_LENGTH, Recorded
 from pgb_admin.core.fields import AGBCodeField, BIGNumberField, IBANField, KvKNumberField
 from pgb_admin.core.masking import mask_identifier
 from pgb_admin.core.models import TimeStampedModel, ValidityPeriod
@@ -39,8 +42,17 @@ class ProviderQuerySet(ScopedQuerySet):
         return Q(pk__in=links.values("provider_id"))
 
     def audited_q(self, funder_ids):
-        links = HolderProvider.objects.filter(holder_id__in=holder_ids_of_funders(funder_ids))
-        return Q(pk__in=links.values("provider_id"))
+        # the providers of agreements on the funder's grants, not every provider of a holder
+        versions = AgreementVersion.objects.filter(
+            budget__funder_id__in=funder_ids, budget__holder__duplicate_of__isnull=True
+        )
+        return Q(pk__in=versions.values("agreement__provider_id"))
+
+    def holder_counts_seen_by(self, user, provider_ids) -> Counter:
+        """For the access log: how many of ``provider_ids`` each holder is linked to, of the
+        holders ``user`` sees them with (an auditor: those of their funder's grants)."""
+        links = HolderProvider.objects.visible_to(user).filter(provider_id__in=provider_ids)
+        return Counter(links.values_list("holder_id", flat=True))
 
 
 class Provider(TimeStampedModel):
@@ -88,6 +100,15 @@ class Provider(TimeStampedModel):
     def masked_iban(self) -> str:
         return mask_identifier(self.iban)
 
+    def linked_holder_ids(self) -> set[int]:
+        """Every holder whose data this provider is part of: registered with them, or in one
+        of their agreements. A change to the provider changes it for all of them."""
+        if self.pk is None:
+            return set()
+        registered = self.holder_links.values_list("holder_id", flat=True)
+        agreed = self.agreements.values_list("holder_id", flat=True)
+        return {*registered, *agreed}
+
     def clean(self) -> None:
         super().clean()
         if self.kind == ProviderKind.PERSON and not self.date_of_birth:
@@ -119,7 +140,13 @@ class HolderProviderQuerySet(ScopedQuerySet):
     holder_field = "holder_id"
 
     def audited_q(self, funder_ids):
-        return Q(holder_id__in=holder_ids_of_funders(funder_ids))
+        # a holder's provider, where they agreed care on one of the funder's grants
+        links = HolderProvider.objects.filter(
+            provider__agreements__holder_id=models.F("holder_id"),
+            provider__agreements__versions__budget__funder_id__in=funder_ids,
+            provider__agreements__versions__budget__holder__duplicate_of__isnull=True,
+        )
+        return Q(pk__in=links.values("pk"))
 
 
 class HolderProvider(TimeStampedModel):
@@ -185,7 +212,9 @@ class CareAgreementQuerySet(ScopedQuerySet):
     holder_field = "holder_id"
 
     def audited_q(self, funder_ids):
-        versions = AgreementVersion.objects.filter(budget__funder_id__in=funder_ids)
+        versions = AgreementVersion.objects.filter(
+            budget__funder_id__in=funder_ids, budget__holder__duplicate_of__isnull=True
+        )
         return Q(pk__in=versions.values("agreement_id"))
 
     def with_period(self):
@@ -299,7 +328,8 @@ class AgreementVersionQuerySet(ScopedQuerySet, ValidityQuerySet):
     holder_field = "agreement__holder_id"
 
     def audited_q(self, funder_ids):
-        return Q(budget__funder_id__in=funder_ids)
+        # not a held copy's grant (pgb_admin.budgets.models.REGISTERED)
+        return Q(budget__funder_id__in=funder_ids, budget__holder__duplicate_of__isnull=True)
 
 
 class AgreementVersion(ValidityPeriod):
@@ -349,6 +379,26 @@ class AgreementVersion(ValidityPeriod):
         default=ApprovalStatus.PENDING,
     )
     approval_date = models.DateField(_("approval decided on"), null=True, blank=True)
+    # The funder's decision is typed in by whoever acts for the holder: who, as what, when
+    # and on what evidence (pgb_admin.audit.provenance).
+    approval_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approval recorded by"),
+    )
+    approval_recorded_role = models.CharField(
+        _("role of who recorded the approval"), max_length=20, choices=Role.choices, blank=True
+    )
+    approval_recorded_at = models.DateTimeField(_("approval recorded at"), null=True, blank=True)
+    approval_evidence = models.CharField(
+        _("evidence of the approval"),
+        max_length=EVIDENCE_MAX_LENGTH,
+        blank=True,
+        help_text=EVIDENCE_HELP,
+    )
     change_reason = models.CharField(_("reason for the change"), max_length=500, blank=True)
     registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
 
@@ -383,6 +433,18 @@ class AgreementVersion(ValidityPeriod):
     @property
     def is_approved(self) -> bool:
         return self.approval_status == ApprovalStatus.APPROVED
+
+    @property
+    def approval_provenance(self) -> Recorded | None:
+        """How the funder's decision came in; None while none was ever recorded."""
+        if self.approval_status == ApprovalStatus.PENDING and self.approval_recorded_at is None:
+            return None
+        return Recorded.of(
+            self.approval_recorded_by,
+            self.approval_recorded_role,
+            self.approval_recorded_at,
+            self.approval_evidence,
+        )
 
     def clean(self) -> None:
         super().clean()

@@ -35,7 +35,7 @@ def agreement_list(*, user) -> QuerySet[CareAgreement]:
             Prefetch(
                 "versions",
                 queryset=AgreementVersion.objects.visible_to(user)
-                .select_related("product")
+                .select_related("product", "approval_recorded_by")
                 .order_by("valid_from"),
                 to_attr="visible_versions",
             )

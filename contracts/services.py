@@ -10,10 +10,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pgb_admin.accounts.models import User
-from pgb_admin.accounts.scoping import get_editable, get_visible
+from pgb_admin.accounts.scoping import get_editable, get_visible, sees_everything
+from pgb_admin.audit.events import log_changes
+from pgb_admin.audit.models import Action
+from pgb_admin.audit.provenance import recording
 from pgb_admin.budgets.models import Budget, BudgetHolder, CareProduct
 
 from .constants import ApprovalStatus
@@ -87,15 +91,79 @@ def _link(holder: BudgetHolder, provider: Provider, relation: str) -> HolderProv
 
 @transaction.atomic
 def provider_update(*, actor: User, provider_id: int, **changes) -> Provider:
+    """Correct a provider's data, and return the provider the actor works with from now on.
+
+    A provider is shared by every holder it works for: its name, IBAN, date of birth… reach
+    each holder's payments and checks. Someone who may change every one of those holders (or
+    staff) changes it in place. Anyone else changes a copy (copy on write): the holders they
+    act for move to the copy, with their registrations and agreements, and the other holders
+    keep the provider as it was; the answer then has a new id. Either way the change is in the
+    access log of each holder it reaches."""
     _check_fields(changes, PROVIDER_FIELDS, "provider_update")
     provider = get_editable(Provider.objects.select_for_update(), actor, pk=provider_id)
+    before = _provider_data(provider)
     for field, value in changes.items():
         setattr(provider, field, value)
-    provider.full_clean()
-    provider.save()
+    provider.full_clean()  # validated and normalised (an IBAN with spaces is the same IBAN)
+    after = _provider_data(provider)
+    if after == before:
+        return provider
+    holder_ids = provider.linked_holder_ids()
+    actors_holders = _changeable_holder_ids(actor, holder_ids)
+    if actors_holders == holder_ids:
+        # in place: the change log's entry is written to each linked holder's access log
+        provider.save()
+        _check_links(provider)
+        return provider
+    for field, value in before.items():
+        setattr(provider, field, value)  # the original stays as it was
+    return _copy_for_holders(actor, provider, after, actors_holders)
+
+
+def _provider_data(provider: Provider) -> dict:
+    return {field: getattr(provider, field) for field in PROVIDER_FIELDS}
+
+
+def _changeable_holder_ids(actor: User, holder_ids: set[int]) -> set[int]:
+    if sees_everything(actor):
+        return set(holder_ids)
+    editable = BudgetHolder.objects.editable_by(actor).filter(pk__in=holder_ids)
+    return set(editable.values_list("pk", flat=True))
+
+
+def _check_links(provider: Provider) -> None:
     for link in provider.holder_links.all():
         link.full_clean()  # e.g. an organisation cannot keep a family relation
-    return provider
+
+
+def _copy_for_holders(
+    actor: User, original: Provider, data: dict, holder_ids: set[int]
+) -> Provider:
+    """A new provider with ``data`` for the holders ``holder_ids``: their registrations and
+    agreements move to it; nothing of another holder changes."""
+    copy = Provider(**data)
+    copy.full_clean()
+    copy.save()
+    for link in HolderProvider.objects.select_for_update().filter(
+        provider=original, holder_id__in=holder_ids
+    ):
+        link.provider = copy
+        link.full_clean()
+        link.save(update_fields=["provider", "updated_at"])
+    for agreement in CareAgreement.objects.select_for_update().filter(
+        provider=original, holder_id__in=holder_ids
+    ):
+        agreement.provider = copy
+        agreement.full_clean()
+        agreement.save(update_fields=["provider", "updated_at"])
+    log_changes(
+        user=actor,
+        action=Action.UPDATE,
+        what=Provider._meta.label,
+        holder_ids=sorted(holder_ids),
+        object_pk=copy.pk,
+    )
+    return copy
 
 
 @transaction.atomic
@@ -237,17 +305,32 @@ def agreement_end(*, actor: User, agreement_id: int, end_date: date) -> Agreemen
 
 @transaction.atomic
 def agreement_record_approval(
-    *, actor: User, version_id: int, status: str, decided_on: date
+    *, actor: User, version_id: int, status: str, decided_on: date, evidence: str
 ) -> AgreementVersion:
-    """Record the funder's decision on a version (the funder assesses each agreement and
-    each change in the PGB Portaal)."""
+    """Record the funder's decision on a version as the actor saw it (the funder assesses each
+    agreement and each change in the PGB Portaal; pgb-admin does not receive the decision), with
+    who recorded it, their role towards the holder now and the evidence they name."""
     version = get_editable(AgreementVersion.objects.select_for_update(), actor, pk=version_id)
     if status not in ApprovalStatus.values:
         raise ValidationError(
             {"status": ValidationError(_("Unknown approval status."), code="invalid_choice")}
         )
+    recorded = recording(actor=actor, holder_id=version.agreement.holder_id, evidence=evidence)
     version.approval_status = status
     version.approval_date = None if status == ApprovalStatus.PENDING else decided_on
+    version.approval_recorded_by = recorded.user
+    version.approval_recorded_role = recorded.role
+    version.approval_recorded_at = timezone.now()
+    version.approval_evidence = recorded.evidence
     version.full_clean()
-    version.save(update_fields=["approval_status", "approval_date"])
+    version.save(
+        update_fields=[
+            "approval_status",
+            "approval_date",
+            "approval_recorded_by",
+            "approval_recorded_role",
+            "approval_recorded_at",
+            "approval_evidence",
+        ]
+    )
     return version

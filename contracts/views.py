@@ -107,7 +107,10 @@ def providers(request: HttpRequest, holder_id: int) -> HttpResponse:
         .filter(holder_links__holder_id=holder_id)
         .order_by("name", "pk")
     ):
-        link = next(link for link in provider.visible_links if link.holder_id == holder_id)
+        # an auditor sees a provider's link to this holder only under their funder's grants
+        link = next((link for link in provider.visible_links if link.holder_id == holder_id), None)
+        if link is None:
+            continue
         rows.append(
             {
                 "provider": provider,
@@ -385,7 +388,7 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
     versions_queryset = (
         AgreementVersion.objects.visible_to(user)
         .filter(agreement=agreement)
-        .select_related("product", "budget__funder")
+        .select_related("product", "budget__funder", "approval_recorded_by")
         .order_by("valid_from")
     )
     forms = {}
@@ -443,6 +446,7 @@ def _act(action: str, user, agreement: CareAgreement, form) -> str:
         version_id=data["version"].pk,
         status=data["status"],
         decided_on=data["decided_on"],
+        evidence=data["evidence"],
     )
     return _("The funder's decision is recorded.")
 

@@ -22,6 +22,8 @@ FROZEN_STATUSES = frozenset(
     }
 )
 OPEN_STATUSES = frozenset({DeclarationStatus.DRAFT, DeclarationStatus.VALIDATED})
+# The SVB's answer, recorded by hand with its provenance.
+SETTLED_STATUSES = frozenset({DeclarationStatus.PAID, DeclarationStatus.REJECTED})
 # Declarations that use (or will use) money of the grant.
 SPENDING_STATUSES = frozenset(
     {

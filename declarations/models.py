@@ -3,15 +3,23 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import AgreementVersion
 from pgb_admin.accounts.scoping import ScopedQuerySet
-from pgb_admin.core.models import CreatedByQuerySet, TimeStampedModel
+from pgb_admin.audit.models import Role
+from pgb_admin.audit.provenance import EVIDENCE_HELP, EVIDENCE_MAX_LENGTH, Recorded
+from pgb_admin.core.models import TimeStampedModel
 from pgb_admin.figures.constants import RateUnit
 
-from .constants import FROZEN_STATUSES, DeclarationStatus, ExpenseKind, Severity
+from .constants import (
+    FROZEN_STATUSES,
+    SETTLED_STATUSES,
+    DeclarationStatus,
+    ExpenseKind,
+    Severity,
+)
 
 
 def month_start(day: date) -> date:
@@ -24,7 +32,9 @@ def month_end(day: date) -> date:
 
 
 def _audited_agreements_q(funder_ids, prefix: str = "") -> Q:
-    versions = AgreementVersion.objects.filter(budget__funder_id__in=funder_ids)
+    versions = AgreementVersion.objects.filter(
+        budget__funder_id__in=funder_ids, budget__holder__duplicate_of__isnull=True
+    )
     return Q(**{f"{prefix}agreement_id__in": versions.values("agreement_id")})
 
 
@@ -120,8 +130,10 @@ class Expense(TimeStampedModel):
 
 class BatchQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Who exported the batch, those who act for its holder and staff see it; a batch
-        of several holders' declarations is not shown to each holder's family or auditor."""
+        """Staff, those who act for the batch's holder today, and who exported it while
+        they act today for every holder whose declarations are in it: a mandate that ended
+        ends the access through the batch. A batch of several holders' declarations
+        (``holder`` empty) is not shown to each holder's people, family or auditor."""
         from pgb_admin.accounts.constants import ACTING_ROLES
         from pgb_admin.accounts.scoping import represented_holder_ids, sees_everything
 
@@ -130,12 +142,16 @@ class BatchQuerySet(models.QuerySet):
         if sees_everything(user):
             return self
         acting = represented_holder_ids(user, roles=ACTING_ROLES)
-        return self.filter(Q(created_by=user) | Q(holder_id__in=acting))
+        holder_outside = Declaration.objects.filter(batch_id=OuterRef("pk")).exclude(
+            agreement__holder_id__in=acting
+        )
+        return self.filter(Q(holder_id__in=acting) | (Q(created_by=user) & ~Exists(holder_outside)))
 
 
 class Batch(models.Model):
     """An SVB-ready export of the validated declarations of one month. Immutable: its files
-    are stored as written, so a second download gives the same bytes."""
+    are stored as written, so a second download gives the same bytes. Never purged (unlike
+    report files and task results): it is the record of what was declared to the SVB."""
 
     period = models.DateField(_("month"))
     holder = models.ForeignKey(
@@ -291,6 +307,28 @@ class Declaration(TimeStampedModel):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     settled_at = models.DateTimeField(_("paid or rejected at"), null=True, blank=True)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    # The SVB's answer is typed in by whoever acts for the holder: who, as what and on what
+    # evidence (pgb_admin.audit.provenance); ``settled_at`` is when.
+    settled_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("SVB's answer recorded by"),
+    )
+    settled_recorded_role = models.CharField(
+        _("role of who recorded the SVB's answer"),
+        max_length=20,
+        choices=Role.choices,
+        blank=True,
+    )
+    settled_evidence = models.CharField(
+        _("evidence of the SVB's answer"),
+        max_length=EVIDENCE_MAX_LENGTH,
+        blank=True,
+        help_text=EVIDENCE_HELP,
+    )
 
     objects = DeclarationQuerySet.as_manager()
 
@@ -322,6 +360,18 @@ class Declaration(TimeStampedModel):
     @property
     def month_end(self) -> date:
         return month_end(self.month)
+
+    @property
+    def settlement_provenance(self) -> Recorded | None:
+        """How the SVB's answer (paid or rejected) came in; None before there was one."""
+        if self.status not in SETTLED_STATUSES:
+            return None
+        return Recorded.of(
+            self.settled_recorded_by,
+            self.settled_recorded_role,
+            self.settled_at,
+            self.settled_evidence,
+        )
 
     def clean(self) -> None:
         super().clean()
@@ -442,10 +492,24 @@ class Finding(models.Model):
         return (self.rule_code, self.care_date, tuple(sorted(self.params.items())))
 
 
+class HoursUploadQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Only who uploaded it (not staff: it is their own file), while its task run is
+        theirs to see (their mandates still cover the holders it imported into)."""
+        from pgb_admin.core.models import TaskRun
+
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        return self.filter(created_by=user).filter(
+            Q(task_run__isnull=True) | Q(task_run__in=TaskRun.objects.visible_to(user))
+        )
+
+
 class HoursUpload(models.Model):
     """An uploaded hours file waiting for (or done by) the import task: large files are
-    imported by a Celery worker, which needs the bytes. Seen only by who uploaded it (and
-    staff); the result and the problems are on its task run."""
+    imported by a Celery worker, which needs the bytes. Seen only by who uploaded it; the
+    result and the problems are on its task run. Removed with its run after
+    ``TASK_RESULT_RETENTION_DAYS`` (:func:`pgb_admin.core.services.purge_expired`)."""
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -471,7 +535,7 @@ class HoursUpload(models.Model):
         verbose_name=_("task"),
     )
 
-    objects = CreatedByQuerySet.as_manager()
+    objects = HoursUploadQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("hours upload")

@@ -35,7 +35,7 @@ def declaration_list(*, user, with_lines: bool = False) -> QuerySet[Declaration]
     """Declarations with their findings (and, for one declaration, its lines)."""
     declarations = (
         Declaration.objects.visible_to(user)
-        .select_related("agreement", "budget")
+        .select_related("agreement", "budget", "settled_recorded_by")
         .prefetch_related(
             Prefetch(
                 "findings",

@@ -22,6 +22,7 @@ from pgb_admin.accounts.models import User
 from pgb_admin.accounts.scoping import get_editable, get_visible, refuse_auditors
 from pgb_admin.audit.events import log_changes, log_reads
 from pgb_admin.audit.models import Action
+from pgb_admin.audit.provenance import recording
 from pgb_admin.budgets.models import Budget, BudgetHolder, Funder
 from pgb_admin.core.errors import Conflict
 from pgb_admin.core.money import round_money
@@ -809,9 +810,11 @@ def declaration_submit(*, actor: User, declaration_id: int) -> Declaration:
 
 @transaction.atomic
 def declaration_settle(
-    *, actor: User, declaration_id: int, paid: bool, rejection_reason: str = ""
+    *, actor: User, declaration_id: int, paid: bool, evidence: str, rejection_reason: str = ""
 ) -> Declaration:
-    """Record the SVB's answer: paid, or rejected with its reason."""
+    """Record the SVB's answer as the actor saw it: paid, or rejected with its reason. pgb-admin
+    does not receive the answer, so it keeps who recorded it, their role towards the holder now
+    and the evidence they name (a PGB Portaal message, the SVB's letter)."""
     declaration = get_editable(Declaration.objects.select_for_update(), actor, pk=declaration_id)
     if declaration.status not in (DeclarationStatus.EXPORTED, DeclarationStatus.SUBMITTED):
         raise _conflict(
@@ -821,10 +824,24 @@ def declaration_settle(
         )
     if not paid and not rejection_reason.strip():
         raise _error("rejection_reason", _("Give the SVB's reason."), "reason_required")
+    recorded = recording(actor=actor, holder_id=declaration.agreement.holder_id, evidence=evidence)
     declaration.status = DeclarationStatus.PAID if paid else DeclarationStatus.REJECTED
     declaration.rejection_reason = "" if paid else rejection_reason.strip()
     declaration.settled_at = timezone.now()
-    declaration.save(update_fields=["status", "rejection_reason", "settled_at", "updated_at"])
+    declaration.settled_recorded_by = recorded.user
+    declaration.settled_recorded_role = recorded.role
+    declaration.settled_evidence = recorded.evidence
+    declaration.save(
+        update_fields=[
+            "status",
+            "rejection_reason",
+            "settled_at",
+            "settled_recorded_by",
+            "settled_recorded_role",
+            "settled_evidence",
+            "updated_at",
+        ]
+    )
     if not paid:  # a rejected declaration no longer counts against its grant
         refresh_declared(grants_of(Declaration.objects.filter(pk=declaration.pk)))
     return declaration

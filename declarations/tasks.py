@@ -20,7 +20,7 @@ from pgb_admin.core.tasks import progress_advance, progress_finish, progress_sta
 from . import services
 from .imports.hours import STEPS, hours_import
 from .imports.problems import ImportRefused
-from .models import Batch, HoursUpload
+from .models import Batch, Declaration, HoursUpload
 
 FINISHED = (TaskStatus.DONE, TaskStatus.FAILED)
 
@@ -95,19 +95,30 @@ def export_batch_task(
             except ValidationError as error:
                 progress_finish(run, error="; ".join(error.messages))
                 return
+        run.holders.add(*_holders_of(Declaration.objects.filter(batch=batch)))
         progress_finish(run, result={"batch_id": batch.pk, "declarations": batch.declaration_count})
+
+
+def _holders_of(declarations) -> set[int]:
+    return set(declarations.values_list("agreement__holder_id", flat=True))
 
 
 def start_validation(*, actor, declaration_ids: list[int]) -> TaskRun:
     """Queue the validation of many declarations; the TaskRun shows its progress. The task is
-    sent when the transaction commits, so the worker sees what this request saved."""
+    sent when the transaction commits, so the worker sees what this request saved. The run is
+    about the declarations' holders: its maker sees it while they act for all of them."""
     run = TaskRun.objects.create(kind="validate", created_by=actor, total=len(set(declaration_ids)))
+    run.holders.add(*_holders_of(Declaration.objects.filter(pk__in=declaration_ids)))
     validate_declarations_task.delay_on_commit(str(run.pk), actor.pk, sorted(set(declaration_ids)))
     return run
 
 
 def start_export(*, actor, month: date, holder_id: int | None = None, funder=None) -> TaskRun:
+    """Queue an export. The run is about the holder; an export of all the actor's holders is
+    about the holders in its batch, which the task adds when it has made the batch."""
     run = TaskRun.objects.create(kind="export", created_by=actor, total=1)
+    if holder_id is not None:
+        run.holders.add(holder_id)
     export_batch_task.delay_on_commit(
         str(run.pk), actor.pk, month.isoformat(), holder_id, funder.pk if funder else None
     )
@@ -132,6 +143,7 @@ def import_hours_task(task_run_id: str, user_id: int, upload_id: int) -> None:
                 content=bytes(upload.content),
                 dry_run=upload.dry_run,
                 on_step=lambda: progress_advance(run, 1),
+                on_holders=lambda holder_ids: run.holders.add(*holder_ids),
             )
         except ImportRefused as refused:
             problems = [problem.as_dict() for problem in refused.problems]
@@ -142,7 +154,8 @@ def import_hours_task(task_run_id: str, user_id: int, upload_id: int) -> None:
 
 def start_import(*, actor, filename: str, content: bytes, dry_run: bool, language: str) -> TaskRun:
     """Store the upload and queue its import; the TaskRun shows when it is done and what it
-    found. Sent when the transaction commits, so the worker finds the upload."""
+    found. Sent when the transaction commits, so the worker finds the upload. The run is about
+    the holders of the file's agreements, which the task adds once it has read the file."""
     run = TaskRun.objects.create(kind="import", created_by=actor, total=STEPS)
     upload = HoursUpload.objects.create(
         created_by=actor,

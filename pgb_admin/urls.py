@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
+from pgb_admin.accounts import views as account_views
 from pgb_admin.core import views as core_views
 from pgb_admin.core.web import MonthConverter
 
@@ -12,6 +13,11 @@ urlpatterns = [
     path("health/", core_views.health, name="health"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/logout/everywhere/",
+        account_views.logout_everywhere,
+        name="logout_everywhere",
+    ),
     path("accounts/two-factor/", include("pgb_admin.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("pgb_admin.budgets.urls")),

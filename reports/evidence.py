@@ -9,7 +9,9 @@
 - ``findings.json``: what the validation found, with who acknowledged a warning, when and why;
 - ``batch.json`` and ``batch/…``: the SVB batch the declaration is in, with each file's sha256,
   and the files themselves when every declaration in them is one the user may see;
-- ``manifest.json``: every other file with its size and sha256.
+- ``manifest.json``: every other file with its size and sha256, and the decisions of others
+  in the pack (the funder's approvals, the SVB's answer) with who recorded them, as what and on
+  what evidence: pgb-admin does not receive these decisions, someone typed them in.
 
 The same declaration gives the same bytes (sorted keys, fixed timestamps in the ZIP), so two
 downloads can be compared by their hash. Only what the user may see goes in: everything is read
@@ -67,8 +69,10 @@ def evidence_pack(*, user, declaration_id: int) -> EvidencePack:
     except Declaration.DoesNotExist:
         raise Http404(_("Not found.")) from None
     holder = declaration.agreement.holder
-    files = _pack_files(user, declaration)
-    content = _zip([*files, ("manifest.json", _manifest(declaration, files))])
+    versions = list(_versions(user, declaration))
+    files = _pack_files(user, declaration, versions)
+    manifest = _manifest(declaration, files, _recorded_decisions(declaration, versions))
+    content = _zip([*files, ("manifest.json", manifest)])
     log_read(
         user=user,
         what="evidence_pack",
@@ -86,16 +90,21 @@ def evidence_pack(*, user, declaration_id: int) -> EvidencePack:
 # --- the files -----------------------------------------------------------------------------
 
 
-def _pack_files(user, declaration: Declaration) -> list[tuple[str, bytes]]:
+def _versions(user, declaration: Declaration):
+    """The agreement versions valid in the declared month that the user may see."""
     month, last = declaration.month, declaration.month_end
-    agreement = declaration.agreement
-    versions = (
+    return (
         AgreementVersion.objects.visible_to(user)
-        .filter(agreement=agreement, valid_from__lte=last)
+        .filter(agreement=declaration.agreement, valid_from__lte=last)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
-        .select_related("budget__funder", "product")
+        .select_related("budget__funder", "product", "approval_recorded_by")
         .order_by("valid_from")
     )
+
+
+def _pack_files(user, declaration: Declaration, versions) -> list[tuple[str, bytes]]:
+    month = declaration.month
+    agreement = declaration.agreement
     entries = TimeEntry.objects.visible_to(user).filter(agreement=agreement).in_month(month)
     expenses = Expense.objects.visible_to(user).filter(agreement=agreement).in_month(month)
     files = [
@@ -150,6 +159,7 @@ def _declaration(declaration: Declaration) -> dict:
             "submitted_at": declaration.submitted_at,
             "settled_at": declaration.settled_at,
             "rejection_reason": declaration.rejection_reason,
+            "settlement_provenance": _provenance(declaration.settlement_provenance),
             "batch": declaration.batch_id,
         },
         "totals": {
@@ -210,9 +220,40 @@ def _version(version: AgreementVersion) -> dict:
         "travel_allowance_per_km": version.travel_allowance_per_km,
         "approval_status": version.approval_status,
         "approval_date": version.approval_date,
+        "approval_provenance": _provenance(version.approval_provenance),
         "change_reason": version.change_reason,
         "registered_at": version.registered_at,
     }
+
+
+def _provenance(recorded) -> dict | None:
+    return None if recorded is None else recorded.as_dict()
+
+
+def _recorded_decisions(declaration: Declaration, versions) -> list[dict]:
+    """The decisions of others in the pack, as recorded: the funder's approval of each version
+    and the SVB's answer to the declaration."""
+    decisions = [
+        {
+            "decision": "approval",
+            "agreement_version": version.pk,
+            "status": version.approval_status,
+            **version.approval_provenance.as_dict(),
+        }
+        for version in versions
+        if version.approval_provenance is not None
+    ]
+    settlement = declaration.settlement_provenance
+    if settlement is not None:
+        decisions.append(
+            {
+                "decision": "svb_answer",
+                "declaration": declaration.pk,
+                "status": declaration.status,
+                **settlement.as_dict(),
+            }
+        )
+    return decisions
 
 
 def _finding(finding) -> dict:
@@ -263,7 +304,9 @@ def _batch_files(user, batch) -> list[tuple[str, bytes]]:
     return files
 
 
-def _manifest(declaration: Declaration, files: list[tuple[str, bytes]]) -> bytes:
+def _manifest(
+    declaration: Declaration, files: list[tuple[str, bytes]], decisions: list[dict]
+) -> bytes:
     return _json(
         {
             "format": PACK_FORMAT,
@@ -274,6 +317,7 @@ def _manifest(declaration: Declaration, files: list[tuple[str, bytes]]) -> bytes
                 {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                 for name, data in files
             ],
+            "recorded_decisions": decisions,
         }
     )
 

@@ -1,13 +1,22 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from pgb_admin.accounts.scoping import audited_funder_ids
 from pgb_admin.core.models import CreatedByQuerySet
+
+
+class ReportFileQuerySet(CreatedByQuerySet):
+    def covered_q(self, user) -> Q:
+        """A report file is its maker's while they audit its funder today."""
+        return Q(funder_id__in=audited_funder_ids(user))
 
 
 class ReportFile(models.Model):
     """A report written by a background task (a municipality-scale report), kept so the page,
-    the API or the command line can download it when the task is done."""
+    the API or the command line can download it when the task is done, and removed after
+    ``REPORT_FILE_RETENTION_DAYS`` (:func:`pgb_admin.core.services.purge_expired`)."""
 
     class Format(models.TextChoices):
         XLSX = "xlsx", "XLSX"
@@ -42,7 +51,7 @@ class ReportFile(models.Model):
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(_("made at"), auto_now_add=True)
 
-    objects = CreatedByQuerySet.as_manager()  # for who had it made, and staff
+    objects = ReportFileQuerySet.as_manager()  # for who had it made, and staff
 
     class Meta:
         verbose_name = _("report file")

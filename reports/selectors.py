@@ -14,7 +14,7 @@ from pgb_admin.accounts.scoping import (
     get_visible,
     sees_everything,
 )
-from pgb_admin.audit.events import log_read
+from pgb_admin.audit.events import log_read, log_refused
 from pgb_admin.budgets.models import Budget, BudgetHolder, Funder
 
 from .frames import load_report_data
@@ -28,8 +28,17 @@ def _grants_in(budgets, year: int | None):
     return budgets.filter(start_date__lte=date(year, 12, 31), end_date__gte=date(year, 1, 1))
 
 
+def _visible_holder(user, holder_id: int, what: str) -> BudgetHolder:
+    """The holder whose report it is (404 out of scope, logged refused)."""
+    try:
+        return get_visible(BudgetHolder.objects, user, pk=holder_id)
+    except Http404:
+        log_refused(user=user, what=f"report:{what}", holder_id=holder_id)
+        raise
+
+
 def holder_exhaustion(*, user, holder_id: int, year: int | None = None, what="exhaustion"):
-    holder = get_visible(BudgetHolder.objects, user, pk=holder_id)
+    holder = _visible_holder(user, holder_id, what)
     budgets = _grants_in(Budget.objects.visible_to(user).filter(holder=holder), year)
     today = timezone.localdate()
     data = load_report_data(budgets, today=today)
@@ -38,7 +47,7 @@ def holder_exhaustion(*, user, holder_id: int, year: int | None = None, what="ex
 
 
 def holder_year_costs(*, user, holder_id: int, year: int) -> dict:
-    holder = get_visible(BudgetHolder.objects, user, pk=holder_id)
+    holder = _visible_holder(user, holder_id, "year_costs")
     budgets = _grants_in(Budget.objects.visible_to(user).filter(holder=holder), year)
     data = load_report_data(budgets, today=timezone.localdate())
     log_read(user=user, what="report:year_costs", holder_id=holder.pk)
@@ -67,7 +76,8 @@ def municipality_report(*, user, code: str, year: int, what="municipality", toda
 
 def build_municipality_report(funder, *, year: int, user, what: str, today=None):
     today = today or timezone.localdate()
-    budgets = _grants_in(Budget.objects.filter(funder=funder), year)
+    # a held copy's grants are of the registrar's making: not the funder's figures
+    budgets = _grants_in(Budget.objects.of_registered_holders().filter(funder=funder), year)
     data = load_report_data(budgets, today=today)
     # one row for the funder's report, not one per holder: it shows totals, no person
     log_read(user=user, what=f"report:{what}", holder_id=None, obj=funder, count=len(data.budgets))

@@ -2,6 +2,7 @@
 progress on the TaskRun. A task delivered twice writes the same files once."""
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import translation
 
 from auditlog.context import set_actor
@@ -12,7 +13,7 @@ from pgb_admin.budgets.models import Funder
 from pgb_admin.core.models import TaskRun, TaskStatus
 from pgb_admin.core.tasks import progress_advance, progress_finish, progress_start
 
-from . import files
+from . import files, limits
 from .models import ReportFile
 from .selectors import build_municipality_report
 
@@ -59,10 +60,18 @@ def municipality_report_task(
     progress_finish(run, result={"files": made, "funder": funder.code, "year": year})
 
 
+@transaction.atomic
 def start_municipality_report(*, actor, funder: Funder, year: int) -> TaskRun:
-    """Queue the report; the TaskRun shows its progress and, when done, the files' ids."""
+    """Queue the report; the TaskRun shows its progress and, when done, the files' ids. The
+    run is about the funder: its maker sees it (and the files) while they audit the funder.
+    Refused with :class:`~reports.limits.TooManyReportRuns` when the actor has as many
+    reports in the making as ``REPORT_RUNS_PER_USER`` allows."""
+    limits.claim_report_task_slot(actor)
     run = TaskRun.objects.create(
-        kind="municipality_report", created_by=actor, total=1 + len(MUNICIPALITY_FILES)
+        kind=limits.REPORT_TASK_KIND,
+        created_by=actor,
+        funder=funder,
+        total=1 + len(MUNICIPALITY_FILES),
     )
     municipality_report_task.delay_on_commit(
         str(run.pk), actor.pk, funder.pk, year, translation.get_language() or "nl"

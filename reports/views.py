@@ -31,6 +31,7 @@ from pgb_admin.core.periods import parse_month
 from pgb_admin.figures.constants import CarerClass, RateUnit
 
 from . import evidence, files, selectors
+from .limits import limit_report_renders
 
 #: rows of a long table shown on the page; the XLSX holds all of them
 PAGE_ROWS = 50
@@ -123,6 +124,7 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @login_required
+@limit_report_renders
 def chart(request: HttpRequest, code: str, file_format: str) -> HttpResponse:
     """Spend by month and by provider as PNG or SVG, for the page's ``<img>``."""
     if file_format not in files.CHART_FORMATS:
@@ -141,6 +143,7 @@ def chart(request: HttpRequest, code: str, file_format: str) -> HttpResponse:
 
 @require_GET
 @login_required
+@limit_report_renders
 def download(request: HttpRequest, code: str, file_format: str) -> HttpResponse:
     """The report as XLSX (with Excel charts) or CSV (the signals and spend per provider)."""
     if file_format not in DOWNLOADS:

@@ -12,7 +12,7 @@ from pgb_admin.core.demo import demo_iban
 
 
 def test_a_changed_bsn_is_logged_masked_with_the_actor(world):
-    actor = world.users["representative"]
+    actor = world.users["staff"]  # the back office changes a BSN
     old_bsn = world.mine.bsn
     with set_actor(actor):
         holder_update(actor=actor, holder_id=world.mine.pk, bsn="999996708")

@@ -84,6 +84,7 @@ def test_the_world_has_what_the_issues_ask_for(demo, client):
     assert Declaration.objects.filter(status="validated", month__month=10).exists()
     assert Batch.objects.exists()
     assert all(batch.files.count() == 2 for batch in Batch.objects.all())
+    _assert_decisions_of_others_have_provenance()
 
     for login in LOGINS:
         # django-axes checks every login against its request
@@ -99,13 +100,32 @@ def test_the_world_has_what_the_issues_ask_for(demo, client):
     the_hague, assen = _visible("controleur.denhaag"), _visible("controleur.assen")
     assert the_hague > 0
     assert assen > 0
-    assert the_hague + assen == 30
+    # an auditor sees the holders with a grant of their municipality, not those whose only
+    # grants are a care office's or an insurer's (issue 14, finding 9)
+    with_a_municipal_grant = Budget.objects.filter(funder__code__in=["GM0518", "GM0106"])
+    assert the_hague + assen == with_a_municipal_grant.values("holder").distinct().count() < 30
 
     out = StringIO()
     call_command("demo_logins", stdout=out)
     assert DEMO_PASSWORD in out.getvalue()
     assert all(login.username in out.getvalue() for login in LOGINS)
     _assert_demo_two_factor(client)
+
+
+def _assert_decisions_of_others_have_provenance():
+    """Issue 14, finding 11: the funder's approvals and the SVB's payments are recorded by
+    whoever acts for the holder, with a reference to where they saw them."""
+    decided = AgreementVersion.objects.exclude(approval_status="pending")
+    assert not decided.filter(approval_evidence="").exists()
+    assert not decided.filter(approval_recorded_by=None).exists()
+    assert set(decided.values_list("approval_recorded_role", flat=True)) == {
+        "holder", "representative", "bureau", "staff",
+    }  # fmt: skip
+    settled = Declaration.objects.filter(status__in=["paid", "rejected"])
+    assert not settled.filter(settled_evidence="").exists()
+    assert {"holder", "representative", "bureau"} <= set(
+        settled.values_list("settled_recorded_role", flat=True)
+    )
 
 
 def _assert_demo_two_factor(client):

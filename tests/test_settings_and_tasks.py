@@ -66,6 +66,8 @@ PRODUCTION_ENV = {
     # required with DEBUG off (SECURITY.md, "BSN")
     "BSN_ENCRYPTION_KEYS": "x1ePvLeCz1tmxFcOZq1yWWh1Zgq3j1r2hKpSkXeZ6lA=",
     "BSN_HASH_KEY": "a-long-random-production-bsn-hash-key-0123456789",
+    # required with DEBUG off (pgb_admin.E008): rate limits shared by all web processes
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 
 

@@ -3,10 +3,11 @@ the broker sent it again) and leaves the same state as one delivery. The test fa
 task is registered without a case here."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 import pytest
 from celery import current_app
@@ -83,12 +84,30 @@ def _worker_health(world):
     return [uuid.uuid4().hex]
 
 
+def _purge(world):
+    """An expired run with an upload, and a run that is kept, for the purge to tell apart."""
+    _import(world)
+    expired = TaskRun.objects.create(kind="import", created_by=world.users["holder"], status="done")
+    HoursUpload.objects.create(
+        created_by=world.users["holder"],
+        filename="oud.csv",
+        content=b"x",
+        size=1,
+        sha256="0" * 64,
+        language="nl",
+        task_run=expired,
+    )
+    TaskRun.objects.filter(pk=expired.pk).update(updated_at=timezone.now() - timedelta(days=90))
+    return []
+
+
 CASES = {
     "declarations.validate": _validate,
     "declarations.export_batch": _export,
     "declarations.import_hours": _import,
     "reports.municipality": _municipality,
     "pgb_admin.core.worker_health": _worker_health,
+    "pgb_admin.core.purge_expired": _purge,
 }
 
 
@@ -111,6 +130,7 @@ def _snapshot() -> dict:
                 "pk", "status", "total", "done", "result"
             )
         ),
+        "hours_uploads": sorted(HoursUpload.objects.values_list("pk", "task_run_id")),
         "users": get_user_model().objects.count(),
     }
 

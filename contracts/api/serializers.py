@@ -110,8 +110,39 @@ class ProviderLinkSerializer(InputSerializer):
     relation = choice_for(HolderProvider, "relation")
 
 
+class RecordedDecisionSerializer(serializers.Serializer):
+    """A decision of others (the funder's approval, the SVB's answer) as it was recorded in
+    pgb-admin: typed in by hand, not received from the funder or the SVB."""
+
+    source = serializers.CharField(
+        read_only=True, help_text="Always `recorded`: typed in, not received from its source."
+    )
+    kept = serializers.BooleanField(
+        read_only=True, help_text="false: recorded before provenance was kept."
+    )
+    recorded_by = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The username of who recorded it."
+    )
+    role = serializers.CharField(
+        read_only=True,
+        help_text="Their role towards the holder then: holder, representative, bureau, staff "
+        "(empty when not kept).",
+    )
+    recorded_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    evidence = serializers.CharField(
+        read_only=True, help_text="The reference they gave (a PGB Portaal message, a letter)."
+    )
+    summary = serializers.CharField(read_only=True, help_text="In the requested language.")
+
+
 class AgreementVersionSerializer(serializers.ModelSerializer):
     product = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    approval_provenance = RecordedDecisionSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="Who recorded the funder's decision and on what evidence; null while none "
+        "was recorded.",
+    )
 
     class Meta:
         model = AgreementVersion
@@ -128,6 +159,7 @@ class AgreementVersionSerializer(serializers.ModelSerializer):
             "travel_allowance_per_km",
             "approval_status",
             "approval_date",
+            "approval_provenance",
             "change_reason",
             "registered_at",
         ]
@@ -211,6 +243,14 @@ class AgreementEndSerializer(InputSerializer):
 class ApprovalSerializer(InputSerializer):
     status = choice_for(AgreementVersion, "approval_status", required=True)
     decided_on = StrictDateField()
+    evidence = char_for(
+        AgreementVersion,
+        "approval_evidence",
+        required=True,
+        allow_blank=False,
+        help_text="Where you saw the funder's decision: the PGB Portaal message or the "
+        "decision letter's number and date.",
+    )
 
     def validate_status(self, value):
         return ApprovalStatus(value)

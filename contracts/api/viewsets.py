@@ -14,16 +14,22 @@ from pgb_admin.budgets.constants import Scheme
 
 from .. import selectors, services
 from ..constants import AgreementType, ApprovalStatus
-from ..models import AgreementVersion, CareAgreement, Provider
+from ..models import AgreementVersion, CareAgreement, HolderProvider, Provider
 from . import serializers
 
 
 class ProviderFilter(FilterSet):
-    holder = IdFilter(field_name="holder_links__holder_id", distinct=True)
+    holder = IdFilter(method="filter_holder")
 
     class Meta:
         model = Provider
         fields = ["holder", "kind"]
+
+    def filter_holder(self, queryset, name, value):
+        # through the links the user sees: an auditor sees a provider's work for a holder
+        # only where it is under an agreement on their funder's grants
+        links = HolderProvider.objects.visible_to(self.request.user).filter(holder_id=value)
+        return queryset.filter(pk__in=links.values("provider_id"))
 
 
 @extend_schema_view(
@@ -57,6 +63,12 @@ class ProviderViewSet(ListRetrieveMixin, ScopedViewSet):
 
     @extend_schema(
         summary="Correct a care provider's data",
+        description="A provider is shared by every budget holder it works for. When you may "
+        "change all of them, the provider changes in place. Otherwise the change makes a copy "
+        "for the holders you act for (their registrations and agreements move to it) and the "
+        "other holders keep the provider as it was: the answer is then the copy, with an `id` "
+        "other than the one in the URL. Use that id from now on. Each holder the change "
+        "reaches sees it in their access log.",
         request=serializers.ProviderFieldsSerializer,
         responses={200: serializers.ProviderSerializer},
     )

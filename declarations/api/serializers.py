@@ -2,6 +2,7 @@ from django.urls import reverse
 
 from rest_framework import serializers
 
+from contracts.api.serializers import RecordedDecisionSerializer
 from contracts.models import CareAgreement
 from pgb_admin.api.fields import (
     CodeRelatedField,
@@ -197,6 +198,12 @@ class DeclarationSerializer(serializers.ModelSerializer):
     provider = serializers.IntegerField(source="agreement.provider_id", read_only=True)
     scheme = serializers.CharField(source="budget.scheme", read_only=True, allow_null=True)
     findings = FindingSerializer(many=True, read_only=True)
+    settlement_provenance = RecordedDecisionSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="Who recorded the SVB's answer (paid or rejected) and on what evidence; null "
+        "before there is one.",
+    )
 
     class Meta:
         model = Declaration
@@ -222,6 +229,7 @@ class DeclarationSerializer(serializers.ModelSerializer):
             "submitted_at",
             "settled_at",
             "rejection_reason",
+            "settlement_provenance",
             "findings",
             "created_at",
             "updated_at",
@@ -261,6 +269,13 @@ class AcknowledgeSerializer(InputSerializer):
 class SettleSerializer(InputSerializer):
     paid = StrictBooleanField(help_text="true: the SVB paid; false: it rejected.")
     rejection_reason = char_for(Declaration, "rejection_reason", max_length=2000)
+    evidence = char_for(
+        Declaration,
+        "settled_evidence",
+        required=True,
+        allow_blank=False,
+        help_text="Where you saw the SVB's answer: the PGB Portaal message or the SVB's letter.",
+    )
 
 
 class BatchFileSerializer(serializers.ModelSerializer):

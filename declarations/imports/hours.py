@@ -120,11 +120,13 @@ STEPS = 3
 
 
 def hours_import(
-    *, actor, filename: str, content: bytes, dry_run: bool = False, on_step=None
+    *, actor, filename: str, content: bytes, dry_run: bool = False, on_step=None, on_holders=None
 ) -> ImportResult:
     """Import the file's hours and costs for ``actor``; with ``dry_run`` only say what would
     change. Raises :class:`ImportRefused` listing every problem; then nothing is stored.
-    ``on_step()`` is called after each of the :data:`STEPS` (for a task's progress)."""
+    ``on_step()`` is called after each of the :data:`STEPS` (for a task's progress);
+    ``on_holders(ids)`` once the holders of the file's agreements are known (for what a
+    task's run is about)."""
     step = on_step or (lambda: None)
     refuse_auditors(actor)
     table = read_upload(filename, content)
@@ -132,6 +134,8 @@ def hours_import(
     problems: list[Problem] = []
     rows = _parse(table, problems)
     agreements = _agreements(actor, {row.agreement_id for row in rows})
+    if on_holders is not None:
+        on_holders({agreement.holder_id for agreement in agreements.values()})
     rows = _check_scope_and_days(table, rows, agreements, problems)
     step()
     if problems:

@@ -9,7 +9,8 @@ from auditlog.context import auditlog_value
 from rest_framework import authentication, exceptions
 
 from .models import ApiToken
-from .services import token_hash
+from .services import api_token_revoke, token_hash
+from .two_factor import requires_two_factor
 
 # last_used_at is written at most this often, so reads do not turn into writes.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
@@ -40,6 +41,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         )
         if token is None:
             raise exceptions.AuthenticationFailed(_("The token is unknown, revoked or expired."))
+        if not token.issued_with_two_factor and requires_two_factor(token.user):
+            _revoke_for_two_factor(token)
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -48,6 +51,22 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return f'{self.keyword} realm="pgb-admin"'
+
+
+def _revoke_for_two_factor(token: ApiToken):
+    """The account came to require two-factor authentication (a bureau mandate, an auditor
+    scope, staff, by whatever path) after this token was issued with a password alone: the
+    token is revoked and refused. Checked here, at each use, so no path that starts the duty
+    can forget it; only for tokens issued without a code, so other requests pay nothing."""
+    api_token_revoke(token=token)
+    raise exceptions.AuthenticationFailed(
+        _(
+            "This token was issued without a two-factor code, and this account now requires "
+            "two-factor authentication: the token is revoked. Get a new token with your "
+            "username, password and otp_code."
+        ),
+        code="token_needs_two_factor",
+    )
 
 
 def _tell_change_log(user) -> None:

@@ -1,13 +1,16 @@
 """The second step of a login: a session that still needs its two-factor code reaches only the
-pages of logging in and out, the language switch and the two-factor pages themselves."""
+pages of logging in and out, the language switch and the two-factor pages themselves. And the
+end of sessions that logged in before the user logged out everywhere."""
 
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 
+from .sessions import session_ended
 from .two_factor import has_device, two_factor_applies
 
 OPEN_VIEWS = frozenset(
@@ -65,3 +68,18 @@ class TwoFactorMiddleware:
         if request.method in ("GET", "HEAD"):
             url += "?" + urlencode({"next": request.get_full_path()})
         return HttpResponseRedirect(url)
+
+
+class SessionsEndedMiddleware:
+    """Logs out a web session that logged in before the user chose "log out everywhere"
+    (``User.sessions_valid_after``); the request goes on as anonymous. Needs Django's
+    ``AuthenticationMiddleware`` before it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and session_ended(request.session, user):
+            logout(request)
+        return self.get_response(request)

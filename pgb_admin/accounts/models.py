@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,9 +14,42 @@ class User(AbstractUser):
     """A person who logs in: a budget holder, a representative, a bureau employee, an auditor
     or back-office staff. What they may see follows from their mandates and auditor scopes."""
 
+    sessions_valid_after = models.DateTimeField(
+        _("sessions valid after"),
+        null=True,
+        blank=True,
+        help_text=_(
+            'Set by "log out everywhere": web sessions that logged in before this moment '
+            "are logged out."
+        ),
+    )
+
+    _password_disabled = False  # set_unusable_password() was called, not saved yet
+
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self._password_disabled = True
+
+    def save(self, **kwargs) -> None:
+        """A new password (any path: the back office, ``changepassword``, a reset) or a
+        disabled one revokes all the user's API tokens, in the same transaction. Django
+        already ends the user's other web sessions then. A hash upgrade at login is no change:
+        Django clears ``_password`` before that save."""
+        update_fields = kwargs.get("update_fields")
+        password_changed = (
+            not self._state.adding
+            and (self._password is not None or self._password_disabled)
+            and (update_fields is None or "password" in update_fields)
+        )
+        with transaction.atomic():
+            super().save(**kwargs)
+            if password_changed:
+                ApiToken.objects.filter(user=self).delete()
+        self._password_disabled = False
 
 
 class Mandate(ValidityPeriod, TimeStampedModel):
@@ -121,6 +154,14 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    issued_with_two_factor = models.BooleanField(
+        _("issued with a second factor"),
+        default=False,
+        help_text=_(
+            "Whether a two-factor code was given when the token was issued. A token issued "
+            "without one stops working once the account requires two-factor authentication."
+        ),
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 

@@ -147,11 +147,11 @@ def locked_message(locked_until: datetime) -> str:
     ) % {"count": minutes}
 
 
-def api_code_check(user, code: str | None) -> None:
-    """For a token: nothing when the user needs no code or gave a right one, else a
-    ``ValidationError`` on ``otp_code``."""
+def api_code_check(user, code: str | None) -> bool:
+    """For a token: ``False`` when the user needs no code (none is checked), ``True`` when
+    they gave a right one, else a ``ValidationError`` on ``otp_code``."""
     if not two_factor_applies(user):
-        return
+        return False
     if not code:
         raise _otp_error(
             _(
@@ -167,7 +167,7 @@ def api_code_check(user, code: str | None) -> None:
         )
     check = code_check(user, code)
     if check.ok:
-        return
+        return True
     if check.locked_until is not None:
         raise _otp_error(locked_message(check.locked_until), "otp_locked")
     raise _otp_error(_("This code is not right."), "otp_invalid")

@@ -1,8 +1,10 @@
 """The two-factor pages: set up an authenticator app, give a code after the password, and
-the account's overview (new backup codes; switching it off where it is not required)."""
+the account's overview (new backup codes; switching it off where it is not required). And
+"log out everywhere"."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -13,11 +15,11 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 import django_otp
 
-from . import two_factor
+from . import services, two_factor
 from .forms import CodeForm
 
 FEW_BACKUP_CODES = 3
@@ -153,3 +155,18 @@ def account(request: HttpRequest) -> HttpResponse:
         "verified": user.is_verified(),
     }
     return render(request, "accounts/two_factor_account.html", context)
+
+
+@login_required
+@require_POST
+def logout_everywhere(request: HttpRequest) -> HttpResponse:
+    """Logs out this session, the user's sessions on other devices and revokes all their API
+    tokens (the plain logout ends this session only). Not for a session that still needs
+    its two-factor code: a password alone does not end the other sessions."""
+    services.log_out_everywhere(user=request.user)
+    logout(request)
+    messages.success(
+        request,
+        _("You are logged out on every device, and your API tokens are revoked."),
+    )
+    return redirect(settings.LOGOUT_REDIRECT_URL)

@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from rest_framework import permissions
 
 from pgb_admin.accounts.scoping import ReadOnlyAccess, is_auditor
@@ -23,3 +25,11 @@ def reads_only(action):
     """Mark a POST action that changes nothing (auditors may use it)."""
     action.reads_only = True
     return action
+
+
+class ApiDocsAccess(permissions.BasePermission):
+    """The schema and the API docs: for anyone with ``API_DOCS_PUBLIC``, else for logged-in
+    users only (the production default)."""
+
+    def has_permission(self, request, view) -> bool:
+        return settings.API_DOCS_PUBLIC or bool(request.user and request.user.is_authenticated)

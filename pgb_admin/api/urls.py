@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import routers
 
 from contracts.api.viewsets import AgreementViewSet, ProviderViewSet
@@ -15,6 +15,7 @@ from declarations.api.viewsets import (
     TimeEntryViewSet,
 )
 from pgb_admin.accounts.api.views import MeView, TokenView
+from pgb_admin.api.docs import ApiDocsView
 from pgb_admin.audit.api import AccessLogSearchView, HolderAccessLogView
 from pgb_admin.budgets.api.viewsets import (
     BudgetHolderViewSet,
@@ -59,5 +60,5 @@ urlpatterns = [
     path("v1/access-log/", AccessLogSearchView.as_view(), name="access-log"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", ApiDocsView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -4,12 +4,14 @@ and writes go through the services that pages, commands and tasks use too."""
 
 from collections import Counter
 
+from django.http import Http404
+
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from pgb_admin.accounts.scoping import ReadOnlyAccess
-from pgb_admin.audit.events import holder_of, log_read, log_reads
+from pgb_admin.audit.events import holder_of, log_read, log_reads, log_refused
 from pgb_admin.audit.models import Action
 from pgb_admin.figures.models import FigureLookup
 
@@ -66,7 +68,9 @@ _NOT_A_SEARCH = {"page", "page_size", "ordering", "format", "lang"}
 class ListRetrieveMixin:
     """GET of the list (paginated, filtered, ordered) and of one row. Reads of holder data
     are written to the access log: one row per holder on the page, with how many of their
-    rows it showed."""
+    rows it showed. Data shared by several holders (a provider) counts for each holder the
+    reader sees it with (``holder_counts_seen_by`` of its queryset). A holder asked for by id
+    and refused (404) is logged refused."""
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
@@ -76,30 +80,65 @@ class ListRetrieveMixin:
         return self.get_paginated_response(serializer.data)
 
     def retrieve(self, request, *args, **kwargs):
-        obj = self.get_object()
-        if _holder_field(obj) is not None:
+        try:
+            obj = self.get_object()
+        except Http404:
+            self._log_refused()
+            raise
+        seen_by = _holder_counts_seen_by(type(obj))
+        if seen_by is not None:
+            log_reads(
+                user=request.user,
+                action=Action.READ,
+                what=obj._meta.label,
+                holder_counts=seen_by(request.user, [obj.pk]),
+                object_pk=obj.pk,
+            )
+        elif _holder_field(obj) is not None:
             log_read(user=request.user, what=obj._meta.label, holder_id=holder_of(obj), obj=obj)
         return Response(self.get_serializer(obj).data)
 
     def _log_list(self, queryset, page) -> None:
         model = queryset.model
-        field = getattr(type(queryset), "holder_field", None)
-        if field is None or not page:
+        if not page:
             return
-        holder_ids = model._default_manager.filter(pk__in=[row.pk for row in page]).values_list(
-            field, flat=True
-        )
+        pks = [row.pk for row in page]
+        seen_by = _holder_counts_seen_by(model)
+        field = getattr(type(queryset), "holder_field", None)
+        if seen_by is not None:
+            holder_counts = seen_by(self.request.user, pks)
+        elif field is not None:
+            holder_ids = model._default_manager.filter(pk__in=pks).values_list(field, flat=True)
+            holder_counts = Counter(holder_ids)
+        else:
+            return
         searched = set(self.request.query_params) - _NOT_A_SEARCH
         log_reads(
             user=self.request.user,
             action=Action.SEARCH if searched else Action.LIST,
             what=model._meta.label,
-            holder_counts=Counter(holder_ids),
+            holder_counts=holder_counts,
         )
+
+    def _log_refused(self) -> None:
+        """A holder asked for by id (``/budget-holders/{id}/``) that the user may not see."""
+        queryset = self.get_queryset()
+        if getattr(type(queryset), "holder_field", None) != "pk":
+            return  # no holder named: the id is of another kind of object
+        holder_id = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")
+        if str(holder_id).isdigit():
+            log_refused(
+                user=self.request.user, what=queryset.model._meta.label, holder_id=int(holder_id)
+            )
 
 
 def _holder_field(obj) -> str | None:
     return getattr(type(obj).objects._queryset_class, "holder_field", None)
+
+
+def _holder_counts_seen_by(model):
+    """``holder_counts_seen_by(user, pks)`` of data shared by several holders, else None."""
+    return getattr(model._default_manager.get_queryset(), "holder_counts_seen_by", None)
 
 
 def collection_action(**kwargs):

@@ -2,12 +2,14 @@
 manager's search."""
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, serializers
 
 from . import selectors
+from .events import log_refused
 from .forms import SearchForm
 from .models import AccessEvent
 
@@ -47,7 +49,12 @@ class HolderAccessLogView(generics.ListAPIView):
     queryset = AccessEvent.objects.none()  # for the schema; the rows come from get_queryset
 
     def get_queryset(self):
-        return selectors.holder_log(user=self.request.user, holder_id=self.kwargs["holder_id"])
+        holder_id = self.kwargs["holder_id"]
+        try:
+            return selectors.holder_log(user=self.request.user, holder_id=holder_id)
+        except Http404:
+            log_refused(user=self.request.user, what=AccessEvent._meta.label, holder_id=holder_id)
+            raise
 
     @extend_schema(summary="Who looked at or changed a budget holder's data")
     def get(self, request, *args, **kwargs):

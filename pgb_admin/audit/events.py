@@ -1,8 +1,10 @@
 """Writing the access log. Call :func:`log_reads` where holder data is read, listed, searched,
 exported or imported, and :func:`log_changes` where it is changed in bulk; single-object changes
-are logged by the change log's ``post_log`` signal (see :func:`log_change_entry`). Every call
-writes in the caller's transaction, so a change that is rolled back leaves no row, and a row
-is never missing for a change that was kept.
+are logged by the change log's ``post_log`` signal (see :func:`log_change_entry`), against
+each holder they reach. Every call writes in the caller's transaction, so a change that is
+rolled back leaves no row, and a row is never missing for a change that was kept. Two kinds of
+read are written with their real outcome: a page (:func:`log_page_read`, written when the
+response is known) and a read refused for the holder a request named (:func:`log_refused`).
 
 Where from and which request come from :class:`~pgb_admin.audit.middleware.AccessContextMiddleware`;
 commands and tasks have neither."""
@@ -25,6 +27,8 @@ class RequestContext:
     remote_addr: str | None = None
     request_id: str = ""
     roles: dict = field(default_factory=dict, compare=False)  # user id -> holder id -> role
+    # page reads whose outcome the response decides (see log_page_read)
+    page_reads: list = field(default_factory=list, compare=False)
 
 
 NO_REQUEST = RequestContext()  # a command or a task
@@ -150,6 +154,55 @@ def log_read(
     )
 
 
+# the largest id a database row can have: a larger one in a URL names no holder
+_MAX_ID = 2**63 - 1
+
+
+def log_page_read(*, user, what: str, holder_id: int) -> None:
+    """A page of one holder's data. In a request the row waits for the response
+    (:func:`flush_page_reads`), so a page that is refused after all (a 404 for an object on
+    it out of scope, a 403 for a write by someone who may only look) is logged refused, not
+    done. Outside a request it is written at once."""
+    context = request_context.get()
+    if context is None:
+        log_read(user=user, what=what, holder_id=holder_id)
+    else:
+        context.page_reads.append((user, what, holder_id))
+
+
+def flush_page_reads(context: RequestContext, *, status_code: int) -> None:
+    """Write the page reads of a request whose response has ``status_code``: below 400 the
+    page was shown, anything else (refused, or failed) showed nothing."""
+    outcome = Outcome.OK if status_code < 400 else Outcome.REFUSED
+    reads, context.page_reads[:] = list(context.page_reads), []
+    for user, what, holder_id in reads:
+        log_reads(
+            user=user,
+            action=Action.READ,
+            what=what,
+            holder_counts={holder_id: 1},
+            outcome=outcome,
+        )
+
+
+def log_refused(*, user, what: str, holder_id, action: Action = Action.READ) -> list[AccessEvent]:
+    """A read of the data of the holder a request named that was refused (out of scope: a
+    404). Written only when that holder exists: an id of no holder is nobody's data."""
+    from pgb_admin.budgets.models import BudgetHolder
+
+    if not isinstance(holder_id, int) or not 0 < holder_id <= _MAX_ID:
+        return []
+    if not BudgetHolder.objects.filter(pk=holder_id).exists():
+        return []
+    return log_reads(
+        user=user,
+        action=action,
+        what=what,
+        holder_counts={holder_id: 1},
+        outcome=Outcome.REFUSED,
+    )
+
+
 def log_changes(
     *, user, action: Action, what: str, holder_ids: Iterable[int | None], object_pk=""
 ) -> list[AccessEvent]:
@@ -181,6 +234,15 @@ def holder_of(instance) -> int | None:
     return value
 
 
+def holders_of_change(instance) -> list[int | None]:
+    """The holders a change of ``instance`` reaches: its holder, or for data shared by several
+    holders (a provider: ``linked_holder_ids``) each of them; ``[None]`` for no holder's."""
+    linked = getattr(instance, "linked_holder_ids", None)
+    if callable(linked):
+        return sorted(linked()) or [None]
+    return [holder_of(instance)]
+
+
 _CHANGE_ACTIONS = {0: Action.CREATE, 1: Action.UPDATE, 2: Action.DELETE}
 
 
@@ -192,6 +254,6 @@ def log_change_entry(sender, instance, log_entry=None, log_created=False, **kwar
         user=log_entry.actor,
         action=_CHANGE_ACTIONS[log_entry.action],
         what=instance._meta.label,
-        holder_ids=[holder_of(instance)],
+        holder_ids=holders_of_change(instance),
         object_pk=instance.pk if instance.pk is not None else log_entry.object_pk,
     )

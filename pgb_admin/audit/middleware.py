@@ -1,7 +1,9 @@
 import re
 import uuid
 
-from .events import RequestContext, request_context
+from pgb_admin.core.client_address import client_address
+
+from .events import RequestContext, flush_page_reads, request_context
 
 # a request id a proxy sends is kept when it is a plain token; anything else gets a new one
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
@@ -9,7 +11,8 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 class AccessContextMiddleware:
     """Gives every request an id (the ``X-Request-ID`` it came with, or a new one), sends it back
-    in the response, and tells the access log and the change log where the request came from.
+    in the response, and tells the access log and the change log where the request came from
+    (the client's address from ``TRUSTED_PROXY_COUNT`` proxies, as everywhere).
     Before ``AuditlogMiddleware``, so both logs carry the same id."""
 
     def __init__(self, get_response):
@@ -20,13 +23,12 @@ class AccessContextMiddleware:
         request_id = sent if _REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
         request.META["HTTP_X_REQUEST_ID"] = request_id
         request.request_id = request_id
-        token = request_context.set(
-            RequestContext(
-                remote_addr=request.META.get("REMOTE_ADDR") or None, request_id=request_id
-            )
-        )
+        context = RequestContext(remote_addr=client_address(request), request_id=request_id)
+        token = request_context.set(context)
         try:
             response = self.get_response(request)
+            # a page's read is logged with the outcome its response had (events.log_page_read)
+            flush_page_reads(context, status_code=response.status_code)
         finally:
             request_context.reset(token)
         response["X-Request-ID"] = request_id

@@ -50,6 +50,7 @@ class Purpose(models.TextChoices):
 class Outcome(models.TextChoices):
     OK = "ok", _("done")
     REFUSED = "refused", _("refused")
+    NOT_FOUND = "not_found", _("nothing found")  # a search that found nothing
 
 
 class AccessEventQuerySet(models.QuerySet):

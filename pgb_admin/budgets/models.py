@@ -82,21 +82,38 @@ class CareProduct(models.Model):
         return self.name_en if (get_language() or "nl").startswith("en") else self.name_nl
 
 
-def holder_ids_of_funders(funder_ids):
-    """Subquery: the ids of the holders that have one of ``funder_ids`` as a funder."""
-    links = BudgetHolder.funders.through.objects.filter(funder_id__in=funder_ids)
-    return links.values("budgetholder_id")
+def holder_ids_with_grants_of(funder_ids):
+    """Subquery: the ids of the holders with a grant of one of ``funder_ids``. (Not the
+    holder's list of ``funders``: those who act for the holder fill that in.)"""
+    return (
+        Budget.objects.of_registered_holders().filter(funder_id__in=funder_ids).values("holder_id")
+    )
+
+
+# A held copy (``duplicate_of`` set) is a holder registered with the BSN of a holder the
+# registrar does not act for, held for the back office's review (SECURITY.md, "BSN"). Its
+# data is of the registrar's making: it is in no auditor's scope.
+REGISTERED = Q(duplicate_of__isnull=True)
 
 
 class BudgetHolderQuerySet(ScopedQuerySet):
     holder_field = "pk"
 
     def audited_q(self, funder_ids):
-        return Q(pk__in=holder_ids_of_funders(funder_ids))
+        return Q(pk__in=holder_ids_with_grants_of(funder_ids)) & REGISTERED
+
+    def registered(self):
+        """The holders as registered, without held copies."""
+        return self.filter(REGISTERED)
+
+    def held_copies(self):
+        """Held copies, awaiting the back office's review."""
+        return self.exclude(REGISTERED)
 
     def with_bsn(self, bsn: str):
         """The holder with this BSN (typed with spaces or dots or not), found by its keyed
-        hash: the stored BSN is encrypted and cannot be searched."""
+        hash: the stored BSN is encrypted and cannot be searched. Held copies of a holder
+        have its BSN too: ``.registered()`` leaves them out."""
         normalized = normalize_bsn(bsn)
         if not _BSN_SHAPE.fullmatch(normalized):  # no stored BSN has another shape
             return self.none()
@@ -111,13 +128,27 @@ class BudgetHolder(TimeStampedModel):
     surname = models.CharField(
         _("surname"), max_length=200, help_text=_("Including prefixes, e.g. 'de Vries'.")
     )
-    # Encrypted at rest, unique and found through its keyed hash (SECURITY.md, "BSN").
+    # Encrypted at rest, unique among registered holders and found through its keyed hash
+    # (SECURITY.md, "BSN").
     bsn = EncryptedBSNField(
         _("BSN"),
         db_column="bsn_encrypted",
         help_text=_("Burgerservicenummer; shown in full only to the holder and representatives."),
     )
-    bsn_hash = BSNHashField(source="bsn", unique=True)
+    bsn_hash = BSNHashField(source="bsn", db_index=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="held_copies",
+        verbose_name=_("held copy of"),
+        help_text=_(
+            "Registered with the BSN of this holder by someone who does not act for them: "
+            "awaiting the back office's review, and outside every auditor's scope."
+        ),
+    )
     date_of_birth = models.DateField(_("date of birth"))
     funders = models.ManyToManyField(
         Funder, related_name="holders", verbose_name=_("funders"), blank=True
@@ -131,11 +162,15 @@ class BudgetHolder(TimeStampedModel):
         verbose_name_plural = _("budget holders")
         ordering = ["surname", "initials", "pk"]
         constraints = [
+            # a held copy repeats the numbers of the holder it copies
+            models.UniqueConstraint(
+                fields=["bsn_hash"], condition=REGISTERED, name="budget_holder_unique_bsn"
+            ),
             models.UniqueConstraint(
                 fields=["svb_client_number"],
-                condition=~Q(svb_client_number=""),
+                condition=~Q(svb_client_number="") & REGISTERED,
                 name="budget_holder_unique_svb_client_number",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -149,6 +184,10 @@ class BudgetHolder(TimeStampedModel):
     @property
     def masked_bsn(self) -> str:
         return mask_identifier(self.bsn)
+
+    @property
+    def is_held_copy(self) -> bool:
+        return self.duplicate_of_id is not None
 
     def save(self, *args, update_fields=None, **kwargs):
         if update_fields is not None and "bsn" in update_fields:
@@ -168,8 +207,14 @@ class BudgetHolder(TimeStampedModel):
         if errors:
             raise ValidationError(errors)
 
+    def validate_constraints(self, exclude=None) -> None:
+        # the hash is set on save, so the one held now says nothing: _bsn_taken checks the BSN
+        super().validate_constraints(exclude={*(exclude or ()), "bsn_hash"})
+
     def _bsn_taken(self) -> bool:
-        others = BudgetHolder.objects.with_bsn(self.bsn)
+        if self.is_held_copy:  # it has the BSN of the holder it copies
+            return False
+        others = BudgetHolder.objects.registered().with_bsn(self.bsn)
         if self.pk is not None:
             others = others.exclude(pk=self.pk)
         return others.exists()
@@ -190,7 +235,11 @@ class BudgetQuerySet(ScopedQuerySet):
     holder_field = "holder_id"
 
     def audited_q(self, funder_ids):
-        return Q(funder_id__in=funder_ids)
+        return Q(funder_id__in=funder_ids, holder__duplicate_of__isnull=True)
+
+    def of_registered_holders(self):
+        """Without the grants of held copies: those count in no funder's figures."""
+        return self.filter(holder__duplicate_of__isnull=True)
 
     def covering(self, on: date):
         return self.filter(start_date__lte=on, end_date__gte=on)

@@ -5,13 +5,23 @@ saving, so a page, the API, a command and a task all get the same errors."""
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pgb_admin.accounts.constants import ACTING_ROLES, MandateRole
 from pgb_admin.accounts.models import Mandate, User
-from pgb_admin.accounts.scoping import get_editable, refuse_auditors, sees_everything
+from pgb_admin.accounts.scoping import (
+    get_editable,
+    refuse_auditors,
+    represented_holder_ids,
+    sees_everything,
+)
+from pgb_admin.audit.events import log_changes
+from pgb_admin.audit.models import Action
+from pgb_admin.core.validators import normalize_bsn
 
 from .models import Budget, BudgetHolder, CareProduct, Funder
 
@@ -25,18 +35,26 @@ def holder_create(
     surname: str,
     bsn: str,
     date_of_birth: date,
-    funders: list[Funder],
+    funders: list[Funder] = (),
     first_name: str = "",
     svb_client_number: str = "",
     representative_kind: str = "",
 ) -> BudgetHolder:
     """Register a budget holder and give the actor a mandate for them in ``role`` (the holder
-    themselves, a representative or a bureau). Auditors cannot register holders."""
+    themselves, a representative or, for a pgb bureau, the bureau). Auditors cannot register
+    holders; only staff set funders (otherwise they follow from the grants).
+
+    A BSN already registered for a holder the actor does not act for is not refused: that
+    would tell anyone whether a person is registered. The new holder is then a held copy of
+    the registered one (``duplicate_of``), which the actor works with like any new holder, out
+    of every auditor's scope, until the back office resolves it (:func:`held_copy_merge`,
+    :func:`held_copy_reject`)."""
     if not actor.is_authenticated:
         raise PermissionDenied
     refuse_auditors(actor)
     if MandateRole(role) not in ACTING_ROLES:
         raise PermissionDenied
+    _check_self_service_registration(actor, role=role, funders=funders)
     holder = BudgetHolder(
         initials=initials,
         first_name=first_name,
@@ -44,6 +62,7 @@ def holder_create(
         bsn=bsn,
         date_of_birth=date_of_birth,
         svb_client_number=svb_client_number,
+        duplicate_of=_registered_out_of_sight(actor, bsn),
     )
     holder.full_clean()
     holder.save()
@@ -60,6 +79,48 @@ def holder_create(
     return holder
 
 
+def _check_self_service_registration(actor: User, *, role: str, funders) -> None:
+    """Staff register as they like; anyone else registers themselves or someone they
+    represent, as a bureau only when they work for a pgb bureau, and without funders."""
+    if sees_everything(actor):
+        return
+    errors = {}
+    if role == MandateRole.BUREAU and not _acts_as_bureau(actor):
+        errors["role"] = ValidationError(
+            _(
+                "Only a pgb bureau registers a holder as their bureau: your account acts for "
+                "no holder as a bureau. Register as the holder or as their representative."
+            ),
+            code="bureau_role_not_allowed",
+        )
+    if funders:
+        errors["funders"] = ValidationError(
+            _(
+                "A holder's funders follow from the grants registered for them: register the "
+                "grant instead."
+            ),
+            code="funders_from_grants",
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _acts_as_bureau(user: User) -> bool:
+    return represented_holder_ids(user, roles=[MandateRole.BUREAU]).exists()
+
+
+def _registered_out_of_sight(actor: User, bsn: str) -> BudgetHolder | None:
+    """The registered holder with this BSN when the actor does not see it (the new holder is
+    then a copy of it); None for a new BSN, and for a holder whose full BSN the actor sees
+    or who is staff: they are told it exists (a duplicate) without learning anything."""
+    if not bsn or sees_everything(actor):
+        return None
+    same_bsn = BudgetHolder.objects.with_bsn(bsn)
+    if same_bsn.with_full_bsn_for(actor).exists():
+        return None
+    return same_bsn.registered().first()
+
+
 HOLDER_EDITABLE_FIELDS = frozenset(
     {"initials", "first_name", "surname", "bsn", "date_of_birth", "svb_client_number"}
 )
@@ -71,11 +132,31 @@ def holder_update(*, actor: User, holder_id: int, **changes) -> BudgetHolder:
     if unknown:
         raise TypeError(f"holder_update() cannot change {', '.join(sorted(unknown))}")
     holder = get_editable(BudgetHolder.objects.select_for_update(), actor, pk=holder_id)
+    if "bsn" in changes:
+        _check_bsn_change(actor, holder, changes["bsn"])
     for field, value in changes.items():
         setattr(holder, field, value)
     holder.full_clean()
     holder.save()
     return holder
+
+
+def _check_bsn_change(actor: User, holder: BudgetHolder, bsn) -> None:
+    """Only the back office changes a BSN, after checking the person's identity: the answer
+    to another BSN (taken or not) would tell whether that person is registered."""
+    if sees_everything(actor) or normalize_bsn(bsn or "") == holder.bsn:
+        return
+    raise ValidationError(
+        {
+            "bsn": ValidationError(
+                _(
+                    "A BSN is changed by the back office, after checking the holder's "
+                    "identity: ask them to correct it."
+                ),
+                code="bsn_change_by_back_office",
+            )
+        }
+    )
 
 
 @transaction.atomic
@@ -162,3 +243,95 @@ def mandate_grant(
     mandate.full_clean()
     mandate.save()
     return mandate
+
+
+@transaction.atomic
+def held_copy_merge(*, actor: User, copy_id: int) -> BudgetHolder:
+    """The back office checked that who registered the held copy may act for the registered
+    holder: whoever holds a mandate for the copy today gets the same one for the registered
+    holder, and the copy is removed. Refused while the copy holds data of its own (grants,
+    providers, agreements …): that data would be lost, or go to the registered holder unseen."""
+    copy = _held_copy(actor, copy_id)
+    _refuse_if_copy_holds_data(copy)
+    registered = copy.duplicate_of
+    today = timezone.localdate()
+    for mandate in copy.mandates.valid_on(today):
+        moved = Mandate(
+            user=mandate.user,
+            holder=registered,
+            role=mandate.role,
+            representative_kind=mandate.representative_kind,
+            valid_from=today,
+            valid_to=mandate.valid_to,
+        )
+        moved.full_clean()
+        moved.save()
+    _remove_copy(actor, copy, what="held_copy_merged")
+    return registered
+
+
+@transaction.atomic
+def held_copy_reject(*, actor: User, copy_id: int) -> BudgetHolder:
+    """The back office found that who registered the held copy may not act for the registered
+    holder (a second holder with one BSN is not possible): the copy and the access to it are
+    removed. Refused while the copy holds data of its own, which must be dealt with first."""
+    copy = _held_copy(actor, copy_id)
+    _refuse_if_copy_holds_data(copy)
+    registered = copy.duplicate_of
+    _remove_copy(actor, copy, what="held_copy_rejected")
+    return registered
+
+
+def _held_copy(actor: User, copy_id: int) -> BudgetHolder:
+    if not sees_everything(actor):
+        raise PermissionDenied
+    try:
+        holder = BudgetHolder.objects.select_for_update().get(pk=copy_id)
+    except BudgetHolder.DoesNotExist:
+        raise Http404(_("Not found.")) from None
+    if not holder.is_held_copy:
+        raise ValidationError(
+            _("%(holder)s is a registered holder, not a held copy."),
+            code="not_a_held_copy",
+            params={"holder": holder},
+        )
+    return holder
+
+
+def _refuse_if_copy_holds_data(copy: BudgetHolder) -> None:
+    kinds = _data_of(copy)
+    if kinds:
+        raise ValidationError(
+            _(
+                "The held copy %(holder)s holds data of its own already (%(kinds)s): move or "
+                "remove that data first."
+            ),
+            code="held_copy_has_data",
+            params={"holder": copy, "kinds": ", ".join(kinds)},
+        )
+
+
+def _data_of(holder: BudgetHolder) -> list[str]:
+    """The kinds of data registered for the holder, besides who has access (mandates)."""
+    kinds = []
+    for relation in holder._meta.related_objects:
+        model = relation.related_model
+        # a task run that mentions the holder (many-to-many) is bookkeeping, not its data
+        if model in (Mandate, BudgetHolder) or relation.many_to_many:
+            continue
+        if model._base_manager.filter(**{relation.field.name: holder}).exists():
+            kinds.append(str(model._meta.verbose_name_plural))
+    return kinds
+
+
+def _remove_copy(actor: User, copy: BudgetHolder, *, what: str) -> None:
+    """The copy goes, with its mandates (each in the change log); the registered holder's
+    access log says that a copy of them was resolved, and how."""
+    log_changes(
+        user=actor,
+        action=Action.DELETE,
+        what=what,
+        holder_ids=[copy.duplicate_of_id],
+        object_pk=copy.pk,
+    )
+    copy.delete()

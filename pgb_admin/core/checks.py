@@ -15,6 +15,34 @@ def check_secret_key_is_not_the_development_key(app_configs, **kwargs):
     ]
 
 
+# caches that count per process (or per machine, or not at all): rate limits kept in them do
+# not hold across the web processes of a deployment
+PER_PROCESS_CACHES = frozenset(
+    {
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.dummy.DummyCache",
+        "django.core.cache.backends.filebased.FileBasedCache",
+    }
+)
+
+
+@register(Tags.security, Tags.caches)
+def check_cache_is_shared(app_configs, **kwargs):
+    """Throttling and the cached read rates need one cache for every web process."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if settings.DEBUG or backend not in PER_PROCESS_CACHES:
+        return []
+    return [
+        Error(
+            f"The default cache ({backend.rsplit('.', 1)[-1]}) is not shared by the web "
+            "processes while DEBUG is off, so rate limits count per process.",
+            hint="Set CACHE_URL to a Redis (redis://host:6379/1) or memcached "
+            "(pymemcache://host:11211) cache that all web processes use.",
+            id="pgb_admin.E008",
+        )
+    ]
+
+
 @register(Tags.security)
 def check_bsn_keys(app_configs, **kwargs):
     """The BSN keys are set (with DEBUG off) and usable: see SECURITY.md, "BSN"."""

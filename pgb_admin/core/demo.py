@@ -12,14 +12,15 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from auditlog.context import set_actor
 from stdnum.nl import bsn as stdnum_bsn
 
 from contracts import services as contract_services
 from contracts.constants import AgreementType, ApprovalStatus, ProviderKind, Relation
-from contracts.models import Provider
-from pgb_admin.accounts.constants import MandateRole, RepresentativeKind
+from contracts.models import AgreementVersion, Provider
+from pgb_admin.accounts.constants import ACTING_ROLES, MandateRole, RepresentativeKind
 from pgb_admin.accounts.models import AuditorScope, Mandate, User
 from pgb_admin.accounts.two_factor import backup_codes_set, requires_two_factor
 from pgb_admin.budgets import services as budget_services
@@ -189,6 +190,9 @@ class DemoWorld:
         self.counts = {"holders": 0, "budgets": 0, "providers": 0, "agreements": 0, "versions": 0}
         self.holders: list[BudgetHolder] = []
         self.users: dict[str, User] = {}
+        # the funder's decisions, recorded once the people acting for the holders exist
+        self.approvals: list[tuple[AgreementVersion, str, date]] = []
+        self._recorders: dict[int, User] = {}
 
     def build(self) -> dict[str, int]:
         users = self.users = self._users()
@@ -197,6 +201,8 @@ class DemoWorld:
             holders = [self._holder(index, plan) for index, plan in enumerate(HOLDER_PLAN)]
             self.holders = holders
             self._mandates(users, holders)
+            for version, status, decided_on in self.approvals:
+                self.record_approval(version, status, decided_on)
             self._auditors(users)
             demo_backup_codes_renew()
         return self.counts
@@ -530,7 +536,7 @@ class DemoWorld:
         if number % 11 == 7:
             return  # still awaiting the funder's approval
         status = ApprovalStatus.REJECTED if number % 23 == 13 else ApprovalStatus.APPROVED
-        self._approve(first.pk, status, YEAR_START - timedelta(days=10))
+        self._approve(first, status, YEAR_START - timedelta(days=10))
         if number % 4 == 0 and status == ApprovalStatus.APPROVED and self._indexed:
             # indexation of the rate from 1 July: a new version, history kept
             raised = round_money(rate * INDEXATION)
@@ -541,13 +547,42 @@ class DemoWorld:
                 reason="Indexatie per 1 juli / indexation from 1 July",
                 rate=raised,
             )
-            self._approve(version.pk, ApprovalStatus.APPROVED, MID_YEAR - timedelta(days=14))
+            self._approve(version, ApprovalStatus.APPROVED, MID_YEAR - timedelta(days=14))
             self.counts["versions"] += 1
 
-    def _approve(self, version_id: int, status: str, decided_on: date) -> None:
+    def _approve(self, version: AgreementVersion, status: str, decided_on: date) -> None:
+        self.approvals.append((version, status, decided_on))
+
+    # the decisions of others, typed in as the holder's people saw them --------------------------
+
+    def recorder_of(self, holder_id: int) -> User:
+        """Who types in the funder's and the SVB's decisions for a holder: whoever acts for
+        them (the holder, their representative or bureau), else the back office."""
+        if holder_id not in self._recorders:
+            mandate = (
+                Mandate.objects.valid_on(timezone.localdate())
+                .filter(holder_id=holder_id, role__in=ACTING_ROLES)
+                .select_related("user")
+                .order_by("pk")
+                .first()
+            )
+            self._recorders[holder_id] = mandate.user if mandate else self.admin
+        return self._recorders[holder_id]
+
+    def record_approval(self, version: AgreementVersion, status: str, decided_on: date) -> None:
+        agreement = version.agreement
         contract_services.agreement_record_approval(
-            actor=self.admin, version_id=version_id, status=status, decided_on=decided_on
+            actor=self.recorder_of(agreement.holder_id),
+            version_id=version.pk,
+            status=status,
+            decided_on=decided_on,
+            evidence=portal_message(decided_on, agreement.svb_agreement_number),
         )
+
+
+def portal_message(on: date, agreement_number: str) -> str:
+    """The demo's evidence of a funder's decision: the PGB Portaal message it came in."""
+    return f"PGB Portaal, bericht van {on:%d-%m-%Y} over zorgovereenkomst {agreement_number}"
 
 
 def demo_two_factor_users() -> list[User]:

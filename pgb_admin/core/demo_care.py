@@ -22,6 +22,7 @@ from declarations.constants import DeclarationStatus, Severity
 from declarations.models import Declaration, Expense, Finding, TimeEntry, month_end, month_start
 from declarations.services import NothingToExport, draft_lines
 from declarations.validation.engine import validate_declarations
+from pgb_admin.audit.provenance import recording
 from pgb_admin.budgets import services as budget_services
 from pgb_admin.budgets.constants import Scheme
 from pgb_admin.core.money import round_money
@@ -111,11 +112,8 @@ class DemoCare:
             reason="demo",
             **changes,
         )
-        contract_services.agreement_record_approval(
-            actor=self.admin,
-            version_id=version.pk,
-            status=ApprovalStatus.APPROVED,
-            decided_on=effective_from - timedelta(days=7),
+        self.world.record_approval(
+            version, ApprovalStatus.APPROVED, effective_from - timedelta(days=7)
         )
 
     def _may_changes(self) -> None:
@@ -167,11 +165,8 @@ class DemoCare:
             hours_per_week=Decimal("6"),
             svb_agreement_number=f"ZO-{YEAR}-900015",
         )
-        contract_services.agreement_record_approval(
-            actor=self.admin,
-            version_id=agreement.versions.get().pk,
-            status=ApprovalStatus.APPROVED,
-            decided_on=date(YEAR, 4, 20),
+        self.world.record_approval(
+            agreement.versions.get(), ApprovalStatus.APPROVED, date(YEAR, 4, 20)
         )
         self.shared_nursing = (nurse_agreement, agreement)
         self._shared_account()
@@ -357,12 +352,26 @@ class DemoCare:
             except NothingToExport:
                 continue
         exported = Declaration.objects.filter(month=month, status=DeclarationStatus.EXPORTED)
-        paid = month < month_start(self.current - timedelta(days=40))
-        exported.update(
-            status=DeclarationStatus.PAID if paid else DeclarationStatus.SUBMITTED,
-            submitted_at=timezone.now(),
-            settled_at=timezone.now() if paid else None,
-        )
+        if month < month_start(self.current - timedelta(days=40)):
+            self._paid(month, exported)
+        else:
+            exported.update(status=DeclarationStatus.SUBMITTED, submitted_at=timezone.now())
+
+    def _paid(self, month: date, exported) -> None:
+        """Paid, as whoever acts for each holder recorded it from the SVB's payment overview."""
+        evidence = f"PGB Portaal, betaaloverzicht declaraties {month:%m-%Y}"
+        for holder_id in sorted(set(exported.values_list("agreement__holder_id", flat=True))):
+            recorded = recording(
+                actor=self.world.recorder_of(holder_id), holder_id=holder_id, evidence=evidence
+            )
+            exported.filter(agreement__holder_id=holder_id).update(
+                status=DeclarationStatus.PAID,
+                submitted_at=timezone.now(),
+                settled_at=timezone.now(),
+                settled_recorded_by=recorded.user,
+                settled_recorded_role=recorded.role,
+                settled_evidence=recorded.evidence,
+            )
 
     def _exporters(self):
         users = self.world.users
@@ -449,11 +458,8 @@ class DemoCare:
             hours_per_week=Decimal("6"),
             svb_agreement_number=f"ZO-{last_year}-900024",
         )
-        contract_services.agreement_record_approval(
-            actor=self.admin,
-            version_id=agreement.versions.get().pk,
-            status=ApprovalStatus.APPROVED,
-            decided_on=date(last_year, 11, 20),
+        self.world.record_approval(
+            agreement.versions.get(), ApprovalStatus.APPROVED, date(last_year, 11, 20)
         )
         TimeEntry.objects.bulk_create(
             TimeEntry(agreement=agreement, care_date=december.replace(day=day), quantity=3)

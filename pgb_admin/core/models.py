@@ -5,8 +5,11 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+
+from pgb_admin.accounts.constants import ACTING_ROLES
+from pgb_admin.accounts.scoping import audited_funder_ids, represented_holder_ids
 
 from .periods import ValidityQuerySet, validate_period
 
@@ -55,17 +58,38 @@ class TaskStatus(models.TextChoices):
 
 
 class CreatedByQuerySet(models.QuerySet):
-    """Rows that are for who had them made (``created_by``), and for staff."""
+    """Rows that are for who had them made (``created_by``), and for staff. A subclass says
+    in :meth:`covered_q` which of them the maker's mandates or auditor scopes still cover
+    today: a mandate or scope that ended ends the access through what was made with it."""
 
     def visible_to(self, user):
         if not (user and user.is_authenticated and user.is_active):
             return self.none()
-        return self if user.is_staff else self.filter(created_by=user)
+        if user.is_staff:
+            return self
+        return self.filter(Q(created_by=user) & self.covered_q(user))
+
+    def covered_q(self, user) -> Q:
+        return Q()
+
+
+class TaskRunQuerySet(CreatedByQuerySet):
+    def covered_q(self, user) -> Q:
+        """Runs about holders the user acts for today (all of them) and, if about a funder,
+        one they audit today. A run about nothing yet (a queued import) is its maker's."""
+        acting = represented_holder_ids(user, roles=ACTING_ROLES)
+        holder_outside = self.model.holders.through.objects.filter(
+            taskrun_id=OuterRef("pk")
+        ).exclude(budgetholder_id__in=acting)
+        funder_covered = Q(funder__isnull=True) | Q(funder_id__in=audited_funder_ids(user))
+        return ~Exists(holder_outside) & funder_covered
 
 
 class TaskRun(models.Model):
     """Progress of long work done by Celery (validating or exporting many declarations), so a
-    page, the API or the command line can follow it. Tasks write it; nobody else does."""
+    page, the API or the command line can follow it. Tasks write it; nobody else does. What a
+    run is about (``holders``, ``funder``) is filled by the code that starts it, or by the
+    task once it knows; it decides how long its maker may see the run and its result."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("kind"), max_length=50)
@@ -84,10 +108,29 @@ class TaskRun(models.Model):
     done = models.PositiveIntegerField(_("items done"), default=0)
     result = models.JSONField(_("result"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
+    holders = models.ManyToManyField(
+        "budgets.BudgetHolder",
+        blank=True,
+        related_name="task_runs",
+        verbose_name=_("budget holders"),
+        help_text=_(
+            "Whose data the task reads or changes: who started it sees it while they act "
+            "for all of them."
+        ),
+    )
+    funder = models.ForeignKey(
+        "budgets.Funder",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="task_runs",
+        verbose_name=_("funder"),
+        help_text=_("The funder whose report the task makes: seen while its maker audits it."),
+    )
     created_at = models.DateTimeField(_("started at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = CreatedByQuerySet.as_manager()
+    objects = TaskRunQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("task run")

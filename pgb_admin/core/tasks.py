@@ -7,6 +7,7 @@ from django.utils import timezone
 from celery import shared_task
 
 from .models import TaskRun, TaskStatus
+from .services import purge_expired
 
 
 @shared_task(name="pgb_admin.core.worker_health", acks_late=False)
@@ -39,3 +40,10 @@ def progress_finish(run: TaskRun | None, *, result: dict | None = None, error: s
             error=error,
             updated_at=timezone.now(),
         )
+
+
+@shared_task(name="pgb_admin.core.purge_expired", acks_late=True)
+def purge_expired_task() -> dict[str, int]:
+    """Remove report files and task results past their retention period (Celery beat runs it
+    daily, ``CELERY_BEAT_SCHEDULE``). A second delivery finds nothing more to remove."""
+    return purge_expired().as_dict()

@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from pgb_admin.accounts.scoping import (
@@ -21,7 +22,7 @@ from pgb_admin.accounts.scoping import (
     can_see_full_bsn,
     get_visible,
 )
-from pgb_admin.audit.events import log_read
+from pgb_admin.audit.events import log_page_read, log_refused
 from pgb_admin.budgets.models import BudgetHolder
 
 from .errors import Conflict
@@ -70,11 +71,18 @@ class HolderAccess:
 
 def holder_access(request, holder_id: int, *, page: str) -> HolderAccess:
     """The holder if the user may see them (else 404). A read by a bureau, read-only family,
-    an auditor or staff is written to the access log for ``page``."""
+    an auditor or staff is written to the access log for ``page``, with the outcome of the
+    response (a page refused further on is not logged as done); a holder out of scope is
+    logged refused."""
     user = request.user
-    holder = get_visible(BudgetHolder.objects, user, pk=holder_id)
+    what = f"page:{page}"
+    try:
+        holder = get_visible(BudgetHolder.objects, user, pk=holder_id)
+    except Http404:
+        log_refused(user=user, what=what, holder_id=holder_id)
+        raise
     acting = can_see_full_bsn(user, holder)
-    log_read(user=user, what=f"page:{page}", holder_id=holder.pk)
+    log_page_read(user=user, what=what, holder_id=holder.pk)
     can_write = BudgetHolder.objects.editable_by(user).filter(pk=holder.pk).exists()
     return HolderAccess(holder=holder, can_write=can_write, acts_for_holder=acting, page=page)
 

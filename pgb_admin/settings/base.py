@@ -11,6 +11,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 PROJECT_DIR = BASE_DIR / "pgb_admin"
@@ -59,13 +60,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: the client's address from TRUSTED_PROXY_COUNT proxies, for everything after it
+    "pgb_admin.core.client_address.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "pgb_admin.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # logs out sessions older than the user's "log out everywhere"
+    "pgb_admin.accounts.middleware.SessionsEndedMiddleware",
+    # Cache-Control: no-store on everything a logged-in user, the API or a download gets
+    "pgb_admin.core.middleware.NoStoreMiddleware",
     # two-factor authentication: which device verified the session, and the pages a session
     # that still needs its code may reach (pgb_admin/accounts/two_factor.py)
     "django_otp.middleware.OTPMiddleware",
@@ -73,6 +81,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pgb_admin.core.middleware.ContentSecurityPolicyMiddleware",
+    # the API's read rate on the web pages too, per user (the API, health and static files
+    # exempt); after the middleware whose headers its 429 page needs
+    "pgb_admin.core.page_throttle.PageReadRateMiddleware",
     "pgb_admin.audit.middleware.AccessContextMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     # last: turns a locked-out login into the lockout page
@@ -122,14 +133,19 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed attempts for one username
-# from one address, that pair is locked out for LOGIN_LOCKOUT_MINUTES.
+# from one address, that pair is locked out for LOGIN_LOCKOUT_MINUTES; after
+# LOGIN_ADDRESS_FAILURE_LIMIT failed attempts from one address for any usernames (password
+# spraying), that address is (pgb_admin/accounts/login_limits.py).
 AUTHENTICATION_BACKENDS = [
+    "pgb_admin.accounts.login_limits.AddressLockoutBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+AXES_CLIENT_IP_CALLABLE = "pgb_admin.core.client_address.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
@@ -197,9 +213,15 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies in front of the app each append the address they received the
+# request from to X-Forwarded-For: the client's address is that many entries from the right.
+# 0 (no proxy): the address of the connection; the header is ignored, as a client can write it.
+# Throttling, login lockouts and both logs use this address (pgb_admin/core/client_address.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Caches: per process unless CACHE_URL points to a shared cache (redis://host:6379/1), which
-# production needs so that API throttling counts across all web processes.
+# production needs so that rate limits count across all web processes (system check
+# pgb_admin.E008 refuses a per-process cache when DEBUG is off).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # REST API v1 (/api/v1/, pgb_admin/api/): bearer tokens for scripts, the session for the
@@ -221,12 +243,22 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["pgb_admin.api.throttling.WriteRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "pgb_admin.api.throttling.WriteRateThrottle",
+        "pgb_admin.api.throttling.ReadRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "write": env("API_WRITE_RATE", default="300/minute"),
         "token": env("API_TOKEN_RATE", default="10/minute"),
+        # BSN lookups per user (POST /api/v1/budget-holders/lookup/), on top of the others
+        "lookup": env("API_LOOKUP_RATE", default="30/hour"),
+        # reads (API and web pages together), per user; bureaus and staff work for many holders
+        "read": env("API_READ_RATE", default="600/minute"),
+        "read_bureau": env("API_READ_RATE_BUREAU", default="1800/minute"),
     },
     "EXCEPTION_HANDLER": "pgb_admin.api.problems.exception_handler",
+    # ClientAddressMiddleware already put the client's address in REMOTE_ADDR
+    "NUM_PROXIES": 0,
     "DEFAULT_SCHEMA_CLASS": "pgb_admin.api.schema.AutoSchema",
     # ?format= is not content negotiation here (the batch download takes no such parameter)
     "URL_FORMAT_OVERRIDE": None,
@@ -243,6 +275,10 @@ IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=50)
 IMPORT_INLINE_BYTES = env.int("IMPORT_INLINE_BYTES", default=1024 * 1024)
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
 
+# The OpenAPI schema and its documentation page (/api/schema/, /api/docs/): open to anyone, or
+# only to logged-in users (session or bearer token). Open by default only with DEBUG on.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "pgb-admin API",
     "DESCRIPTION": (
@@ -253,8 +289,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "SERVE_AUTHENTICATION": [],
+    # API_DOCS_PUBLIC, read at each request; the API's own authentication (None: the default)
+    "SERVE_PERMISSIONS": ["pgb_admin.api.permissions.ApiDocsAccess"],
+    "SERVE_AUTHENTICATION": None,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "DeclarationStatusEnum": "declarations.constants.DeclarationStatus",
@@ -308,6 +345,23 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Retention (pgb_admin/core/services.py, purge_expired): report files made by background tasks
+# are removed REPORT_FILE_RETENTION_DAYS after they were made; finished task runs (with their
+# results and the hours files uploaded for them) TASK_RESULT_RETENTION_DAYS after they ended.
+# Celery beat runs it every night (`celery -A pgb_admin beat`); without beat, run
+# `manage.py purge_expired` from cron. SVB batches are records of what was declared: kept.
+REPORT_FILE_RETENTION_DAYS = env.int("REPORT_FILE_RETENTION_DAYS", default=30)
+TASK_RESULT_RETENTION_DAYS = env.int("TASK_RESULT_RETENTION_DAYS", default=30)
+CELERY_BEAT_SCHEDULE = {
+    "purge-expired": {
+        "task": "pgb_admin.core.purge_expired",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
+# Reports in the making at once per user (reports/limits.py): municipality reports queued or
+# running as tasks plus report files rendered during a request; over it the answer is a 429.
+REPORT_RUNS_PER_USER = env.int("REPORT_RUNS_PER_USER", default=2)
 
 # The BSN at rest (SECURITY.md, "BSN"): Fernet keys, comma-separated, the first encrypts and
 # all decrypt (a new key goes in front, then `manage.py rotate_bsn_keys`); a separate key for

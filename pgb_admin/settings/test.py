@@ -16,16 +16,25 @@ BSN_HASH_KEY_FALLBACKS = []
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# one process per test run: its own cache is the shared cache (tests of E008 call the check)
+SILENCED_SYSTEM_CHECKS = ["pgb_admin.E008"]
 # Throttling has its own tests with low rates; the rest of the suite must not trip it.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {"write": "100000/minute", "token": "100000/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "write": "100000/minute",
+        "token": "100000/minute",
+        "lookup": "100000/minute",
+        "read": "100000/minute",
+        "read_bureau": "100000/minute",
+    },
 }
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+API_DOCS_PUBLIC = False  # as in production (DEBUG is off)
 
 CELERY_BROKER_URL = "memory://"
 CELERY_TASK_ALWAYS_EAGER = True

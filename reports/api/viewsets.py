@@ -17,11 +17,12 @@ from rest_framework.response import Response
 from pgb_admin.api.downloads import file_renderers, file_response
 from pgb_admin.api.fields import parse_whole, path_id
 from pgb_admin.api.permissions import reads_only
+from pgb_admin.api.schema import problem_response
 from pgb_admin.audit.events import log_read
 from pgb_admin.audit.models import Action
 from pgb_admin.core.api.serializers import TaskRunSerializer
 
-from .. import files, selectors, tasks
+from .. import files, limits, selectors, tasks
 from ..models import ReportFile
 from . import serializers
 
@@ -29,6 +30,11 @@ YEAR = OpenApiParameter(
     "year",
     {"type": "integer", "minimum": 2000, "maximum": 2100},
     description="The calendar year (default: this year; the exhaustion report: all grants).",
+)
+TOO_MANY_RUNS_RESPONSE = problem_response(
+    429,
+    "You have as many reports in the making as allowed at once (`too_many_report_runs`); "
+    "`Retry-After` says when to try again.",
 )
 FILE_TYPES = {
     "xlsx": files.XLSX_TYPE,
@@ -59,8 +65,9 @@ def _file_action(name: str, file_format: str, summary: str, write, stem: str, ur
 
     def download(self, request, **kwargs):
         key = next(iter(kwargs.values()))
-        report = self._report(request, key)
-        content = write(report, file_format) if chart else write(report)
+        with limits.report_render_slot(request.user):
+            report = self._report(request, key)
+            content = write(report, file_format) if chart else write(report)
         return file_response(content, FILE_TYPES[file_format], f"{stem}-{key}.{file_format}")
 
     download.__name__ = download.__qualname__ = name
@@ -68,7 +75,10 @@ def _file_action(name: str, file_format: str, summary: str, write, stem: str, ur
     download = extend_schema(
         summary=summary,
         parameters=[YEAR],
-        responses={(200, media_type): OpenApiResponse(OpenApiTypes.BINARY)},
+        responses={
+            (200, media_type): OpenApiResponse(OpenApiTypes.BINARY),
+            **TOO_MANY_RUNS_RESPONSE,
+        },
     )(download)
     return action(
         detail=True,
@@ -198,9 +208,10 @@ class MunicipalityReportViewSet(viewsets.ViewSet):
     @extend_schema(
         summary="Make the audit report in a background task (large municipalities)",
         description="The task's result names the files; download them at "
-        "/api/v1/reports/files/{id}/.",
+        "/api/v1/reports/files/{id}/ while you audit the funder, until they are removed after "
+        "the retention period.",
         request=serializers.MunicipalityRunSerializer,
-        responses={202: TaskRunSerializer},
+        responses={202: TaskRunSerializer, **TOO_MANY_RUNS_RESPONSE},
     )
     @action(detail=True, methods=["post"])
     @reads_only
@@ -220,7 +231,8 @@ class MunicipalityReportViewSet(viewsets.ViewSet):
 
 
 class ReportFileViewSet(viewsets.ViewSet):
-    """Files of reports made by a background task, for who had them made."""
+    """Files of reports made by a background task, for who had them made while they audit
+    the report's funder (and staff); removed after ``REPORT_FILE_RETENTION_DAYS``."""
 
     lookup_value_regex = r"[0-9]+"
     renderer_classes = [

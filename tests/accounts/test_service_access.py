@@ -84,6 +84,7 @@ def _writes(world):
             version_id=version.pk,
             status=ApprovalStatus.REJECTED,
             decided_on=TODAY,
+            evidence="PGB Portaal",
         ),
     }
 
@@ -182,7 +183,6 @@ def test_registering_a_holder_gives_the_registrar_a_mandate(world):
         surname="Nieuw",
         bsn="9999 96 708",
         date_of_birth=date(2015, 6, 1),
-        funders=[world.the_hague],
     )
     assert holder.bsn == "999996708"
     assert list(BudgetHolder.objects.editable_by(newcomer)) == [holder]

@@ -15,6 +15,7 @@ from declarations import services
 from declarations.models import Batch, Declaration, Expense, Finding, TimeEntry
 from pgb_admin.accounts.constants import MandateRole
 from pgb_admin.accounts.services import api_token_issue
+from pgb_admin.accounts.two_factor import two_factor_applies
 from pgb_admin.core.models import TaskRun
 from reports.models import ReportFile
 
@@ -44,7 +45,9 @@ class ApiWorld:
 
 
 def token_client(user, language: str = "en") -> APIClient:
-    _, key = api_token_issue(user=user)
+    """A client with a bearer token of ``user``, issued as after a right two-factor code for
+    an account that uses two-factor authentication (as ``verified_login`` does for a session)."""
+    _, key = api_token_issue(user=user, with_two_factor=two_factor_applies(user))
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT_LANGUAGE=language)
     return client
@@ -106,9 +109,13 @@ def build_api_world(world) -> ApiWorld:
     exported.refresh_from_db()
     ready = _month(actor, agreement, OCTOBER)
     task = TaskRun.objects.create(kind="validate", created_by=world.users["holder"])
+    task.holders.add(world.mine)  # seen by its maker while they act for the holder
     report_file = ReportFile.objects.create(
         task_run=TaskRun.objects.create(
-            kind="municipality_report", created_by=world.users["auditor_same"]
+            kind="municipality_report",
+            created_by=world.users["auditor_same"],
+            funder=world.the_hague,
+            status="done",
         ),
         created_by=world.users["auditor_same"],
         funder=world.the_hague,

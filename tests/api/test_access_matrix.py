@@ -57,14 +57,15 @@ FROZEN = "409  409  409  404  403  403  404  404  409"
 AUDITORS =              "404  404  404  404  200  404  404  404  200"  # fmt: skip
 
 
-def _new_holder(w, user):
+def _new_holder(w, user, **changes):
+    # no funders: they follow from the grants (only staff set them)
     return {
         "role": "representative",
         "initials": "N.",
         "surname": "Nieuw",
         "bsn": bsn_from(55_555_555),
         "date_of_birth": "2010-04-01",
-        "funders": ["GM0518"],
+        **changes,
     }
 
 
@@ -163,11 +164,13 @@ OPS = [
         CHANGE_MINE,
         lambda w, u: {"first_name": "Anna-Maria"},
     ),
+    # the lookup by BSN: for those who see full BSNs, among the holders whose BSN they see
+    # (tests/security/test_bsn_oracles.py)
     Op(
         "POST",
         "budget-holder-lookup",
         lambda w: f"{V1}/budget-holders/lookup/",
-        READ_MINE,
+        "200  200  200  403  403  403  403  403  403",
         lambda w, u: {"bsn": w.mine.bsn},
     ),
     # budget grants
@@ -237,7 +240,7 @@ OPS = [
             f"{w.mine_wmo_agreement.versions.get().pk}/approval/"
         ),
         CHANGE_MINE,
-        lambda w, u: {"status": "approved", "decided_on": "2026-01-05"},
+        lambda w, u: {"status": "approved", "decided_on": "2026-01-05", "evidence": "PGB Portaal"},
     ),
     # hours
     Op("GET", "time-entry-list", lambda w: f"{V1}/time-entries/", ALL),
@@ -344,7 +347,7 @@ OPS = [
         "declaration-settle",
         lambda w: f"{V1}/declarations/{w.exported.pk}/settle/",
         CHANGE_MINE,
-        lambda w, u: {"paid": True},
+        lambda w, u: {"paid": True, "evidence": "PGB Portaal, bericht van 3 november 2026"},
     ),
     Op(
         "POST",
@@ -360,7 +363,8 @@ OPS = [
         "202  202  202  403  403  403  400  400  202",
         lambda w, u: {"month": "2026-08", "holder": w.mine.pk},
     ),
-    # SVB batches: seen by those who act for the holder and who exported them
+    # SVB batches: seen by those who act for the holder, and by who exported them while they
+    # act for every holder in them (tests/security/test_made_objects_and_retention.py)
     Op("GET", "batch-list", lambda w: f"{V1}/batches/", ALL),
     Op("GET", "batch-detail", lambda w: f"{V1}/batches/{w.batch.pk}/", READ_ACTING_ONLY),
     Op(
@@ -374,7 +378,7 @@ OPS = [
     Op("DELETE", "batch-detail", lambda w: f"{V1}/batches/{w.batch.pk}/", FROZEN),
     Op("GET", "batch-xlsx", lambda w: f"{V1}/batches/{w.batch.pk}/xlsx/", READ_ACTING_ONLY),
     Op("GET", "batch-csv", lambda w: f"{V1}/batches/{w.batch.pk}/csv/", READ_ACTING_ONLY),
-    # background tasks: only who started them
+    # background tasks: only who started them, while they act for the holders it is about
     Op("GET", "task-list", lambda w: f"{V1}/tasks/", ALL),
     Op(
         "GET",
@@ -446,6 +450,58 @@ OPS = [
 ]
 
 EXTRA_CASES = [
+    # registering a holder (tests/security/test_bsn_oracles.py): a BSN registered out of the
+    # user's sight is answered as a new one (a held copy for the back office); the bureau role
+    # needs a bureau mandate, funders need staff; a BSN is changed by staff only
+    Op(
+        "POST",
+        "budget-holder-list",
+        lambda w: f"{V1}/budget-holders/",
+        "201  201  201  201  403  403  201  201  409",
+        lambda w, u: _new_holder(w, u, bsn=w.theirs.bsn),
+    ),
+    Op(
+        "POST",
+        "budget-holder-list",
+        lambda w: f"{V1}/budget-holders/",
+        "409  409  409  201  403  403  201  201  409",
+        lambda w, u: _new_holder(w, u, bsn=w.mine.bsn),
+    ),
+    Op(
+        "POST",
+        "budget-holder-list",
+        lambda w: f"{V1}/budget-holders/",
+        "400  400  201  400  403  403  400  400  201",
+        lambda w, u: _new_holder(w, u, role="bureau"),
+    ),
+    Op(
+        "POST",
+        "budget-holder-list",
+        lambda w: f"{V1}/budget-holders/",
+        "400  400  400  400  403  403  400  400  201",
+        lambda w, u: _new_holder(w, u, funders=["GM0106"]),
+    ),
+    Op(
+        "PATCH",
+        "budget-holder-detail",
+        lambda w: f"{V1}/budget-holders/{w.mine.pk}/",
+        "400  400  400  403  403  403  404  404  200",
+        lambda w, u: {"bsn": bsn_from(56_565_656)},
+    ),
+    Op(
+        "PATCH",
+        "budget-holder-detail",
+        lambda w: f"{V1}/budget-holders/{w.mine.pk}/",
+        "400  400  400  403  403  403  404  404  409",
+        lambda w, u: {"bsn": w.theirs.bsn},
+    ),
+    Op(
+        "POST",
+        "budget-holder-lookup",
+        lambda w: f"{V1}/budget-holders/lookup/",
+        "404  404  404  403  403  403  403  403  403",
+        lambda w, u: {"bsn": w.theirs.bsn},
+    ),
     # the care office's grant and agreement of a The Hague holder: not the municipality's
     Op(
         "GET",

@@ -36,6 +36,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from declarations.models import Expense, TimeEntry
 from pgb_admin.accounts.models import ApiToken
 from pgb_admin.accounts.services import api_token_issue
+from pgb_admin.accounts.two_factor import two_factor_applies
 from pgb_admin.audit.events import log_read
 
 from . import snapshot
@@ -93,7 +94,8 @@ def authorizations(shared_api_world, django_db_blocker) -> dict[str, dict[str, s
             if persona is None:
                 headers[role] = {}
             else:
-                _, key = api_token_issue(user=shared_api_world.users[persona])
+                user = shared_api_world.users[persona]
+                _, key = api_token_issue(user=user, with_two_factor=two_factor_applies(user))
                 headers[role] = {"Authorization": f"Bearer {key}"}
     return headers
 

@@ -96,7 +96,11 @@ def test_from_token_to_frozen_declaration(world):
     call(
         "POST",
         f"agreements/{agreement['id']}/versions/{version}/approval/",
-        {"status": "approved", "decided_on": "2026-10-02"},
+        {
+            "status": "approved",
+            "decided_on": "2026-10-02",
+            "evidence": "PGB Portaal, bericht van 2 oktober 2026",
+        },
     )
     fixed = call("POST", f"declarations/{draft['id']}/validate/").json()
     assert fixed["status"] == "validated"

@@ -62,11 +62,12 @@ def test_the_iban_is_masked_for_those_who_only_look(api_world):
 
 @pytest.mark.bsn_sent_in_url  # the last request: a BSN in a URL is not a filter
 def test_the_bsn_is_found_by_a_lookup_in_the_body_never_in_a_url(api_world):
-    client = token_client(api_world.users["auditor_same"])
+    client = token_client(api_world.users["bureau"])  # the lookup is for those who act
     found = _post(client, "budget-holders/lookup/", {"bsn": api_world.mine.bsn})
     assert found.json()["id"] == api_world.mine.pk
     assert _post(client, "budget-holders/lookup/", {"bsn": api_world.theirs.bsn}).status_code == 404
-    assert client.get(f"{V1}/budget-holders/?bsn={api_world.mine.bsn}").json()["count"] == 1
+    auditor = token_client(api_world.users["auditor_same"])
+    assert auditor.get(f"{V1}/budget-holders/?bsn={api_world.mine.bsn}").json()["count"] == 1
 
 
 def test_an_agreement_change_is_a_new_version_read_back_by_date(api_world):
@@ -166,12 +167,14 @@ def test_submit_correct_and_settle(api_world):
     assert _post(client, f"declarations/{api_world.draft.pk}/submit/").status_code == 409
     submitted = _post(client, f"declarations/{exported.pk}/submit/").json()
     assert submitted["status"] == "submitted"
-    rejected = _post(client, f"declarations/{exported.pk}/settle/", {"paid": False})
+    rejected = _post(
+        client, f"declarations/{exported.pk}/settle/", {"paid": False, "evidence": "PGB Portaal"}
+    )
     assert rejected.json()["invalid_params"][0]["name"] == "rejection_reason"
     settled = _post(
         client,
         f"declarations/{exported.pk}/settle/",
-        {"paid": False, "rejection_reason": "tarief wijkt af"},
+        {"paid": False, "rejection_reason": "tarief wijkt af", "evidence": "PGB Portaal"},
     ).json()
     assert (settled["status"], settled["rejection_reason"]) == ("rejected", "tarief wijkt af")
     correction = _post(client, f"declarations/{exported.pk}/correct/")

@@ -149,6 +149,7 @@ def test_record_approval(world, agreement):
         version_id=version.pk,
         status=ApprovalStatus.APPROVED,
         decided_on=date(2025, 12, 20),
+        evidence="PGB Portaal, bericht van 20 december 2025",
     )
     version.refresh_from_db()
     assert version.is_approved

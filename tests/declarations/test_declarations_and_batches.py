@@ -161,9 +161,15 @@ def test_submit_and_settle(world, actor):
     _export(actor)
     assert services.declaration_mark_submitted(actor=actor, declaration_ids=[declaration.pk]) == 1
     with pytest.raises(ValidationError):
-        services.declaration_settle(actor=actor, declaration_id=declaration.pk, paid=False)
+        services.declaration_settle(
+            actor=actor, declaration_id=declaration.pk, paid=False, evidence="PGB Portaal"
+        )
     services.declaration_settle(
-        actor=actor, declaration_id=declaration.pk, paid=False, rejection_reason="tarief onjuist"
+        actor=actor,
+        declaration_id=declaration.pk,
+        paid=False,
+        rejection_reason="tarief onjuist",
+        evidence="PGB Portaal, bericht van 3 november 2026",
     )
     declaration.refresh_from_db()
     assert (declaration.status, declaration.rejection_reason) == ("rejected", "tarief onjuist")

@@ -275,10 +275,16 @@ def test_declared_follows_a_declaration_through_its_life(world, actor):
     # the SVB rejects the correction: the original counts again; paid, it stays
     services.batch_export(actor=actor, month=OCTOBER, holder_id=world.mine.pk)
     services.declaration_settle(
-        actor=actor, declaration_id=correction.pk, paid=False, rejection_reason="Dubbel"
+        actor=actor,
+        declaration_id=correction.pk,
+        paid=False,
+        rejection_reason="Dubbel",
+        evidence="PGB Portaal",
     )
     _assert_declared(budget, "678.50")
-    services.declaration_settle(actor=actor, declaration_id=october.pk, paid=True)
+    services.declaration_settle(
+        actor=actor, declaration_id=october.pk, paid=True, evidence="PGB Portaal"
+    )
     _assert_declared(budget, "678.50")
 
     # a validated month thrown away no longer counts
@@ -337,7 +343,11 @@ def test_a_declaration_that_moves_to_another_grant_leaves_the_first(world, actor
         budget_id=second.pk,
     )  # fmt: skip
     agreement_record_approval(
-        actor=actor, version_id=version.pk, status=ApprovalStatus.APPROVED, decided_on=OCTOBER
+        actor=actor,
+        version_id=version.pk,
+        status=ApprovalStatus.APPROVED,
+        decided_on=OCTOBER,
+        evidence="PGB Portaal",
     )
     declaration = _validate(actor, declaration)
     assert (declaration.status, declaration.budget_id) == (DeclarationStatus.VALIDATED, second.pk)

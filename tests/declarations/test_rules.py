@@ -208,6 +208,7 @@ def build(actor) -> Callable[..., Case]:
                 version_id=agreement.versions.get().pk,
                 status=ApprovalStatus.APPROVED,
                 decided_on=budget.start_date,
+                evidence="PGB Portaal",
             )
         return Case(actor=actor, budget=budget, provider=provider, agreement=agreement)
 
@@ -291,6 +292,7 @@ def _not_approved(build, trigger):
             version_id=version.pk,
             status=ApprovalStatus.APPROVED,
             decided_on=date(2026, 3, 10),
+            evidence="PGB Portaal",
         )
     return case.declare()
 

@@ -546,6 +546,7 @@ def test_the_funders_decision_is_recorded(login, api_world):
         "approval-version": version.pk,
         "approval-status": ApprovalStatus.REJECTED,
         "approval-decided_on": "2026-11-20",
+        "approval-evidence": "PGB Portaal, bericht van 20 november 2026",
     }
     response = login("holder").post(_url(api_world, "agreement"), data)
     assert response.status_code == 302
@@ -570,6 +571,7 @@ def test_another_agreements_version_cannot_be_decided_here(login, api_world):
         "approval-version": other.pk,
         "approval-status": "rejected",
         "approval-decided_on": "2026-11-20",
+        "approval-evidence": "PGB Portaal",
     }
     response = login("holder").post(_url(api_world, "agreement"), data)
     assert response.status_code == 200

@@ -15,6 +15,7 @@ from pgb_admin.core.periods import valid_on_q
 
 from .. import services, two_factor
 from ..authentication import BearerTokenAuthentication
+from ..login_limits import refuse_locked_out
 from ..models import AuditorScope, Mandate
 from . import serializers
 
@@ -45,11 +46,12 @@ class TokenView(APIView):
         fields = data.validated_data
         user = authenticate(request, username=fields["username"], password=fields["password"])
         if user is None:
+            refuse_locked_out(request)
             raise ValidationError(
                 _("The username or password is not right."), code="invalid_credentials"
             )
-        two_factor.api_code_check(user, fields.get("otp_code"))
-        token, key = services.api_token_issue(user=user)
+        with_code = two_factor.api_code_check(user, fields.get("otp_code"))
+        token, key = services.api_token_issue(user=user, with_two_factor=with_code)
         return Response(
             serializers.TokenSerializer({"token": key, "expires_at": token.expires_at}).data,
             status=201,

@@ -2,6 +2,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from pgb_admin.accounts.constants import ACTING_ROLES, MandateRole, RepresentativeKind
+from pgb_admin.accounts.scoping import (
+    audited_funder_ids,
+    represented_holder_ids,
+    sees_everything,
+)
 from pgb_admin.api.fields import (
     CodeRelatedField,
     InputSerializer,
@@ -81,6 +86,38 @@ class BudgetHolderSerializer(serializers.ModelSerializer):
     def get_bsn_masked(self, holder) -> bool:
         return not shows_full_bsn(self, holder)
 
+    def to_representation(self, holder):
+        data = super().to_representation(holder)
+        audited = _funders_of_auditor(self.context, holder)
+        if audited is not None:
+            data["funders"] = [code for code in data["funders"] if code in audited]
+        return data
+
+
+def _funders_of_auditor(context: dict, holder: BudgetHolder) -> set[str] | None:
+    """The codes of the funders the user audits, when the user sees ``holder`` only as an
+    auditor (they see those of the holder's funders only); ``None`` for staff and for whoever
+    has a mandate for the holder. Two queries per response, kept in the context."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or sees_everything(user):
+        return None
+    if "funder_scope" not in context:
+        context["funder_scope"] = (
+            set(
+                BudgetHolder.objects.filter(pk__in=represented_holder_ids(user)).values_list(
+                    "pk", flat=True
+                )
+            ),
+            set(
+                Funder.objects.filter(pk__in=audited_funder_ids(user)).values_list(
+                    "code", flat=True
+                )
+            ),
+        )
+    represented, audited = context["funder_scope"]
+    return None if holder.pk in represented else audited
+
 
 def _identifier(name: str, **kwargs):
     # typed numbers may hold spaces or dots ("1234 56 782"): the model normalises them
@@ -90,7 +127,8 @@ def _identifier(name: str, **kwargs):
 class BudgetHolderCreateSerializer(InputSerializer):
     role = StrictChoiceField(
         choices=[(role.value, role.label) for role in MandateRole if role in ACTING_ROLES],
-        help_text="How you act for the new holder; you get a mandate in this role.",
+        help_text="How you act for the new holder; you get a mandate in this role. `bureau` "
+        "only if you act for a holder as a pgb bureau today (400 otherwise).",
     )
     representative_kind = StrictChoiceField(
         choices=RepresentativeKind.choices, required=False, allow_blank=True
@@ -102,7 +140,12 @@ class BudgetHolderCreateSerializer(InputSerializer):
     date_of_birth = StrictDateField()
     svb_client_number = _identifier("svb_client_number")
     funders = CodeRelatedField(
-        slug_field="code", queryset=Funder.objects.all(), many=True, required=False
+        slug_field="code",
+        queryset=Funder.objects.all(),
+        many=True,
+        required=False,
+        help_text="Staff only (400 for anyone else): a holder's funders follow from the "
+        "grants registered for them.",
     )
 
 
@@ -110,7 +153,12 @@ class BudgetHolderUpdateSerializer(InputSerializer):
     initials = char_for(BudgetHolder, "initials", required=False)
     first_name = char_for(BudgetHolder, "first_name", required=False)
     surname = char_for(BudgetHolder, "surname", required=False)
-    bsn = _identifier("bsn", required=False)
+    bsn = _identifier(
+        "bsn",
+        required=False,
+        help_text="Changed by staff only (the back office checks the identity); anyone else "
+        "gets 400 unless it is the BSN the holder has.",
+    )
     date_of_birth = StrictDateField(required=False)
     svb_client_number = _identifier("svb_client_number", required=False)
 

@@ -2,10 +2,13 @@ from django.http import Http404
 
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.exceptions import ValidationError
 
 from pgb_admin.api.filters import DateFilter, FilterSet, IdFilter
 from pgb_admin.api.permissions import reads_only
+from pgb_admin.api.throttling import LookupRateThrottle
 from pgb_admin.api.viewsets import ListRetrieveMixin, ScopedViewSet, collection_action
+from pgb_admin.audit.models import Outcome
 
 from .. import selectors, services
 from ..constants import Scheme
@@ -49,11 +52,16 @@ class CareProductViewSet(ListRetrieveMixin, ScopedViewSet):
 
 
 class BudgetHolderFilter(FilterSet):
-    funder = filters.CharFilter(field_name="funders__code", distinct=True)
+    funder = filters.CharFilter(method="filter_funder", label="With a grant of this funder")
 
     class Meta:
         model = BudgetHolder
         fields = ["funder"]
+
+    def filter_funder(self, queryset, name, value):
+        # through the grants the user sees: an auditor learns of no funder but their own
+        grants = Budget.objects.visible_to(self.request.user).filter(funder__code=value)
+        return queryset.filter(pk__in=grants.values("holder_id"))
 
 
 @extend_schema_view(
@@ -73,6 +81,17 @@ class BudgetHolderViewSet(ListRetrieveMixin, ScopedViewSet):
     def get_serializer_context(self):
         # the full BSN only in the answer about one holder, never in a list of them
         return {**super().get_serializer_context(), "full_bsn": self.action != "list"}
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.action == "lookup":
+            throttles.append(LookupRateThrottle())
+        return throttles
+
+    def throttled(self, request, wait):
+        if self.action == "lookup":  # a refused attempt is logged too
+            selectors.log_holder_lookup(user=request.user, holder=None, outcome=Outcome.REFUSED)
+        super().throttled(request, wait)
 
     @extend_schema(
         summary="Register a budget holder (you get a mandate for them)",
@@ -96,16 +115,23 @@ class BudgetHolderViewSet(ListRetrieveMixin, ScopedViewSet):
         return self.respond(holder)
 
     @extend_schema(
-        summary="Find a budget holder you may see by BSN",
-        description="The BSN goes in the body, so it never appears in a URL or a log.",
+        summary="Find a budget holder you act for by BSN",
+        description="For the holder and those who act for them (representative, pgb bureau): "
+        "it finds only holders whose full BSN you see; anyone else gets 403. The BSN goes in "
+        "the body, so it never appears in a URL or a log. Every attempt is in the access log, "
+        "and lookups have their own rate per user (429 past it).",
         request=serializers.BSNLookupSerializer,
         responses={200: serializers.BudgetHolderSerializer},
     )
     @collection_action(url_path="lookup")
     @reads_only
     def lookup(self, request):
-        data = self.read_input(serializers.BSNLookupSerializer)
-        holder = self.get_queryset().with_bsn(data["bsn"]).first()
+        try:
+            data = self.read_input(serializers.BSNLookupSerializer)
+        except ValidationError:
+            selectors.log_holder_lookup(user=request.user, holder=None, outcome=Outcome.REFUSED)
+            raise
+        holder = selectors.holder_lookup(user=request.user, bsn=data["bsn"])
         if holder is None:
             raise Http404
         return self.respond(holder)

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from pgb_admin.core.services import purge_expired
+
+
+class Command(BaseCommand):
+    help = (
+        "Remove report files older than REPORT_FILE_RETENTION_DAYS and finished task runs "
+        "(with their results and uploaded hours files) older than TASK_RESULT_RETENTION_DAYS, "
+        "and print what was removed. For cron where no Celery beat runs. SVB batches are kept."
+    )
+
+    def handle(self, *args, **options):
+        purged = purge_expired()
+        self.stdout.write(
+            f"Removed {purged.report_files} report files (older than "
+            f"{settings.REPORT_FILE_RETENTION_DAYS} days), {purged.task_runs} task runs and "
+            f"{purged.hours_uploads} hours uploads (older than "
+            f"{settings.TASK_RESULT_RETENTION_DAYS} days)."
+        )
