@@ -38,6 +38,20 @@ def _audited_agreements_q(funder_ids, prefix: str = "") -> Q:
     return Q(**{f"{prefix}agreement_id__in": versions.values("agreement_id")})
 
 
+def _audited_declarations_q(funder_ids, prefix: str = "") -> Q:
+    """A declaration is paid from one grant: its auditors see it, not those of another grant the
+    agreement also used (a move from the Wmo to the Wlz). One without a grant yet goes by its
+    agreement."""
+    own_grant = Q(
+        **{
+            f"{prefix}budget__funder_id__in": funder_ids,
+            f"{prefix}budget__holder__duplicate_of__isnull": True,
+        }
+    )
+    no_grant = Q(**{f"{prefix}budget__isnull": True}) & _audited_agreements_q(funder_ids, prefix)
+    return own_grant | no_grant
+
+
 class AgreementDataQuerySet(ScopedQuerySet):
     """Hours, costs and declarations belong to a care agreement: the holder's people see them,
     and so do the auditors of the funders whose grants the agreement used."""
@@ -232,6 +246,9 @@ class BatchFile(models.Model):
 
 
 class DeclarationQuerySet(AgreementDataQuerySet):
+    def audited_q(self, funder_ids):
+        return _audited_declarations_q(funder_ids)
+
     def frozen(self):
         return self.filter(status__in=FROZEN_STATUSES)
 
@@ -420,7 +437,7 @@ class FindingQuerySet(ScopedQuerySet):
     holder_field = "declaration__agreement__holder_id"
 
     def audited_q(self, funder_ids):
-        return _audited_agreements_q(funder_ids, prefix="declaration__")
+        return _audited_declarations_q(funder_ids, prefix="declaration__")
 
     def open(self):
         return self.filter(

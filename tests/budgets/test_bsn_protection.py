@@ -3,12 +3,8 @@ the settings, rotated by ``rotate_bsn_keys``; missing or wrong keys are a system
 
 import hashlib
 import hmac
-import os
-import subprocess
-import sys
 from datetime import date
 
-from django.conf import settings as django_settings
 from django.core.exceptions import FieldError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
@@ -22,7 +18,7 @@ from pgb_admin.core import bsn_crypto
 from pgb_admin.core.checks import check_bsn_keys, check_stored_bsns_decrypt
 
 from ..factories import BudgetHolderFactory, bsn_from
-from ..test_settings_and_tasks import PRODUCTION_ENV
+from ..test_settings_and_tasks import deploy_check
 
 OLD_KEY = Fernet.generate_key().decode()
 NEW_KEY = Fernet.generate_key().decode()
@@ -177,17 +173,7 @@ def test_wrong_keys_are_check_errors(overrides, check_id):
 
 
 def test_the_deploy_check_fails_without_the_bsn_keys(tmp_path):
-    env = {**os.environ, **PRODUCTION_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
-    for name in ("BSN_ENCRYPTION_KEYS", "BSN_HASH_KEY"):
-        env.pop(name, None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy"],
-        cwd=django_settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = deploy_check(tmp_path, without=("BSN_ENCRYPTION_KEYS", "BSN_HASH_KEY"))
     assert result.returncode != 0
     assert "pgb_admin.E002" in result.stderr
     assert "pgb_admin.E004" in result.stderr

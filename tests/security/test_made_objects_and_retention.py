@@ -90,6 +90,23 @@ def test_a_batch_is_not_served_to_its_maker_once_their_mandate_ended(world):
     assert token_client(world.users["staff"]).get(paths[1]).status_code == 200
 
 
+def test_a_declaration_page_links_its_batch_files_only_for_who_may_download_them(world):
+    """An auditor or read-only family member sees which batch a declaration went in, without
+    links that would answer 404."""
+    holder = world.users["holder"]
+    declaration = _validated(holder, world.mine_wmo_agreement)
+    batch = services.batch_export(actor=holder, month=OCTOBER, holder_id=world.mine.pk)
+    page = reverse("declarations:detail", args=[declaration.pk])
+    download = reverse("declarations:download", args=[batch.pk, "csv"])
+    assert download in _web(holder).get(page).content.decode()
+    for persona in ("auditor_same", "family"):
+        client = _web(world.users[persona])
+        html = client.get(page).content.decode()
+        assert "SVB batch" in html, persona
+        assert download not in html, persona
+        assert client.get(download).status_code == 404, persona
+
+
 def test_a_batch_of_several_holders_is_its_makers_only_while_they_act_for_all(world):
     bureau = world.users["bureau"]
     second, second_agreement = _second_holder(world, "bureau")

@@ -307,3 +307,39 @@ def test_an_auditor_cannot_find_out_another_funder_by_filtering(world):
     holder = token_client(world.users["holder"])
     found = holder.get(path, {"funder": "ZK-HAAGLANDEN"}).json()["results"]
     assert [row["id"] for row in found] == [world.mine.pk]
+
+
+def test_an_auditor_sees_a_declaration_only_when_it_is_paid_from_their_funders_grant(world):
+    """One agreement used two funders' grants (The Hague's Wmo, then the care office's Wlz):
+    each declaration is paid from one of them, and only that funder's auditor sees it."""
+    from declarations.models import Declaration, Finding
+
+    agreement = world.mine_wmo_agreement
+    month = TODAY.replace(day=1)
+    on_wmo = Declaration.objects.create(
+        agreement=agreement, month=month, budget=world.mine_wmo_budget
+    )
+    on_wlz = Declaration.objects.create(
+        agreement=agreement,
+        month=(month - timedelta(days=1)).replace(day=1),
+        budget=world.mine_wlz_budget,
+    )
+    without_grant = Declaration.objects.create(
+        agreement=agreement, month=(month - timedelta(days=40)).replace(day=1)
+    )
+    for declaration in (on_wmo, on_wlz):
+        Finding.objects.create(
+            declaration=declaration, rule_code="budget.exceeded", severity="error", params={}
+        )
+    auditor = world.users["auditor_same"]
+
+    seen = set(Declaration.objects.visible_to(auditor).values_list("pk", flat=True))
+    assert seen == {on_wmo.pk, without_grant.pk}
+    findings = Finding.objects.visible_to(auditor).values_list("declaration_id", flat=True)
+    assert set(findings) == {on_wmo.pk}
+    client = token_client(auditor)
+    assert client.get(f"{V1}/declarations/{on_wlz.pk}/").status_code == 404
+    assert client.get(f"{V1}/declarations/{on_wmo.pk}/").status_code == 200
+    # those who act for the holder see all three
+    holder = world.users["holder"]
+    assert Declaration.objects.visible_to(holder).filter(agreement=agreement).count() == 3

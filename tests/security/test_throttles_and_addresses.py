@@ -30,7 +30,7 @@ from pgb_admin.core.client_address import ClientAddressMiddleware, resolve_clien
 
 from ..api.conftest import token_client
 from ..factories import MandateFactory, UserFactory
-from ..test_settings_and_tasks import PRODUCTION_ENV
+from ..test_settings_and_tasks import deploy_check
 
 V1 = "/api/v1"
 TOKEN_URL = f"{V1}/auth/token/"
@@ -281,16 +281,7 @@ def test_production_refuses_a_per_process_cache(settings):
 
 
 def test_the_deploy_check_fails_without_cache_url(tmp_path):
-    env = {**os.environ, **PRODUCTION_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
-    env.pop("CACHE_URL")
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy"],
-        cwd=django_settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = deploy_check(tmp_path, without=("CACHE_URL",))
     assert result.returncode != 0
     assert "pgb_admin.E008" in result.stderr
 
