@@ -118,7 +118,7 @@ def xlsx_rows(content) -> dict[str, list[list]]:
     """The values of every cell the app writes, sheet by sheet (formula text neutralised)."""
     from django.utils.translation import gettext as _
 
-    from declarations.exports import sheet_value
+    from pgb_admin.core.spreadsheets import sheet_value
 
     declarations = [
         [
@@ -193,7 +193,8 @@ def xlsx_rows(content) -> dict[str, list[list]]:
 
 
 def csv_rows(content) -> list[list]:
-    from declarations.exports import CSV_COLUMNS, neutralise
+    from declarations.exports import CSV_COLUMNS
+    from pgb_admin.core.spreadsheets import neutralise
 
     rows = [list(CSV_COLUMNS)]
     for d in content.declarations:

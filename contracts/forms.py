@@ -4,12 +4,13 @@ services', whose refusals :func:`pgb_admin.core.web.show_service_error` puts on 
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from pgb_admin.audit.provenance import EVIDENCE_HELP, EVIDENCE_MAX_LENGTH
 from pgb_admin.budgets.models import Budget, CareProduct
+from pgb_admin.core.dates import format_date
+from pgb_admin.core.periods import validate_supported_date
 from pgb_admin.figures.constants import RateUnit
 
 from .constants import (
@@ -68,6 +69,7 @@ def _date_field(label, *, required: bool = True, help_text="") -> forms.DateFiel
         required=required,
         help_text=help_text,
         widget=forms.DateInput(attrs={"type": "date"}, format=DATE_WIDGET_FORMAT),
+        validators=[validate_supported_date],
     )
 
 
@@ -270,7 +272,7 @@ class AgreementTermsFields(forms.Form):
 
 
 def short_date(value) -> str:
-    return date_format(value, "SHORT_DATE_FORMAT") if value else "…"
+    return format_date(value) if value else "…"
 
 
 def budget_label(budget: Budget) -> str:

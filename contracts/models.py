@@ -11,10 +11,17 @@ from django.utils.translation import gettext_lazy as _
 from pgb_admin.accounts.scoping import ScopedQuerySet
 from pgb_admin.audit.models import Role
 from pgb_admin.audit.provenance import EVIDENCE_HELP, EVIDENCE_MAX_LENGTH, Recorded
-from pgb_admin.core.fields import AGBCodeField, BIGNumberField, IBANField, KvKNumberField
+from pgb_admin.core.dates import format_date
+from pgb_admin.core.fields import (
+    AGBCodeField,
+    BIGNumberField,
+    IBANField,
+    KvKNumberField,
+    SupportedDateField,
+)
 from pgb_admin.core.masking import mask_identifier
 from pgb_admin.core.models import TimeStampedModel, ValidityPeriod
-from pgb_admin.core.periods import ValidityQuerySet, periods_overlap, valid_on_q
+from pgb_admin.core.periods import ValidityQuerySet, periods_overlap
 from pgb_admin.core.text import lower_lazy
 from pgb_admin.figures.constants import CarerClass, RateUnit
 
@@ -62,7 +69,7 @@ class Provider(TimeStampedModel):
     name = models.CharField(
         _("name"), max_length=200, help_text=_("Initials and surname, or the company name.")
     )
-    date_of_birth = models.DateField(
+    date_of_birth = SupportedDateField(
         _("date of birth"), null=True, blank=True, help_text=_("Required for a person.")
     )
     iban = IBANField(_("IBAN"))
@@ -273,7 +280,9 @@ class CareAgreement(TimeStampedModel):
 
     def version_on(self, on: date) -> "AgreementVersion | None":
         """The agreement as it was on ``on`` (one query)."""
-        return self.versions.filter(valid_on_q(on)).first()
+        from .selectors import version_on  # the selectors import this module
+
+        return version_on(self.versions.all(), on)
 
     def holder_link(self) -> HolderProvider | None:
         return HolderProvider.objects.filter(
@@ -378,7 +387,7 @@ class AgreementVersion(ValidityPeriod):
         choices=ApprovalStatus.choices,
         default=ApprovalStatus.PENDING,
     )
-    approval_date = models.DateField(_("approval decided on"), null=True, blank=True)
+    approval_date = SupportedDateField(_("approval decided on"), null=True, blank=True)
     # The funder's decision is typed in by whoever acts for the holder: who, as what, when
     # and on what evidence (pgb_admin.audit.provenance).
     approval_recorded_by = models.ForeignKey(
@@ -477,7 +486,7 @@ class AgreementVersion(ValidityPeriod):
                         "from a date after it instead."
                     ),
                     "overlapping_version",
-                    start=other.valid_from.isoformat(),
+                    start=format_date(other.valid_from),
                 )
 
     def _check_budget(self) -> None:
@@ -493,16 +502,16 @@ class AgreementVersion(ValidityPeriod):
                 "valid_from",
                 _("The agreement starts on %(start)s, outside its grant (%(from)s to %(to)s)."),
                 "agreement_outside_budget",
-                start=self.valid_from.isoformat(),
-                **{"from": budget.start_date.isoformat(), "to": budget.end_date.isoformat()},
+                start=format_date(self.valid_from),
+                **{"from": format_date(budget.start_date), "to": format_date(budget.end_date)},
             )
         if self.valid_to and not budget.covers(self.valid_to):
             raise _field_error(
                 "valid_to",
                 _("The agreement ends on %(end)s, outside its grant (%(from)s to %(to)s)."),
                 "agreement_outside_budget",
-                end=self.valid_to.isoformat(),
-                **{"from": budget.start_date.isoformat(), "to": budget.end_date.isoformat()},
+                end=format_date(self.valid_to),
+                **{"from": format_date(budget.start_date), "to": format_date(budget.end_date)},
             )
         if self.product_id and not budget.products.filter(pk=self.product_id).exists():
             raise _field_error(

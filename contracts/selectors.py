@@ -1,8 +1,40 @@
-"""Reads of providers and care agreements, always scoped to the user who asks."""
+"""Reads of providers and care agreements, always scoped to the user who asks; and which
+version of an agreement holds on a day."""
+
+from collections.abc import Iterable
+from datetime import date
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
+from pgb_admin.core.periods import valid_on_q
+
 from .models import AgreementVersion, CareAgreement, HolderProvider, Provider
+
+
+def version_on(versions: Iterable[AgreementVersion], day: date) -> AgreementVersion | None:
+    """The version in force on ``day``, or None. ``versions`` are those already loaded (a
+    prefetch, a list: nothing is queried), or a queryset, which is asked for that version
+    only (one query)."""
+    if isinstance(versions, QuerySet):
+        return versions.filter(valid_on_q(day)).first()
+    return next((version for version in versions if version.is_valid_on(day)), None)
+
+
+def version_or_nearest(versions: list[AgreementVersion], day: date) -> AgreementVersion | None:
+    """The version in force on ``day``; outside them, the last one that started before it,
+    else the first (``versions`` ordered by ``valid_from``). What prices or files a day that
+    the agreement does not cover (the validation reports such a day)."""
+    in_force = version_on(versions, day)
+    if in_force is not None:
+        return in_force
+    earlier = [version for version in versions if version.valid_from <= day]
+    return earlier[-1] if earlier else (versions[0] if versions else None)
+
+
+def version_shown(versions: list[AgreementVersion], day: date) -> AgreementVersion | None:
+    """The version a page shows as "the agreement": the one in force on ``day``, otherwise the
+    latest (a past or future agreement). ``versions`` ordered by ``valid_from``."""
+    return version_on(versions, day) or (versions[-1] if versions else None)
 
 
 def provider_list(*, user) -> QuerySet[Provider]:

@@ -19,6 +19,7 @@ from pgb_admin.audit.events import log_changes
 from pgb_admin.audit.models import Action
 from pgb_admin.audit.provenance import recording
 from pgb_admin.budgets.models import Budget, BudgetHolder, CareProduct
+from pgb_admin.core.dates import format_date
 
 from .constants import ApprovalStatus
 from .models import AgreementVersion, CareAgreement, HolderProvider, Provider
@@ -244,7 +245,7 @@ def agreement_change(
                         "registered history is not rewritten."
                     ),
                     code="change_rewrites_history",
-                    params={"start": latest.valid_from.isoformat() if latest else "–"},
+                    params={"start": format_date(latest.valid_from if latest else None)},
                 )
             }
         )
@@ -283,7 +284,7 @@ def agreement_end(*, actor: User, agreement_id: int, end_date: date) -> Agreemen
                 "end_date": ValidationError(
                     _("The end date lies before the latest version's start (%(start)s)."),
                     code="end_rewrites_history",
-                    params={"start": latest.valid_from.isoformat() if latest else "–"},
+                    params={"start": format_date(latest.valid_from if latest else None)},
                 )
             }
         )
@@ -293,7 +294,7 @@ def agreement_end(*, actor: User, agreement_id: int, end_date: date) -> Agreemen
                 "end_date": ValidationError(
                     _("The agreement already ends on %(end)s; register a change to extend it."),
                     code="end_extends_agreement",
-                    params={"end": latest.valid_to.isoformat()},
+                    params={"end": format_date(latest.valid_to)},
                 )
             }
         )

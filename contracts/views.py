@@ -17,13 +17,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pgb_admin.accounts.constants import ACTING_ROLES
 from pgb_admin.accounts.scoping import get_visible, represented_holder_ids
 from pgb_admin.budgets.selectors import budget_list
+from pgb_admin.core.dates import format_date
+from pgb_admin.core.periods import month_start
 from pgb_admin.core.web import (
     SERVICE_ERRORS,
     HolderAccess,
@@ -47,6 +48,7 @@ from .forms import (
     ProviderLinkForm,
 )
 from .models import AgreementVersion, CareAgreement, HolderProvider, Provider
+from .selectors import version_on, version_shown
 
 # --- sending a form twice -----------------------------------------------------------------------
 
@@ -214,12 +216,7 @@ def _to_providers(request, access: HolderAccess, key: str | None) -> HttpRespons
 
 
 def this_month() -> date:
-    return timezone.localdate().replace(day=1)
-
-
-def current_version(versions: list[AgreementVersion], on: date) -> AgreementVersion | None:
-    """The version in force on ``on``; otherwise the latest one (a past or future agreement)."""
-    return next((v for v in versions if v.is_valid_on(on)), versions[-1] if versions else None)
+    return month_start(timezone.localdate())
 
 
 @require_GET
@@ -238,7 +235,7 @@ def agreements(request: HttpRequest, holder_id: int) -> HttpResponse:
         found = found.filter(provider_id=provider.pk)
     today = timezone.localdate()
     rows = [
-        {"agreement": agreement, "version": current_version(agreement.visible_versions, today)}
+        {"agreement": agreement, "version": version_shown(agreement.visible_versions, today)}
         for agreement in found
     ]
     return render(
@@ -421,8 +418,8 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
             "access": access,
             "agreement": agreement,
             "versions": versions,
-            "version": current_version(versions, today),
-            "in_force": next((v for v in versions if v.is_valid_on(today)), None),
+            "version": version_shown(versions, today),
+            "in_force": version_on(versions, today),
             "month": this_month(),
             **{f"{name}_form": form for name, form in forms.items()},
         },
@@ -436,11 +433,13 @@ def _act(action: str, user, agreement: CareAgreement, form) -> str:
             actor=user, agreement_id=agreement.pk, **form.service_arguments()
         )
         return _("The change from %(date)s is registered as a new version.") % {
-            "date": long_date(version.valid_from)
+            "date": format_date(version.valid_from, "prose")
         }
     if action == "end":
         services.agreement_end(actor=user, agreement_id=agreement.pk, end_date=data["end_date"])
-        return _("The agreement ends on %(date)s.") % {"date": long_date(data["end_date"])}
+        return _("The agreement ends on %(date)s.") % {
+            "date": format_date(data["end_date"], "prose")
+        }
     services.agreement_record_approval(
         actor=user,
         version_id=data["version"].pk,
@@ -449,7 +448,3 @@ def _act(action: str, user, agreement: CareAgreement, form) -> str:
         evidence=data["evidence"],
     )
     return _("The funder's decision is recorded.")
-
-
-def long_date(value: date) -> str:
-    return date_format(value, "DATE_FORMAT")

@@ -22,13 +22,13 @@ from pgb_admin.accounts.constants import MandateRole
 from pgb_admin.accounts.scoping import represented_holder_ids
 from pgb_admin.budgets.models import Budget, BudgetHolder
 from pgb_admin.core.models import TaskRun
-from pgb_admin.core.periods import previous_month
+from pgb_admin.core.periods import month_end, month_start, previous_month
 from pgb_admin.figures.constants import FigureKind
 from pgb_admin.figures.models import FigureLookup
 
 from . import services, tasks
 from .constants import FROZEN_STATUSES, OPEN_STATUSES, DeclarationStatus, Severity
-from .models import Declaration, Expense, Finding, TimeEntry, month_end
+from .models import Declaration, Expense, Finding, TimeEntry
 
 GRANT_HORIZON_DAYS = 90
 
@@ -242,7 +242,7 @@ def late_months(*, user, today: date, holders: list[BudgetHolder]) -> list[LateM
     has passed, per holder: two queries and the deadline figures."""
     by_id = {holder.pk: holder for holder in holders}
     holder_ids = bureau_holder_ids(user)
-    this_month = today.replace(day=1)
+    this_month = month_start(today)
     exported = Declaration.objects.filter(
         agreement_id=OuterRef("agreement_id"), month=OuterRef("month"), status__in=FROZEN_STATUSES
     )

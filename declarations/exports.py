@@ -2,15 +2,10 @@
 rate with the hours per day), the weekly totals the PGB Portaal asks for and a summary; and a
 CSV of every line for other systems. Pure functions: rows in, bytes out.
 
-Text that a spreadsheet could take for a formula (starting with = + - @, a tab, a carriage
-return, a line feed or a NUL: OWASP's CSV injection list and ASVS 1.2.10) is prefixed with an
-apostrophe, so no export ever runs anything when opened. :func:`neutralise` does that for every
-CSV field and :func:`sheet_value` for every worksheet cell, here and in the hours templates and
-the reports.
+Text that a spreadsheet could take for a formula is neutralised in every CSV field and
+worksheet cell (:mod:`pgb_admin.core.spreadsheets`).
 """
 
-import csv
-import hashlib
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,14 +16,10 @@ from django.utils.translation import gettext as _
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
+from pgb_admin.core.spreadsheets import BOLD, MONEY_FORMAT, csv_writer, neutralise, sheet_value
 from pgb_admin.figures.constants import RateUnit
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
-MONEY_FORMAT = "#,##0.00"
-BOLD = Font(bold=True)
 QUANTITY_FORMAT = "0.00"
 
 CSV_COLUMNS = [
@@ -55,21 +46,6 @@ CSV_COLUMNS = [
     "other_amount",
     "declaration_total",
 ]
-
-
-def neutralise(value):
-    """Text that starts like a formula gets a leading apostrophe; everything else unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def sheet_value(value):
-    """A value for a worksheet cell: neutralised, and without the control characters that XML
-    cannot hold (a name or note with one would otherwise break the whole file)."""
-    if isinstance(value, str) and not value.isprintable():  # the quick test first
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return neutralise(value)
 
 
 @dataclass(frozen=True)
@@ -119,10 +95,6 @@ class BatchContent:
         return sum((declaration.total_amount for declaration in self.declarations), Decimal(0))
 
 
-def sha256(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
-
-
 # --- CSV -------------------------------------------------------------------------------------
 
 
@@ -131,7 +103,7 @@ def write_csv(content: BatchContent) -> bytes:
     row; a ``line`` record per day of care and a ``declaration`` record with the costs and
     total of each declaration (see README: SVB batch CSV)."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for d in content.declarations:
         common = [

@@ -10,7 +10,9 @@ from contracts.models import AgreementVersion
 from pgb_admin.accounts.scoping import ScopedQuerySet
 from pgb_admin.audit.models import Role
 from pgb_admin.audit.provenance import EVIDENCE_HELP, EVIDENCE_MAX_LENGTH, Recorded
+from pgb_admin.core.fields import SupportedDateField
 from pgb_admin.core.models import TimeStampedModel
+from pgb_admin.core.periods import month_end
 from pgb_admin.figures.constants import RateUnit
 
 from .constants import (
@@ -20,15 +22,6 @@ from .constants import (
     ExpenseKind,
     Severity,
 )
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(day: date) -> date:
-    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return following - timedelta(days=1)
 
 
 def _audited_agreements_q(funder_ids, prefix: str = "") -> Q:
@@ -77,7 +70,7 @@ class TimeEntry(TimeStampedModel):
         related_name="time_entries",
         verbose_name=_("care agreement"),
     )
-    care_date = models.DateField(_("care date"))
+    care_date = SupportedDateField(_("care date"))
     quantity = models.DecimalField(
         _("quantity"),
         max_digits=5,
@@ -122,7 +115,7 @@ class Expense(TimeStampedModel):
         related_name="expenses",
         verbose_name=_("care agreement"),
     )
-    expense_date = models.DateField(_("date"))
+    expense_date = SupportedDateField(_("date"))
     kind = models.CharField(_("kind"), max_length=10, choices=ExpenseKind.choices)
     kilometres = models.DecimalField(
         _("kilometres"), max_digits=7, decimal_places=1, null=True, blank=True
@@ -167,7 +160,7 @@ class Batch(models.Model):
     are stored as written, so a second download gives the same bytes. Never purged (unlike
     report files and task results): it is the record of what was declared to the SVB."""
 
-    period = models.DateField(_("month"))
+    period = SupportedDateField(_("month"))
     holder = models.ForeignKey(
         "budgets.BudgetHolder",
         on_delete=models.PROTECT,
@@ -266,7 +259,7 @@ class Declaration(TimeStampedModel):
         related_name="declarations",
         verbose_name=_("care agreement"),
     )
-    month = models.DateField(_("month"), help_text=_("The first day of the month declared."))
+    month = SupportedDateField(_("month"), help_text=_("The first day of the month declared."))
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -404,7 +397,7 @@ class DeclarationLine(models.Model):
     declaration = models.ForeignKey(
         Declaration, on_delete=models.CASCADE, related_name="lines", verbose_name=_("declaration")
     )
-    care_date = models.DateField(_("care date"))
+    care_date = SupportedDateField(_("care date"))
     quantity = models.DecimalField(_("quantity"), max_digits=6, decimal_places=2)
     unit = models.CharField(_("unit"), max_length=10, choices=RateUnit.choices)
     rate = models.DecimalField(_("rate (EUR)"), max_digits=10, decimal_places=2)
@@ -457,7 +450,7 @@ class Finding(models.Model):
     )
     rule_code = models.CharField(_("rule"), max_length=60)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
-    care_date = models.DateField(_("care date"), null=True, blank=True)
+    care_date = SupportedDateField(_("care date"), null=True, blank=True)
     params = models.JSONField(_("figures"), default=dict)
     created_at = models.DateTimeField(_("found at"), auto_now_add=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)

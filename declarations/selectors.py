@@ -1,6 +1,6 @@
 """Reads of hours, costs, declarations, batches and the rule catalogue, scoped to the user."""
 
-from datetime import date, timedelta
+from datetime import date
 from typing import NamedTuple
 
 from django.db.models import Prefetch, QuerySet
@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from contracts.constants import AgreementType
 from contracts.models import AgreementVersion
 from pgb_admin.core.money import to_cents
+from pgb_admin.core.periods import month_end, month_start, next_month
 from pgb_admin.figures.constants import RateUnit
 
 from .models import (
@@ -18,7 +19,6 @@ from .models import (
     Expense,
     Finding,
     TimeEntry,
-    month_end,
 )
 from .validation.registry import Rule, catalogue
 
@@ -90,7 +90,7 @@ def fixed_pay_months(budget_ids) -> list[FixedPayMonth]:
         budget = version.budget
         start = max(version.valid_from, budget.start_date)
         end = min(version.valid_to or budget.end_date, budget.end_date)
-        day = start.replace(day=1)
+        day = month_start(start)
         while day <= end:
             last = month_end(day)
             covered = (min(end, last) - max(start, day)).days + 1
@@ -106,5 +106,5 @@ def fixed_pay_months(budget_ids) -> list[FixedPayMonth]:
                     cents,
                 )
             )
-            day = last + timedelta(days=1)
+            day = next_month(day)
     return months

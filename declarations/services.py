@@ -18,20 +18,24 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.constants import AgreementType
 from contracts.models import AgreementVersion, CareAgreement
+from contracts.selectors import version_on, version_or_nearest
 from pgb_admin.accounts.models import User
 from pgb_admin.accounts.scoping import get_editable, get_visible, refuse_auditors
 from pgb_admin.audit.events import log_changes, log_reads
 from pgb_admin.audit.models import Action
 from pgb_admin.audit.provenance import recording
 from pgb_admin.budgets.models import Budget, BudgetHolder, Funder
+from pgb_admin.core.dates import format_date
 from pgb_admin.core.errors import Conflict
+from pgb_admin.core.files import sha256, svb_batch_name
 from pgb_admin.core.money import round_money
+from pgb_admin.core.periods import days_of_month, month_end, month_start
 from pgb_admin.core.text import lower_lazy
 from pgb_admin.figures.constants import FigureKind, RateUnit
 from pgb_admin.figures.models import FigureLookup, StatutoryFigure
 
 from .constants import FROZEN_STATUSES, OPEN_STATUSES, DeclarationStatus, ExpenseKind, Severity
-from .exports import BatchContent, ExportDeclaration, ExportLine, sha256, write_csv, write_xlsx
+from .exports import BatchContent, ExportDeclaration, ExportLine, write_csv, write_xlsx
 from .grants import grants_of, refresh_declared
 from .models import (
     Batch,
@@ -41,8 +45,6 @@ from .models import (
     Expense,
     Finding,
     TimeEntry,
-    month_end,
-    month_start,
 )
 
 HUNDREDTH = Decimal("0.01")
@@ -165,11 +167,7 @@ def _versions(agreement: CareAgreement) -> list[AgreementVersion]:
 def _unit_on(versions: list[AgreementVersion], day: date) -> str:
     """The agreement's unit on a day; outside its versions, that of the nearest version (the
     validation reports the day as outside the agreement)."""
-    for version in versions:
-        if version.is_valid_on(day):
-            return version.unit
-    earlier = [v for v in versions if v.valid_from <= day]
-    return (earlier[-1] if earlier else versions[0]).unit
+    return version_or_nearest(versions, day).unit
 
 
 def parse_quantity(value, field: str = "quantity") -> Decimal:
@@ -281,7 +279,7 @@ def _new_entry(
             "care_date",
             _("%(date)s lies outside %(month)s."),
             "date_outside_month",
-            date=care_date.isoformat(),
+            date=format_date(care_date),
             month=f"{month:%m-%Y}",
         )
     number, typed = _entry_quantity(quantity, start_time, end_time)
@@ -427,9 +425,8 @@ def time_entries_fill_month(
         ).values_list("care_date", flat=True)
     )
     entries = []
-    day = month
-    while day <= month_end(month):
-        version = next((v for v in versions if v.is_valid_on(day)), None)
+    for day in days_of_month(month):
+        version = version_on(versions, day)
         quantity = quantities.get(day.weekday())
         if version is not None and quantity is not None and day not in taken:
             try:
@@ -437,7 +434,6 @@ def time_entries_fill_month(
             except ValidationError as error:
                 raise ValidationError({"pattern": error.error_dict["quantity"]}) from None
             entries.append(TimeEntry(agreement=agreement, care_date=day, quantity=quantity))
-        day += timedelta(days=1)
     created = TimeEntry.objects.bulk_create(entries)
     _log_bulk(actor, Action.CREATE, TimeEntry, [agreement.holder_id] * len(created))
     back_to_draft(agreement.pk, month)
@@ -454,7 +450,7 @@ def _expense_money(agreement: CareAgreement, expense_date: date, kind: str, amou
     if km is not None and km < 0:
         raise _error("kilometres", _("%(value)s is negative."), "negative_value", value=km)
     if amount in (None, ""):
-        version = agreement.version_on(expense_date)
+        version = version_on(agreement.versions.all(), expense_date)
         allowance = version.travel_allowance_per_km if version else None
         if kind != ExpenseKind.TRAVEL or km is None or allowance is None:
             raise _error("amount", _("Fill in the amount."), "required")
@@ -652,23 +648,13 @@ def draft_lines(declarations: list[Declaration], *, refresh: bool = True) -> Non
         refresh_declared({counted[d.pk][0] for d in moved} | {d.budget_id for d in moved})
 
 
-def _version_on(versions: list[AgreementVersion], day: date) -> AgreementVersion | None:
-    return next((version for version in versions if version.is_valid_on(day)), None)
-
-
-def _nearest_version(versions: list[AgreementVersion], day: date) -> AgreementVersion | None:
-    earlier = [version for version in versions if version.valid_from <= day]
-    return earlier[-1] if earlier else (versions[0] if versions else None)
-
-
 def _lines_for(declaration: Declaration, quantities, versions) -> list[DeclarationLine]:
     lines = []
-    day = declaration.month
-    while day <= declaration.month_end:
+    for day in days_of_month(declaration.month):
         quantity = quantities.get((declaration.agreement_id, day))
         if quantity is not None:
-            version = _version_on(versions, day)
-            pricing = version or _nearest_version(versions, day)
+            version = version_on(versions, day)
+            pricing = version or version_or_nearest(versions, day)
             rate = declaration.declared_rate
             if rate is None:
                 rate = pricing.rate if pricing else Decimal(0)
@@ -683,15 +669,12 @@ def _lines_for(declaration: Declaration, quantities, versions) -> list[Declarati
                     version=version,
                 )
             )
-        day += timedelta(days=1)
     return lines
 
 
 def _budget_of(declaration: Declaration, versions: list[AgreementVersion]) -> int | None:
     """The grant of the version in force at the end of the month (or the nearest one)."""
-    version = _version_on(versions, declaration.month_end) or _nearest_version(
-        versions, declaration.month_end
-    )
+    version = version_or_nearest(versions, declaration.month_end)
     return version.budget_id if version else None
 
 
@@ -944,7 +927,6 @@ def batch_export(
     batch.line_count = content.line_count
     batch.total_amount = content.total
     batch.save(update_fields=["declaration_count", "line_count", "total_amount"])
-    stamp = f"{month:%Y-%m}-{batch.pk}"
     for file_format, writer in (
         (BatchFile.Format.XLSX, write_xlsx),
         (BatchFile.Format.CSV, write_csv),
@@ -953,7 +935,7 @@ def batch_export(
         BatchFile.objects.create(
             batch=batch,
             format=file_format,
-            filename=f"svb-batch-{stamp}.{file_format}",
+            filename=svb_batch_name(month, batch.pk, file_format),
             content=data,
             size=len(data),
             sha256=sha256(data),

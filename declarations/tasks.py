@@ -3,7 +3,6 @@ run twice (redelivery after a worker died) and leaves the same state. A delivery
 died mid-task resumes where the dead one's last commit left off; one after the task finished
 changes nothing (tests/worker SIGKILLs a real worker to show it)."""
 
-import hashlib
 from datetime import date
 
 from django.contrib.auth import get_user_model
@@ -14,6 +13,7 @@ from django.utils import timezone, translation
 from auditlog.context import set_actor
 from celery import shared_task
 
+from pgb_admin.core.files import sha256
 from pgb_admin.core.models import TaskRun, TaskStatus
 from pgb_admin.core.tasks import progress_advance, progress_finish, progress_start
 
@@ -162,7 +162,7 @@ def start_import(*, actor, filename: str, content: bytes, dry_run: bool, languag
         filename=filename[:200],
         content=content,
         size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
+        sha256=sha256(content),
         dry_run=dry_run,
         language=language,
         task_run=run,

@@ -18,7 +18,6 @@ downloads can be compared by their hash. Only what the user may see goes in: eve
 through the scoped querysets. Every download is written to the access log.
 """
 
-import hashlib
 import io
 import json
 import zipfile
@@ -26,7 +25,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,12 +34,10 @@ from declarations.models import Declaration, Expense, TimeEntry
 from declarations.selectors import declaration_list
 from pgb_admin.audit.events import log_read
 from pgb_admin.audit.models import Action
+from pgb_admin.core.files import FIXED_ZIP_TIME, evidence_pack_name, sha256
+from pgb_admin.core.periods import valid_during_q
+from pgb_admin.core.spreadsheets import csv_bytes
 
-from .files import _csv
-
-ZIP_TYPE = "application/zip"
-#: every member of the ZIP carries this timestamp: the bytes do not depend on the moment
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 PACK_FORMAT = 1
 
 
@@ -53,7 +49,7 @@ class EvidencePack:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.content).hexdigest()
+        return sha256(self.content)
 
 
 def evidence_pack(*, user, declaration_id: int) -> EvidencePack:
@@ -82,7 +78,7 @@ def evidence_pack(*, user, declaration_id: int) -> EvidencePack:
     )
     return EvidencePack(
         declaration=declaration,
-        filename=f"bewijsdossier-declaratie-{declaration.pk}-{declaration.month:%Y-%m}.zip",
+        filename=evidence_pack_name(declaration.pk, declaration.month),
         content=content,
     )
 
@@ -95,8 +91,7 @@ def _versions(user, declaration: Declaration):
     month, last = declaration.month, declaration.month_end
     return (
         AgreementVersion.objects.visible_to(user)
-        .filter(agreement=declaration.agreement, valid_from__lte=last)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
+        .filter(valid_during_q(month, last), agreement=declaration.agreement)
         .select_related("budget__funder", "product", "approval_recorded_by")
         .order_by("valid_from")
     )
@@ -112,7 +107,7 @@ def _pack_files(user, declaration: Declaration, versions) -> list[tuple[str, byt
         ("agreement_versions.json", _json([_version(version) for version in versions])),
         (
             "time_entries.csv",
-            _csv(
+            csv_bytes(
                 ["care_date", "quantity", "start_time", "end_time", "note"],
                 [[e.care_date, e.quantity, e.start_time or "", e.end_time or "", e.note]
                  for e in entries.order_by("care_date", "start_time", "pk")],
@@ -120,7 +115,7 @@ def _pack_files(user, declaration: Declaration, versions) -> list[tuple[str, byt
         ),
         (
             "expenses.csv",
-            _csv(
+            csv_bytes(
                 ["expense_date", "kind", "kilometres", "amount", "description"],
                 [[e.expense_date, e.kind, "" if e.kilometres is None else e.kilometres,
                   e.amount, e.description]
@@ -129,7 +124,7 @@ def _pack_files(user, declaration: Declaration, versions) -> list[tuple[str, byt
         ),
         (
             "declaration_lines.csv",
-            _csv(
+            csv_bytes(
                 ["care_date", "quantity", "unit", "rate", "amount", "agreement_version"],
                 [[line.care_date, line.quantity, line.unit, line.rate, line.amount,
                   line.version_id or ""]
@@ -314,8 +309,7 @@ def _manifest(
             "holder": declaration.agreement.holder_id,
             "month": f"{declaration.month:%Y-%m}",
             "files": [
-                {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-                for name, data in files
+                {"name": name, "size": len(data), "sha256": sha256(data)} for name, data in files
             ],
             "recorded_decisions": decisions,
         }
@@ -344,7 +338,7 @@ def _zip(files: list[tuple[str, bytes]]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in files:
-            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # unix, wherever it is made
             info.external_attr = 0o644 << 16

@@ -1,11 +1,9 @@
 """The reports as files: XLSX with native Excel charts (openpyxl), CSV (UTF-8, ``;``), and
 PNG or SVG charts (matplotlib, Agg backend: no display needed). They are written from the
 reports' dicts, so every file says what the JSON says. Text that a spreadsheet could take for
-a formula is neutralised as in the SVB batches (``neutralise`` for CSV fields, ``sheet_value``
-for worksheet cells).
+a formula is neutralised as in the SVB batches (:mod:`pgb_admin.core.spreadsheets`).
 """
 
-import csv
 import io
 from decimal import Decimal
 
@@ -19,15 +17,9 @@ from matplotlib import pyplot
 from matplotlib.figure import Figure
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.styles import Font
 
-from declarations.exports import neutralise, sheet_value
+from pgb_admin.core.spreadsheets import BOLD, MONEY_FORMAT, csv_bytes, sheet_value
 
-BOLD = Font(bold=True)
-MONEY_FORMAT = "#,##0.00"
-CHART_FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_TYPE = "text/csv; charset=utf-8"
 TOP_PROVIDERS = 20  # providers drawn in the charts; the tables hold all of them
 
 
@@ -57,14 +49,6 @@ def _save(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _csv(header: list[str], rows) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([neutralise(value) for value in row] for row in rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def _chart_bytes(figure: Figure, file_format: str) -> bytes:
@@ -160,7 +144,7 @@ def _grant_sheet(workbook: Workbook, grant: dict) -> None:
 
 
 def exhaustion_csv(report: dict) -> bytes:
-    return _csv(
+    return csv_bytes(
         ["budget", "scheme", "month", "spent", "spent_cumulative", "projection_trend",
          "projection_agreements", "granted"],
         [
@@ -322,7 +306,7 @@ def municipality_csv(report: dict) -> bytes:
          f"holders={p['holders']}"]
         for p in report["spend_by_provider"]
     ]  # fmt: skip
-    return _csv(
+    return csv_bytes(
         ["record", "code", "holder", "holder_name", "provider", "provider_name", "amount",
          "evidence"],
         signals + providers,

@@ -15,7 +15,7 @@ The reference month is the last month that is over: declarations are always made
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Min, QuerySet, Sum
 
@@ -25,10 +25,11 @@ import pandas as pd
 from contracts.constants import AgreementType, ProviderKind, Relation
 from contracts.models import AgreementVersion, HolderProvider, Provider
 from declarations.constants import SPENDING_STATUSES, DeclarationStatus
-from declarations.models import Declaration, DeclarationLine, month_end, month_start
+from declarations.models import Declaration, DeclarationLine
 from declarations.selectors import fixed_pay_months
 from pgb_admin.budgets.models import Budget
 from pgb_admin.core.money import to_cents
+from pgb_admin.core.periods import month_end, next_month, previous_month
 from pgb_admin.figures.constants import CarerClass, RateUnit
 
 FIXED_PAY = "fixed_pay"  # the status of spend rows that are fixed monthly pay, paid by the SVB
@@ -84,7 +85,7 @@ def frame(name: str, rows) -> pd.DataFrame:
 
 
 def reference_month(today: date) -> date:
-    return month_start(month_start(today) - timedelta(days=1))
+    return previous_month(today)
 
 
 def month_index(dates: pd.Series) -> pd.Series:
@@ -259,7 +260,7 @@ def _agreed_hours(versions: pd.DataFrame, budgets: pd.DataFrame, reference: date
         & (versions["hours_per_week_c"] > 0)
         & (versions["agreement_type"] != AgreementType.EMPLOYMENT_FIXED)
     ].merge(budgets[["budget_id", "end"]], on="budget_id")
-    first_month = pd.Timestamp(month_end(reference) + timedelta(days=1))
+    first_month = pd.Timestamp(next_month(reference))
     start = hourly["valid_from"].where(hourly["valid_from"] > first_month, first_month)
     end = (
         hourly["valid_to"]

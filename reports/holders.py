@@ -15,6 +15,7 @@ import pandas as pd
 
 from pgb_admin.budgets.constants import Scheme
 from pgb_admin.budgets.models import BudgetHolder, CareProduct, Funder
+from pgb_admin.core.dates import format_date
 from pgb_admin.core.money import from_cents, to_cents
 from pgb_admin.figures.constants import FigureKind
 from pgb_admin.figures.models import FigureLookup, StatutoryFigure
@@ -153,7 +154,12 @@ class ExhaustionReport:
             run_out = min(
                 value for value in (row.trend_run_out, row.agreed_run_out) if not pd.isna(value)
             )
-            alerts.append(("runs_out_early", {"date": iso(run_out), "end": iso(budget["end"])}))
+            alerts.append(
+                (
+                    "runs_out_early",
+                    {"date": format_date(iso(run_out)), "end": format_date(iso(budget["end"]))},
+                )
+            )
         return [{"code": code, "message": str(ALERTS[code]) % params} for code, params in alerts]
 
     def _months(self, budget_id) -> list[dict]:

@@ -16,10 +16,14 @@ from pgb_admin.accounts.scoping import (
 )
 from pgb_admin.audit.events import log_read, log_refused
 from pgb_admin.budgets.models import Budget, BudgetHolder, Funder
+from pgb_admin.core.periods import LAST_DAY
 
 from .frames import load_report_data
 from .holders import ExhaustionReport, thresholds_on, year_costs
 from .municipality import MunicipalityReport
+
+#: the years a report is made for: from 2000 (no pgb data is older) to the last supported year
+FIRST_YEAR, LAST_YEAR = 2000, LAST_DAY.year
 
 
 def _grants_in(budgets, year: int | None):

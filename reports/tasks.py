@@ -8,8 +8,8 @@ from django.utils import translation
 from auditlog.context import set_actor
 from celery import shared_task
 
-from declarations.exports import sha256
 from pgb_admin.budgets.models import Funder
+from pgb_admin.core.files import municipal_report_name, sha256
 from pgb_admin.core.models import TaskRun, TaskStatus
 from pgb_admin.core.tasks import progress_advance, progress_finish, progress_start
 
@@ -49,7 +49,7 @@ def municipality_report_task(
                         "created_by": user,
                         "funder": funder,
                         "year": year,
-                        "filename": f"gemeenterapportage-{funder.code}-{year}.{file_format}",
+                        "filename": municipal_report_name(funder.code, year, file_format),
                         "content": data,
                         "size": len(data),
                         "sha256": sha256(data),

@@ -27,6 +27,7 @@ from pgb_admin.accounts.scoping import audited_funder_ids, sees_everything
 from pgb_admin.api.downloads import file_response
 from pgb_admin.budgets.constants import Scheme
 from pgb_admin.budgets.models import Funder
+from pgb_admin.core.files import CHART_FORMATS, CSV, XLSX, ZIP, municipal_report_name
 from pgb_admin.core.periods import parse_month
 from pgb_admin.figures.constants import CarerClass, RateUnit
 
@@ -36,8 +37,8 @@ from .limits import limit_report_renders
 #: rows of a long table shown on the page; the XLSX holds all of them
 PAGE_ROWS = 50
 DOWNLOADS = {
-    "xlsx": (files.municipality_xlsx, files.XLSX_TYPE),
-    "csv": (files.municipality_csv, files.CSV_TYPE),
+    XLSX.extension: (files.municipality_xlsx, XLSX),
+    CSV.extension: (files.municipality_csv, CSV),
 }
 
 #: what each key of a signal's evidence means, and how to show its value
@@ -66,7 +67,9 @@ EVIDENCE = {
 
 
 class YearForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(
+        label=_("Year"), min_value=selectors.FIRST_YEAR, max_value=selectors.LAST_YEAR
+    )
 
 
 def _year(request: HttpRequest) -> tuple[YearForm, int]:
@@ -127,18 +130,15 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
 @limit_report_renders
 def chart(request: HttpRequest, code: str, file_format: str) -> HttpResponse:
     """Spend by month and by provider as PNG or SVG, for the page's ``<img>``."""
-    if file_format not in files.CHART_FORMATS:
+    if file_format not in CHART_FORMATS:
         raise Http404(_("Not found."))
     year = _file_year(request)
     report = selectors.municipality_report(
         user=request.user, code=code, year=year, what=f"municipality_chart:{file_format}"
     )
     content = files.municipality_chart(report.as_dict(), file_format)
-    response = HttpResponse(content, content_type=files.CHART_FORMATS[file_format])
-    response["Content-Disposition"] = (
-        f'inline; filename="gemeenterapportage-{report.funder.code}-{year}.{file_format}"'
-    )
-    return _private(response)
+    filename = municipal_report_name(report.funder.code, year, file_format)
+    return _private(file_response(content, CHART_FORMATS[file_format], filename, inline=True))
 
 
 @require_GET
@@ -148,13 +148,13 @@ def download(request: HttpRequest, code: str, file_format: str) -> HttpResponse:
     """The report as XLSX (with Excel charts) or CSV (the signals and spend per provider)."""
     if file_format not in DOWNLOADS:
         raise Http404(_("Not found."))
-    write, media_type = DOWNLOADS[file_format]
+    write, download_format = DOWNLOADS[file_format]
     year = _file_year(request)
     report = selectors.municipality_report(
         user=request.user, code=code, year=year, what=f"municipality_file:{file_format}"
     )
-    filename = f"gemeenterapportage-{report.funder.code}-{year}.{file_format}"
-    return _private(file_response(write(report.as_dict()), media_type, filename))
+    filename = municipal_report_name(report.funder.code, year, file_format)
+    return _private(file_response(write(report.as_dict()), download_format, filename))
 
 
 @require_GET
@@ -162,7 +162,7 @@ def download(request: HttpRequest, code: str, file_format: str) -> HttpResponse:
 def evidence_pack(request: HttpRequest, declaration_id: int) -> HttpResponse:
     """One declaration's evidence as a ZIP, for whoever may see the declaration."""
     pack = evidence.evidence_pack(user=request.user, declaration_id=declaration_id)
-    return _private(file_response(pack.content, evidence.ZIP_TYPE, pack.filename, pack.sha256))
+    return _private(file_response(pack.content, ZIP, pack.filename, pack.sha256))
 
 
 # --- what the report page shows --------------------------------------------------------------

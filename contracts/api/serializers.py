@@ -18,6 +18,7 @@ from pgb_admin.core.masking import mask_identifier
 
 from ..constants import ApprovalStatus
 from ..models import AgreementVersion, CareAgreement, HolderProvider, Provider
+from ..selectors import version_on
 
 
 class HolderLinkSerializer(serializers.ModelSerializer):
@@ -194,7 +195,7 @@ class AgreementSerializer(serializers.ModelSerializer):
     @extend_schema_field(AgreementVersionSerializer(allow_null=True))
     def get_version(self, agreement):
         as_of = self.context.get("as_of") or timezone.localdate()
-        version = next((v for v in agreement.visible_versions if v.is_valid_on(as_of)), None)
+        version = version_on(agreement.visible_versions, as_of)
         return AgreementVersionSerializer(version, context=self.context).data if version else None
 
 

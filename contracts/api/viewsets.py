@@ -7,10 +7,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
-from pgb_admin.api.fields import parse_iso_date, path_id
+from pgb_admin.api.fields import DATE_SCHEMA, parse_iso_date, path_id
 from pgb_admin.api.filters import DateFilter, FilterSet, IdFilter
 from pgb_admin.api.viewsets import ListRetrieveMixin, ScopedViewSet
 from pgb_admin.budgets.constants import Scheme
+from pgb_admin.core.periods import date_out_of_range, is_supported
 
 from .. import selectors, services
 from ..constants import AgreementType, ApprovalStatus
@@ -126,7 +127,7 @@ class AgreementFilter(FilterSet):
 
 AS_OF = OpenApiParameter(
     "as_of",
-    OpenApiTypes.DATE,
+    DATE_SCHEMA,
     description="Give `version` as the agreement was on this date (default: today).",
 )
 
@@ -152,6 +153,9 @@ class AgreementViewSet(ListRetrieveMixin, ScopedViewSet):
             context["as_of"] = parse_iso_date(text)
             if context["as_of"] is None:
                 raise ValidationError({"as_of": [_("Give a date as YYYY-MM-DD.")]})
+            if not is_supported(context["as_of"]):
+                error = date_out_of_range()
+                raise ValidationError({"as_of": error.messages}, code=error.code)
         return context
 
     @extend_schema(

@@ -21,6 +21,7 @@ from pgb_admin.api.viewsets import ListRetrieveMixin, ScopedViewSet, collection_
 from pgb_admin.budgets.constants import Scheme
 from pgb_admin.core.api.serializers import TaskRunSerializer
 from pgb_admin.core.errors import Conflict
+from pgb_admin.core.files import CSV, FORMATS, XLSX
 
 from .. import selectors, services, tasks
 from ..constants import DeclarationStatus, ExpenseKind
@@ -406,12 +407,6 @@ class BatchFilter(FilterSet):
         fields = ["period", "holder", "funder"]
 
 
-BATCH_TYPES = {
-    BatchFile.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    BatchFile.Format.CSV: "text/csv; charset=utf-8",
-}
-
-
 IMMUTABLE_RESPONSE = problem_response(409, "A batch never changes: correct the declaration.")
 
 
@@ -476,21 +471,17 @@ class BatchViewSet(ListRetrieveMixin, ScopedViewSet):
 
     @extend_schema(
         summary="Download the batch as XLSX (the same bytes every time)",
-        responses={(200, BATCH_TYPES["xlsx"]): OpenApiResponse(OpenApiTypes.BINARY)},
+        responses={(200, XLSX.mime): OpenApiResponse(OpenApiTypes.BINARY)},
     )
-    @action(
-        detail=True, methods=["get"], renderer_classes=file_renderers("xlsx", BATCH_TYPES["xlsx"])
-    )
+    @action(detail=True, methods=["get"], renderer_classes=file_renderers(XLSX))
     def xlsx(self, request, pk=None):
         return self._download(BatchFile.Format.XLSX)
 
     @extend_schema(
         summary="Download the batch as CSV (UTF-8, ';', the same bytes every time)",
-        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY)},
+        responses={(200, CSV.mime): OpenApiResponse(OpenApiTypes.BINARY)},
     )
-    @action(
-        detail=True, methods=["get"], renderer_classes=file_renderers("csv", BATCH_TYPES["csv"])
-    )
+    @action(detail=True, methods=["get"], renderer_classes=file_renderers(CSV))
     def csv(self, request, pk=None):
         return self._download(BatchFile.Format.CSV)
 
@@ -500,7 +491,7 @@ class BatchViewSet(ListRetrieveMixin, ScopedViewSet):
             actor=self.request.user, batch_id=batch.pk, file_format=file_format
         )
         return file_response(
-            bytes(file.content), BATCH_TYPES[file.format], file.filename, sha256=file.sha256
+            bytes(file.content), FORMATS[file.format], file.filename, sha256=file.sha256
         )
 
 

@@ -26,15 +26,18 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import AgreementVersion, CareAgreement
+from contracts.selectors import version_on
 from pgb_admin.accounts.scoping import refuse_auditors
 from pgb_admin.audit.events import log_changes
 from pgb_admin.audit.models import Action
+from pgb_admin.core.dates import format_date
 from pgb_admin.core.money import round_money
+from pgb_admin.core.periods import date_out_of_range, is_supported, month_end, month_start
 from pgb_admin.figures.models import FigureLookup
 
 from .. import services
 from ..constants import ExpenseKind
-from ..models import Expense, TimeEntry, month_end, month_start
+from ..models import Expense, TimeEntry
 from .columns import COST_KINDS
 from .problems import ImportRefused, Problem, problem
 from .template import day_note, day_quantity, restore_text
@@ -218,6 +221,15 @@ DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y")
 
 
 def _date(value) -> date:
+    """The cell's day, within the supported range (:mod:`pgb_admin.core.periods`)."""
+    day = _day(value)
+    if not is_supported(day):
+        error = date_out_of_range()
+        raise _Refused(error.code, error.message, **error.params)
+    return day
+
+
+def _day(value) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -359,7 +371,7 @@ def _check_scope_and_days(table, rows, agreements, problems) -> list[Row]:
                 )
             )
             continue
-        version = next((v for v in agreement.import_versions if v.is_valid_on(row.day)), None)
+        version = version_on(agreement.import_versions, row.day)
         is_locked = (row.agreement_id, month_start(row.day)) in locked
         error = _row_error(row, version, is_locked, care_days, figures)
         if error is not None:
@@ -391,14 +403,14 @@ def _row_error(row: Row, version, locked: bool, care_days, figures):
         return "date", _Refused(
             "outside_agreement",
             _("The agreement does not run on %(date)s."),
-            date=row.day.isoformat(),
+            date=format_date(row.day),
         )
     if row.quantity is not None:
         if care_days[(row.agreement_id, row.day)] > 1:
             return "date", _Refused(
                 "day_twice",
                 _("%(date)s has care on more than one row."),
-                date=row.day.isoformat(),
+                date=format_date(row.day),
             )
         try:
             services.check_quantity(
@@ -518,7 +530,7 @@ def _diff_costs(agreement, rows, existing, change, remove, add) -> None:
         cost = row.cost
         amount = cost["amount"]
         if amount is None:
-            version = next(v for v in agreement.import_versions if v.is_valid_on(row.day))
+            version = version_on(agreement.import_versions, row.day)
             amount = round_money(cost["kilometres"] * version.travel_allowance_per_km)
         wanted.append((row.day, cost["kind"], _km(cost["kilometres"]), amount, cost["description"]))
     have = [(e.expense_date, e.kind, _km(e.kilometres), e.amount, e.description) for e in existing]

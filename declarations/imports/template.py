@@ -36,10 +36,10 @@ import io
 import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.utils import translation
 
 from openpyxl import Workbook
@@ -51,13 +51,16 @@ from openpyxl.writer.excel import ExcelWriter
 
 from contracts.constants import AgreementType
 from contracts.models import AgreementVersion, CareAgreement
+from contracts.selectors import version_on
 from pgb_admin.audit.events import log_reads
 from pgb_admin.audit.models import Action
+from pgb_admin.core.files import FIXED_ZIP_TIME
+from pgb_admin.core.periods import days_of_month, month_end, month_start, valid_during_q
+from pgb_admin.core.spreadsheets import BOLD, FORMULA_TRIGGERS, sheet_value
 from pgb_admin.figures.constants import RateUnit
 
 from ..constants import FROZEN_STATUSES, OPEN_STATUSES, ExpenseKind
-from ..exports import FORMULA_TRIGGERS, sheet_value
-from ..models import Declaration, Expense, TimeEntry, month_end, month_start
+from ..models import Declaration, Expense, TimeEntry
 from .columns import COLUMNS, HOURS_SHEET, INSTRUCTIONS_SHEET
 
 SPARE_ROWS = 50
@@ -67,7 +70,6 @@ EXTRA_HEADERS = (HOLDER_HEADER, PROVIDER_HEADER)  # holders template only; the i
 COST_KIND_WORDS = {ExpenseKind.TRAVEL: "reiskosten", ExpenseKind.OTHER: "overig"}
 COST_KEYS = ("cost_kind", "kilometres", "amount", "description")
 DATE_FORMAT = "yyyy-mm-dd"
-FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 POSITION = {column.key: index for index, column in enumerate(COLUMNS, start=1)}
 LETTER = {key: get_column_letter(index) for key, index in POSITION.items()}
@@ -84,7 +86,6 @@ WIDTHS = {
 NUMBER_FORMATS = {"kilometres": "0.0", "amount": "0.00"}
 
 UNLOCKED = Protection(locked=False)
-BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
 LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -149,12 +150,6 @@ def restore_text(value):
 # --- loading: a fixed number of queries for any number of agreements ------------------------
 
 
-def _overlap_q(first: date, last: date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}valid_from__lte": last}) & (
-        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": first})
-    )
-
-
 PREFETCHED = ("template_versions", "template_entries", "template_expenses", "template_declarations")
 
 
@@ -171,7 +166,7 @@ def _load(agreements: list[CareAgreement], month: date) -> None:
         "provider",
         Prefetch(
             "versions",
-            queryset=AgreementVersion.objects.filter(_overlap_q(month, last))
+            queryset=AgreementVersion.objects.filter(valid_during_q(month, last))
             .select_related("product")
             .order_by("valid_from"),
             to_attr="template_versions",
@@ -226,13 +221,6 @@ class _Sheet:
     open_ids: list[int] = field(default_factory=list)
 
 
-def _days(month: date):
-    day = month
-    while day <= month_end(month):
-        yield day
-        day += timedelta(days=1)
-
-
 def _agreement_rows(agreement: CareAgreement, month: date, *, with_people: bool) -> list[_Row]:
     locked = _is_locked(agreement)
     people = {}
@@ -245,8 +233,8 @@ def _agreement_rows(agreement: CareAgreement, month: date, *, with_people: bool)
     for entry in agreement.template_entries:
         entries[entry.care_date].append(entry)
     rows = []
-    for day in _days(month):
-        version = next((v for v in agreement.template_versions if v.is_valid_on(day)), None)
+    for day in days_of_month(month):
+        version = version_on(agreement.template_versions, day)
         if version is None:
             continue
         takes_care = not locked and version.unit != RateUnit.MONTH
@@ -729,7 +717,7 @@ def holders_month_template(*, actor, month: date, holder_ids: list[int] | None =
     agreements."""
     month = month_start(month)
     running = AgreementVersion.objects.filter(
-        _overlap_q(month, month_end(month)), agreement_id=OuterRef("pk")
+        valid_during_q(month, month_end(month)), agreement_id=OuterRef("pk")
     ).exclude(unit=RateUnit.MONTH)
     agreements = (
         CareAgreement.objects.editable_by(actor)

@@ -17,10 +17,11 @@ import pandas as pd
 from contracts.constants import ProviderKind
 from contracts.models import AgreementVersion, CareAgreement, HolderProvider, Provider
 from pgb_admin.budgets.models import Budget
+from pgb_admin.core.periods import month_end
 from pgb_admin.figures.models import MaxTariff, StatutoryFigure
 
 from ..grants import counted_against_grant
-from ..models import Declaration, DeclarationLine, TimeEntry, month_end
+from ..models import Declaration, DeclarationLine, TimeEntry
 from ..selectors import fixed_pay_months
 
 COLUMNS = {

@@ -11,6 +11,8 @@ from decimal import Decimal
 from django.utils import formats
 from django.utils.functional import Promise
 
+from pgb_admin.core.dates import format_date
+
 from ..constants import Severity
 
 
@@ -20,7 +22,7 @@ class Param:
     MONEY = "money"  # '18.50' -> € 18,50
     HOURS = "hours"  # '7.25'  -> 7,25
     NUMBER = "number"  # '3'
-    DATE = "date"  # '2026-10-03' -> 03-10-2026
+    DATE = "date"  # '2026-10-03' -> 3-10-2026 (nl), 3 Oct 2026 (en)
     WEEK = "week"  # '2026-W40'
     CARER_CLASS = "carer_class"  # 'formal' -> formele zorg
     TEXT = "text"
@@ -34,7 +36,7 @@ def format_param(kind: str, value) -> str:
     if kind == Param.HOURS:
         return formats.number_format(Decimal(value).normalize(), use_l10n=True)
     if kind == Param.DATE:
-        return formats.date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+        return format_date(value)
     if kind == Param.CARER_CLASS:
         from pgb_admin.figures.constants import CarerClass
 

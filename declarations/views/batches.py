@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pgb_admin.api.downloads import file_response
+from pgb_admin.core.files import FORMATS
 from pgb_admin.core.web import (
     SERVICE_ERRORS,
     done,
@@ -23,11 +24,6 @@ from ..constants import FROZEN_STATUSES, DeclarationStatus
 from ..models import BatchFile, Declaration
 from ..selectors import batch_list
 from .declarations import MonthForm, last_month
-
-MEDIA_TYPES = {
-    BatchFile.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    BatchFile.Format.CSV: "text/csv; charset=utf-8",
-}
 
 
 @require_http_methods(["GET", "POST"])
@@ -73,11 +69,11 @@ def holder_batches(request: HttpRequest, holder_id: int) -> HttpResponse:
 @require_GET
 @login_required
 def download(request: HttpRequest, batch_id: int, file_format: str) -> HttpResponse:
-    if file_format not in MEDIA_TYPES:
+    if file_format not in BatchFile.Format.values:
         raise Http404
     stored = services.batch_file(actor=request.user, batch_id=batch_id, file_format=file_format)
     return file_response(
-        bytes(stored.content), MEDIA_TYPES[file_format], stored.filename, stored.sha256
+        bytes(stored.content), FORMATS[stored.format], stored.filename, stored.sha256
     )
 
 

@@ -22,7 +22,13 @@ from pgb_admin.audit.events import log_reads
 from pgb_admin.audit.models import Action
 from pgb_admin.budgets.models import BudgetHolder
 from pgb_admin.core.models import TaskRun, TaskStatus
-from pgb_admin.core.periods import parse_month
+from pgb_admin.core.periods import (
+    month_from_text,
+    next_month,
+    parse_month,
+    previous_month,
+    validate_supported_month,
+)
 from pgb_admin.core.web import SERVICE_ERRORS, show_service_error
 
 from .. import bureau
@@ -62,9 +68,10 @@ class BureauRunForm(forms.Form):
         self.fields["holders"].choices = [(h.pk, h.display_name) for h in holders]
 
     def clean_month(self) -> date:
-        month = parse_month(self.cleaned_data["month"])
+        month = month_from_text(self.cleaned_data["month"])
         if month is None:
             raise ValidationError(_("Give the month as YYYY-MM."), code="bad_month")
+        validate_supported_month(month)
         return month
 
     def clean(self):
@@ -103,8 +110,6 @@ def _render_console(
         user=request.user, month=month, today=today, holders=holders
     )
     rows = [row for row in console_data.rows if not state or row.state == state]
-    previous_month = (month.replace(day=1) - date.resolution).replace(day=1)
-    next_month = (month.replace(day=28) + 4 * date.resolution).replace(day=1)
     return render(
         request,
         "declarations/bureau.html",
@@ -113,8 +118,8 @@ def _render_console(
             "console": console_data,
             "rows": rows,
             "month": month,
-            "previous_month": previous_month,
-            "next_month": next_month,
+            "previous_month": previous_month(month),
+            "next_month": next_month(month),
             "state": state,
             "state_label": bureau.MonthState(state).label if state else "",
             "states": bureau.MonthState.choices,

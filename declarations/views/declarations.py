@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contracts.models import CareAgreement
 from pgb_admin.accounts.scoping import get_visible
-from pgb_admin.core.periods import parse_month, previous_month
+from pgb_admin.core.periods import month_from_text, previous_month, validate_supported_month
 from pgb_admin.core.web import (
     SERVICE_ERRORS,
     done,
@@ -42,9 +42,10 @@ class MonthField(forms.Field):
         value = (value or "").strip()
         if not value:
             return None
-        month = parse_month(value)
+        month = month_from_text(value)
         if month is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        validate_supported_month(month)
         return month
 
 

@@ -2,7 +2,7 @@
 filling it from a weekly pattern, and the costs beside the care."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django import forms
@@ -14,7 +14,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contracts.models import CareAgreement
+from contracts.selectors import version_on, version_shown
 from pgb_admin.accounts.scoping import get_visible
+from pgb_admin.core.periods import (
+    days_of_month,
+    month_end,
+    month_start,
+    next_month,
+    previous_month,
+    validate_supported_date,
+)
 from pgb_admin.core.web import (
     SERVICE_ERRORS,
     done,
@@ -26,7 +35,7 @@ from pgb_admin.core.web import (
 
 from .. import services
 from ..constants import ExpenseKind
-from ..models import Expense, TimeEntry, month_end
+from ..models import Expense, TimeEntry
 
 WEEKDAYS = (
     gettext_lazy("Monday"),
@@ -66,13 +75,6 @@ def _agreement_month(request, agreement_id: int, page: str):
     return agreement, access, versions
 
 
-def _days(month: date):
-    day = month
-    while day <= month_end(month):
-        yield day
-        day += timedelta(days=1)
-
-
 def _field_name(day: date) -> str:
     return f"day_{day.day:02d}"
 
@@ -83,8 +85,8 @@ class MonthForm(forms.Form):
     def __init__(self, *args, month: date, versions, **kwargs):
         super().__init__(*args, **kwargs)
         self.month = month
-        for day in _days(month):
-            version = _version_on(versions, day)
+        for day in days_of_month(month):
+            version = version_on(versions, day)
             if version is None:
                 continue
             self.fields[_field_name(day)] = forms.CharField(
@@ -116,10 +118,6 @@ class PatternForm(forms.Form):
             for weekday in range(7)
             if self.cleaned_data[f"weekday_{weekday}"]
         }
-
-
-def _version_on(versions, day: date):
-    return next((version for version in versions if version.is_valid_on(day)), None)
 
 
 def _entries_by_day(agreement, month: date) -> dict[date, list[TimeEntry]]:
@@ -214,10 +212,10 @@ def _grid_context(access, agreement, versions, month, form, by_day, locked, patt
         Day(
             day=day,
             field=form[_field_name(day)] if _field_name(day) in form.fields else None,
-            version=_version_on(versions, day),
+            version=version_on(versions, day),
             entries=by_day.get(day, []),
         )
-        for day in _days(month)
+        for day in days_of_month(month)
     ]
     weeks: dict[int, dict] = {}
     for day in days:
@@ -232,7 +230,7 @@ def _grid_context(access, agreement, versions, month, form, by_day, locked, patt
         **_month_links(month),
         "access": access,
         "agreement": agreement,
-        "version": _version_on(versions, month_end(month)) or (versions[-1] if versions else None),
+        "version": version_shown(versions, month_end(month)),
         "form": form,
         "pattern_form": pattern or PatternForm(),
         "weeks": list(weeks.values()),
@@ -246,8 +244,8 @@ def _grid_context(access, agreement, versions, month, form, by_day, locked, patt
 def _month_links(month: date) -> dict:
     return {
         "month": month,
-        "previous_month": (month - timedelta(days=1)).replace(day=1),
-        "next_month": month_end(month) + timedelta(days=1),
+        "previous_month": previous_month(month),
+        "next_month": next_month(month),
     }
 
 
@@ -288,7 +286,9 @@ def _show_pattern_error(form: PatternForm, error) -> None:
 
 class ExpenseForm(forms.Form):
     expense_date = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_supported_date],
     )
     kind = forms.ChoiceField(label=gettext_lazy("Kind of cost"), choices=ExpenseKind.choices)
     kilometres = forms.CharField(
@@ -310,7 +310,7 @@ class ExpenseForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 @login_required
 def costs(request: HttpRequest, agreement_id: int, month: date) -> HttpResponse:
-    agreement, access, _versions = _agreement_month(request, agreement_id, "costs")
+    agreement, access, versions = _agreement_month(request, agreement_id, "costs")
     form = ExpenseForm(request.POST or None, initial={"expense_date": month})
     if request.method == "POST":
         require_write(access)
@@ -335,7 +335,7 @@ def costs(request: HttpRequest, agreement_id: int, month: date) -> HttpResponse:
             **_month_links(month),
             "access": access,
             "agreement": agreement,
-            "version": agreement.version_on(month_end(month)),
+            "version": version_on(versions, month_end(month)),
             "form": form,
             "expenses": expenses,
             "locked": locked,
@@ -350,7 +350,7 @@ def cost_delete(request: HttpRequest, expense_id: int) -> HttpResponse:
     expense = get_visible(Expense.objects.select_related("agreement"), request.user, pk=expense_id)
     access = holder_access(request, expense.agreement.holder_id, page="costs")
     require_write(access)
-    month = expense.expense_date.replace(day=1)
+    month = month_start(expense.expense_date)
     try:
         services.expense_delete(actor=request.user, expense_id=expense.pk)
     except SERVICE_ERRORS as error:

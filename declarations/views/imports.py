@@ -17,6 +17,7 @@ from pgb_admin.accounts.scoping import get_editable, refuse_auditors
 from pgb_admin.api.downloads import file_response
 from pgb_admin.audit.events import log_read
 from pgb_admin.audit.models import Action
+from pgb_admin.core.files import CSV, XLSX, hours_template_name
 from pgb_admin.core.models import TaskRun
 
 from ..imports import template
@@ -26,8 +27,6 @@ from ..imports.uploads import max_upload_bytes
 from ..tasks import start_import
 from .declarations import last_month
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 class UploadForm(forms.Form):
     file = forms.FileField(
@@ -35,7 +34,7 @@ class UploadForm(forms.Form):
         help_text=gettext_lazy(
             "The template of pgb-admin, filled in; or a CSV with the same columns."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": f".{XLSX.extension},.{CSV.extension}"}),
     )
     dry_run = forms.BooleanField(
         label=gettext_lazy("Only show what would change; save nothing"), required=False
@@ -102,7 +101,7 @@ def agreement_template(request: HttpRequest, agreement_id: int, month: date) -> 
         obj=agreement,
         action=Action.EXPORT,
     )
-    return file_response(content, XLSX_TYPE, f"uren-{agreement.pk}-{month:%Y-%m}.xlsx")
+    return file_response(content, XLSX, hours_template_name(month, agreement.pk))
 
 
 @require_GET
@@ -114,4 +113,4 @@ def holders_template(request: HttpRequest, month: date) -> HttpResponse:
     content = template.holders_month_template(
         actor=request.user, month=month, holder_ids=holder_ids
     )
-    return file_response(content, XLSX_TYPE, f"uren-{month:%Y-%m}.xlsx")
+    return file_response(content, XLSX, hours_template_name(month))

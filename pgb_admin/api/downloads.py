@@ -1,11 +1,14 @@
-"""Files answered by the API (SVB batches, reports): renderers that let a client ask for the
-file's own media type, and the response that carries the bytes."""
+"""Files answered by the API and the pages (SVB batches, reports, templates, evidence packs):
+renderers that let a client ask for the file's own media type, and the response that carries
+the bytes. The formats themselves are :mod:`pgb_admin.core.files`."""
 
 import base64
 
 from django.http import HttpResponse
 
 from rest_framework import renderers
+
+from pgb_admin.core.files import FileFormat
 
 
 class FileRenderer(renderers.BaseRenderer):
@@ -18,20 +21,29 @@ class FileRenderer(renderers.BaseRenderer):
         return data
 
 
-def file_renderers(file_format: str, media_type: str) -> list:
+def file_renderers(file_format: FileFormat) -> list:
     """For an action's ``renderer_classes``: the file's media type, and JSON for errors."""
     renderer = type(
-        f"{file_format.upper()}Renderer",
+        f"{file_format.extension.upper()}Renderer",
         (FileRenderer,),
-        {"media_type": media_type.split(";")[0], "format": file_format},
+        {"media_type": file_format.mime, "format": file_format.extension},
     )
     return [renderer, renderers.JSONRenderer]
 
 
-def file_response(content: bytes, media_type: str, filename: str, sha256: str = "") -> HttpResponse:
-    """The file as an attachment; with its sha256 also as ETag and Repr-Digest (RFC 9530)."""
-    response = HttpResponse(content, content_type=media_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+def file_response(
+    content: bytes,
+    file_format: FileFormat,
+    filename: str,
+    sha256: str = "",
+    *,
+    inline: bool = False,
+) -> HttpResponse:
+    """The file as an attachment (``inline``: shown in the page, e.g. a chart); with its sha256
+    also as ETag and Repr-Digest (RFC 9530)."""
+    response = HttpResponse(content, content_type=file_format.media_type)
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     if sha256:
         response["ETag"] = f'"{sha256}"'
         digest = base64.b64encode(bytes.fromhex(sha256)).decode()

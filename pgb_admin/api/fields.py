@@ -4,17 +4,27 @@ refuses with a field error, so a client never saves something other than it mean
 
 import re
 from datetime import date
+from typing import NoReturn
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from pgb_admin.core.periods import parse_month
+from pgb_admin.core.periods import (
+    date_out_of_range,
+    is_supported,
+    month_from_text,
+    month_out_of_range,
+)
 
 MAX_ID = 2**63 - 1
-MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+# months and dates within the supported range, years 1900 to 2099 (pgb_admin.core.periods)
+MONTH_PATTERN = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$"
+DATE_PATTERN = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+DATE_SCHEMA = {"type": "string", "format": "date", "pattern": DATE_PATTERN}
 
 
 class StrictCharField(serializers.CharField):
@@ -69,13 +79,22 @@ def parse_iso_date(text) -> date | None:
         return None
 
 
+def refuse_out_of_range(error: DjangoValidationError) -> NoReturn:
+    """A date or month outside the supported range (:mod:`pgb_admin.core.periods`) as the
+    API's field error: code ``out_of_range``, the range in the reason."""
+    raise serializers.ValidationError(error.messages, code=error.code)
+
+
+@extend_schema_field(DATE_SCHEMA)
 class StrictDateField(serializers.DateField):
-    """YYYY-MM-DD only."""
+    """YYYY-MM-DD only, from 1900-01-01 to 2099-12-31 (the supported range)."""
 
     def to_internal_value(self, value):
         parsed = parse_iso_date(value)
         if parsed is None:
             self.fail("invalid", format="YYYY-MM-DD")
+        if not is_supported(parsed):
+            refuse_out_of_range(date_out_of_range())
         return parsed
 
 
@@ -94,14 +113,18 @@ StrictTimeField = LocalTimeField
 
 @extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-10"})
 class MonthField(serializers.Field):
-    """A calendar month as ``YYYY-MM`` (ISO 8601); inside, the month's first day."""
+    """A calendar month as ``YYYY-MM`` (ISO 8601), from 1900-01 to 2099-12; inside, the
+    month's first day."""
 
     default_error_messages = {"invalid": _("Give a month as YYYY-MM, e.g. 2026-10.")}
 
     def to_internal_value(self, data) -> date:
-        if not isinstance(data, str):
+        month = month_from_text(data) if isinstance(data, str) else None
+        if month is None:
             self.fail("invalid")
-        return parse_month(data) or self.fail("invalid")
+        if not is_supported(month):
+            refuse_out_of_range(month_out_of_range())
+        return month
 
     def to_representation(self, value: date) -> str:
         return f"{value.year:04d}-{value.month:02d}"  # %Y does not pad years before 1000

@@ -1,16 +1,19 @@
 """Filters shared by the API's FilterSets: an id (a whole number in range) and a month."""
 
-import calendar
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
-from pgb_admin.core.periods import parse_month
+from pgb_admin.core.periods import (
+    month_end,
+    month_from_text,
+    validate_supported_date,
+    validate_supported_month,
+)
 
-from .fields import MAX_ID, MONTH_PATTERN, parse_iso_date
+from .fields import DATE_SCHEMA, MAX_ID, MONTH_PATTERN, parse_iso_date
 
 
 class IdFilter(filters.NumberFilter):
@@ -43,13 +46,15 @@ class ParsedFormField(forms.CharField):
 
 
 class MonthFormField(ParsedFormField):
-    parse = staticmethod(parse_month)
+    parse = staticmethod(month_from_text)
     default_error_messages = {"invalid": _("Give a month as YYYY-MM, e.g. 2026-10.")}
+    default_validators = [validate_supported_month]
 
 
 class IsoDateFormField(ParsedFormField):
     parse = staticmethod(parse_iso_date)
     default_error_messages = {"invalid": _("Give a date as YYYY-MM-DD.")}
+    default_validators = [validate_supported_date]
 
 
 class FilterSet(filters.FilterSet):
@@ -64,9 +69,10 @@ class FilterSet(filters.FilterSet):
         return valid and not empty
 
 
-@extend_schema_field({"type": "string", "format": "date"})
+@extend_schema_field(DATE_SCHEMA)
 class DateFilter(filters.DateFilter):
-    """YYYY-MM-DD only (Django's date fields would also take 05-10-2026)."""
+    """YYYY-MM-DD only (Django's date fields would also take 05-10-2026), within the supported
+    range."""
 
     field_class = IsoDateFormField
 
@@ -80,5 +86,4 @@ class MonthFilter(filters.Filter):
     def filter(self, qs, value):
         if value is None:
             return qs
-        last_day = calendar.monthrange(value.year, value.month)[1]
-        return qs.filter(**{f"{self.field_name}__range": (value, value.replace(day=last_day))})
+        return qs.filter(**{f"{self.field_name}__range": (value, month_end(value))})

@@ -8,6 +8,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, serializers
 
+from pgb_admin.api.fields import DATE_SCHEMA
+
 from . import selectors
 from .events import log_refused
 from .forms import SearchForm
@@ -61,7 +63,7 @@ class HolderAccessLogView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-_TYPES = {"holder": OpenApiTypes.INT, "since": OpenApiTypes.DATE, "until": OpenApiTypes.DATE}
+_TYPES = {"holder": OpenApiTypes.INT, "since": DATE_SCHEMA, "until": DATE_SCHEMA}
 
 
 class AccessLogSearchView(generics.ListAPIView):
@@ -78,7 +80,7 @@ class AccessLogSearchView(generics.ListAPIView):
         if not form.is_valid():
             raise exceptions.ValidationError(
                 {
-                    name: [error["message"] for error in errors]
+                    name: [exceptions.ErrorDetail(e["message"], code=e["code"]) for e in errors]
                     for name, errors in form.errors.get_json_data().items()
                 }
             )

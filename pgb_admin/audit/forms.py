@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pgb_admin.core.periods import validate_supported_date
+
 from .models import Action, Role
 
 
@@ -14,9 +16,15 @@ class SearchForm(forms.Form):
         label=_("Role"), required=False, choices=[("", _("any")), *Role.choices]
     )
     since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_supported_date],
     )
     until = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_supported_date],
     )
     request_id = forms.CharField(label=_("Request id"), required=False, max_length=64)

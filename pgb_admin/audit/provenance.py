@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from pgb_admin.core.dates import format_date
 
 from .events import roles_of
 from .models import Role
@@ -144,6 +144,4 @@ class Recorded:
 
 
 def _date(moment: datetime | None) -> str:
-    if moment is None:
-        return "–"
-    return date_format(timezone.localtime(moment) if timezone.is_aware(moment) else moment)
+    return format_date(moment, "prose")

@@ -10,7 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from pgb_admin.accounts.scoping import ScopedQuerySet
 from pgb_admin.core import bsn_crypto
-from pgb_admin.core.fields import BSNHashField, EncryptedBSNField, SVBClientNumberField
+from pgb_admin.core.fields import (
+    BSNHashField,
+    EncryptedBSNField,
+    SupportedDateField,
+    SVBClientNumberField,
+)
 from pgb_admin.core.masking import mask_identifier
 from pgb_admin.core.models import TimeStampedModel
 from pgb_admin.core.periods import validate_period
@@ -149,7 +154,7 @@ class BudgetHolder(TimeStampedModel):
             "awaiting the back office's review, and outside every auditor's scope."
         ),
     )
-    date_of_birth = models.DateField(_("date of birth"))
+    date_of_birth = SupportedDateField(_("date of birth"))
     funders = models.ManyToManyField(
         Funder, related_name="holders", verbose_name=_("funders"), blank=True
     )
@@ -259,10 +264,10 @@ class Budget(TimeStampedModel):
     products = models.ManyToManyField(
         CareProduct, related_name="budgets", verbose_name=_("care products")
     )
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"))
+    start_date = SupportedDateField(_("start date"))
+    end_date = SupportedDateField(_("end date"))
     amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
-    decision_date = models.DateField(_("decision date"))
+    decision_date = SupportedDateField(_("decision date"))
     decision_reference = models.CharField(_("decision reference"), max_length=100)
     declared = models.DecimalField(
         _("declared (EUR)"),

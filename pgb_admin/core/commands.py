@@ -8,6 +8,8 @@ from django.core.management.base import CommandError
 
 from pgb_admin.budgets.models import BudgetHolder, Funder
 
+from .periods import FIRST_DAY, LAST_DAY, is_supported
+
 BAD_ARGUMENTS = 2
 
 
@@ -24,12 +26,19 @@ def add_scope_arguments(parser) -> None:
 def parse_period(text: str) -> date:
     try:
         year, month = text.split("-")
-        return date(int(year), int(month), 1)
+        period = date(int(year), int(month), 1)
     except ValueError:
         raise CommandError(
             f"--period {text!r} is not a month: write YYYY-MM, e.g. 2026-10.",
             returncode=BAD_ARGUMENTS,
         ) from None
+    if not is_supported(period):
+        raise CommandError(
+            f"--period {text!r} lies outside the supported range: give a month from "
+            f"{FIRST_DAY:%Y-%m} to {LAST_DAY:%Y-%m}.",
+            returncode=BAD_ARGUMENTS,
+        )
+    return period
 
 
 def parse_funder(code: str | None) -> Funder | None:

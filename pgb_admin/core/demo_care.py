@@ -19,13 +19,14 @@ from contracts.constants import AgreementType, ApprovalStatus, ProviderKind, Rel
 from contracts.models import AgreementVersion, CareAgreement, Provider
 from declarations import services as declaration_services
 from declarations.constants import DeclarationStatus, Severity
-from declarations.models import Declaration, Expense, Finding, TimeEntry, month_end, month_start
+from declarations.models import Declaration, Expense, Finding, TimeEntry
 from declarations.services import NothingToExport, draft_lines
 from declarations.validation.engine import validate_declarations
 from pgb_admin.audit.provenance import recording
 from pgb_admin.budgets import services as budget_services
 from pgb_admin.budgets.constants import Scheme
 from pgb_admin.core.money import round_money
+from pgb_admin.core.periods import month_end, month_start, next_month, previous_month
 from pgb_admin.figures.constants import CarerClass, RateUnit
 from pgb_admin.figures.models import MaxTariff
 
@@ -76,7 +77,7 @@ class DemoCare:
                 if month == MAY:
                     self._withdraw_product()
                     self._declare_today(MAY)
-                elif month == month_start(self.current - timedelta(days=1)):
+                elif month == previous_month(self.current):
                     self._declare_today(month)  # last month: validated, awaiting export
                 else:
                     self._declare_history(month)
@@ -93,7 +94,7 @@ class DemoCare:
         months, month = [], YEAR_START
         while month < self.current:
             months.append(month)
-            month = month_end(month) + timedelta(days=1)
+            month = next_month(month)
         return months
 
     # --- agreements and grants ------------------------------------------------------------

@@ -1,11 +1,26 @@
-"""Model fields for identifiers: they store the normalised form and validate it, so every form,
-serializer and import that uses ``full_clean()`` gets the same checks and messages."""
+"""Model fields for identifiers and dates: they store the normalised form and validate it, so
+every form, serializer and import that uses ``full_clean()`` gets the same checks and messages."""
 
 from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import bsn_crypto, validators
+from .periods import validate_supported_date
+
+
+class SupportedDateField(models.DateField):
+    """A date within the supported range (:data:`pgb_admin.core.periods.FIRST_DAY` to
+    ``LAST_DAY``): the date field of every model, so that nothing outside it is stored, whether
+    it comes through a form, the API, an import or a service."""
+
+    default_validators = [validate_supported_date]
+
+    def deconstruct(self):
+        # The column is a plain date: migrations see Django's DateField, so that adding the
+        # range needed no migration (which would rebuild every table with a date on SQLite).
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DateField", args, kwargs
 
 
 class _NormalizedCharField(models.CharField):

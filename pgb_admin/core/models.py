@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from pgb_admin.accounts.constants import ACTING_ROLES
 from pgb_admin.accounts.scoping import audited_funder_ids, represented_holder_ids
 
+from .fields import SupportedDateField
 from .periods import ValidityQuerySet, validate_period
 
 
@@ -18,8 +19,8 @@ class ValidityPeriod(models.Model):
     """Abstract: a row that holds from ``valid_from`` to ``valid_to`` (inclusive, open when
     empty). The database refuses an end before the start."""
 
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(
+    valid_from = SupportedDateField(_("valid from"))
+    valid_to = SupportedDateField(
         _("valid to"), null=True, blank=True, help_text=_("Leave empty when open-ended.")
     )
 

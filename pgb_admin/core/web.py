@@ -30,7 +30,8 @@ from .periods import parse_month
 
 
 class MonthConverter:
-    """``<month:month>`` in a URL: ``2026-10`` as ``date(2026, 10, 1)``."""
+    """``<month:month>`` in a URL: ``2026-10`` as ``date(2026, 10, 1)``; a month outside the
+    supported range (``0001-01``, ``9999-12``: :mod:`pgb_admin.core.periods`) is not found."""
 
     regex = r"\d{4}-\d{2}"
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from pgb_admin.budgets.constants import Scheme
+from pgb_admin.core.periods import FIRST_DAY, LAST_DAY, is_supported
 
 from .constants import CarerClass, FigureKind, FigureUnit, RateUnit
 
@@ -153,9 +154,12 @@ def _date(row, column: str, *, required: bool) -> date | None:
             raise ValueError(f"{column} is empty")
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{column} {value!r} is not a date (YYYY-MM-DD)") from None
+    if not is_supported(day):
+        raise ValueError(f"{column} {value!r} lies outside {FIRST_DAY} to {LAST_DAY}")
+    return day
 
 
 def _decimal(row, column: str) -> Decimal:

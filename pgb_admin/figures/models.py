@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from pgb_admin.budgets.constants import Scheme
+from pgb_admin.core.dates import format_date
 from pgb_admin.core.models import ValidityPeriod
 from pgb_admin.core.periods import ValidityQuerySet, periods_overlap, valid_on_q
 
@@ -50,7 +51,7 @@ class SourcedFigure(ValidityPeriod):
                         "%(start)s. End that row first."
                     ),
                     code="overlapping_figure",
-                    params={"start": other.valid_from.isoformat()},
+                    params={"start": format_date(other.valid_from)},
                 )
 
 

@@ -173,6 +173,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [PROJECT_DIR / "locale"]
+# dates as 9-11-2026 (nl) and 9 Nov 2026 (en), never MM/DD/YYYY: pgb_admin/formats/
+FORMAT_MODULE_PATH = ["pgb_admin.formats"]
 USE_I18N = True
 TIME_ZONE = "Europe/Amsterdam"
 USE_TZ = True

@@ -5,6 +5,8 @@ from rest_framework import serializers
 
 from pgb_admin.api.fields import InputSerializer, StrictIntegerField
 
+from ..selectors import FIRST_YEAR, LAST_YEAR
+
 
 def _money(**kwargs):
     return serializers.DecimalField(
@@ -15,7 +17,7 @@ def _money(**kwargs):
 class YearQuerySerializer(serializers.Serializer):
     """The query parameter ``year``."""
 
-    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR, required=False)
 
 
 class NamedSerializer(serializers.Serializer):
@@ -259,4 +261,4 @@ class MunicipalityReportSerializer(serializers.Serializer):
 
 
 class MunicipalityRunSerializer(InputSerializer):
-    year = StrictIntegerField(min_value=2000, max_value=2100)
+    year = StrictIntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)

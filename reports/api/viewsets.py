@@ -21,6 +21,16 @@ from pgb_admin.api.schema import problem_response
 from pgb_admin.audit.events import log_read
 from pgb_admin.audit.models import Action
 from pgb_admin.core.api.serializers import TaskRunSerializer
+from pgb_admin.core.files import (
+    CHART_FORMATS,
+    CSV,
+    FORMATS,
+    PNG,
+    SVG,
+    XLSX,
+    exhaustion_report_name,
+    municipal_report_name,
+)
 
 from .. import files, limits, selectors, tasks
 from ..models import ReportFile
@@ -28,7 +38,7 @@ from . import serializers
 
 YEAR = OpenApiParameter(
     "year",
-    {"type": "integer", "minimum": 2000, "maximum": 2100},
+    {"type": "integer", "minimum": selectors.FIRST_YEAR, "maximum": selectors.LAST_YEAR},
     description="The calendar year (default: this year; the exhaustion report: all grants).",
 )
 TOO_MANY_RUNS_RESPONSE = problem_response(
@@ -36,55 +46,65 @@ TOO_MANY_RUNS_RESPONSE = problem_response(
     "You have as many reports in the making as allowed at once (`too_many_report_runs`); "
     "`Retry-After` says when to try again.",
 )
-FILE_TYPES = {
-    "xlsx": files.XLSX_TYPE,
-    "csv": files.CSV_TYPE,
-    "png": files.CHART_FORMATS["png"],
-    "svg": files.CHART_FORMATS["svg"],
-}
+#: the formats a report is downloaded in
+REPORT_FORMATS = (XLSX, CSV, PNG, SVG)
+
+
+def year_range_message() -> str:
+    return _("Give a year from %(first_year)s to %(last_year)s, e.g. 2026.") % {
+        "first_year": selectors.FIRST_YEAR,
+        "last_year": selectors.LAST_YEAR,
+    }
 
 
 def read_year(request, *, default=None) -> int | None:
     text = request.query_params.get("year")
     if text is None:
         return default
-    year = parse_whole(text, low=2000, high=2100)
+    year = parse_whole(text, low=selectors.FIRST_YEAR, high=selectors.LAST_YEAR)
     if year is None:
-        raise ValidationError({"year": [_("Give a year from 2000 to 2100, e.g. 2026.")]})
+        raise ValidationError({"year": [year_range_message()]})
     return year
 
 
-def _renderers(file_format: str) -> list:
-    return file_renderers(file_format, FILE_TYPES[file_format])
+def _exhaustion_name(holder: str, extension: str) -> str:
+    return exhaustion_report_name(holder, None, extension)
 
 
-def _file_action(name: str, file_format: str, summary: str, write, stem: str, url_path=None):
-    """A GET action ``name`` that answers the report (``self._report``) as a file: ``write``
-    takes the report's dict (and, for charts, the format) and gives the bytes."""
-    chart = file_format in files.CHART_FORMATS
+def _municipal_name(code: str, extension: str) -> str:
+    # named by the code as asked for, without the year (unlike the page's and the task's files)
+    return municipal_report_name(code, None, extension)
+
+
+def _file_action(name: str, file_format, summary: str, write, file_name, url_path=None):
+    """A GET action ``name`` that answers the report (``self._report``) as a file in
+    ``file_format`` (a :class:`~pgb_admin.core.files.FileFormat`): ``write`` takes the report's
+    dict (and, for charts, the format) and gives the bytes; ``file_name`` takes the key in the
+    URL and the extension and gives the file's name."""
+    extension = file_format.extension
+    chart = extension in CHART_FORMATS
 
     def download(self, request, **kwargs):
         key = next(iter(kwargs.values()))
         with limits.report_render_slot(request.user):
             report = self._report(request, key)
-            content = write(report, file_format) if chart else write(report)
-        return file_response(content, FILE_TYPES[file_format], f"{stem}-{key}.{file_format}")
+            content = write(report, extension) if chart else write(report)
+        return file_response(content, file_format, file_name(key, extension))
 
     download.__name__ = download.__qualname__ = name
-    media_type = FILE_TYPES[file_format].split(";")[0]
     download = extend_schema(
         summary=summary,
         parameters=[YEAR],
         responses={
-            (200, media_type): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, file_format.mime): OpenApiResponse(OpenApiTypes.BINARY),
             **TOO_MANY_RUNS_RESPONSE,
         },
     )(download)
     return action(
         detail=True,
         methods=["get"],
-        url_path=url_path or file_format,
-        renderer_classes=_renderers(file_format),
+        url_path=url_path or extension,
+        renderer_classes=file_renderers(file_format),
     )(download)
 
 
@@ -111,34 +131,34 @@ class HolderReportViewSet(viewsets.ViewSet):
 
     exhaustion_xlsx = _file_action(
         "exhaustion_xlsx",
-        "xlsx",
+        XLSX,
         "The exhaustion report as XLSX, with Excel charts",
         files.exhaustion_xlsx,
-        "uitputting",
+        _exhaustion_name,
         url_path="exhaustion/xlsx",
     )
     exhaustion_csv = _file_action(
         "exhaustion_csv",
-        "csv",
+        CSV,
         "The exhaustion report's months as CSV",
         files.exhaustion_csv,
-        "uitputting",
+        _exhaustion_name,
         url_path="exhaustion/csv",
     )
     exhaustion_png = _file_action(
         "exhaustion_png",
-        "png",
+        PNG,
         "The cumulative spend against each grant, as PNG",
         files.exhaustion_chart,
-        "uitputting",
+        _exhaustion_name,
         url_path="exhaustion/png",
     )
     exhaustion_svg = _file_action(
         "exhaustion_svg",
-        "svg",
+        SVG,
         "The cumulative spend against each grant, as SVG",
         files.exhaustion_chart,
-        "uitputting",
+        _exhaustion_name,
         url_path="exhaustion/svg",
     )
 
@@ -178,31 +198,31 @@ class MunicipalityReportViewSet(viewsets.ViewSet):
 
     xlsx = _file_action(
         "xlsx",
-        "xlsx",
+        XLSX,
         "The audit report as XLSX, with Excel charts",
         files.municipality_xlsx,
-        "gemeenterapportage",
+        _municipal_name,
     )
     csv = _file_action(
         "csv",
-        "csv",
+        CSV,
         "The audit report's signals and spend per provider as CSV",
         files.municipality_csv,
-        "gemeenterapportage",
+        _municipal_name,
     )
     png = _file_action(
         "png",
-        "png",
+        PNG,
         "Spend by month and by provider, as PNG",
         files.municipality_chart,
-        "gemeenterapportage",
+        _municipal_name,
     )
     svg = _file_action(
         "svg",
-        "svg",
+        SVG,
         "Spend by month and by provider, as SVG",
         files.municipality_chart,
-        "gemeenterapportage",
+        _municipal_name,
     )
 
     @extend_schema(
@@ -236,15 +256,15 @@ class ReportFileViewSet(viewsets.ViewSet):
 
     lookup_value_regex = r"[0-9]+"
     renderer_classes = [
-        *(_renderers(file_format)[0] for file_format in FILE_TYPES),
+        *(file_renderers(file_format)[0] for file_format in REPORT_FORMATS),
         renderers.JSONRenderer,
     ]
 
     @extend_schema(
         summary="Download a report file made by a background task",
         responses={
-            (200, media.split(";")[0]): OpenApiResponse(OpenApiTypes.BINARY)
-            for media in FILE_TYPES.values()
+            (200, file_format.mime): OpenApiResponse(OpenApiTypes.BINARY)
+            for file_format in REPORT_FORMATS
         },
     )
     def retrieve(self, request, pk=None):
@@ -255,5 +275,5 @@ class ReportFileViewSet(viewsets.ViewSet):
             user=request.user, what="report_file", holder_id=None, obj=report, action=Action.EXPORT
         )
         return file_response(
-            bytes(report.content), FILE_TYPES[report.format], report.filename, sha256=report.sha256
+            bytes(report.content), FORMATS[report.format], report.filename, sha256=report.sha256
         )

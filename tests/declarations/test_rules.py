@@ -552,69 +552,69 @@ E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 SCENARIOS = {
     "agreement.outside_period": Scenario(
         _outside_agreement, E, date(2026, 3, 30), {"day": "2026-03-30"},
-        ("On 03/30/2026 no version",), ("30-3-2026",),
+        ("On 30 Mar 2026 no version",), ("30-3-2026",),
     ),
     "budget.outside_period": Scenario(
         _outside_budget, E, date(2026, 3, 23),
         {"day": "2026-03-23", "start": "2026-01-01", "end": "2026-03-20"},
-        ("On 03/23/2026", "covers 01/01/2026 to 03/20/2026"),
+        ("On 23 Mar 2026", "covers 1 Jan 2026 to 20 Mar 2026"),
         ("23-3-2026", "1-1-2026", "20-3-2026"),
     ),
     "agreement.not_approved": Scenario(
         _not_approved, E, date(2026, 3, 16), {"start": "2026-03-16"},
-        ("version from 03/16/2026 is not approved",), ("16-3-2026",),
+        ("version from 16 Mar 2026 is not approved",), ("16-3-2026",),
     ),
     "budget.product_not_granted": Scenario(
         _product_not_granted, E, MON_2, {"start": "2026-01-01"},
-        ("version from 01/01/2026",), ("1-1-2026",),
+        ("version from 1 Jan 2026",), ("1-1-2026",),
     ),
     "agreement.fixed_monthly_pay": Scenario(
         _fixed_monthly_pay, E, None, {}, ("fixed monthly pay",), (),
     ),
     "declaration.month_not_over": Scenario(
         _month_not_over, E, None, {"end": "2026-03-31"},
-        ("ends on 03/31/2026",), ("31-3-2026",),
+        ("ends on 31 Mar 2026",), ("31-3-2026",),
     ),
     "entry.in_future": Scenario(
         _in_future, E, date(2026, 3, 30), {"day": "2026-03-30"},
-        ("03/30/2026 lies in the future",), ("30-3-2026",),
+        ("30 Mar 2026 lies in the future",), ("30-3-2026",),
         noise=frozenset({"declaration.month_not_over"}),
     ),
     "declaration.late": Scenario(
         _late, W, None, {"deadline": "2026-06-09", "weeks": "10"},
-        ("was 06/09/2026 (10 weeks",), ("9-6-2026", "10"),
+        ("was 9 Jun 2026 (10 weeks",), ("9-6-2026", "10"),
     ),
     "declaration.prior_year_late": Scenario(
         _prior_year_late, W, None, {"year": "2025", "deadline": "2026-04-01"},
-        ("Care of 2025", "before 04/01/2026"), ("2025", "1-4-2026"),
+        ("Care of 2025", "before 1 Apr 2026"), ("2025", "1-4-2026"),
         noise=frozenset({"declaration.late"}),
     ),
     "calendar.public_holiday": Scenario(
         _public_holiday, I, date(2026, 4, 6), {"day": "2026-04-06"},
-        ("04/06/2026 is a public holiday",), ("6-4-2026",),
+        ("6 Apr 2026 is a public holiday",), ("6-4-2026",),
     ),
     "hours.not_quarter": Scenario(
         _not_quarter, E, MON_2, {"day": "2026-03-02", "hours": "3.83", "step": "0.25"},
-        ("3.83 hours on 03/02/2026", "steps of 0.25"), ("3,83", "2-3-2026", "0,25"),
+        ("3.83 hours on 2 Mar 2026", "steps of 0.25"), ("3,83", "2-3-2026", "0,25"),
     ),
     "value.not_positive": Scenario(
         _not_positive, E, MON_2, {"day": "2026-03-02", "quantity": "0.00", "rate": "18.50"},
-        ("line of 03/02/2026 has quantity 0 at rate € 18.50",), ("2-3-2026", "€ 18,50"),
+        ("line of 2 Mar 2026 has quantity 0 at rate € 18.50",), ("2-3-2026", "€ 18,50"),
     ),
     "hours.day_over_24": Scenario(
         _day_over_24, E, MON_2, {"day": "2026-03-02", "hours": "28.00", "maximum": "24.00"},
-        ("28 hours on 03/02/2026", "has 24 hours"), ("28", "2-3-2026", "24"),
+        ("28 hours on 2 Mar 2026", "has 24 hours"), ("28", "2-3-2026", "24"),
         noise=frozenset({"atw.day_over_12", "hours.week_above_agreement"}),
     ),
     "hours.provider_day_over_24": Scenario(
         _provider_day_over_24, E, MON_2,
         {"day": "2026-03-02", "hours": "25.00", "maximum": "24.00"},
-        ("On 03/02/2026", "for 25 hours", "has 24 hours"), ("2-3-2026", "25", "24"),
+        ("On 2 Mar 2026", "for 25 hours", "has 24 hours"), ("2-3-2026", "25", "24"),
         noise=frozenset({"atw.day_over_12"}),
     ),
     "atw.day_over_12": Scenario(
         _atw_day, W, MON_2, {"day": "2026-03-02", "hours": "13.00", "maximum": "12.00"},
-        ("On 03/02/2026", "works 13 hours", "at most 12 hours"), ("2-3-2026", "13", "12"),
+        ("On 2 Mar 2026", "works 13 hours", "at most 12 hours"), ("2-3-2026", "13", "12"),
     ),
     "atw.week_over_60": Scenario(
         _atw_week, W, MON_9, {"week": "2026-W11", "hours": "61.00", "maximum": "60.00"},
@@ -630,14 +630,14 @@ SCENARIOS = {
     ),
     "entry.day_twice": Scenario(
         _day_twice, E, MON_9, {"day": "2026-03-09", "count": "2"},
-        ("03/09/2026 has 2 entries",), ("9-3-2026", "2"),
+        ("9 Mar 2026 has 2 entries",), ("9-3-2026", "2"),
     ),
     "entry.times_overlap": Scenario(
-        _times_overlap, E, MON_9, {"day": "2026-03-09"}, ("On 03/09/2026",), ("9-3-2026",),
+        _times_overlap, E, MON_9, {"day": "2026-03-09"}, ("On 9 Mar 2026",), ("9-3-2026",),
     ),
     "rate.differs_from_agreement": Scenario(
         _rate_differs, E, MON_2, {"declared": "19.00", "agreed": "18.50", "start": "2026-01-01"},
-        ("rate € 19.00", "agreed rate € 18.50", "version from 01/01/2026"),
+        ("rate € 19.00", "agreed rate € 18.50", "version from 1 Jan 2026"),
         ("€ 19,00", "€ 18,50", "1-1-2026"),
     ),
     "rate.above_maximum": Scenario(
@@ -650,18 +650,18 @@ SCENARIOS = {
     ),
     "rate.maximum_unknown": Scenario(
         _maximum_unknown, I, MON_2, {"class": "informal", "day": "2026-03-30"},
-        ("for informal care (sociaal netwerk) on 03/30/2026",),
+        ("for informal care (sociaal netwerk) on 30 Mar 2026",),
         ("informele zorg (sociaal netwerk)", "30-3-2026"),
     ),
     "wage.below_minimum": Scenario(
         _below_minimum, E, MON_2,
         {"rate": "14.70", "minimum": "14.71", "age": "41", "day": "2026-03-30"},
-        ("rate € 14.70", "minimum of € 14.71", "aged 41 on 03/30/2026"),
+        ("rate € 14.70", "minimum of € 14.71", "aged 41 on 30 Mar 2026"),
         ("€ 14,70", "€ 14,71", "41", "30-3-2026"),
     ),
     "wage.minimum_unknown": Scenario(
         _minimum_unknown, I, MON_2, {"day": "2026-03-30", "age": "16"},
-        ("for 03/30/2026 and age 16",), ("30-3-2026", "16"),
+        ("for 30 Mar 2026 and age 16",), ("30-3-2026", "16"),
     ),
     "amount.arithmetic": Scenario(
         _arithmetic, E, MON_2, {"expected": "74.00", "amount": "75.00"},
@@ -760,7 +760,7 @@ def test_a_clean_recent_month_only_notes_the_missing_minimum_wage(build):
         ("wage.minimum_unknown", Severity.INFO)
     ]
     assert findings[0].params == {"day": "2026-09-30", "age": "41"}
-    assert_figures(findings[0], ["for 09/30/2026 and age 41"], ["30-9-2026", "41"])
+    assert_figures(findings[0], ["for 30 Sep 2026 and age 41"], ["30-9-2026", "41"])
     assert declaration.status == DeclarationStatus.VALIDATED
 
 

@@ -31,14 +31,13 @@ from declarations.models import (
     DeclarationLine,
     Finding,
     TimeEntry,
-    month_end,
 )
 from pgb_admin.accounts.constants import MandateRole
 from pgb_admin.accounts.models import Mandate
 from pgb_admin.budgets.constants import Scheme
 from pgb_admin.budgets.models import Budget, BudgetHolder, Funder
 from pgb_admin.core.models import TaskRun, TaskStatus
-from pgb_admin.core.periods import previous_month
+from pgb_admin.core.periods import month_end, previous_month
 from pgb_admin.figures.constants import RateUnit
 
 from ..conftest import restore_reference_data

@@ -1,10 +1,13 @@
-"""Template filters for amounts and months, in the page's language (€ 1.234,50 in Dutch)."""
+"""Template filters for amounts, dates and months, in the page's language (€ 1.234,50 and
+9-11-2026 in Dutch)."""
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils import formats
+
+from pgb_admin.core import dates
 
 register = template.Library()
 
@@ -29,6 +32,19 @@ def quantity(value) -> str:
     amount = Decimal(str(value)).normalize()
     places = max(0, -amount.as_tuple().exponent)
     return formats.number_format(amount, places, use_l10n=True)
+
+
+@register.filter
+def format_date(value, style: dates.Style = "short") -> str:
+    """``{{ day|format_date }}`` 9-11-2026 / 9 Nov 2026; ``{{ day|format_date:"prose" }}``
+    9 november 2026 / 9 November 2026 (:func:`pgb_admin.core.dates.format_date`)."""
+    return dates.format_date(value, style)
+
+
+@register.filter
+def format_moment(value) -> str:
+    """``{{ moment|format_moment }}`` 9 november 2026 14:05 (nl), 9 November 2026 14:05 (en)."""
+    return dates.format_moment(value)
 
 
 @register.filter

@@ -1,4 +1,6 @@
 import json
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -7,8 +9,8 @@ from django.utils import timezone
 
 from auditlog.context import set_actor
 
-from declarations.exports import sha256
 from pgb_admin.core.commands import BAD_ARGUMENTS, actor_for, parse_holder
+from pgb_admin.core.files import exhaustion_report_name, municipal_report_name, sha256
 from pgb_admin.core.progress import ProgressBar
 from reports import files, selectors
 
@@ -60,12 +62,15 @@ class Command(BaseCommand):
         if out.exists() and not out.is_dir():
             raise CommandError(f"--out {out} is not a folder.", returncode=BAD_ARGUMENTS)
         year = options["year"] or timezone.localdate().year
-        if not 2000 <= year <= 2100:
-            raise CommandError("--year: give a year from 2000 to 2100.", returncode=BAD_ARGUMENTS)
+        if not selectors.FIRST_YEAR <= year <= selectors.LAST_YEAR:
+            raise CommandError(
+                f"--year: give a year from {selectors.FIRST_YEAR} to {selectors.LAST_YEAR}.",
+                returncode=BAD_ARGUMENTS,
+            )
         actor = actor_for(options["user"])
         progress = ProgressBar(1 + len(wanted), f"report {kind}", stream=self.stderr)
         with set_actor(actor if actor.pk else None):
-            report, stem = self._report(kind, actor, year, options)
+            report, file_name = self._report(kind, actor, year, options)
         progress.advance()
         out.mkdir(parents=True, exist_ok=True)
         for name in wanted:
@@ -73,25 +78,26 @@ class Command(BaseCommand):
                 content = json.dumps(report, indent=2, ensure_ascii=False).encode()
             else:
                 content = WRITERS[kind][name](report)
-            path = out / f"{stem}.{name}"
+            path = out / file_name(name)
             path.write_bytes(content)
             progress.advance()
             self.stdout.write(f"{path}  {len(content)} bytes  sha256 {sha256(content)}")
         progress.finish()
 
-    def _report(self, kind: str, actor, year: int, options) -> tuple[dict, str]:
+    def _report(self, kind: str, actor, year: int, options) -> tuple[dict, Callable[[str], str]]:
+        """The report's dict, and the name of its file in a format (by extension)."""
         try:
             if kind == "exhaustion":
                 if options["holder"] is None:
                     raise CommandError("exhaustion needs --holder.", returncode=BAD_ARGUMENTS)
                 holder_id = parse_holder(options["holder"])
                 report = selectors.holder_exhaustion(user=actor, holder_id=holder_id, year=year)
-                return report.as_dict(), f"uitputting-{holder_id}-{year}"
+                return report.as_dict(), partial(exhaustion_report_name, holder_id, year)
             if not options["funder"]:
                 raise CommandError("municipality needs --funder.", returncode=BAD_ARGUMENTS)
             code = options["funder"].upper()
             report = selectors.municipality_report(user=actor, code=code, year=year)
-            return report.as_dict(), f"gemeenterapportage-{code}-{year}"
+            return report.as_dict(), partial(municipal_report_name, code, year)
         except Http404:
             raise CommandError(
                 f"Not found, or not in the scope of --user {options['user']}.",
