@@ -23,6 +23,10 @@ else — a URL, a file, a log record, a task, an error report, an e-mail, anothe
 leak. The run prints one summary line and fails when there is one. A test that sends a BSN in a
 URL on purpose (to see that it is not used) carries ``@pytest.mark.bsn_sent_in_url``: its
 request URLs are then not counted against the application.
+
+Under pytest-xdist each worker scans its own tests and hands what it saw (counts, the
+11-proef numbers found, the BSNs it stored) to the controller, which judges them against all
+the run's BSNs, as one process would, prints the summary and fails the run.
 """
 
 import io
@@ -457,11 +461,47 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    if _is_xdist_worker(session.config):
+        session.config.workeroutput["bsn_scan"] = _part()
+        return
     if _SESSION.leaks() and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The controller of an xdist run takes in what a worker scanned."""
+    part = getattr(node, "workeroutput", {}).get("bsn_scan")
+    if part is not None:
+        _merge(part)
+
+
+def _is_xdist_worker(config) -> bool:
+    return hasattr(config, "workeroutput")
+
+
+def _part() -> dict:
+    """What this worker scanned, in the types execnet sends."""
+    return {
+        "counts": dict(_SESSION.counts),
+        "findings": [[f.channel, f.where, f.bsn, f.test] for f in _SESSION.findings],
+        "allowed": _SESSION.allowed,
+        "known": sorted(KNOWN_BSNS),
+        "spent": _SPENT[0],
+    }
+
+
+def _merge(part: dict) -> None:
+    _SESSION.counts.update(part["counts"])
+    _SESSION.findings.extend(Finding(*finding) for finding in part["findings"])
+    _SESSION.allowed += part["allowed"]
+    KNOWN_BSNS.update(part["known"])
+    _SPENT[0] += part["spent"]
+
+
 def pytest_terminal_summary(terminalreporter):
+    if _is_xdist_worker(terminalreporter.config):
+        return
     leaks = _SESSION.leaks()
     if leaks:
         terminalreporter.section("BSN found where it may not be", red=True)

@@ -40,8 +40,9 @@ settings.register_profile(
 )
 settings.load_profile("ci")
 
-# The BSN scan watches every response, file, log record and task payload of the run.
-pytest_plugins = ["tests.bsn_scan"]
+# The BSN scan watches every response, file, log record and task payload of the run; the
+# contract fuzz's tally counts its requests. Plugins, so that they add up pytest-xdist's workers.
+pytest_plugins = ["tests.bsn_scan", "tests.api.fuzz_tally"]
 
 TODAY = date(2026, 11, 23)
 
@@ -130,6 +131,10 @@ def reference_data(django_db_setup, django_db_blocker) -> str:
     them before any test, to put back after a test that committed data flushed them. (Django's
     serialized rollback keeps them on a connection object that browser tests replace.)"""
     with django_db_blocker.unblock():
+        if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+            # no collected test uses the database, so pytest-django made no test database:
+            # this would read the real one (db.sqlite3 of `make run`)
+            return "[]"
         rows = json.loads(connection.creation.serialize_db_to_string())
     return json.dumps([row for row in rows if row["model"] not in REMADE_AFTER_FLUSH])
 

@@ -141,29 +141,3 @@ def build_api_world(world) -> ApiWorld:
         task=task,
         report_file=report_file,
     )
-
-
-def pytest_terminal_summary(terminalreporter):
-    """After the contract tests: for each role the requests sent, by status, the server errors
-    among them, and how many refused or reading requests were checked to have written
-    nothing."""
-    from .test_contract import CASES, ROLES, UNCHANGED
-
-    if not CASES:
-        return
-    terminalreporter.section("contract fuzzing")
-    for role in ROLES:
-        statuses = {status: n for (who, status), n in CASES.items() if who == role}
-        if not statuses:
-            continue
-        total = sum(statuses.values())
-        server_errors = sum(n for status, n in statuses.items() if status >= 500)
-        by_status = ", ".join(f"{status}: {n}" for status, n in sorted(statuses.items()))
-        terminalreporter.write_line(
-            f"{role}: {total} requests ({by_status}); 5xx: {server_errors}; "
-            f"refused or read-only and left the data unchanged: {UNCHANGED[role]}"
-        )
-    server_errors = sum(n for (_, status), n in CASES.items() if status >= 500)
-    terminalreporter.write_line(
-        f"all roles: {sum(CASES.values())} requests, server errors: {server_errors}"
-    )

@@ -14,13 +14,13 @@ its time: the holder and the auditor get schemathesis' coverage phase (boundarie
 wrongly typed values of every parameter, undeclared methods) and ``FUZZ_EXAMPLES`` random
 examples per operation; the representative and the bureau, who may do what the holder does, 16
 random examples more instead of the coverage phase; read-only family, staff and a request
-without a token the coverage phase (``make fuzz`` runs many more random examples). The terminal
-summary (conftest.py) prints the requests of each role by status, with its server errors.
+without a token the coverage phase (``make fuzz`` runs many more random examples). Each role
+and operation is a test of its own, so pytest-xdist spreads them over its workers. The terminal
+summary (fuzz_tally.py) prints the requests of each role by status, with its server errors.
 """
 
 import os
 import re
-from collections import Counter
 
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
@@ -40,6 +40,7 @@ from pgb_admin.accounts.two_factor import two_factor_applies
 from pgb_admin.audit.events import log_read
 
 from . import snapshot
+from .fuzz_tally import CASES, ROLES, UNCHANGED
 from .test_schema import COMMITTED
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
@@ -47,16 +48,6 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 # every role sends more than 2,000 requests in a run of the suite.
 MORE_EXAMPLES = EXAMPLES + 16
 
-# role -> the persona of tests/conftest.py that plays it (None: no token at all)
-ROLES = {
-    "holder": "holder",
-    "representative": "representative",
-    "bureau": "bureau",
-    "family": "family",
-    "auditor": "auditor_same",
-    "staff": "staff",
-    "anonymous": None,
-}
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -154,10 +145,6 @@ def _seed(case, world) -> None:
             pool = ids.get(name)
             if pool and isinstance(value, int) and not isinstance(value, bool) and value % 3 == 0:
                 case.body[name] = pool[value // 3 % len(pool)]
-
-
-CASES: Counter = Counter()  # (role, status) -> requests; reported in the terminal summary
-UNCHANGED: Counter = Counter()  # role -> refused or reading requests that left the data as it was
 
 
 @pytest.fixture

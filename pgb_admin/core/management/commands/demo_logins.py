@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.http.request import validate_host
 
 from django_otp.plugins.otp_static.models import StaticToken
 
@@ -11,6 +12,15 @@ from pgb_admin.core.demo import (
     demo_two_factor_users,
     demo_world_present,
 )
+
+
+def browser_host(host: str) -> str:
+    """The host to open in a browser for a server listening on ``host``: one listening on
+    every address is reached on this machine at localhost; IPv6 goes in brackets."""
+    host = host.strip("[]").lower()
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 (a name, not a bind)
+        return "localhost"
+    return f"[{host}]" if ":" in host else host
 
 
 class Command(BaseCommand):
@@ -25,8 +35,16 @@ class Command(BaseCommand):
             action="store_true",
             help="give the demo logins their published backup codes back (only with DEBUG on)",
         )
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="the address the server listens on (make run: HOST)"
+        )
+        parser.add_argument(
+            "--port", type=int, default=8000, help="the port the server listens on (make run: PORT)"
+        )
 
-    def handle(self, *args, renew_backup_codes: bool, **options):
+    def handle(self, *args, renew_backup_codes: bool, host: str, port: int, **options):
+        if not 0 < port < 65536:
+            raise CommandError(f"--port {port} is not a port (1 to 65535).")
         if not demo_world_present():
             self.stdout.write("No demo world loaded (manage.py loaddemo).")
             return
@@ -39,7 +57,16 @@ class Command(BaseCommand):
         for login in LOGINS:
             self.stdout.write(f"  {login.username:<{width}}  {login.description}")
         self._backup_codes(width)
-        self.stdout.write("Open http://127.0.0.1:8000/ (back office: /admin/ as beheer).")
+        self._open(host, port)
+
+    def _open(self, host: str, port: int) -> None:
+        name = browser_host(host)
+        self.stdout.write(f"Open http://{name}:{port}/ (back office: /admin/ as beheer).")
+        if not validate_host(name, settings.ALLOWED_HOSTS):
+            self.stdout.write(
+                f"{name} is not in DJANGO_ALLOWED_HOSTS, so the app refuses requests for it "
+                f"(400): run with DJANGO_ALLOWED_HOSTS={name}."
+            )
 
     def _backup_codes(self, width: int) -> None:
         users = demo_two_factor_users()
