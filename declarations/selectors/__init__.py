@@ -11,7 +11,7 @@ from pgb_admin.core.money import to_cents
 from pgb_admin.core.periods import month_end, month_start, next_month
 from pgb_admin.figures.constants import RateUnit
 
-from .models import (
+from ..models import (
     Batch,
     BatchFile,
     Declaration,
@@ -20,7 +20,7 @@ from .models import (
     Finding,
     TimeEntry,
 )
-from .validation.registry import Rule, catalogue
+from ..validation.registry import Rule, catalogue
 
 
 def time_entry_list(*, user) -> QuerySet[TimeEntry]:

@@ -34,10 +34,10 @@ from pgb_admin.core.text import lower_lazy
 from pgb_admin.figures.constants import FigureKind, RateUnit
 from pgb_admin.figures.models import FigureLookup, StatutoryFigure
 
-from .constants import FROZEN_STATUSES, OPEN_STATUSES, DeclarationStatus, ExpenseKind, Severity
-from .exports import BatchContent, ExportDeclaration, ExportLine, write_csv, write_xlsx
-from .grants import grants_of, refresh_declared
-from .models import (
+from ..constants import FROZEN_STATUSES, OPEN_STATUSES, DeclarationStatus, ExpenseKind, Severity
+from ..exports import BatchContent, ExportDeclaration, ExportLine, write_csv, write_xlsx
+from ..grants import grants_of, refresh_declared
+from ..models import (
     Batch,
     BatchFile,
     Declaration,
@@ -682,7 +682,7 @@ def _budget_of(declaration: Declaration, versions: list[AgreementVersion]) -> in
 def declaration_validate(*, actor: User, declaration_ids: list[int]) -> list[Declaration]:
     """Redraft and validate open declarations. Those without errors become validated; the
     others stay drafts. Acknowledged warnings that are found again stay acknowledged."""
-    from .validation.engine import validate_declarations
+    from ..validation.engine import validate_declarations
 
     declarations = [_editable_declaration(actor, pk) for pk in sorted(set(declaration_ids))]
     before = {d.budget_id for d in declarations}
