@@ -8,16 +8,22 @@ denominator and an independent check of the engine's results.
 frames); :func:`run` is the timed pass.
 """
 
+from typing import Any
+
 import numpy as np
 
 NAT = np.iinfo(np.int64).min  # NaT as int64 day or nanosecond numbers
 MINUTES_A_DAY = 24 * 60
 
+#: the "no value" of np.where on text columns (numpy's stubs take a plain None for np.where's
+#: one-argument form)
+NO_VALUE = np.array(None)
+
 
 def columns(inp) -> dict:
     """Every column of every frame as a numpy array; dates as int64 day numbers (NaT stays
     the int64 minimum), text as object arrays."""
-    result = {}
+    result: dict[str, Any] = {}
     for name in (
         "declarations", "lines", "versions", "agreements", "providers", "budgets",
         "budget_products", "entries", "provider_days", "tariffs", "figures",
@@ -155,8 +161,8 @@ def run(c: dict) -> dict[str, int]:
     A = c["agreements"]
     ai, af = _index(A["agreement_id"], d_agreement)
     d_provider = np.where(af, A["provider_id"][ai], -1)
-    d_type = np.where(af, A["agreement_type"][ai], None)
-    d_relation = np.where(af, A["relation"][ai], None)
+    d_type = np.where(af, A["agreement_type"][ai], NO_VALUE)
+    d_relation = np.where(af, A["relation"][ai], NO_VALUE)
     P = c["providers"]
     pi, pf = _index(P["provider_id"], d_provider)
     d_org = pf & (P["provider_kind"][pi] == "organisation")
@@ -198,14 +204,14 @@ def run(c: dict) -> dict[str, int]:
     s_budget = np.where(vf, V["budget_id"][vi], -1)
     s_product = np.where(vf, V["product_id"][vi], -1)
     s_agreed = np.where(vf, V["agreed_cents"][vi], -1)
-    s_unit = np.where(vf, V["version_unit"][vi], None)
+    s_unit = np.where(vf, V["version_unit"][vi], NO_VALUE)
     s_weekly = np.where(vf, V["hours_per_week_c"][vi], -1)
     s_approved = vf & V["approved"][vi]
     s_holiday_pay = vf & V["holiday_pay"][vi]
     s_valid_from = np.where(vf, _days(V["valid_from"])[vi], NAT)
     B = c["budgets"]
     bi, bf = _index(B["budget_id"], s_budget)
-    s_scheme = np.where(bf, B["scheme"][bi], None)
+    s_scheme = np.where(bf, B["scheme"][bi], NO_VALUE)
     s_funder = np.where(bf, B["funder_id"][bi], -1)
     s_budget_start = np.where(bf, _days(B["budget_start"])[bi], NAT)
     s_budget_end = np.where(bf, _days(B["budget_end"])[bi], NAT)

@@ -9,6 +9,7 @@ number of offences per rule, compared with the engine on the same sample.
 
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -21,7 +22,7 @@ EMPLOYMENT_TYPES = ("employment_hourly", "employment_fixed")
 
 
 def rows(inp) -> dict:
-    result = {}
+    result: dict[str, Any] = {}
     for name in FRAMES:
         frame = getattr(inp, name)
         values = []
@@ -188,11 +189,11 @@ def run(r: dict) -> dict[str, int]:
             count["provider.iban_invalid"] += 1
         if travel > 0 or km > 0:
             month_start = month_end.replace(day=1)
-            agreed = any(
+            travel_agreed = any(
                 v[2] <= month_end and (v[3] is None or v[3] >= month_start) and v[11] >= 0
                 for v in versions_of.get(agreement_id, ())
             )
-            if not agreed:
+            if not travel_agreed:
                 count["costs.travel_not_agreed"] += 1
         if budget_id != -1 and budget_id in budgets:
             budget_use.append((budget_id, month, declaration_id, total))

@@ -120,7 +120,7 @@ def xlsx_rows(content) -> dict[str, list[list]]:
 
     from pgb_admin.core.spreadsheets import sheet_value
 
-    declarations = [
+    declarations: list[list[object]] = [
         [
             _("Declaration"), _("Correction of"), _("Budget holder"), _("SVB client number"),
             _("SVB agreement number"), _("Care provider"), _("AGB code"), _("KvK number"),
@@ -130,7 +130,7 @@ def xlsx_rows(content) -> dict[str, list[list]]:
             _("Other costs"), _("Declaration total"),
         ]
     ]  # fmt: skip
-    weeks = [
+    weeks: list[list[object]] = [
         [_("SVB agreement number"), _("Budget holder"), _("Care provider"), _("Week"),
          _("From"), _("To"), _("Quantity"), _("Unit"), _("Amount")]
     ]  # fmt: skip

@@ -12,29 +12,18 @@ creates (and at the end drops) a database of its own next to the one named there
 """
 
 import argparse
-import cProfile
-import gc
-import io
-import os
-import pstats
-import sqlite3
 import sys
-import tempfile
 import time
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (
     MB,
-    _peak,
-    _start_peak,
     megabytes,
     print_versions,
     seconds,
-    setup_django,
     table,
     targets_block,
     timed,
@@ -42,317 +31,25 @@ from common import (
     versions,
     write_json,
 )
+from import_runs import (
+    fit_limits,
+    interleaved,
+    profile,
+    run_baseline,
+    run_import,
+    workbook,
+)
+from import_world import (
+    FIRST_DAY,
+    build_world,
+    close_database,
+    database_info,
+    open_database,
+    reset,
+    stored,
+)
 
 TARGET_RATIO = 2.5  # the import <= 2.5x openpyxl read-only + bulk_create of the same rows
-FIRST_DAY = date(2026, 1, 1)
-QUANTITIES = (4, 7.5, 6, 8, 3.25, 5.5, 2, 6.75, 4.5, 7)  # hours: ints and floats, as Excel has
-FILENAME = "bench.xlsx"
-TEST_DB_SUFFIX = "_bench_import"
-
-
-# --- the database ------------------------------------------------------------------------------
-
-
-def open_database(use_database_url: bool) -> dict:
-    """Point Django at the benchmark's own database and migrate it; returns how to close it."""
-    if use_database_url:
-        url = os.environ.get("DATABASE_URL", "")
-        if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
-            sys.exit("--use-database-url needs DATABASE_URL=postgres://… (PostgreSQL)")
-        setup_django()
-        from django.db import connection
-
-        name = connection.settings_dict["NAME"]
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = name + TEST_DB_SUFFIX
-        _, took = timed(
-            lambda: connection.creation.create_test_db(
-                verbosity=0, autoclobber=True, serialize=False
-            )
-        )
-        return {"kind": "postgresql", "original_name": name, "migrate_s": took, "tmp": None}
-    tmp = tempfile.TemporaryDirectory(prefix="pgb-bench-import-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp.name) / 'bench.sqlite3'}"
-    setup_django()
-    from django.core.management import call_command
-
-    _, took = timed(lambda: call_command("migrate", verbosity=0))
-    return {"kind": "sqlite", "original_name": None, "migrate_s": took, "tmp": tmp}
-
-
-def close_database(db: dict) -> None:
-    from django.db import connection
-
-    if db["kind"] == "postgresql":
-        connection.creation.destroy_test_db(db["original_name"], verbosity=0)
-    connection.close()
-    if db["tmp"] is not None:
-        db["tmp"].cleanup()
-
-
-def database_info(db: dict) -> str:
-    from django.db import connection
-
-    if db["kind"] == "sqlite":
-        where = connection.settings_dict["NAME"]
-        return f"SQLite {sqlite3.sqlite_version} (temporary file {where})"
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        (server,) = cursor.fetchone()
-    return f"PostgreSQL {server} (database {connection.settings_dict['NAME']}, dropped at the end)"
-
-
-def build_world(agreements: int):
-    """One bureau user with a mandate on ``agreements`` holders, each with a Wmo grant of The
-    Hague, a provider and an hourly agreement (40 hours a week, approved, from 2026-01-01).
-    Returns the user and the agreements' ids."""
-    from contracts.constants import AgreementType, ApprovalStatus, ProviderKind, Relation
-    from contracts.models import AgreementVersion, CareAgreement, HolderProvider, Provider
-    from pgb_admin.accounts.constants import MandateRole
-    from pgb_admin.accounts.models import Mandate, User
-    from pgb_admin.budgets.constants import Scheme
-    from pgb_admin.budgets.models import Budget, BudgetHolder, CareProduct, Funder
-    from pgb_admin.figures.constants import RateUnit
-    from tests.factories import bsn_from, iban_from
-
-    batch = 2000
-    the_hague = Funder.objects.get(code="GM0518")
-    product, _created = CareProduct.objects.get_or_create(
-        code="begeleiding_individueel",
-        defaults={"name_nl": "Individuele begeleiding", "name_en": "Individual support"},
-    )
-    user = User(username="bench-bureau")
-    user.set_unusable_password()
-    user.save()
-    numbers = range(agreements)
-    holders = BudgetHolder.objects.bulk_create(
-        [
-            BudgetHolder(
-                initials="B.",
-                first_name=f"Bench{n}",
-                surname="Benchmark",
-                bsn=bsn_from(300_000_00 + n * 13),
-                date_of_birth=date(1980, 5, 17),
-            )
-            for n in numbers
-        ],
-        batch_size=batch,
-    )
-    BudgetHolder.funders.through.objects.bulk_create(
-        [
-            BudgetHolder.funders.through(budgetholder_id=h.pk, funder_id=the_hague.pk)
-            for h in holders
-        ],
-        batch_size=batch,
-    )
-    budgets = Budget.objects.bulk_create(
-        [
-            Budget(
-                holder=h,
-                funder=the_hague,
-                scheme=Scheme.WMO,
-                start_date=date(2026, 1, 1),
-                end_date=date(2026, 12, 31),
-                amount=Decimal("50000.00"),
-                decision_date=date(2025, 12, 1),
-                decision_reference=f"BENCH-{n}",
-            )
-            for n, h in zip(numbers, holders, strict=True)
-        ],
-        batch_size=batch,
-    )
-    Budget.products.through.objects.bulk_create(
-        [Budget.products.through(budget_id=b.pk, careproduct_id=product.pk) for b in budgets],
-        batch_size=batch,
-    )
-    providers = Provider.objects.bulk_create(
-        [
-            Provider(
-                kind=ProviderKind.PERSON,
-                name=f"B. Zorg{n}",
-                date_of_birth=date(1985, 3, 3),
-                iban=iban_from(500_000 + n),
-            )
-            for n in numbers
-        ],
-        batch_size=batch,
-    )
-    HolderProvider.objects.bulk_create(
-        [
-            HolderProvider(holder=h, provider=p, relation=Relation.NONE)
-            for h, p in zip(holders, providers, strict=True)
-        ],
-        batch_size=batch,
-    )
-    created = CareAgreement.objects.bulk_create(
-        [
-            CareAgreement(holder=h, provider=p, agreement_type=AgreementType.EMPLOYMENT_HOURLY)
-            for h, p in zip(holders, providers, strict=True)
-        ],
-        batch_size=batch,
-    )
-    AgreementVersion.objects.bulk_create(
-        [
-            AgreementVersion(
-                agreement=a,
-                budget=b,
-                product=product,
-                valid_from=FIRST_DAY,
-                rate=Decimal("18.50"),
-                unit=RateUnit.HOUR,
-                hours_per_week=Decimal("40"),
-                approval_status=ApprovalStatus.APPROVED,
-            )
-            for a, b in zip(created, budgets, strict=True)
-        ],
-        batch_size=batch,
-    )
-    Mandate.objects.bulk_create(
-        [
-            Mandate(user=user, holder=h, role=MandateRole.BUREAU, valid_from=date(2025, 1, 1))
-            for h in holders
-        ],
-        batch_size=batch,
-    )
-    ids = [a.pk for a in created]
-    if None in ids:  # a backend that does not return the ids of a bulk insert
-        ids = list(CareAgreement.objects.order_by("pk").values_list("pk", flat=True))
-    return user, sorted(ids)
-
-
-def reset(ids: list[int]) -> None:
-    """No time entries for the benchmark's agreements (a plain DELETE: no audit signals)."""
-    from django.db import connection
-
-    from declarations.models import TimeEntry
-
-    entries = TimeEntry.objects.filter(agreement_id__gte=ids[0], agreement_id__lte=ids[-1])
-    entries._raw_delete(entries.db)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM ANALYZE {TimeEntry._meta.db_table}")
-
-
-def stored(ids: list[int]) -> set[tuple]:
-    from declarations.models import TimeEntry
-
-    return set(
-        TimeEntry.objects.filter(agreement_id__gte=ids[0], agreement_id__lte=ids[-1]).values_list(
-            "agreement_id", "care_date", "quantity", "note"
-        )
-    )
-
-
-# --- the workbook ------------------------------------------------------------------------------
-
-
-def workbook(ids: list[int], days: int) -> tuple[bytes, set[tuple]]:
-    """The hours sheet as a user (or another system) would upload it: the template's Dutch
-    headers, one row per agreement and day with a quantity, empty notes and cost columns.
-    Returns the file and the rows it means, as (agreement, date, quantity, note)."""
-    from openpyxl import Workbook
-
-    from declarations.imports.columns import COLUMNS, HOURS_SHEET
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(HOURS_SHEET)
-    sheet.append([column.dutch for column in COLUMNS])
-    empty = [None] * (len(COLUMNS) - 4)
-    expected = set()
-    for position, agreement_id in enumerate(ids):
-        for offset in range(days):
-            day = FIRST_DAY + timedelta(days=offset)
-            quantity = QUANTITIES[(position * 7 + offset) % len(QUANTITIES)]
-            sheet.append([agreement_id, day, quantity, "", *empty])
-            expected.add((agreement_id, day, Decimal(str(quantity)), ""))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue(), expected
-
-
-def fit_limits(content: bytes, rows: int) -> dict:
-    """Raise IMPORT_MAX_BYTES / IMPORT_MAX_ROWS for this run when the file exceeds them."""
-    from django.conf import settings
-
-    from declarations.imports.uploads import max_rows, max_upload_bytes
-
-    raised = {}
-    if len(content) > max_upload_bytes():
-        raised["IMPORT_MAX_BYTES"] = (max_upload_bytes(), len(content))
-        settings.IMPORT_MAX_BYTES = len(content)
-    if rows > max_rows():
-        raised["IMPORT_MAX_ROWS"] = (max_rows(), rows)
-        settings.IMPORT_MAX_ROWS = rows
-    return raised
-
-
-# --- the candidates ----------------------------------------------------------------------------
-
-
-def run_import(user, content: bytes):
-    from declarations.imports.hours import hours_import
-
-    return hours_import(actor=user, filename=FILENAME, content=content)
-
-
-def run_baseline(content: bytes) -> int:
-    """openpyxl read-only over the same sheet, minimal conversion, one bulk insert."""
-    from django.db import transaction
-
-    import openpyxl
-
-    from declarations.imports.columns import HOURS_SHEET
-    from declarations.models import TimeEntry
-
-    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    try:
-        objs = [
-            TimeEntry(
-                agreement_id=int(agreement),
-                care_date=day.date() if isinstance(day, datetime) else day,
-                quantity=Decimal(str(quantity)),
-                note=note or "",
-            )
-            for agreement, day, quantity, note, *_rest in book[HOURS_SHEET].iter_rows(
-                min_row=2, values_only=True
-            )
-        ]
-    finally:
-        book.close()
-    with transaction.atomic():
-        TimeEntry.objects.bulk_create(objs, batch_size=2000)
-    return len(objs)
-
-
-def interleaved(candidates: dict, before, after, rounds: int, warmup: int = 1) -> dict:
-    """Like common.best_of, with ``before()`` (the reset) and ``after(name, result)`` (the
-    check) around every run, outside the clock and the memory peak."""
-    for _ in range(warmup):
-        for name, fn in candidates.items():
-            before()
-            after(name, fn())
-    times: dict[str, list[float]] = {name: [] for name in candidates}
-    peaks: dict[str, list[tuple]] = {name: [] for name in candidates}
-    for _ in range(rounds):
-        for name, fn in candidates.items():
-            before()
-            gc.collect()
-            rss_before = _start_peak()
-            start = time.perf_counter()
-            result = fn()
-            times[name].append(time.perf_counter() - start)
-            peaks[name].append((_peak(), rss_before))
-            after(name, result)
-    out = {}
-    for name, values in times.items():
-        peak, rss_before = max(peaks[name], key=lambda pair: pair[0] or 0)
-        out[name] = {
-            "best": min(values),
-            "median": sorted(values)[len(values) // 2],
-            "runs": values,
-            "peak_rss": peak,
-            "peak_rss_delta": None if rss_before is None or peak is None else peak - rss_before,
-        }
-    return out
 
 
 # --- where the import spends its time ---------------------------------------------------------
@@ -362,9 +59,10 @@ def phases(user, content: bytes) -> list[dict]:
     """One import with its steps timed (inclusive) and their SQL statements counted."""
     from django.db import connection
 
-    from declarations import services
     from declarations.imports import hours
     from declarations.models import TimeEntry
+    from declarations.services import hour_checks
+    from declarations.services import hours as hour_services
 
     stack: list[str] = []
     found: dict[str, dict] = {}
@@ -391,14 +89,14 @@ def phases(user, content: bytes) -> list[dict]:
     steps = [
         (hours, "read_upload", "read_upload (unzip checks + openpyxl read-only)", 0),
         (hours, "_parse", "_parse (cell values)", 0),
-        (hours, "_agreements", "_agreements (scope)", 0),
-        (hours, "_check_scope_and_days", "_check_scope_and_days", 0),
-        (services, "month_is_locked", "services.month_is_locked", 1),
-        (hours, "_row_error", "_row_error (check_quantity …)", 1),
-        (hours, "_apply", "_apply (diff + store)", 0),
-        (hours, "_existing", "_existing (stored entries, costs)", 1),
+        (hour_services, "editable_agreements", "editable_agreements (scope)", 0),
+        (hour_services, "row_refusals", "row_refusals", 0),
+        (hour_checks, "locked_months", "locked_months", 1),
+        (hour_checks, "_row_refusal", "_row_refusal (check_quantity …)", 1),
+        (hour_services, "_changes", "_changes (diff + store)", 0),
+        (hour_services, "_existing", "_existing (stored entries, costs)", 1),
         (TimeEntry.objects, "bulk_create", "TimeEntry bulk_create", 1),
-        (services, "back_to_draft", "services.back_to_draft", 1),
+        (hour_services, "back_to_draft_many", "back_to_draft_many", 1),
     ]
     saved = []
     for owner, attr, name, depth in steps:
@@ -418,21 +116,6 @@ def phases(user, content: bytes) -> list[dict]:
                 setattr(owner, attr, original)
     order = ["hours_import", *(name for _o, _a, name, _d in steps)]
     return [found[name] for name in order if name in found]
-
-
-def profile(user, content: bytes, ids: list[int], top: int = 15) -> dict:
-    reset(ids)
-    profiler = cProfile.Profile()
-    profiler.enable()
-    run_import(user, content)
-    profiler.disable()
-    out = {}
-    for key in ("cumulative", "tottime"):
-        stream = io.StringIO()
-        stats = pstats.Stats(profiler, stream=stream).strip_dirs().sort_stats(key)
-        stats.print_stats(top if key == "cumulative" else 10)
-        out[key] = stream.getvalue()
-    return out
 
 
 # --- main -------------------------------------------------------------------------------------

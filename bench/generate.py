@@ -23,28 +23,22 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, setup_django
+from common import setup_django
+from month_arrays import SEED, as_dates, chance, day_number, ibans, month_length
+from month_figures import figure_frames
+from month_sample import describe, sample_input
+
+__all__ = ["SEED", "describe", "figure_frames", "generate", "sample_input"]
 
 MONTH = date(2026, 10, 1)
 TODAY = date(2026, 11, 20)  # after the month, before its deadline (6 + 4 weeks)
 LATE_MONTH = date(2026, 5, 1)  # a few late declarations (and Ascension Day, Whit Monday)
 PRIOR_YEAR_MONTH = date(2025, 12, 1)  # Wlz care of the previous grant year (and Christmas)
 OPEN_MONTH = date(2026, 11, 1)  # declared before the month is over
-SEED = 20261001
-FIGURES_CSV = ROOT / "pgb_admin" / "figures" / "data" / "figures.csv"
 
 SCHEMES = np.array(["wmo", "jeugdwet", "wlz", "zvw"], dtype=object)
-PRODUCTS = {
-    "huishoudelijke_hulp": 1,
-    "begeleiding_individueel": 2,
-    "begeleiding_groep": 3,
-    "kortdurend_verblijf": 4,
-    "persoonlijke_verzorging": 5,
-    "verpleging": 6,
-}
 PRODUCTS_OF_SCHEME = [[1, 2, 3], [2, 4, 5], [5, 6, 2, 3], [6, 5]]  # in the order of SCHEMES
 MUNICIPALITIES, CARE_OFFICES, INSURERS = 342, 31, 10
-FUNDER_IDS = {"GM0518": 1, "GM0106": 2}  # The Hague and Assen: the CSV's municipal tariffs
 CARE_OFFICE_BASE, INSURER_BASE = 1001, 2001
 
 TYPES = np.array(
@@ -53,123 +47,6 @@ TYPES = np.array(
 TYPE_SHARE = [0.30, 0.27, 0.22, 0.16, 0.05]
 INSTITUTION, FAMILY, ASSIGNMENT, EMPLOYMENT_HOURLY, EMPLOYMENT_FIXED = range(5)
 LINES_PER_TYPE = np.array([4.0, 9.0, 3.0, 7.0, 0.0])  # relative days of care a month
-
-
-def _days(day: date) -> int:
-    return int(np.datetime64(day, "D").astype(np.int64))
-
-
-def _as_dates(days: np.ndarray) -> np.ndarray:
-    """Day numbers (-1 or less: unknown) as datetime64[ns] with NaT."""
-    days = np.asarray(days, dtype=np.int64)
-    result = days.astype("datetime64[D]").astype("datetime64[ns]")
-    result[days < 0] = np.datetime64("NaT")
-    return result
-
-
-def _month_length(first_day: np.ndarray) -> np.ndarray:
-    month = first_day.astype("datetime64[D]").astype("datetime64[M]")
-    return ((month + 1).astype("datetime64[D]") - month.astype("datetime64[D]")).astype(np.int64)
-
-
-def _pick(rng, share: float, size: int) -> np.ndarray:
-    return rng.random(size) < share
-
-
-# --- figures and tariffs ---------------------------------------------------------------------
-
-
-def figure_frames(month_end: date, tariff_funders: int = 0, seed: int = SEED):
-    """The ``figures`` and ``tariffs`` frames from figures.csv, with every case carried
-    forward to the month when its latest rows end before it. ``tariff_funders`` extra
-    municipalities get a copy of The Hague's Wmo tariff table (amounts jittered), to see how
-    the rules scale with a national tariff table."""
-    csv = pd.read_csv(FIGURES_CSV, dtype=str, keep_default_na=False)
-    csv["valid_from"] = pd.to_datetime(csv["valid_from"])
-    csv["valid_to"] = pd.to_datetime(csv["valid_to"].where(csv["valid_to"] != ""))
-    csv["cents"] = (csv["amount"].astype(float) * 100).round().astype(np.int64)
-    horizon = pd.Timestamp(month_end)
-
-    def carried(rows: pd.DataFrame, case: list[str]) -> pd.DataFrame:
-        extra = []
-        for _key, group in rows.groupby(case, sort=False, dropna=False):
-            latest = group[group["valid_from"] == group["valid_from"].max()]
-            end = latest["valid_to"].iloc[0]
-            if pd.isna(end) or end >= horizon:
-                continue
-            copy = latest.copy()
-            copy["valid_from"] = end + pd.Timedelta(days=1)
-            copy["valid_to"] = pd.NaT
-            copy["source"] = "bench: carried forward from " + latest["source"]
-            extra.append(copy)
-        return pd.concat([rows, *extra], ignore_index=True)
-
-    statutory = carried(csv[csv["kind"] != "max_tariff"], ["kind", "scheme"])
-    figures = pd.DataFrame(
-        {
-            "kind": statutory["kind"].to_numpy(dtype=object),
-            "scheme": statutory["scheme"].to_numpy(dtype=object),
-            "age_min": pd.to_numeric(statutory["age_min"].replace("", "-1")).astype(np.int64),
-            "valid_from": statutory["valid_from"].astype("datetime64[ns]"),
-            "valid_to": statutory["valid_to"].astype("datetime64[ns]"),
-            "value_c": statutory["cents"].astype(np.int64),
-        }
-    ).reset_index(drop=True)
-
-    maxima = carried(
-        csv[csv["kind"] == "max_tariff"], ["scheme", "funder", "product", "carer_class", "unit"]
-    )
-    if tariff_funders:
-        rng = np.random.default_rng(seed + 7)
-        hague = maxima[maxima["funder"] == "GM0518"]
-        copies = []
-        for number in range(tariff_funders):
-            copy = hague.copy()
-            copy["funder"] = f"GMX{number + 3:03d}"
-            copy["cents"] = (copy["cents"] * rng.uniform(0.9, 1.1)).round().astype(np.int64)
-            copies.append(copy)
-        maxima = pd.concat([maxima, *copies], ignore_index=True)
-
-    def funder_id(code: str) -> int:
-        if not code:
-            return -1
-        if code.startswith("GMX"):
-            return int(code[3:])
-        return FUNDER_IDS[code]
-
-    tariffs = pd.DataFrame(
-        {
-            "scheme": maxima["scheme"].to_numpy(dtype=object),
-            "funder_id": np.array([funder_id(c) for c in maxima["funder"]], dtype=np.int64),
-            "product_id": np.array([PRODUCTS.get(p, -1) for p in maxima["product"]], np.int64),
-            "carer_class": maxima["carer_class"].to_numpy(dtype=object),
-            "unit": maxima["unit"].to_numpy(dtype=object),
-            "valid_from": maxima["valid_from"].astype("datetime64[ns]"),
-            "valid_to": maxima["valid_to"].astype("datetime64[ns]"),
-            "max_cents": maxima["cents"].astype(np.int64),
-            "source": maxima["source"].to_numpy(dtype=object),
-        }
-    ).reset_index(drop=True)
-    return figures, tariffs
-
-
-# --- IBANs -----------------------------------------------------------------------------------
-
-
-def _ibans(rng, count: int, invalid_share: float) -> np.ndarray:
-    """Dutch IBANs with the demo bank code DEMO and a correct mod-97 check, some broken."""
-    accounts = rng.integers(0, 10**10, size=count)
-    bank = "13142224"  # D=13 E=14 M=22 O=24
-    result = np.empty(count, dtype=object)
-    for index, account in enumerate(accounts.tolist()):
-        check = 98 - int(f"{bank}{account:010d}232100") % 97  # N=23 L=21 00
-        result[index] = f"NL{check:02d}DEMO{account:010d}"
-    broken = np.flatnonzero(_pick(rng, invalid_share, count))
-    for index in broken.tolist():
-        text = result[index]
-        digit = (int(text[-1]) + 1) % 10
-        result[index] = text[:-1] + str(digit)
-    return result
 
 
 # --- the month -------------------------------------------------------------------------------
@@ -191,8 +68,8 @@ def generate(
     holders = max(200, round(150_000 * scale))
     agreements_target = max(300, round(200_000 * scale))
     lines_target = lines_target or max(1_500, round(1_000_000 * scale))
-    month_day = _days(month)
-    month_len = int(_month_length(np.array([month_day]))[0])
+    month_day = day_number(month)
+    month_len = int(month_length(np.array([month_day]))[0])
 
     # holders and their grants ------------------------------------------------------------
     weights = 1 / np.arange(1, MUNICIPALITIES + 1) ** 0.9
@@ -201,7 +78,7 @@ def generate(
     weights[0], weights[1] = 0.030, 0.004  # The Hague, Assen
     municipality = rng.choice(MUNICIPALITIES, size=holders, p=weights) + 1
     primary = rng.choice(4, size=holders, p=[0.40, 0.20, 0.28, 0.12])
-    has_second = _pick(rng, 0.15, holders)
+    has_second = chance(rng, 0.15, holders)
     second = (primary + rng.integers(1, 4, holders)) % 4
     b_holder = np.concatenate([np.arange(holders), np.flatnonzero(has_second)])
     b_scheme = np.concatenate([primary, second[has_second]])
@@ -213,14 +90,14 @@ def generate(
         [b_municipality, CARE_OFFICE_BASE + (b_municipality - 1) % CARE_OFFICES],
         INSURER_BASE + rng.integers(0, INSURERS, n_budgets),
     ).astype(np.int64)
-    year_start, year_end = _days(date(2026, 1, 1)), _days(date(2026, 12, 31))
+    year_start, year_end = day_number(date(2026, 1, 1)), day_number(date(2026, 12, 31))
     b_start = np.full(n_budgets, year_start)
     b_end = np.full(n_budgets, year_end)
     wlz = b_scheme == 2
-    b_start[wlz], b_end[wlz] = _days(date(2024, 1, 1)), _days(date(2027, 12, 31))
-    ends_early = _pick(rng, 0.01, n_budgets) & ~wlz
+    b_start[wlz], b_end[wlz] = day_number(date(2024, 1, 1)), day_number(date(2027, 12, 31))
+    ends_early = chance(rng, 0.01, n_budgets) & ~wlz
     b_end[ends_early] = month_day + 14
-    starts_late = _pick(rng, 0.005, n_budgets) & ~wlz & ~ends_early
+    starts_late = chance(rng, 0.005, n_budgets) & ~wlz & ~ends_early
     b_start[starts_late] = month_day + 7
 
     # the products of each grant: a random non-empty subset of its law's products
@@ -258,7 +135,7 @@ def generate(
         )
     pick = bp_offset[a_budget] + (rng.random(n_agreements) * bp_count[a_budget]).astype(np.int64)
     a_product = bp_product[pick]
-    not_granted = np.flatnonzero(_pick(rng, 0.003, n_agreements))
+    not_granted = np.flatnonzero(chance(rng, 0.003, n_agreements))
     for index in not_granted.tolist():
         first = bp_offset[a_budget[index]]
         granted = set(bp_product[first : first + bp_count[a_budget[index]]].tolist())
@@ -286,14 +163,14 @@ def generate(
     p_zzp = (used >= n_org) & (used < n_org + n_zzp)
     p_emp = (used >= n_org + n_zzp) & (used < n_org + n_zzp + n_emp)
     p_kind = np.where(p_org, "organisation", "person").astype(object)
-    p_entrepreneur = p_zzp & _pick(rng, 0.85, n_providers)
-    p_registered = p_org | (p_zzp & _pick(rng, 0.90, n_providers))
-    p_registered |= p_emp & _pick(rng, 0.03, n_providers)
-    adult = rng.integers(_days(date(1951, 1, 1)), _days(date(2004, 1, 1)), n_providers)
-    young = rng.integers(_days(date(2006, 6, 1)), _days(date(2010, 6, 1)), n_providers)
-    p_birth = np.where(_pick(rng, 0.02, n_providers), young, adult)
+    p_entrepreneur = p_zzp & chance(rng, 0.85, n_providers)
+    p_registered = p_org | (p_zzp & chance(rng, 0.90, n_providers))
+    p_registered |= p_emp & chance(rng, 0.03, n_providers)
+    adult = rng.integers(day_number(date(1951, 1, 1)), day_number(date(2004, 1, 1)), n_providers)
+    young = rng.integers(day_number(date(2006, 6, 1)), day_number(date(2010, 6, 1)), n_providers)
+    p_birth = np.where(chance(rng, 0.02, n_providers), young, adult)
     p_birth[p_org] = -1
-    p_iban = _ibans(rng, n_providers, 0.003)
+    p_iban = ibans(rng, n_providers, 0.003)
 
     a_relation = np.full(n_agreements, "none", dtype=object)
     a_relation[kinds[FAMILY]] = rng.choice(
@@ -301,18 +178,18 @@ def generate(
         size=len(kinds[FAMILY]),
         p=[0.3, 0.35, 0.2, 0.15],
     )
-    network = np.isin(a_type, [EMPLOYMENT_HOURLY, EMPLOYMENT_FIXED]) & _pick(
+    network = np.isin(a_type, [EMPLOYMENT_HOURLY, EMPLOYMENT_FIXED]) & chance(
         rng, 0.25, n_agreements
     )
-    network |= (a_type == ASSIGNMENT) & _pick(rng, 0.08, n_agreements)
+    network |= (a_type == ASSIGNMENT) & chance(rng, 0.08, n_agreements)
     a_relation[network] = "network"
     a_formal = (a_relation == "none") & (p_org[a_provider_index] | p_registered[a_provider_index])
 
     # versions: one, or two when the rate changes during the month --------------------------
-    start = rng.integers(_days(date(2024, 1, 1)), month_day - 30, n_agreements)
-    starts_in_month = _pick(rng, 0.003, n_agreements) & (a_type != EMPLOYMENT_FIXED)
+    start = rng.integers(day_number(date(2024, 1, 1)), month_day - 30, n_agreements)
+    starts_in_month = chance(rng, 0.003, n_agreements) & (a_type != EMPLOYMENT_FIXED)
     start[starts_in_month] = month_day + rng.integers(3, 20, starts_in_month.sum())
-    changes = _pick(rng, 0.06, n_agreements) & ~starts_in_month
+    changes = chance(rng, 0.06, n_agreements) & ~starts_in_month
     change_day = month_day + rng.integers(4, 25, n_agreements)
 
     informal_hour = np.where(a_product == 1, 1600, 1600), np.where(a_product == 1, 2000, 2150)
@@ -328,12 +205,12 @@ def generate(
         300_000,
     )
     rate = rng.integers(low, high + 1)
-    rate[_pick(rng, 0.01, n_agreements)] *= 2
+    rate[chance(rng, 0.01, n_agreements)] *= 2
     pays_minimum = (a_unit == "hour") & np.isin(a_type, [FAMILY, EMPLOYMENT_HOURLY])
-    rate[pays_minimum & _pick(rng, 0.005, n_agreements)] = 1300
-    holiday_pay = (p_kind[a_provider_index] == "person") & _pick(rng, 0.6, n_agreements)
-    travel = np.where(_pick(rng, 0.15, n_agreements), 23, -1)
-    approved = ~_pick(rng, 0.005, n_agreements)
+    rate[pays_minimum & chance(rng, 0.005, n_agreements)] = 1300
+    holiday_pay = (p_kind[a_provider_index] == "person") & chance(rng, 0.6, n_agreements)
+    travel = np.where(chance(rng, 0.15, n_agreements), 23, -1)
+    approved = ~chance(rng, 0.005, n_agreements)
 
     v_agreement = np.concatenate([np.arange(n_agreements), np.flatnonzero(changes)])
     n_versions = len(v_agreement)
@@ -346,10 +223,10 @@ def generate(
     v_rate[second_version] = np.round(
         v_rate[second_version] * rng.uniform(1.02, 1.05, second_version.sum())
     ).astype(np.int64)
-    v_approved = approved[v_agreement] & ~(second_version & _pick(rng, 0.05, n_versions))
+    v_approved = approved[v_agreement] & ~(second_version & chance(rng, 0.05, n_versions))
 
     # declarations ---------------------------------------------------------------------------
-    declared = (a_type != EMPLOYMENT_FIXED) | _pick(rng, 0.02, n_agreements)
+    declared = (a_type != EMPLOYMENT_FIXED) | chance(rng, 0.02, n_agreements)
     d_agreement = np.flatnonzero(declared)
     n_run = len(d_agreement)
     d_month = np.full(n_run, month_day)
@@ -358,18 +235,18 @@ def generate(
     late = settled & (other_month < 0.003)
     prior = settled & (b_scheme[a_budget[d_agreement]] == 2) & (other_month > 0.995)
     still_open = settled & (other_month >= 0.003) & (other_month < 0.005)
-    d_month[late] = _days(LATE_MONTH)
-    d_month[prior] = _days(PRIOR_YEAR_MONTH)
-    d_month[still_open] = _days(OPEN_MONTH)
+    d_month[late] = day_number(LATE_MONTH)
+    d_month[prior] = day_number(PRIOR_YEAR_MONTH)
+    d_month[still_open] = day_number(OPEN_MONTH)
     start[d_agreement[late | prior]] = np.minimum(
-        start[d_agreement[late | prior]], _days(date(2025, 6, 1))
+        start[d_agreement[late | prior]], day_number(date(2025, 6, 1))
     )
     v_from[~second_version] = start  # the first version starts with the agreement
 
     # lines: distinct days of the month, more for family and employees ------------------------
     base = LINES_PER_TYPE[a_type[d_agreement]]
     lam = base * max(0.0, (lines_target / n_run - 1) / max(base.mean(), 1e-9))
-    d_len = _month_length(d_month)
+    d_len = month_length(d_month)
     n_days = np.minimum(1 + rng.poisson(lam), d_len)
     keys = rng.random((n_run, 31))
     keys[np.arange(31)[None, :] >= d_len[:, None]] = 2.0
@@ -386,12 +263,12 @@ def generate(
     high_q = np.select([kind == FAMILY, kind == EMPLOYMENT_HOURLY], [32, 32], 16)
     quantity = np.select(
         [is_hour, unit == "day_part"],
-        [rng.integers(low_q, high_q + 1) * 25, np.where(_pick(rng, 0.2, n_lines), 200, 100)],
+        [rng.integers(low_q, high_q + 1) * 25, np.where(chance(rng, 0.2, n_lines), 200, 100)],
         100,
     ).astype(np.int64)
-    quantity[is_hour & _pick(rng, 0.002, n_lines)] += 10
-    quantity[_pick(rng, 0.0005, n_lines)] = 0
-    quantity[is_hour & _pick(rng, 0.0002, n_lines)] = 2500
+    quantity[is_hour & chance(rng, 0.002, n_lines)] += 10
+    quantity[chance(rng, 0.0005, n_lines)] = 0
+    quantity[is_hour & chance(rng, 0.0002, n_lines)] = 2500
     in_second = changes[agreement] & (care_day >= change_day[agreement])
     second_index = np.full(n_agreements, -1, dtype=np.int64)
     second_index[np.flatnonzero(changes)] = n_agreements + np.arange(changes.sum())
@@ -399,15 +276,15 @@ def generate(
     line_version = version_ids[version_index]
     line_version[care_day < start[agreement]] = -1
     line_rate = v_rate[version_index].copy()
-    wrong_rate = np.flatnonzero(_pick(rng, 0.003, n_run))
+    wrong_rate = np.flatnonzero(chance(rng, 0.003, n_run))
     first_line = np.searchsorted(line_decl, wrong_rate)
     line_rate[first_line[first_line < n_lines]] += 100
     product = quantity * line_rate
     amount = np.sign(product) * ((np.abs(product) + 50) // 100)
-    amount[_pick(rng, 0.0005, n_lines)] += 1
+    amount[chance(rng, 0.0005, n_lines)] += 1
 
     # the agreed hours a week: above what is declared, a few below (warnings)
-    iso = pd.Series(_as_dates(care_day)).dt.isocalendar()
+    iso = pd.Series(as_dates(care_day)).dt.isocalendar()
     week = iso["year"].to_numpy(np.int64) * 100 + iso["week"].to_numpy(np.int64)
     weekly = (
         pd.DataFrame({"a": agreement, "w": week, "q": np.where(is_hour, quantity, 0)})
@@ -419,7 +296,7 @@ def generate(
     most = np.zeros(n_agreements, dtype=np.int64)
     most[weekly.index.to_numpy()] = weekly.to_numpy()
     agreed_week = (most + 99) // 100 * 100 + rng.choice([0, 100, 200, 400, 800], n_agreements)
-    below = _pick(rng, 0.03, n_agreements) & (most > 200)
+    below = chance(rng, 0.03, n_agreements) & (most > 200)
     agreed_week[below] = most[below] - 100
     idle = most == 0
     agreed_week[idle] = rng.integers(4, 41, idle.sum()) * 100
@@ -431,27 +308,27 @@ def generate(
     # declaration amounts
     care = np.bincount(line_decl, weights=amount, minlength=n_run).astype(np.int64)
     allowance = travel[d_agreement]
-    km = np.where((allowance >= 0) & _pick(rng, 0.6, n_run), rng.integers(1000, 40_001, n_run), 0)
-    unagreed = (allowance < 0) & _pick(rng, 0.002, n_run)
+    km = np.where((allowance >= 0) & chance(rng, 0.6, n_run), rng.integers(1000, 40_001, n_run), 0)
+    unagreed = (allowance < 0) & chance(rng, 0.002, n_run)
     km[unagreed] = 2000
     travel_cents = np.where(km > 0, np.round(km * np.maximum(allowance, 23) / 100), 0).astype(
         np.int64
     )
-    other = np.where(_pick(rng, 0.03, n_run), rng.integers(500, 5001, n_run), 0)
+    other = np.where(chance(rng, 0.03, n_run), rng.integers(500, 5001, n_run), 0)
     total = care + travel_cents + other
-    total[_pick(rng, 0.001, n_run)] += 1
+    total[chance(rng, 0.001, n_run)] += 1
     d_budget = budget_ids[a_budget[d_agreement]]
-    d_budget[_pick(rng, 0.001, n_run)] = -1
+    d_budget[chance(rng, 0.001, n_run)] = -1
     d_ids = 10_000_000 + rng.permutation(n_run).astype(np.int64)
     corrects = np.full(n_run, -1, dtype=np.int64)
 
     # an exported declaration for the same agreement-month: mostly corrected by the one in the
     # run, a few declared a second time; and a few declared twice within the run
-    has_earlier = np.flatnonzero(_pick(rng, 0.01, n_run))
+    has_earlier = np.flatnonzero(chance(rng, 0.01, n_run))
     earlier_ids = 5_000_000 + np.arange(len(has_earlier), dtype=np.int64)
-    corrected = _pick(rng, 0.9, len(has_earlier))
+    corrected = chance(rng, 0.9, len(has_earlier))
     corrects[has_earlier[corrected]] = earlier_ids[corrected]
-    twice = np.flatnonzero(_pick(rng, 0.001, n_run))
+    twice = np.flatnonzero(chance(rng, 0.001, n_run))
     twice_ids = 20_000_000 + np.arange(len(twice), dtype=np.int64)
     copies = np.flatnonzero(np.isin(line_decl, twice))
     copy_of = np.searchsorted(twice, line_decl[copies])
@@ -462,7 +339,7 @@ def generate(
             "agreement_id": agreement_ids[
                 np.concatenate([d_agreement, d_agreement[twice], d_agreement[has_earlier]])
             ],
-            "month": _as_dates(np.concatenate([d_month, d_month[twice], d_month[has_earlier]])),
+            "month": as_dates(np.concatenate([d_month, d_month[twice], d_month[has_earlier]])),
             "corrects_id": np.concatenate(
                 [corrects, np.full(len(twice) + len(has_earlier), -1, dtype=np.int64)]
             ),
@@ -485,7 +362,7 @@ def generate(
     lines = pd.DataFrame(
         {
             "declaration_id": np.concatenate([d_ids[line_decl], twice_ids[copy_of]]),
-            "care_date": _as_dates(np.concatenate([care_day, care_day[copies]])),
+            "care_date": as_dates(np.concatenate([care_day, care_day[copies]])),
             "quantity_c": np.concatenate([quantity, quantity[copies]]),
             "unit": np.concatenate([unit, unit[copies]]),
             "rate_cents": np.concatenate([line_rate, line_rate[copies]]),
@@ -498,8 +375,8 @@ def generate(
         {
             "version_id": version_ids,
             "agreement_id": agreement_ids[v_agreement],
-            "valid_from": _as_dates(v_from),
-            "valid_to": _as_dates(v_to),
+            "valid_from": as_dates(v_from),
+            "valid_to": as_dates(v_to),
             "budget_id": budget_ids[a_budget[v_agreement]],
             "product_id": a_product[v_agreement].astype(np.int64),
             "agreed_cents": v_rate.astype(np.int64),
@@ -523,7 +400,7 @@ def generate(
         {
             "provider_id": provider_ids,
             "provider_kind": p_kind,
-            "birth_date": _as_dates(p_birth),
+            "birth_date": as_dates(p_birth),
             "entrepreneur": p_entrepreneur,
             "registered": p_registered,
             "iban": p_iban,
@@ -540,9 +417,9 @@ def generate(
         np.int64
     )
     granted = np.maximum(granted, 100_000)
-    exceeded = _pick(rng, 0.01, n_budgets)
+    exceeded = chance(rng, 0.01, n_budgets)
     granted[exceeded] = used_cents[exceeded] + fixed_cents[exceeded] + monthly[exceeded] // 2
-    nearly = _pick(rng, 0.03, n_budgets) & ~exceeded
+    nearly = chance(rng, 0.03, n_budgets) & ~exceeded
     granted[nearly] = np.round(
         (used_cents[nearly] + fixed_cents[nearly] + monthly[nearly]) / 0.93
     ).astype(np.int64)
@@ -551,8 +428,8 @@ def generate(
             "budget_id": budget_ids,
             "funder_id": b_funder,
             "scheme": SCHEMES[b_scheme],
-            "budget_start": _as_dates(b_start),
-            "budget_end": _as_dates(b_end),
+            "budget_start": as_dates(b_start),
+            "budget_end": as_dates(b_end),
             "budget_cents": granted.astype(np.int64),
             "used_cents": used_cents,
             "fixed_cents": fixed_cents,
@@ -563,13 +440,13 @@ def generate(
     )
 
     # time entries: half the agreements record times, some days in two parts ---------------
-    timed = _pick(rng, 0.5, n_agreements)[agreement] & (unit != "month")
+    timed = chance(rng, 0.5, n_agreements)[agreement] & (unit != "month")
     minutes = quantity * 60 // 100
     begin = np.select(
         [unit == "day", unit == "day_part"], [0, 8 * 60], rng.integers(28, 41, n_lines) * 15
     )
     duration = np.select([unit == "day", unit == "day_part"], [24 * 60, minutes * 4], minutes)
-    split = timed & is_hour & _pick(rng, 0.15, n_lines) & (quantity >= 100)
+    split = timed & is_hour & chance(rng, 0.15, n_lines) & (quantity >= 100)
     first_part = np.where(split, (minutes // 2) // 15 * 15, duration)
     e_line = [np.arange(n_lines), np.flatnonzero(split)]
     e_start = [np.where(timed, begin, -1), (begin + first_part + 60)[split]]
@@ -577,9 +454,9 @@ def generate(
         np.where(timed, (begin + first_part) % (24 * 60), -1),
         (begin + first_part + 60 + duration - first_part)[split] % (24 * 60),
     ]
-    overlap = _pick(rng, 0.02, len(e_line[1]))
+    overlap = chance(rng, 0.02, len(e_line[1]))
     e_start[1][overlap] -= 90
-    twice_entered = np.flatnonzero(_pick(rng, 0.003, n_lines) & ~timed)
+    twice_entered = np.flatnonzero(chance(rng, 0.003, n_lines) & ~timed)
     e_line.append(twice_entered)
     e_start.append(np.full(len(twice_entered), -1))
     e_end.append(np.full(len(twice_entered), -1))
@@ -589,7 +466,7 @@ def generate(
     entries = pd.DataFrame(
         {
             "agreement_id": agreement_ids[agreement[e_line[e_order]]],
-            "care_date": _as_dates(care_day[e_line[e_order]]),
+            "care_date": as_dates(care_day[e_line[e_order]]),
             "start_min": e_start[e_order].astype(np.int64),
             "end_min": e_end[e_order].astype(np.int64),
         }
@@ -618,12 +495,12 @@ def generate(
     )
     busy = provider_days["hours_c"].to_numpy().copy()
     count = len(busy)
-    busy[_pick(rng, 0.003, count)] += 500  # care for holders outside this run
-    busy[_pick(rng, 0.0005, count)] += 2000
+    busy[chance(rng, 0.003, count)] += 500  # care for holders outside this run
+    busy[chance(rng, 0.0005, count)] += 2000
     provider_days = pd.DataFrame(
         {
             "provider_id": provider_days["provider_id"].to_numpy(np.int64),
-            "care_date": _as_dates(provider_days["day"].to_numpy()),
+            "care_date": as_dates(provider_days["day"].to_numpy()),
             "hours_c": busy.astype(np.int64),
         }
     )
@@ -651,77 +528,6 @@ def generate(
         holidays=public_holidays(PRIOR_YEAR_MONTH.year, month_end.year),
         today=today,
     )
-
-
-def sample_input(inp, lines: int = 20_000, seed: int = SEED):
-    """What ``load_input`` would read for a random set of the run's declarations holding about
-    ``lines`` lines: those declarations (in the run), the other declarations of the same
-    agreement-months (not in the run), and the agreements, versions, providers, grants,
-    entries and provider days they concern."""
-    from declarations.validation.inputs import ValidationInput
-
-    rng = np.random.default_rng(seed + 1)
-    every = inp.declarations
-    run_ids = every.loc[every["in_run"], "declaration_id"].to_numpy()
-    run_ids = run_ids[rng.permutation(len(run_ids))]
-    per_declaration = inp.lines.groupby("declaration_id").size()
-    counts = per_declaration.reindex(run_ids).fillna(0).to_numpy()
-    chosen = run_ids[: int(np.searchsorted(np.cumsum(counts), lines)) + 1]
-    in_sample = every["declaration_id"].isin(chosen).to_numpy()
-    months = every.loc[in_sample, ["agreement_id", "month"]].drop_duplicates()
-    neighbours = every[~in_sample].merge(months, on=["agreement_id", "month"])
-    declarations = pd.concat(
-        [every[in_sample].assign(in_run=True), neighbours.assign(in_run=False)],
-        ignore_index=True,
-    )
-    agreement_ids = declarations["agreement_id"].unique()
-    versions = inp.versions[inp.versions["agreement_id"].isin(agreement_ids)]
-    agreements = inp.agreements[inp.agreements["agreement_id"].isin(agreement_ids)]
-    provider_ids = agreements["provider_id"].unique()
-    budget_ids = np.union1d(versions["budget_id"], declarations["budget_id"])
-    first = declarations["month"].min()
-    last = declarations["month"].max() + pd.offsets.MonthEnd(0)
-    entries = inp.entries[
-        inp.entries["agreement_id"].isin(agreement_ids)
-        & inp.entries["care_date"].between(first, last)
-    ]
-    days = inp.provider_days
-    provider_days = days[
-        days["provider_id"].isin(provider_ids)
-        & days["care_date"].between(first - pd.Timedelta(days=7), last + pd.Timedelta(days=7))
-    ]
-    return ValidationInput(
-        declarations=declarations,
-        lines=inp.lines[inp.lines["declaration_id"].isin(chosen)].reset_index(drop=True),
-        versions=versions.reset_index(drop=True),
-        agreements=agreements.reset_index(drop=True),
-        providers=inp.providers[inp.providers["provider_id"].isin(provider_ids)].reset_index(
-            drop=True
-        ),
-        budgets=inp.budgets[inp.budgets["budget_id"].isin(budget_ids)].reset_index(drop=True),
-        budget_products=inp.budget_products[
-            inp.budget_products["budget_id"].isin(budget_ids)
-        ].reset_index(drop=True),
-        entries=entries.reset_index(drop=True),
-        provider_days=provider_days.reset_index(drop=True),
-        tariffs=inp.tariffs,
-        figures=inp.figures,
-        holidays=inp.holidays,
-        today=inp.today,
-    )
-
-
-def describe(inp) -> dict[str, int]:
-    sizes = {
-        name: len(getattr(inp, name))
-        for name in (
-            "declarations", "lines", "versions", "agreements", "providers", "budgets",
-            "budget_products", "entries", "provider_days", "tariffs", "figures",
-        )
-    }  # fmt: skip
-    sizes["declarations_in_run"] = int(inp.declarations["in_run"].sum())
-    sizes["holders"] = int(inp.agreements["holder_id"].nunique())
-    return sizes
 
 
 def main() -> None:

@@ -2,6 +2,9 @@
 (a valid IBAN, the units an agreement type allows, a period inside its grant…) are the
 services', whose refusals :func:`pgb_admin.core.web.show_service_error` puts on the form."""
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
@@ -97,6 +100,50 @@ def _identifier_field(name: str, *, required: bool = False) -> forms.CharField:
     )
 
 
+_F = TypeVar("_F", bound=forms.Field)
+
+
+def _field(form: forms.Form, name: str, kind: type[_F]) -> _F:
+    """``form.fields[name]``, as the kind of field the form declares it."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is not a {kind.__name__}")
+    return field
+
+
+class LabelledChoiceField(forms.ModelChoiceField):
+    """A choice of rows, each labelled by ``label_of`` instead of its ``str()``."""
+
+    def __init__(self, *args: Any, label_of: Callable[[Any], str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.label_of = label_of
+
+    def label_from_instance(self, obj: Any) -> str:
+        return self.label_of(obj)
+
+
+def provider_label(provider: Provider) -> str:
+    return f"{provider.name} ({provider.get_kind_display()})"
+
+
+def short_date(value) -> str:
+    return format_date(value) if value else "…"
+
+
+def budget_label(budget: Budget) -> str:
+    return (
+        f"{budget.get_scheme_display()} · {budget.funder.name} · "
+        f"{short_date(budget.start_date)} – {short_date(budget.end_date)}"
+    )
+
+
+def version_label(version: AgreementVersion) -> str:
+    return (
+        f"{short_date(version.valid_from)} – {short_date(version.valid_to)} "
+        f"({version.get_approval_status_display()})"
+    )
+
+
 class ExplainedRadioSelect(forms.RadioSelect):
     """Radio buttons with a plain-language explanation under each choice, tied to it with
     ``aria-describedby``."""
@@ -178,8 +225,11 @@ class ProviderLinkForm(OnceForm):
     """A provider the user already works with, registered with this holder too
     (``services.provider_link``)."""
 
-    provider = forms.ModelChoiceField(
-        label=_("Provider"), queryset=Provider.objects.none(), empty_label=None
+    provider = LabelledChoiceField(
+        label=_("Provider"),
+        queryset=Provider.objects.none(),
+        empty_label=None,
+        label_of=provider_label,
     )
     relation = forms.ChoiceField(
         label=_label(HolderProvider, "relation"), choices=Relation.choices, initial=Relation.NONE
@@ -187,12 +237,7 @@ class ProviderLinkForm(OnceForm):
 
     def __init__(self, *args, providers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = providers
-        self.fields["provider"].label_from_instance = provider_label
-
-
-def provider_label(provider: Provider) -> str:
-    return f"{provider.name} ({provider.get_kind_display()})"
+        _field(self, "provider", forms.ModelChoiceField).queryset = providers
 
 
 # --- a new agreement, in two steps -------------------------------------------------------------
@@ -206,22 +251,23 @@ class AgreementTypeForm(forms.Form):
         choices=AgreementType.choices,
         widget=ExplainedRadioSelect(explanations=AGREEMENT_TYPE_EXPLANATIONS),
     )
-    provider = forms.ModelChoiceField(
+    provider = LabelledChoiceField(
         label=_label(CareAgreement, "provider"),
         queryset=Provider.objects.none(),
         help_text=_("A provider who is not in the list yet is added under Care providers first."),
+        label_of=provider_label,
     )
 
     def __init__(self, *args, holder, providers, **kwargs):
         super().__init__(*args, **kwargs)
         self.holder = holder
-        self.fields["provider"].queryset = providers
-        self.fields["provider"].label_from_instance = provider_label
+        _field(self, "provider", forms.ModelChoiceField).queryset = providers
 
     def clean(self):
         """Whether this type fits this provider (family, person or organisation): the model's
         own check, asked before the second step rather than after it."""
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         provider, agreement_type = cleaned.get("provider"), cleaned.get("agreement_type")
         if provider and agreement_type:
             try:
@@ -237,8 +283,10 @@ class AgreementTypeForm(forms.Form):
 class AgreementTermsFields(forms.Form):
     """What a version agrees: the grant, the product, the rate, the hours and the period."""
 
-    budget = forms.ModelChoiceField(
-        label=_label(AgreementVersion, "budget"), queryset=Budget.objects.none()
+    budget = LabelledChoiceField(
+        label=_label(AgreementVersion, "budget"),
+        queryset=Budget.objects.none(),
+        label_of=budget_label,
     )
     product = forms.ModelChoiceField(
         label=_label(AgreementVersion, "product"),
@@ -248,7 +296,8 @@ class AgreementTermsFields(forms.Form):
     rate = _decimal_field(AgreementVersion, "rate", required=True)
     unit = forms.ChoiceField(label=_label(AgreementVersion, "unit"), choices=RateUnit.choices)
     hours_per_week = _decimal_field(AgreementVersion, "hours_per_week", required=False)
-    rate_includes_holiday_pay = forms.BooleanField(
+    # a choice of yes, no or unchanged in AgreementChangeForm
+    rate_includes_holiday_pay: forms.Field = forms.BooleanField(
         label=_label(AgreementVersion, "rate_includes_holiday_pay"),
         required=False,
         help_text=_help(AgreementVersion, "rate_includes_holiday_pay"),
@@ -258,28 +307,16 @@ class AgreementTermsFields(forms.Form):
     )
 
     def set_choices(self, *, budgets, agreement_type=None) -> None:
-        self.fields["budget"].queryset = budgets
-        self.fields["budget"].label_from_instance = budget_label
-        self.fields["product"].queryset = (
+        _field(self, "budget", forms.ModelChoiceField).queryset = budgets
+        _field(self, "product", forms.ModelChoiceField).queryset = (
             CareProduct.objects.filter(budgets__in=budgets).distinct().order_by("code")
         )
         if agreement_type:
             allowed = UNITS_OF_AGREEMENT_TYPE[AgreementType(agreement_type)]
             units = [(value, label) for value, label in RateUnit.choices if value in allowed]
-            self.fields["unit"].choices = units
+            _field(self, "unit", forms.ChoiceField).choices = units
             if len(units) == 1:
                 self.fields["unit"].initial = units[0][0]
-
-
-def short_date(value) -> str:
-    return format_date(value) if value else "…"
-
-
-def budget_label(budget: Budget) -> str:
-    return (
-        f"{budget.get_scheme_display()} · {budget.funder.name} · "
-        f"{short_date(budget.start_date)} – {short_date(budget.end_date)}"
-    )
 
 
 class AgreementForm(OnceForm, AgreementTermsFields):
@@ -376,9 +413,11 @@ class AgreementChangeForm(AgreementTermsFields):
             field.help_text = KEEP
         for name in ("hours_per_week", "travel_allowance_per_km"):
             self.fields[name].help_text = KEEP
-        self.fields["budget"].empty_label = _("No change")
-        self.fields["product"].empty_label = _("No change")
-        self.fields["unit"].choices = [(UNCHANGED, _("No change")), *self.fields["unit"].choices]
+        _field(self, "budget", forms.ModelChoiceField).empty_label = _("No change")
+        _field(self, "product", forms.ModelChoiceField).empty_label = _("No change")
+        unit = _field(self, "unit", forms.ChoiceField)
+        # django-stubs types the choices read back as maybe not iterable; they are a list
+        unit.choices = [(UNCHANGED, _("No change")), *unit.choices]  # type: ignore[misc]
         self.fields["unit"].initial = UNCHANGED
 
     def service_arguments(self) -> dict:
@@ -404,8 +443,11 @@ class AgreementEndForm(forms.Form):
 class ApprovalForm(forms.Form):
     """The funder's decision on one version (``services.agreement_record_approval``)."""
 
-    version = forms.ModelChoiceField(
-        label=_("Version"), queryset=AgreementVersion.objects.none(), empty_label=None
+    version = LabelledChoiceField(
+        label=_("Version"),
+        queryset=AgreementVersion.objects.none(),
+        empty_label=None,
+        label_of=version_label,
     )
     status = forms.ChoiceField(
         label=_label(AgreementVersion, "approval_status"), choices=ApprovalStatus.choices
@@ -419,12 +461,4 @@ class ApprovalForm(forms.Form):
 
     def __init__(self, *args, versions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["version"].queryset = versions
-        self.fields["version"].label_from_instance = version_label
-
-
-def version_label(version: AgreementVersion) -> str:
-    return (
-        f"{short_date(version.valid_from)} – {short_date(version.valid_to)} "
-        f"({version.get_approval_status_display()})"
-    )
+        _field(self, "version", forms.ModelChoiceField).queryset = versions

@@ -1,5 +1,7 @@
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pgb_admin.accounts.scoping import ScopedQuerySet
+from pgb_admin.accounts.scoping import AnyUser, ScopedQuerySet
 from pgb_admin.audit.models import Role
 from pgb_admin.audit.provenance import EVIDENCE_HELP, EVIDENCE_MAX_LENGTH, Recorded
 from pgb_admin.core.dates import format_date
@@ -36,26 +38,29 @@ from .constants import (
     Relation,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _field_error(field: str, message, code: str, **params) -> ValidationError:
+
+def _field_error(field: str, message: "StrOrPromise", code: str, **params: Any) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code, params=params)})
 
 
-class ProviderQuerySet(ScopedQuerySet):
+class ProviderQuerySet(ScopedQuerySet["Provider"]):
     holder_field = None  # a provider may work for several holders: no one holder's data
 
-    def holder_q(self, holder_ids):
+    def holder_q(self, holder_ids: models.QuerySet[Any, Any]) -> Q:
         links = HolderProvider.objects.filter(holder_id__in=holder_ids)
         return Q(pk__in=links.values("provider_id"))
 
-    def audited_q(self, funder_ids):
+    def audited_q(self, funder_ids: models.QuerySet[Any, Any]) -> Q:
         # the providers of agreements on the funder's grants, not every provider of a holder
         versions = AgreementVersion.objects.filter(
             budget__funder_id__in=funder_ids, budget__holder__duplicate_of__isnull=True
         )
         return Q(pk__in=versions.values("agreement__provider_id"))
 
-    def holder_counts_seen_by(self, user, provider_ids) -> Counter:
+    def holder_counts_seen_by(self, user: AnyUser, provider_ids: Iterable[int]) -> Counter[int]:
         """For the access log: how many of ``provider_ids`` each holder is linked to, of the
         holders ``user`` sees them with (an auditor: those of their funder's grants)."""
         links = HolderProvider.objects.visible_to(user).filter(provider_id__in=provider_ids)
@@ -143,10 +148,10 @@ class Provider(TimeStampedModel):
                 )
 
 
-class HolderProviderQuerySet(ScopedQuerySet):
+class HolderProviderQuerySet(ScopedQuerySet["HolderProvider"]):
     holder_field = "holder_id"
 
-    def audited_q(self, funder_ids):
+    def audited_q(self, funder_ids: models.QuerySet[Any, Any]) -> Q:
         # a holder's provider, where they agreed care on one of the funder's grants
         links = HolderProvider.objects.filter(
             provider__agreements__holder_id=models.F("holder_id"),
@@ -215,16 +220,16 @@ class HolderProvider(TimeStampedModel):
             )
 
 
-class CareAgreementQuerySet(ScopedQuerySet):
+class CareAgreementQuerySet(ScopedQuerySet["CareAgreement"]):
     holder_field = "holder_id"
 
-    def audited_q(self, funder_ids):
+    def audited_q(self, funder_ids: models.QuerySet[Any, Any]) -> Q:
         versions = AgreementVersion.objects.filter(
             budget__funder_id__in=funder_ids, budget__holder__duplicate_of__isnull=True
         )
         return Q(pk__in=versions.values("agreement_id"))
 
-    def with_period(self):
+    def with_period(self) -> Self:
         """Annotate ``start_date`` and ``end_date`` (None when open-ended) from the versions."""
         open_versions = AgreementVersion.objects.filter(
             agreement_id=models.OuterRef("pk"), valid_to__isnull=True
@@ -333,10 +338,14 @@ class CareAgreement(TimeStampedModel):
             )
 
 
-class AgreementVersionQuerySet(ScopedQuerySet, ValidityQuerySet):
+# The django-stubs plugin gives each queryset's as_manager() its own manager type, which the
+# two bases then disagree on.
+class AgreementVersionQuerySet(  # type: ignore[override]
+    ScopedQuerySet["AgreementVersion"], ValidityQuerySet["AgreementVersion"]
+):
     holder_field = "agreement__holder_id"
 
-    def audited_q(self, funder_ids):
+    def audited_q(self, funder_ids: models.QuerySet[Any, Any]) -> Q:
         # not a held copy's grant (pgb_admin.budgets.models.REGISTERED)
         return Q(budget__funder_id__in=funder_ids, budget__holder__duplicate_of__isnull=True)
 

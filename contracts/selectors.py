@@ -3,12 +3,33 @@ version of an agreement holds on a day."""
 
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING, TypeAlias, TypedDict, cast
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
+from pgb_admin.accounts.scoping import AnyUser
 from pgb_admin.core.periods import valid_on_q
 
 from .models import AgreementVersion, CareAgreement, HolderProvider, Provider
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _ProviderExtras(TypedDict):
+    can_edit: bool
+    visible_links: list[HolderProvider]
+
+
+class _AgreementExtras(TypedDict):
+    start_date: date | None
+    end_date: date | None
+    visible_versions: list[AgreementVersion]
+
+
+# what the lists below add to each row (the plugin's own inferred types are not nameable)
+ProvidersSeen: TypeAlias = "QuerySet[WithAnnotations[Provider, _ProviderExtras]]"
+AgreementsSeen: TypeAlias = "QuerySet[WithAnnotations[CareAgreement, _AgreementExtras]]"
 
 
 def version_on(versions: Iterable[AgreementVersion], day: date) -> AgreementVersion | None:
@@ -37,11 +58,11 @@ def version_shown(versions: list[AgreementVersion], day: date) -> AgreementVersi
     return version_on(versions, day) or (versions[-1] if versions else None)
 
 
-def provider_list(*, user) -> QuerySet[Provider]:
+def provider_list(*, user: AnyUser) -> ProvidersSeen:
     """The providers the user may see, with ``visible_links`` (their relation to each holder
     the user may see) and ``can_edit``."""
     editable = Provider.objects.editable_by(user).filter(pk=OuterRef("pk"))
-    return (
+    rows = (
         Provider.objects.visible_to(user)
         .annotate(can_edit=Exists(editable))
         .prefetch_related(
@@ -54,12 +75,13 @@ def provider_list(*, user) -> QuerySet[Provider]:
             )
         )
     )
+    return cast(ProvidersSeen, rows)
 
 
-def agreement_list(*, user) -> QuerySet[CareAgreement]:
+def agreement_list(*, user: AnyUser) -> AgreementsSeen:
     """The agreements the user may see, with their period and ``visible_versions``: the
     versions the user may see (an auditor sees those on their funder's grants)."""
-    return (
+    rows = (
         CareAgreement.objects.visible_to(user)
         .with_period()
         .select_related("provider")
@@ -74,3 +96,4 @@ def agreement_list(*, user) -> QuerySet[CareAgreement]:
         )
         .order_by("holder_id", "pk")
     )
+    return cast(AgreementsSeen, rows)

@@ -5,8 +5,10 @@ and closes the version before it the day before; ``agreement_end`` sets the last
 dates before the latest version's start, so no registered history is rewritten.
 """
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -54,14 +56,14 @@ VERSION_FIELDS = frozenset(
 )
 
 
-def _check_fields(given, allowed, function: str) -> None:
+def _check_fields(given: Iterable[str], allowed: frozenset[str], function: str) -> None:
     unknown = set(given) - allowed
     if unknown:
         raise TypeError(f"{function}() cannot set {', '.join(sorted(unknown))}")
 
 
 @transaction.atomic
-def provider_create(*, actor: User, holder_id: int, relation: str, **fields) -> Provider:
+def provider_create(*, actor: User, holder_id: int, relation: str, **fields: Any) -> Provider:
     """Register a provider with a budget holder, with their relation to the holder."""
     _check_fields(fields, PROVIDER_FIELDS, "provider_create")
     holder = get_editable(BudgetHolder.objects, actor, pk=holder_id)
@@ -91,7 +93,7 @@ def _link(holder: BudgetHolder, provider: Provider, relation: str) -> HolderProv
 
 
 @transaction.atomic
-def provider_update(*, actor: User, provider_id: int, **changes) -> Provider:
+def provider_update(*, actor: User, provider_id: int, **changes: Any) -> Provider:
     """Correct a provider's data, and return the provider the actor works with from now on.
 
     A provider is shared by every holder it works for: its name, IBAN, date of birth… reach
@@ -121,7 +123,7 @@ def provider_update(*, actor: User, provider_id: int, **changes) -> Provider:
     return _copy_for_holders(actor, provider, after, actors_holders)
 
 
-def _provider_data(provider: Provider) -> dict:
+def _provider_data(provider: Provider) -> dict[str, Any]:
     return {field: getattr(provider, field) for field in PROVIDER_FIELDS}
 
 
@@ -138,7 +140,7 @@ def _check_links(provider: Provider) -> None:
 
 
 def _copy_for_holders(
-    actor: User, original: Provider, data: dict, holder_ids: set[int]
+    actor: User, original: Provider, data: dict[str, Any], holder_ids: set[int]
 ) -> Provider:
     """A new provider with ``data`` for the holders ``holder_ids``: their registrations and
     agreements move to it; nothing of another holder changes."""
@@ -229,7 +231,7 @@ def agreement_update(*, actor: User, agreement_id: int, svb_agreement_number: st
 
 @transaction.atomic
 def agreement_change(
-    *, actor: User, agreement_id: int, effective_from: date, reason: str = "", **changes
+    *, actor: User, agreement_id: int, effective_from: date, reason: str = "", **changes: Any
 ) -> AgreementVersion:
     """Register what changes from ``effective_from`` (a new rate, more hours, a new grant…) as a
     new version. The version in force the day before ends then; the new one awaits approval."""

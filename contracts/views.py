@@ -13,6 +13,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +28,7 @@ from pgb_admin.core.dates import format_date
 from pgb_admin.core.periods import month_start
 from pgb_admin.core.web import (
     SERVICE_ERRORS,
+    AuthenticatedRequest,
     HolderAccess,
     done,
     holder_access,
@@ -101,7 +103,7 @@ def renamed(error: Exception, names: dict[str, str]) -> Exception:
 
 @require_GET
 @login_required
-def providers(request: HttpRequest, holder_id: int) -> HttpResponse:
+def providers(request: AuthenticatedRequest, holder_id: int) -> HttpResponse:
     access = holder_access(request, holder_id, page="providers")
     rows = []
     for provider in (
@@ -123,7 +125,7 @@ def providers(request: HttpRequest, holder_id: int) -> HttpResponse:
     return render(request, "contracts/providers.html", {"access": access, "rows": rows})
 
 
-def _linkable_providers(request: HttpRequest, access: HolderAccess):
+def _linkable_providers(request: AuthenticatedRequest, access: HolderAccess) -> QuerySet[Provider]:
     """Providers the user already works with for the other holders they act for (e.g. a
     bureau's care organisation), not yet registered with this holder."""
     if not access.can_write:
@@ -139,7 +141,7 @@ def _linkable_providers(request: HttpRequest, access: HolderAccess):
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def provider_new(request: HttpRequest, holder_id: int) -> HttpResponse:
+def provider_new(request: AuthenticatedRequest, holder_id: int) -> HttpResponse:
     access = holder_access(request, holder_id, page="provider_new")
     linkable = _linkable_providers(request, access)
     form = link_form = None
@@ -166,7 +168,9 @@ def provider_new(request: HttpRequest, holder_id: int) -> HttpResponse:
     )
 
 
-def _create_provider(request, access: HolderAccess, form: ProviderForm) -> HttpResponse | None:
+def _create_provider(
+    request: AuthenticatedRequest, access: HolderAccess, form: ProviderForm
+) -> HttpResponse | None:
     key = form.data.get("submission")
     if (again := sent_twice(request, key)) is not None:
         return again
@@ -186,7 +190,9 @@ def _create_provider(request, access: HolderAccess, form: ProviderForm) -> HttpR
     return _to_providers(request, access, key)
 
 
-def _link_provider(request, access: HolderAccess, form: ProviderLinkForm) -> HttpResponse | None:
+def _link_provider(
+    request: AuthenticatedRequest, access: HolderAccess, form: ProviderLinkForm
+) -> HttpResponse | None:
     key = form.data.get("link-submission")
     if (again := sent_twice(request, key)) is not None:
         return again
@@ -221,7 +227,7 @@ def this_month() -> date:
 
 @require_GET
 @login_required
-def agreements(request: HttpRequest, holder_id: int) -> HttpResponse:
+def agreements(request: AuthenticatedRequest, holder_id: int) -> HttpResponse:
     access = holder_access(request, holder_id, page="agreements")
     found = selectors.agreement_list(user=request.user).filter(holder_id=holder_id)
     provider = None
@@ -255,7 +261,7 @@ def _steps(current: str) -> list[dict]:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def agreement_new(request: HttpRequest, holder_id: int) -> HttpResponse:
+def agreement_new(request: AuthenticatedRequest, holder_id: int) -> HttpResponse:
     """Two steps that work without JavaScript and keep no state between them: step 1 (type
     and provider) is a GET form whose answers step 2 carries as hidden fields; step 2 POSTs
     the whole agreement."""
@@ -376,7 +382,7 @@ def _agreement_forms(data, *, action=None, budgets, agreement, versions) -> dict
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
+def agreement_detail(request: AuthenticatedRequest, agreement_id: int) -> HttpResponse:
     user = request.user
     agreement = get_visible(
         CareAgreement.objects.with_period().select_related("provider"), user, pk=agreement_id
@@ -401,7 +407,7 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
             versions=versions_queryset,
         )
         form = forms.get(action)
-        if form is not None and form.is_valid():
+        if action is not None and form is not None and form.is_valid():
             try:
                 message = _act(action, user, agreement, form)
             except SERVICE_ERRORS as error:

@@ -17,10 +17,12 @@ from pgb_admin.core.files import sha256
 from pgb_admin.core.models import TaskRun, TaskStatus
 from pgb_admin.core.tasks import progress_advance, progress_finish, progress_start
 
-from . import services
 from .imports.hours import STEPS, hours_import
 from .imports.problems import ImportRefused
 from .models import Batch, Declaration, HoursUpload
+from .selectors.lists import validation_summary
+from .services import declarations as declaration_services
+from .services.batches import ExportStart, batch_export, bureau_export, export_run_create
 
 FINISHED = (TaskStatus.DONE, TaskStatus.FAILED)
 
@@ -43,10 +45,12 @@ def _validate_next_chunk(task_run_id: str, actor, ids: list[int]) -> bool:
     two deliveries of the task at once take turns, chunk by chunk. False when all are done."""
     with transaction.atomic():
         run = TaskRun.objects.select_for_update().get(pk=task_run_id)
-        chunk = ids[run.done : run.done + services.VALIDATION_CHUNK]
+        chunk = ids[run.done : run.done + declaration_services.VALIDATION_CHUNK]
         if not chunk:
             return False
-        services.declarations_validate_in_chunks(actor=actor, declaration_ids=chunk, progress=run)
+        declaration_services.declarations_validate_in_chunks(
+            actor=actor, declaration_ids=chunk, on_chunk=lambda done: progress_advance(run, done)
+        )
     return True
 
 
@@ -61,7 +65,7 @@ def validate_declarations_task(task_run_id: str, user_id: int, declaration_ids: 
     with set_actor(actor):
         while _validate_next_chunk(task_run_id, actor, ids):
             pass
-    progress_finish(run, result=services.validation_summary(ids))
+    progress_finish(run, result=validation_summary(ids))
 
 
 @shared_task(name="declarations.export_batch", acks_late=True)
@@ -85,7 +89,7 @@ def export_batch_task(
         batch = Batch.objects.filter(task_run=run).first()
         if batch is None:
             try:
-                batch = services.batch_export(
+                batch = batch_export(
                     actor=actor,
                     month=date.fromisoformat(month),
                     holder_id=holder_id,
@@ -105,24 +109,46 @@ def _holders_of(declarations) -> set[int]:
 
 def start_validation(*, actor, declaration_ids: list[int]) -> TaskRun:
     """Queue the validation of many declarations; the TaskRun shows its progress. The task is
-    sent when the transaction commits, so the worker sees what this request saved. The run is
-    about the declarations' holders: its maker sees it while they act for all of them."""
-    run = TaskRun.objects.create(kind="validate", created_by=actor, total=len(set(declaration_ids)))
-    run.holders.add(*_holders_of(Declaration.objects.filter(pk__in=declaration_ids)))
-    validate_declarations_task.delay_on_commit(str(run.pk), actor.pk, sorted(set(declaration_ids)))
+    sent when the transaction commits, so the worker sees what this request saved."""
+    return _enqueue_validation(
+        declaration_services.validation_run_create(actor=actor, declaration_ids=declaration_ids)
+    )
+
+
+def start_bureau_validation(*, actor, month: date, holder_ids: list[int]) -> TaskRun:
+    """Draft the month of the chosen holders and queue the validation of their declarations."""
+    return _enqueue_validation(
+        declaration_services.bureau_validate(actor=actor, month=month, holder_ids=holder_ids)
+    )
+
+
+def _enqueue_validation(started) -> TaskRun:
+    run = started.run
+    validate_declarations_task.delay_on_commit(
+        str(run.pk), run.created_by_id, started.declaration_ids
+    )
     return run
 
 
 def start_export(*, actor, month: date, holder_id: int | None = None, funder=None) -> TaskRun:
-    """Queue an export. The run is about the holder; an export of all the actor's holders is
-    about the holders in its batch, which the task adds when it has made the batch."""
-    run = TaskRun.objects.create(kind="export", created_by=actor, total=1)
-    if holder_id is not None:
-        run.holders.add(holder_id)
-    export_batch_task.delay_on_commit(
-        str(run.pk), actor.pk, month.isoformat(), holder_id, funder.pk if funder else None
-    )
+    """Queue an export of the month (of one holder or funder); the TaskRun shows its result."""
+    run = export_run_create(actor=actor, holder_id=holder_id)
+    _enqueue_export(run, month, holder_id, funder.pk if funder else None)
     return run
+
+
+def start_bureau_export(*, actor, month: date, holder_ids: list[int]) -> ExportStart:
+    """Queue the exports of the chosen holders' ready declarations of the month."""
+    started = bureau_export(actor=actor, month=month, holder_ids=holder_ids)
+    for run, holder_id in started.runs:
+        _enqueue_export(run, started.month, holder_id, None)
+    return started
+
+
+def _enqueue_export(run: TaskRun, month: date, holder_id: int | None, funder_id) -> None:
+    export_batch_task.delay_on_commit(
+        str(run.pk), run.created_by_id, month.isoformat(), holder_id, funder_id
+    )
 
 
 @shared_task(name="declarations.import_hours", acks_late=True)

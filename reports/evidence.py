@@ -24,14 +24,19 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import AgreementVersion
-from declarations.models import Declaration, Expense, TimeEntry
-from declarations.selectors import declaration_list
+from declarations.selectors.reporting import (
+    batch_wholly_visible,
+    evidence_declaration,
+    month_expenses,
+    month_time_entries,
+)
 from pgb_admin.audit.events import log_read
 from pgb_admin.audit.models import Action
 from pgb_admin.core.files import FIXED_ZIP_TIME, evidence_pack_name, sha256
@@ -43,7 +48,7 @@ PACK_FORMAT = 1
 
 @dataclass(frozen=True)
 class EvidencePack:
-    declaration: Declaration
+    declaration: Any  # declarations.models.Declaration
     filename: str
     content: bytes
 
@@ -54,16 +59,9 @@ class EvidencePack:
 
 def evidence_pack(*, user, declaration_id: int) -> EvidencePack:
     """The pack of a declaration the user may see (else 404); the download is logged."""
-    try:
-        declaration = (
-            declaration_list(user=user, with_lines=True)
-            .select_related(
-                "agreement__holder", "agreement__provider", "budget__funder", "batch__created_by"
-            )
-            .get(pk=declaration_id)
-        )
-    except Declaration.DoesNotExist:
-        raise Http404(_("Not found.")) from None
+    declaration = evidence_declaration(user=user, declaration_id=declaration_id)
+    if declaration is None:
+        raise Http404(_("Not found."))
     holder = declaration.agreement.holder
     versions = list(_versions(user, declaration))
     files = _pack_files(user, declaration, versions)
@@ -86,7 +84,7 @@ def evidence_pack(*, user, declaration_id: int) -> EvidencePack:
 # --- the files -----------------------------------------------------------------------------
 
 
-def _versions(user, declaration: Declaration):
+def _versions(user, declaration):
     """The agreement versions valid in the declared month that the user may see."""
     month, last = declaration.month, declaration.month_end
     return (
@@ -97,11 +95,10 @@ def _versions(user, declaration: Declaration):
     )
 
 
-def _pack_files(user, declaration: Declaration, versions) -> list[tuple[str, bytes]]:
-    month = declaration.month
-    agreement = declaration.agreement
-    entries = TimeEntry.objects.visible_to(user).filter(agreement=agreement).in_month(month)
-    expenses = Expense.objects.visible_to(user).filter(agreement=agreement).in_month(month)
+def _pack_files(user, declaration, versions) -> list[tuple[str, bytes]]:
+    month, agreement_id = declaration.month, declaration.agreement_id
+    entries = month_time_entries(user=user, agreement_id=agreement_id, month=month)
+    expenses = month_expenses(user=user, agreement_id=agreement_id, month=month)
     files = [
         ("declaration.json", _json(_declaration(declaration))),
         ("agreement_versions.json", _json([_version(version) for version in versions])),
@@ -110,7 +107,7 @@ def _pack_files(user, declaration: Declaration, versions) -> list[tuple[str, byt
             csv_bytes(
                 ["care_date", "quantity", "start_time", "end_time", "note"],
                 [[e.care_date, e.quantity, e.start_time or "", e.end_time or "", e.note]
-                 for e in entries.order_by("care_date", "start_time", "pk")],
+                 for e in entries],
             ),
         ),
         (
@@ -119,7 +116,7 @@ def _pack_files(user, declaration: Declaration, versions) -> list[tuple[str, byt
                 ["expense_date", "kind", "kilometres", "amount", "description"],
                 [[e.expense_date, e.kind, "" if e.kilometres is None else e.kilometres,
                   e.amount, e.description]
-                 for e in expenses.order_by("expense_date", "pk")],
+                 for e in expenses],
             ),
         ),
         (
@@ -138,7 +135,7 @@ def _pack_files(user, declaration: Declaration, versions) -> list[tuple[str, byt
     return files
 
 
-def _declaration(declaration: Declaration) -> dict:
+def _declaration(declaration) -> dict:
     agreement, budget = declaration.agreement, declaration.budget
     holder, provider = agreement.holder, agreement.provider
     lines = list(declaration.lines.all())
@@ -225,7 +222,7 @@ def _provenance(recorded) -> dict | None:
     return None if recorded is None else recorded.as_dict()
 
 
-def _recorded_decisions(declaration: Declaration, versions) -> list[dict]:
+def _recorded_decisions(declaration, versions) -> list[dict]:
     """The decisions of others in the pack, as recorded: the funder's approval of each version
     and the SVB's answer to the declaration."""
     decisions = [
@@ -270,8 +267,7 @@ def _finding(finding) -> dict:
 def _batch_files(user, batch) -> list[tuple[str, bytes]]:
     """The batch's record, and its files when the user may see every declaration in it (a
     batch of several holders is not shown to one holder's auditor or family)."""
-    visible = Declaration.objects.visible_to(user).values("pk")
-    shared = not batch.declarations.exclude(pk__in=visible).exists()
+    shared = batch_wholly_visible(user=user, batch=batch)
     batch_files = list(batch.files.order_by("format"))
     record = {
         "id": batch.pk,
@@ -299,9 +295,7 @@ def _batch_files(user, batch) -> list[tuple[str, bytes]]:
     return files
 
 
-def _manifest(
-    declaration: Declaration, files: list[tuple[str, bytes]], decisions: list[dict]
-) -> bytes:
+def _manifest(declaration, files: list[tuple[str, bytes]], decisions: list[dict]) -> bytes:
     return _json(
         {
             "format": PACK_FORMAT,

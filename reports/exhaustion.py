@@ -11,6 +11,7 @@ without spend gives figures, not a division by zero.
 """
 
 from dataclasses import dataclass
+from typing import Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -94,6 +95,18 @@ def _grid(budgets: pd.DataFrame, reference) -> _Grid:
         covered_days=np.where(valid, covered, 0),
         covered_from=covered_from,
     )
+
+
+@overload
+def exhaustion(
+    data: ReportData, thresholds: Thresholds, *, with_months: Literal[True] = True
+) -> tuple[pd.DataFrame, pd.DataFrame]: ...
+
+
+@overload
+def exhaustion(
+    data: ReportData, thresholds: Thresholds, *, with_months: Literal[False]
+) -> tuple[pd.DataFrame, None]: ...
 
 
 def exhaustion(

@@ -5,6 +5,7 @@ a formula is neutralised as in the SVB batches (:mod:`pgb_admin.core.spreadsheet
 """
 
 import io
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from matplotlib import pyplot
 from matplotlib.figure import Figure
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.worksheet.worksheet import Worksheet
 
 from pgb_admin.core.spreadsheets import BOLD, MONEY_FORMAT, csv_bytes, sheet_value
 
@@ -31,7 +33,9 @@ def _float(text) -> float:
     return 0.0 if text is None else float(text)
 
 
-def _sheet(workbook: Workbook, title: str, header: list[str], rows) -> object:
+def _sheet(
+    workbook: Workbook, title: str, header: list[str], rows: Iterable[Iterable[object]]
+) -> Worksheet:
     sheet = workbook.create_sheet(title=title[:31])
     sheet.append(header)
     for cell in sheet[1]:
@@ -72,7 +76,7 @@ def _grant_label(grant: dict) -> str:
 
 def exhaustion_xlsx(report: dict) -> bytes:
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the empty sheet it starts with
     summary = _sheet(
         workbook,
         _("Grants"),
@@ -202,7 +206,7 @@ def exhaustion_chart(report: dict, file_format: str) -> bytes:
 
 def municipality_xlsx(report: dict) -> bytes:
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the empty sheet it starts with
     totals = report["totals"]
     _sheet(
         workbook,

@@ -14,19 +14,20 @@ frames synthetically at municipality scale.
 The reference month is the last month that is over: declarations are always made afterwards.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from django.db.models import Min, QuerySet, Sum
+from django.db.models import QuerySet
 
 import numpy as np
 import pandas as pd
 
 from contracts.constants import AgreementType, ProviderKind, Relation
 from contracts.models import AgreementVersion, HolderProvider, Provider
-from declarations.constants import SPENDING_STATUSES, DeclarationStatus
-from declarations.models import Declaration, DeclarationLine
 from declarations.selectors import fixed_pay_months
+from declarations.selectors.reporting import declared_spend, draft_totals
 from pgb_admin.budgets.models import Budget
 from pgb_admin.core.money import to_cents
 from pgb_admin.core.periods import month_end, next_month, previous_month
@@ -102,7 +103,20 @@ def from_month_index(index) -> pd.Series:
 
 def months(series: pd.Series) -> pd.Series:
     """Dates as the first day of their month, datetime64."""
-    return pd.to_datetime(series).astype("datetime64[ns]").dt.to_period("M").dt.to_timestamp()
+    periods = pd.to_datetime(series).astype("datetime64[ns]").dt.to_period("M")
+    # pandas-stubs types Series.dt.to_timestamp() as a DatetimeArray; it is a Series
+    return periods.dt.to_timestamp()  # type: ignore[return-value]
+
+
+def rows(frame: pd.DataFrame) -> Iterator[Any]:
+    """The frame's rows as named tuples, without the index. ``Any``: what a column holds is
+    not known to the type checker (pandas-stubs types every cell as any scalar at all)."""
+    return frame.itertuples(index=False)
+
+
+def pairs(series: pd.Series) -> Iterator[tuple[Any, Any]]:
+    """The series' (label, value) pairs, typed as loosely as :func:`rows` for the same reason."""
+    return iter(series.items())
 
 
 def load_report_data(budgets: QuerySet[Budget], *, today: date) -> ReportData:
@@ -135,12 +149,7 @@ def load_report_data(budgets: QuerySet[Budget], *, today: date) -> ReportData:
             "pk", "name", "kind", "iban"
         ),
     )
-    drafts = dict(
-        Declaration.objects.filter(budget_id__in=budget_ids, status=DeclarationStatus.DRAFT)
-        .values_list("budget_id")
-        .annotate(total=Sum("total_amount"))
-        .order_by()
-    )
+    drafts = draft_totals(budget_ids)
     return ReportData(
         budgets=budget_frame,
         spend=spend,
@@ -152,38 +161,14 @@ def load_report_data(budgets: QuerySet[Budget], *, today: date) -> ReportData:
     )
 
 
-def counted_declarations(budget_ids) -> QuerySet[Declaration]:
-    """The declarations that use the grants: validated or further, not replaced by a counted
-    correction (as the validation counts them)."""
-    replaced = Declaration.objects.filter(corrections__status__in=SPENDING_STATUSES).values("pk")
-    return Declaration.objects.filter(
-        budget_id__in=budget_ids, status__in=SPENDING_STATUSES
-    ).exclude(pk__in=replaced)
-
-
 def _declared(budget_ids) -> pd.DataFrame:
-    declarations = counted_declarations(budget_ids)
-    products = dict(
-        DeclarationLine.objects.filter(declaration__in=declarations)
-        .values_list("declaration_id")
-        .annotate(product=Min("version__product_id"))
-        .order_by()
-    )
-    hourly = set(
-        DeclarationLine.objects.filter(declaration__in=declarations, unit=RateUnit.HOUR)
-        .values_list("declaration_id", flat=True)
-        .distinct()
-    )
     return frame(
         "spend",
         [
-            (budget, pk, agreement, holder, provider, products.get(pk) or -1, month, status,
-             to_cents(total), to_cents(quantity) if pk in hourly else 0)
-            for pk, budget, agreement, holder, provider, month, status, total, quantity
-            in declarations.values_list(
-                "pk", "budget_id", "agreement_id", "agreement__holder_id",
-                "agreement__provider_id", "month", "status", "total_amount", "care_quantity",
-            )
+            (d.budget_id, d.declaration_id, d.agreement_id, d.holder_id, d.provider_id,
+             d.product_id or -1, d.month, d.status, to_cents(d.total),
+             to_cents(d.care_quantity) if d.hourly else 0)
+            for d in declared_spend(budget_ids)
         ],
     )  # fmt: skip
 

@@ -7,6 +7,7 @@ pages: money as decimal strings to the cent, dates ISO 8601, months ``YYYY-MM``.
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, Self
 
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +22,7 @@ from pgb_admin.figures.constants import FigureKind
 from pgb_admin.figures.models import FigureLookup, StatutoryFigure
 
 from .exhaustion import Thresholds, exhaustion
-from .frames import ReportData
+from .frames import ReportData, pairs, rows
 
 
 def thresholds_on(day: date) -> Thresholds:
@@ -69,7 +70,14 @@ class ExhaustionReport:
     months: pd.DataFrame
 
     @classmethod
-    def build(cls, holder, data: ReportData, *, year=None, thresholds: Thresholds):
+    def build(
+        cls,
+        holder: BudgetHolder,
+        data: ReportData,
+        *,
+        year: int | None = None,
+        thresholds: Thresholds,
+    ) -> Self:
         grants, months = exhaustion(data, thresholds)
         return cls(holder, year, data, thresholds, grants, months)
 
@@ -79,7 +87,7 @@ class ExhaustionReport:
         products = _product_names()
         meta = self.data.budgets.set_index("budget_id")
         grants = []
-        for row in self.grants.itertuples(index=False):
+        for row in rows(self.grants):
             budget = meta.loc[row.budget_id]
             grants.append(
                 {
@@ -139,8 +147,8 @@ class ExhaustionReport:
             "message": "" if grants else str(_("There is no grant in this period.")),
         }
 
-    def _alerts(self, row, budget) -> list[dict]:
-        alerts = []
+    def _alerts(self, row: Any, budget: pd.Series) -> list[dict[str, str]]:
+        alerts: list[tuple[str, dict[str, str]]] = []
         pct = "" if pd.isna(row.used_pct) else f"{row.used_pct:g}"
         if row.no_budget:
             alerts.append(("no_budget", {}))
@@ -163,7 +171,7 @@ class ExhaustionReport:
         return [{"code": code, "message": str(ALERTS[code]) % params} for code, params in alerts]
 
     def _months(self, budget_id) -> list[dict]:
-        rows = self.months[self.months["budget_id"] == budget_id]
+        months = self.months[self.months["budget_id"] == budget_id]
         return [
             {
                 "month": month_text(row.month),
@@ -175,7 +183,7 @@ class ExhaustionReport:
                 "agreed": money(row.agreed),
                 "agreed_cumulative": money(row.agreed_cumulative),
             }
-            for row in rows.itertuples(index=False)
+            for row in rows(months)
         ]
 
     def _by(self, column: str, budget_id, names: dict) -> list[dict]:
@@ -183,7 +191,7 @@ class ExhaustionReport:
         sums = spend.groupby(column)["cents"].sum().sort_values(ascending=False)
         return [
             {"id": int(key), "name": names.get(int(key), ""), "used": money(cents)}
-            for key, cents in sums.items()
+            for key, cents in pairs(sums)
         ]
 
     def _provider_names(self) -> dict[int, str]:
@@ -234,7 +242,7 @@ def year_costs(holder: BudgetHolder, data: ReportData, *, year: int) -> dict:
                 "granted": money(row.granted),
                 "used_in_year": money(used_in_year.get(row.budget_id, 0)),
             }
-            for row in data.budgets.itertuples(index=False)
+            for row in rows(data.budgets)
         ],
         "notes": [
             str(

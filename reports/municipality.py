@@ -6,18 +6,19 @@ declarations (and fixed monthly pay) to the cent. No BSN appears anywhere in it.
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Self
 
 from django.utils.translation import gettext_lazy as _
 
 import numpy as np
 import pandas as pd
 
-from declarations.validation.inputs import load_tariffs
+from declarations.selectors.validation import load_tariffs
 from pgb_admin.budgets.models import BudgetHolder, CareProduct, Funder
 from pgb_admin.figures.constants import CarerClass
 
 from .exhaustion import Thresholds, exhaustion
-from .frames import ReportData
+from .frames import ReportData, pairs, rows
 from .holders import iso, money, month_text
 from .signals import SIGNALS, find_signals, thresholds, version_maxima
 
@@ -33,7 +34,7 @@ class MunicipalityReport:
     tariffs: pd.DataFrame  # each version with its maximum
 
     @classmethod
-    def build(cls, funder: Funder, data: ReportData, *, year: int, thresholds: Thresholds):
+    def build(cls, funder: Funder, data: ReportData, *, year: int, thresholds: Thresholds) -> Self:
         grants, _ = exhaustion(data, thresholds, with_months=False)
         tariffs = load_tariffs()
         return cls(
@@ -109,11 +110,11 @@ class MunicipalityReport:
                 "spend_in_year": money(total_spend),
             },
             "spend_by_scheme": [
-                {"scheme": key, "used": money(cents)} for key, cents in self.by("scheme").items()
+                {"scheme": key, "used": money(cents)} for key, cents in pairs(self.by("scheme"))
             ],
             "spend_by_product": [
                 {"product": names["products"].get(int(key), ""), "used": money(cents)}
-                for key, cents in self.by("product_id").items()
+                for key, cents in pairs(self.by("product_id"))
             ],
             "spend_by_provider": [
                 {
@@ -122,11 +123,11 @@ class MunicipalityReport:
                     "used": money(cents),
                     "holders": int(holders_per_provider.get(key, 0)),
                 }
-                for key, cents in by_provider.items()
+                for key, cents in pairs(by_provider)
             ],
             "spend_by_month": [
                 {"month": month_text(month), "used": money(cents)}
-                for month, cents in self.by_month().items()
+                for month, cents in pairs(self.by_month())
             ],
             "carer_classes": [
                 {
@@ -134,7 +135,7 @@ class MunicipalityReport:
                     "used": money(cents),
                     "share_pct": round(100 * cents / total_spend, 1) if total_spend else None,
                 }
-                for key, cents in classes.items()
+                for key, cents in pairs(classes)
             ],
             "tariffs": {
                 "versions": len(tariffs),
@@ -152,7 +153,7 @@ class MunicipalityReport:
                         "maximum": money(row.max_cents),
                         "source": row.source,
                     }
-                    for row in above.itertuples(index=False)
+                    for row in rows(above)
                 ],
             },
             "underspend": {
@@ -167,10 +168,11 @@ class MunicipalityReport:
                         "ended": bool(row.ended),
                         "left": money(row.left),
                     }
-                    for row in underspend[underspend["left"] > 0]
-                    .merge(self.data.budgets[["budget_id", "holder_id"]], on="budget_id")
-                    .sort_values("left", ascending=False)
-                    .itertuples(index=False)
+                    for row in rows(
+                        underspend[underspend["left"] > 0]
+                        .merge(self.data.budgets[["budget_id", "holder_id"]], on="budget_id")
+                        .sort_values("left", ascending=False)
+                    )
                 ],
             },
             "near_exhaustion": [
@@ -183,9 +185,9 @@ class MunicipalityReport:
                         row.agreed_run_out if not pd.isna(row.agreed_run_out) else row.trend_run_out
                     ),
                 }
-                for row in near.merge(
-                    self.data.budgets[["budget_id", "holder_id"]], on="budget_id"
-                ).itertuples(index=False)
+                for row in rows(
+                    near.merge(self.data.budgets[["budget_id", "holder_id"]], on="budget_id")
+                )
             ],
             "signals": self.signal_dicts(names),
             "message": "" if len(grants) else str(NO_GRANTS),
@@ -201,7 +203,7 @@ class MunicipalityReport:
             "pct": "",
         }
         signals = []
-        for row in self.signals.itertuples(index=False):
+        for row in rows(self.signals):
             signal = SIGNALS[row.code]
             pct = limits["pct_spike"] if row.code == "spend_spike" else limits["pct_hours"]
             signals.append(

@@ -4,18 +4,20 @@ and staff. Anything else is a 404. Every report read by someone who does not act
 is logged (:mod:`pgb_admin.audit.access`)."""
 
 from datetime import date
+from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pgb_admin.accounts.scoping import (
+    AnyUser,
     audited_funder_ids,
     get_visible,
     sees_everything,
 )
 from pgb_admin.audit.events import log_read, log_refused
-from pgb_admin.budgets.models import Budget, BudgetHolder, Funder
+from pgb_admin.budgets.models import Budget, BudgetHolder, BudgetQuerySet, Funder
 from pgb_admin.core.periods import LAST_DAY
 
 from .frames import load_report_data
@@ -26,13 +28,13 @@ from .municipality import MunicipalityReport
 FIRST_YEAR, LAST_YEAR = 2000, LAST_DAY.year
 
 
-def _grants_in(budgets, year: int | None):
+def _grants_in(budgets: BudgetQuerySet, year: int | None) -> BudgetQuerySet:
     if year is None:
         return budgets
     return budgets.filter(start_date__lte=date(year, 12, 31), end_date__gte=date(year, 1, 1))
 
 
-def _visible_holder(user, holder_id: int, what: str) -> BudgetHolder:
+def _visible_holder(user: AnyUser, holder_id: int, what: str) -> BudgetHolder:
     """The holder whose report it is (404 out of scope, logged refused)."""
     try:
         return get_visible(BudgetHolder.objects, user, pk=holder_id)
@@ -41,7 +43,9 @@ def _visible_holder(user, holder_id: int, what: str) -> BudgetHolder:
         raise
 
 
-def holder_exhaustion(*, user, holder_id: int, year: int | None = None, what="exhaustion"):
+def holder_exhaustion(
+    *, user: AnyUser, holder_id: int, year: int | None = None, what: str = "exhaustion"
+) -> ExhaustionReport:
     holder = _visible_holder(user, holder_id, what)
     budgets = _grants_in(Budget.objects.visible_to(user).filter(holder=holder), year)
     today = timezone.localdate()
@@ -50,7 +54,7 @@ def holder_exhaustion(*, user, holder_id: int, year: int | None = None, what="ex
     return ExhaustionReport.build(holder, data, year=year, thresholds=thresholds_on(today))
 
 
-def holder_year_costs(*, user, holder_id: int, year: int) -> dict:
+def holder_year_costs(*, user: AnyUser, holder_id: int, year: int) -> dict[str, Any]:
     holder = _visible_holder(user, holder_id, "year_costs")
     budgets = _grants_in(Budget.objects.visible_to(user).filter(holder=holder), year)
     data = load_report_data(budgets, today=timezone.localdate())
@@ -58,7 +62,7 @@ def holder_year_costs(*, user, holder_id: int, year: int) -> dict:
     return year_costs(holder, data, year=year)
 
 
-def audited_funder(*, user, code: str) -> Funder:
+def audited_funder(*, user: AnyUser, code: str) -> Funder:
     """The funder whose municipal report the user may read: one they audit (staff: any)."""
     funders = Funder.objects.all()
     if not sees_everything(user):
@@ -73,12 +77,21 @@ def audited_funder(*, user, code: str) -> Funder:
         raise Http404(_("Not found.")) from None
 
 
-def municipality_report(*, user, code: str, year: int, what="municipality", today=None):
+def municipality_report(
+    *,
+    user: AnyUser,
+    code: str,
+    year: int,
+    what: str = "municipality",
+    today: date | None = None,
+) -> MunicipalityReport:
     funder = audited_funder(user=user, code=code)
     return build_municipality_report(funder, year=year, user=user, what=what, today=today)
 
 
-def build_municipality_report(funder, *, year: int, user, what: str, today=None):
+def build_municipality_report(
+    funder: Funder, *, year: int, user: AnyUser, what: str, today: date | None = None
+) -> MunicipalityReport:
     today = today or timezone.localdate()
     # a held copy's grants are of the registrar's making: not the funder's figures
     budgets = _grants_in(Budget.objects.of_registered_holders().filter(funder=funder), year)

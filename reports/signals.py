@@ -7,20 +7,19 @@ vectorised check over the report frames and gives one row per case.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 import numpy as np
 import pandas as pd
 
 from contracts.constants import ProviderKind
-from declarations.models import DeclarationLine, TimeEntry
+from declarations.selectors.reporting import care_hours_per_day, counted_lines, max_tariffs
 from pgb_admin.core.masking import mask_identifier
 from pgb_admin.core.money import to_cents
 from pgb_admin.figures.constants import CarerClass, FigureKind
 from pgb_admin.figures.models import StatutoryFigure
 
-from .frames import ReportData, counted_declarations
+from .frames import ReportData, rows
 
 
 @dataclass(frozen=True)
@@ -130,15 +129,13 @@ def informal_rate_at_maximum(data: ReportData, tariffs: pd.DataFrame) -> pd.Data
         [
             {"version": int(r.version_id), "rate_cents": int(r.rate_cents),
              "maximum_cents": int(r.max_cents), "source": r.source}
-            for r in hit.itertuples(index=False)
+            for r in rows(hit)
         ],
     )  # fmt: skip
 
 
 def version_maxima(data: ReportData, tariffs: pd.DataFrame) -> pd.DataFrame:
     """Each agreement version with the maximum tariff valid when it starts (-1: unknown)."""
-    from declarations.validation.tariffs import max_tariffs
-
     v = data.versions.merge(
         data.budgets[["budget_id", "funder_id", "scheme"]], on="budget_id", how="left"
     )
@@ -170,7 +167,7 @@ def provider_many_holders(data: ReportData, limits: dict) -> pd.DataFrame:
         "provider_many_holders",
         np.full(len(hit), -1),
         hit["provider_id"],
-        [{"holders": int(r.holders), "kind": r.kind} for r in hit.itertuples(index=False)],
+        [{"holders": int(r.holders), "kind": r.kind} for r in rows(hit)],
     )
 
 
@@ -186,12 +183,9 @@ def provider_week_over_limit(data: ReportData, year: int, limits: dict) -> pd.Da
     days = pd.DataFrame(
         [
             (provider, day, to_cents(hours))
-            for provider, day, hours in TimeEntry.objects.filter(
-                agreement_id__in=agreements.tolist(), care_date__year=year
+            for provider, day, hours in care_hours_per_day(
+                agreement_ids=agreements.tolist(), year=year
             )
-            .values_list("agreement__provider_id", "care_date")
-            .annotate(hours=Sum("quantity"))
-            .order_by()
         ],
         columns=["provider_id", "care_date", "hours_c"],
     )
@@ -205,7 +199,7 @@ def provider_week_over_limit(data: ReportData, year: int, limits: dict) -> pd.Da
         "provider_week_over_limit",
         np.full(len(hit), -1),
         hit["provider_id"],
-        [{"week": r.week, "hours": r.hours_c / 100} for r in hit.itertuples(index=False)],
+        [{"week": r.week, "hours": r.hours_c / 100} for r in rows(hit)],
     )
 
 
@@ -217,17 +211,7 @@ def care_after_agreement_end(data: ReportData, year: int) -> pd.DataFrame:
         return _rows("care_after_agreement_end", [], [], [])
     budget_ids = data.budgets["budget_id"].tolist()
     lines = pd.DataFrame(
-        DeclarationLine.objects.filter(
-            declaration__in=counted_declarations(budget_ids),
-            declaration__agreement_id__in=ended.index.tolist(),
-            care_date__year=year,
-        ).values_list(
-            "declaration__agreement_id",
-            "declaration__agreement__holder_id",
-            "declaration__agreement__provider_id",
-            "declaration_id",
-            "care_date",
-        ),
+        counted_lines(budget_ids=budget_ids, agreement_ids=ended.index.tolist(), year=year),
         columns=["agreement_id", "holder_id", "provider_id", "declaration_id", "care_date"],
     )
     if lines.empty:
@@ -247,7 +231,7 @@ def care_after_agreement_end(data: ReportData, year: int) -> pd.DataFrame:
             {"agreement": int(r.agreement_id), "declaration": int(r.declaration_id),
              "ended": r.end.date().isoformat(), "first_day_after": r.first.date().isoformat(),
              "days": int(r.days)}
-            for r in per.itertuples(index=False)
+            for r in rows(per)
         ],
     )  # fmt: skip
 
@@ -283,7 +267,7 @@ def hours_far_above_agreed(data: ReportData, year: int, limits: dict) -> pd.Data
         [
             {"agreement": int(r.agreement_id), "month": f"{r.month:%Y-%m}",
              "declared_hours": r.declared_c / 100, "agreed_hours": round(r.agreed_c / 100, 2)}
-            for r in hit.itertuples(index=False)
+            for r in rows(hit)
         ],
     )  # fmt: skip
 
@@ -313,7 +297,7 @@ def spend_spike(data: ReportData, year: int, limits: dict) -> pd.DataFrame:
         np.full(len(hit), -1),
         [
             {"month": f"{r.month:%Y-%m}", "spend_cents": int(r.cents), "usual_cents": int(u)}
-            for r, u in zip(hit.itertuples(index=False), usual, strict=True)
+            for r, u in zip(rows(hit), usual, strict=True)
         ],
     )
 
@@ -328,6 +312,6 @@ def shared_iban(data: ReportData) -> pd.DataFrame:
         shared["provider_id"],
         [
             {"iban": mask_identifier(r.iban), "providers": int(c)}
-            for r, c in zip(shared.itertuples(index=False), counts[shared.index], strict=True)
+            for r, c in zip(rows(shared), counts[shared.index], strict=True)
         ],
     )

@@ -73,7 +73,8 @@ def start_municipality_report(*, actor, funder: Funder, year: int) -> TaskRun:
         funder=funder,
         total=1 + len(MUNICIPALITY_FILES),
     )
-    municipality_report_task.delay_on_commit(
+    # celery-types lacks delay_on_commit (Celery 5.4)
+    municipality_report_task.delay_on_commit(  # type: ignore[attr-defined]
         str(run.pk), actor.pk, funder.pk, year, translation.get_language() or "nl"
     )
     return run

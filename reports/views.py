@@ -29,6 +29,7 @@ from pgb_admin.budgets.constants import Scheme
 from pgb_admin.budgets.models import Funder
 from pgb_admin.core.files import CHART_FORMATS, CSV, XLSX, ZIP, municipal_report_name
 from pgb_admin.core.periods import parse_month
+from pgb_admin.core.web import AuthenticatedRequest
 from pgb_admin.figures.constants import CarerClass, RateUnit
 
 from . import evidence, files, selectors
@@ -96,19 +97,19 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 @require_GET
 @login_required
-def audit_home(request: HttpRequest) -> HttpResponse:
+def audit_home(request: AuthenticatedRequest) -> HttpResponse:
     """The funders the user audits today (staff: all of them)."""
     user = request.user
     funders = Funder.objects.order_by("name", "code")
     if not sees_everything(user):
         funders = funders.filter(pk__in=audited_funder_ids(user))
-    funders = list(funders)
-    if not funders and not sees_everything(user):
+    shown = list(funders)
+    if not shown and not sees_everything(user):
         raise Http404(_("Not found."))
     return render(
         request,
         "reports/audit.html",
-        {"funders": funders, "year": timezone.localdate().year},
+        {"funders": shown, "year": timezone.localdate().year},
     )
 
 

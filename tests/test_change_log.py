@@ -7,8 +7,8 @@ from auditlog.context import set_actor
 from auditlog.models import LogEntry
 
 from contracts.services import provider_update
+from declarations.demo.plan import demo_iban
 from pgb_admin.budgets.services import holder_update
-from pgb_admin.core.demo import demo_iban
 
 
 def test_a_changed_bsn_is_logged_masked_with_the_actor(world):

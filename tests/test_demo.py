@@ -14,6 +14,7 @@ from stdnum.nl import bsn as stdnum_bsn
 
 from contracts.constants import AgreementType
 from contracts.models import AgreementVersion, CareAgreement, HolderProvider, Provider
+from declarations.demo.plan import DEMO_BACKUP_CODES, DEMO_PASSWORD, LOGINS
 from declarations.models import Batch, Declaration, Expense, Finding, TimeEntry
 from declarations.validation.registry import catalogue
 from pgb_admin.accounts.constants import MandateRole
@@ -21,7 +22,6 @@ from pgb_admin.accounts.models import Mandate, User
 from pgb_admin.accounts.two_factor import code_check, requires_two_factor
 from pgb_admin.budgets.constants import Scheme
 from pgb_admin.budgets.models import Budget, BudgetHolder
-from pgb_admin.core.demo import DEMO_BACKUP_CODES, DEMO_PASSWORD, LOGINS
 
 
 def _load(**options) -> str:

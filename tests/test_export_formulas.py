@@ -21,9 +21,11 @@ from datetime import date
 import openpyxl
 
 from contracts.models import AgreementVersion, CareAgreement, Provider
-from declarations import services
 from declarations.imports.template import agreement_month_template, holders_month_template
 from declarations.models import Expense, Finding, TimeEntry
+from declarations.services import batches as batch_services
+from declarations.services import declarations as declaration_services
+from declarations.services import hours as hour_services
 from pgb_admin.accounts.constants import MandateRole
 from pgb_admin.accounts.models import User
 from pgb_admin.budgets.models import Budget, BudgetHolder, CareProduct, Funder
@@ -111,13 +113,13 @@ def _plant(world) -> set[str]:
     for number, agreement_id in enumerate(
         [world.mine_wmo_agreement.pk, world.mine_wlz_agreement.pk, agreement.pk]
     ):
-        services.time_entries_fill_month(
+        hour_services.time_entries_fill_month(
             actor=actor, agreement_id=agreement_id, month=OCTOBER, pattern={0: "4", 3: "4"}
         )
         for index, entry in enumerate(TimeEntry.objects.filter(agreement_id=agreement_id)):
             entry.note = _payload(index + number)
             entry.save(update_fields=["note"])
-        services.expense_add(
+        hour_services.expense_add(
             actor=actor,
             agreement_id=agreement_id,
             expense_date=date(2026, 10, 6),
@@ -136,15 +138,21 @@ def _export_month(world) -> list:
     October of the holder ``mine``; the declarations."""
     actor = world.users["representative"]
     declarations = [
-        services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=OCTOBER)
+        declaration_services.declaration_draft(
+            actor=actor, agreement_id=agreement.pk, month=OCTOBER
+        )
         for agreement in (world.mine_wmo_agreement, world.mine_wlz_agreement)
     ]
-    services.declaration_validate(actor=actor, declaration_ids=[d.pk for d in declarations])
+    declaration_services.declaration_validate(
+        actor=actor, declaration_ids=[d.pk for d in declarations]
+    )
     for index, finding in enumerate(
         Finding.objects.filter(declaration__in=declarations, severity="warning")
     ):
-        services.finding_acknowledge(actor=actor, finding_id=finding.pk, reason=_payload(index))
-    batch = services.batch_export(actor=actor, month=OCTOBER, holder_id=world.mine.pk)
+        declaration_services.finding_acknowledge(
+            actor=actor, finding_id=finding.pk, reason=_payload(index)
+        )
+    batch = batch_services.batch_export(actor=actor, month=OCTOBER, holder_id=world.mine.pk)
     assert batch.declarations.count() == 2, batch.skipped
     return declarations
 
@@ -244,16 +252,16 @@ def test_text_with_control_characters_does_not_break_an_export(world):
     Provider.objects.filter(pk=world.mine_provider.pk).update(name="\x01" + PAYLOADS[0])
     BudgetHolder.objects.filter(pk=world.mine.pk).update(surname=CONTROL_TEXT)
     actor = world.users["representative"]
-    services.time_entries_fill_month(
+    hour_services.time_entries_fill_month(
         actor=actor, agreement_id=world.mine_wmo_agreement.pk, month=OCTOBER, pattern={0: "4"}
     )
     TimeEntry.objects.update(note=CONTROL_TEXT)
     template = agreement_month_template(world.mine_wmo_agreement, OCTOBER)
-    declaration = services.declaration_draft(
+    declaration = declaration_services.declaration_draft(
         actor=actor, agreement_id=world.mine_wmo_agreement.pk, month=OCTOBER
     )
-    services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
-    batch = services.batch_export(actor=actor, month=OCTOBER, holder_id=world.mine.pk)
+    declaration_services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
+    batch = batch_services.batch_export(actor=actor, month=OCTOBER, holder_id=world.mine.pk)
     xlsx = bytes(batch.files.get(format="xlsx").content)
     names = {
         cell.value

@@ -12,7 +12,7 @@ from django.utils import timezone
 import pytest
 from celery import current_app
 
-from declarations import services, tasks
+from declarations import tasks
 from declarations.models import (
     Batch,
     BatchFile,
@@ -23,6 +23,8 @@ from declarations.models import (
     HoursUpload,
     TimeEntry,
 )
+from declarations.services import declarations as declaration_services
+from declarations.services import hours as hour_services
 from pgb_admin.core.models import TaskRun
 from reports import tasks as report_tasks
 from reports.models import ReportFile
@@ -33,10 +35,12 @@ OCTOBER = date(2026, 10, 1)
 def _validated_october(world):
     actor = world.users["representative"]
     agreement = world.mine_wmo_agreement
-    services.time_entries_fill_month(
+    hour_services.time_entries_fill_month(
         actor=actor, agreement_id=agreement.pk, month=OCTOBER, pattern={0: "4", 3: "4"}
     )
-    declaration = services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=OCTOBER)
+    declaration = declaration_services.declaration_draft(
+        actor=actor, agreement_id=agreement.pk, month=OCTOBER
+    )
     return actor, declaration
 
 
@@ -51,7 +55,7 @@ def _validate(world):
 
 def _export(world):
     actor, declaration = _validated_october(world)
-    services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
+    declaration_services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
     return [_run(actor, "export"), actor.pk, OCTOBER.isoformat(), world.mine.pk, None]
 
 

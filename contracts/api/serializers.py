@@ -115,7 +115,8 @@ class RecordedDecisionSerializer(serializers.Serializer):
     """A decision of others (the funder's approval, the SVB's answer) as it was recorded in
     pgb-admin: typed in by hand, not received from the funder or the SVB."""
 
-    source = serializers.CharField(
+    # a field named like Field.source: DRF takes declared fields off the class, the stubs do not
+    source = serializers.CharField(  # type: ignore[assignment]
         read_only=True, help_text="Always `recorded`: typed in, not received from its source."
     )
     kept = serializers.BooleanField(
@@ -137,7 +138,9 @@ class RecordedDecisionSerializer(serializers.Serializer):
 
 
 class AgreementVersionSerializer(serializers.ModelSerializer):
-    product = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    product: serializers.SlugRelatedField[CareProduct] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     approval_provenance = RecordedDecisionSerializer(
         read_only=True,
         allow_null=True,

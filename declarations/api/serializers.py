@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 
 from rest_framework import serializers
@@ -22,6 +23,7 @@ from pgb_admin.api.fields import (
 from pgb_admin.budgets.models import BudgetHolder, Funder
 
 from ..models import Batch, BatchFile, Declaration, DeclarationLine, Expense, Finding, TimeEntry
+from ..services.common import parse_quantity
 
 # The most rows one request may write (a month of entries, several a day).
 MAX_ROWS = 1000
@@ -30,6 +32,29 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 def _agreement():
     return ScopedRelatedField(CareAgreement)
+
+
+class NumberField(StrictDecimalField):
+    """A quantity or amount as a string. Text that is no number is refused in the words a form,
+    the weekly pattern and an import use (:func:`~declarations.services.common.parse_quantity`);
+    the rest of the checks are the services'."""
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as refused:
+            if isinstance(data, str) and refused.get_codes() == ["invalid"]:
+                try:
+                    parse_quantity(data)
+                except DjangoValidationError as error:
+                    raise serializers.ValidationError(error.messages, code="invalid") from None
+            raise
+
+
+def _number_for(model, name: str, **kwargs) -> NumberField:
+    # the model field's digits and nullability, as decimal_for reads them (DRF keeps a field's
+    # arguments in ``_kwargs``)
+    return NumberField(**decimal_for(model, name, **kwargs)._kwargs)
 
 
 class TimeEntrySerializer(serializers.ModelSerializer):
@@ -55,7 +80,7 @@ class TimeEntrySerializer(serializers.ModelSerializer):
 
 class TimeEntryFieldsSerializer(InputSerializer):
     care_date = StrictDateField()
-    quantity = decimal_for(
+    quantity = _number_for(
         TimeEntry,
         "quantity",
         required=False,
@@ -95,7 +120,7 @@ class TimeEntryMonthResultSerializer(serializers.Serializer):
 
 
 def _weekday():
-    return StrictDecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+    return NumberField(max_digits=5, decimal_places=2, required=False, allow_null=True)
 
 
 class WeeklyPatternSerializer(InputSerializer):
@@ -144,8 +169,8 @@ class ExpenseSerializer(serializers.ModelSerializer):
 class ExpenseFieldsSerializer(InputSerializer):
     expense_date = StrictDateField(required=False)
     kind = choice_for(Expense, "kind", required=False)
-    kilometres = decimal_for(Expense, "kilometres")
-    amount = decimal_for(
+    kilometres = _number_for(Expense, "kilometres")
+    amount = _number_for(
         Expense,
         "amount",
         required=False,

@@ -23,13 +23,19 @@ from pgb_admin.core.api.serializers import TaskRunSerializer
 from pgb_admin.core.errors import Conflict
 from pgb_admin.core.files import CSV, FORMATS, XLSX
 
-from .. import selectors, services, tasks
+from .. import tasks
 from ..constants import DeclarationStatus, ExpenseKind
 from ..grants import budget_refusal
 from ..imports.hours import hours_import
 from ..imports.problems import ImportRefused
 from ..imports.uploads import max_upload_bytes
 from ..models import Batch, BatchFile, Declaration, Expense, TimeEntry
+from ..selectors import lists as selectors
+from ..selectors.batches import batch_file
+from ..selectors.months import declarations_open_in_period, open_declaration
+from ..services import declarations as declaration_services
+from ..services import hours as hour_services
+from ..services.batches import batch_export
 from . import serializers
 
 
@@ -54,11 +60,51 @@ def _delete_response(service, **kwargs) -> Response:
     return Response(status=204)
 
 
+class AgreementDataViewSet(ListRetrieveMixin, ScopedViewSet):
+    """What is logged under a care agreement per day (care, costs). Its subclasses say which
+    serializers read a new row and a change, and which services of
+    :mod:`declarations.services.hours` add, change and remove one (``id_argument`` names the
+    row for them)."""
+
+    create_serializer = None
+    update_serializer = None
+    add = None
+    change = None
+    remove = None
+    id_argument = ""
+
+    def create(self, request):
+        data = self.read_input(self.create_serializer)
+        row = self.add(actor=request.user, agreement_id=data.pop("agreement").pk, **data)
+        return self.respond(row, status=201)
+
+    def partial_update(self, request, pk=None):
+        row = self.get_object()
+        data = self.read_input(self.update_serializer)
+        row = self.change(actor=request.user, **{self.id_argument: row.pk}, **data)
+        return self.respond(row)
+
+    def destroy(self, request, pk=None):
+        row = self.get_object()
+        return _delete_response(self.remove, actor=request.user, **{self.id_argument: row.pk})
+
+
 @extend_schema_view(
     list=extend_schema(summary="Care logged per day (time entries)"),
     retrieve=extend_schema(summary="A time entry"),
+    create=extend_schema(
+        summary="Log care on a day",
+        request=serializers.TimeEntryCreateSerializer,
+        responses={201: serializers.TimeEntrySerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change a time entry (while its month is not declared)",
+        request=serializers.TimeEntryUpdateSerializer,
+        responses={200: serializers.TimeEntrySerializer},
+    ),
+    destroy=extend_schema(summary="Remove a time entry (while its month is not declared)"),
 )
-class TimeEntryViewSet(ListRetrieveMixin, ScopedViewSet):
+class TimeEntryViewSet(AgreementDataViewSet):
     """Care given per day under a care agreement: hours in quarter hours, or day parts or
     24-hour periods where the agreement is paid so. A month's entries change until its
     declaration is exported (then 409), and again once a correction is opened."""
@@ -67,34 +113,12 @@ class TimeEntryViewSet(ListRetrieveMixin, ScopedViewSet):
     serializer_class = serializers.TimeEntrySerializer
     filterset_class = TimeEntryFilter
     ordering_fields = ["care_date", "created_at"]
-
-    @extend_schema(
-        summary="Log care on a day",
-        request=serializers.TimeEntryCreateSerializer,
-        responses={201: serializers.TimeEntrySerializer},
-    )
-    def create(self, request):
-        data = self.read_input(serializers.TimeEntryCreateSerializer)
-        entry = services.time_entry_add(
-            actor=request.user, agreement_id=data.pop("agreement").pk, **data
-        )
-        return self.respond(entry, status=201)
-
-    @extend_schema(
-        summary="Change a time entry (while its month is not declared)",
-        request=serializers.TimeEntryUpdateSerializer,
-        responses={200: serializers.TimeEntrySerializer},
-    )
-    def partial_update(self, request, pk=None):
-        entry = self.get_object()
-        data = self.read_input(serializers.TimeEntryUpdateSerializer)
-        entry = services.time_entry_update(actor=request.user, entry_id=entry.pk, **data)
-        return self.respond(entry)
-
-    @extend_schema(summary="Remove a time entry (while its month is not declared)")
-    def destroy(self, request, pk=None):
-        entry = self.get_object()
-        return _delete_response(services.time_entry_delete, actor=request.user, entry_id=entry.pk)
+    create_serializer = serializers.TimeEntryCreateSerializer
+    update_serializer = serializers.TimeEntryUpdateSerializer
+    add = staticmethod(hour_services.time_entry_add)
+    change = staticmethod(hour_services.time_entry_update)
+    remove = staticmethod(hour_services.time_entry_delete)
+    id_argument = "entry_id"
 
     @extend_schema(
         summary="Write a whole month of one agreement, all or nothing",
@@ -108,7 +132,7 @@ class TimeEntryViewSet(ListRetrieveMixin, ScopedViewSet):
     def bulk(self, request):
         data = self.read_input(serializers.TimeEntryMonthSerializer)
         agreement = data["agreement"]
-        services.time_entries_set_month(
+        hour_services.time_entries_set_month(
             actor=request.user,
             agreement_id=agreement.pk,
             month=data["month"],
@@ -127,7 +151,7 @@ class TimeEntryViewSet(ListRetrieveMixin, ScopedViewSet):
     def fill(self, request):
         data = self.read_input(serializers.TimeEntryFillSerializer)
         agreement = data["agreement"]
-        services.time_entries_fill_month(
+        hour_services.time_entries_fill_month(
             actor=request.user,
             agreement_id=agreement.pk,
             month=data["month"],
@@ -162,42 +186,31 @@ class ExpenseFilter(AgreementDataFilter):
 @extend_schema_view(
     list=extend_schema(summary="Travel and other costs"),
     retrieve=extend_schema(summary="A cost"),
+    create=extend_schema(
+        summary="Declare a cost",
+        request=serializers.ExpenseCreateSerializer,
+        responses={201: serializers.ExpenseSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change a cost (while its month is not declared)",
+        request=serializers.ExpenseFieldsSerializer,
+        responses={200: serializers.ExpenseSerializer},
+    ),
+    destroy=extend_schema(summary="Remove a cost (while its month is not declared)"),
 )
-class ExpenseViewSet(ListRetrieveMixin, ScopedViewSet):
+class ExpenseViewSet(AgreementDataViewSet):
     """Travel costs (kilometres at the agreed allowance) and other costs beside the care."""
 
     selector = selectors.expense_list
     serializer_class = serializers.ExpenseSerializer
     filterset_class = ExpenseFilter
     ordering_fields = ["expense_date", "amount"]
-
-    @extend_schema(
-        summary="Declare a cost",
-        request=serializers.ExpenseCreateSerializer,
-        responses={201: serializers.ExpenseSerializer},
-    )
-    def create(self, request):
-        data = self.read_input(serializers.ExpenseCreateSerializer)
-        expense = services.expense_add(
-            actor=request.user, agreement_id=data.pop("agreement").pk, **data
-        )
-        return self.respond(expense, status=201)
-
-    @extend_schema(
-        summary="Change a cost (while its month is not declared)",
-        request=serializers.ExpenseFieldsSerializer,
-        responses={200: serializers.ExpenseSerializer},
-    )
-    def partial_update(self, request, pk=None):
-        expense = self.get_object()
-        data = self.read_input(serializers.ExpenseFieldsSerializer)
-        expense = services.expense_update(actor=request.user, expense_id=expense.pk, **data)
-        return self.respond(expense)
-
-    @extend_schema(summary="Remove a cost (while its month is not declared)")
-    def destroy(self, request, pk=None):
-        expense = self.get_object()
-        return _delete_response(services.expense_delete, actor=request.user, expense_id=expense.pk)
+    create_serializer = serializers.ExpenseCreateSerializer
+    update_serializer = serializers.ExpenseFieldsSerializer
+    add = staticmethod(hour_services.expense_add)
+    change = staticmethod(hour_services.expense_update)
+    remove = staticmethod(hour_services.expense_delete)
+    id_argument = "expense_id"
 
 
 class DeclarationFilter(AgreementDataFilter):
@@ -257,8 +270,8 @@ class DeclarationViewSet(ListRetrieveMixin, ScopedViewSet):
     def create(self, request):
         data = self.read_input(serializers.DeclarationDraftSerializer)
         agreement = data["agreement"]
-        existed = services.open_declaration(agreement.pk, data["month"]) is not None
-        declaration = services.declaration_draft(
+        existed = open_declaration(agreement.pk, data["month"]) is not None
+        declaration = declaration_services.declaration_draft(
             actor=request.user,
             agreement_id=agreement.pk,
             month=data["month"],
@@ -270,7 +283,9 @@ class DeclarationViewSet(ListRetrieveMixin, ScopedViewSet):
     def destroy(self, request, pk=None):
         declaration = self.get_object()
         return _delete_response(
-            services.declaration_delete, actor=request.user, declaration_id=declaration.pk
+            declaration_services.declaration_delete,
+            actor=request.user,
+            declaration_id=declaration.pk,
         )
 
     @extend_schema(
@@ -293,7 +308,7 @@ class DeclarationViewSet(ListRetrieveMixin, ScopedViewSet):
     @action(detail=True, methods=["post"])
     def validate(self, request, pk=None):
         declaration = self.get_object()
-        checked = services.declaration_validate(
+        checked = declaration_services.declaration_validate(
             actor=request.user, declaration_ids=[declaration.pk]
         )
         refusal = budget_refusal(checked)  # the draft and its findings are committed
@@ -313,7 +328,7 @@ class DeclarationViewSet(ListRetrieveMixin, ScopedViewSet):
         finding = declaration.findings.filter(pk=min(data["finding"], MAX_ID)).first()
         if finding is None:
             raise Http404
-        services.finding_acknowledge(
+        declaration_services.finding_acknowledge(
             actor=request.user, finding_id=finding.pk, reason=data["reason"]
         )
         return self._respond(declaration)
@@ -326,7 +341,7 @@ class DeclarationViewSet(ListRetrieveMixin, ScopedViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         declaration = self.get_object()
-        services.declaration_submit(actor=request.user, declaration_id=declaration.pk)
+        declaration_services.declaration_submit(actor=request.user, declaration_id=declaration.pk)
         return self._respond(declaration)
 
     @extend_schema(
@@ -339,7 +354,9 @@ class DeclarationViewSet(ListRetrieveMixin, ScopedViewSet):
     @action(detail=True, methods=["post"])
     def correct(self, request, pk=None):
         declaration = self.get_object()
-        correction = services.declaration_correct(actor=request.user, declaration_id=declaration.pk)
+        correction = declaration_services.declaration_correct(
+            actor=request.user, declaration_id=declaration.pk
+        )
         return self._respond(correction, 201)
 
     @extend_schema(
@@ -351,7 +368,9 @@ class DeclarationViewSet(ListRetrieveMixin, ScopedViewSet):
     def settle(self, request, pk=None):
         declaration = self.get_object()
         data = self.read_input(serializers.SettleSerializer)
-        services.declaration_settle(actor=request.user, declaration_id=declaration.pk, **data)
+        declaration_services.declaration_settle(
+            actor=request.user, declaration_id=declaration.pk, **data
+        )
         return self._respond(declaration)
 
     @extend_schema(
@@ -362,7 +381,9 @@ class DeclarationViewSet(ListRetrieveMixin, ScopedViewSet):
     @collection_action(url_path="draft-period")
     def draft_period(self, request):
         data = self.read_input(serializers.PeriodSerializer)
-        declarations = services.declarations_draft_period(actor=request.user, **_period(data))
+        declarations = declaration_services.declarations_draft_period(
+            actor=request.user, **_period(data)
+        )
         drafted = self.get_queryset().filter(pk__in=[d.pk for d in declarations]).order_by("pk")
         return Response(self.get_serializer(drafted, many=True).data)
 
@@ -374,7 +395,7 @@ class DeclarationViewSet(ListRetrieveMixin, ScopedViewSet):
     @collection_action(url_path="validate-period")
     def validate_period(self, request):
         data = self.read_input(serializers.PeriodSerializer)
-        ids = services.declarations_open_in_period(actor=request.user, **_period(data))
+        ids = declarations_open_in_period(actor=request.user, **_period(data))
         run = tasks.start_validation(actor=request.user, declaration_ids=ids)
         return _accepted(run)
 
@@ -452,7 +473,7 @@ class BatchViewSet(ListRetrieveMixin, ScopedViewSet):
         data = self.read_input(serializers.BatchCreateSerializer)
         if data["background"]:
             return _accepted(tasks.start_export(actor=request.user, **_period(data)))
-        batch = services.batch_export(actor=request.user, **_period(data))
+        batch = batch_export(actor=request.user, **_period(data))
         return self.respond(batch, status=201)
 
     @extend_schema(
@@ -487,9 +508,7 @@ class BatchViewSet(ListRetrieveMixin, ScopedViewSet):
 
     def _download(self, file_format: str) -> HttpResponse:
         batch = self.get_object()
-        file = services.batch_file(
-            actor=self.request.user, batch_id=batch.pk, file_format=file_format
-        )
+        file = batch_file(actor=self.request.user, batch_id=batch.pk, file_format=file_format)
         return file_response(
             bytes(file.content), FORMATS[file.format], file.filename, sha256=file.sha256
         )

@@ -16,31 +16,25 @@ What a file means:
 Agreements the user may not change get the same answer as agreements that do not exist.
 """
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from contracts.models import AgreementVersion, CareAgreement
-from contracts.selectors import version_on
 from pgb_admin.accounts.scoping import refuse_auditors
-from pgb_admin.audit.events import log_changes
-from pgb_admin.audit.models import Action
-from pgb_admin.core.dates import format_date
-from pgb_admin.core.money import round_money
-from pgb_admin.core.periods import date_out_of_range, is_supported, month_end, month_start
-from pgb_admin.figures.models import FigureLookup
+from pgb_admin.core.periods import date_out_of_range, is_supported
 
-from .. import services
 from ..constants import ExpenseKind
 from ..models import Expense, TimeEntry
+from ..selectors.lists import editable_agreement_holders
+from ..services.common import parse_quantity
+from ..services.hour_checks import DayRow, RowRefusal, RowsRefused
+from ..services.hours import MonthChange, hour_rows_import, hour_rows_refusals
 from .columns import COST_KINDS
 from .problems import ImportRefused, Problem, problem
-from .template import day_note, day_quantity, restore_text
+from .template import restore_text
 from .uploads import Table, read_upload
 
 COST_COLUMNS = ("cost_kind", "kilometres", "amount")
@@ -59,36 +53,8 @@ class Row:
     cost: dict | None  # kind, kilometres, amount, description
     raw: dict = field(default_factory=dict, compare=False)  # the cells as read, for problems
 
-
-@dataclass
-class MonthChange:
-    agreement_id: int
-    month: date
-    days_changed: int = 0
-    entries_removed: int = 0
-    entries_added: int = 0
-    expenses_removed: int = 0
-    expenses_added: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(
-            self.entries_removed
-            or self.entries_added
-            or self.expenses_removed
-            or self.expenses_added
-        )
-
-    def as_dict(self) -> dict:
-        return {
-            "agreement": self.agreement_id,
-            "month": f"{self.month:%Y-%m}",
-            "days_changed": self.days_changed,
-            "entries_removed": self.entries_removed,
-            "entries_added": self.entries_added,
-            "expenses_removed": self.expenses_removed,
-            "expenses_added": self.expenses_added,
-        }
+    def as_day(self) -> DayRow:
+        return DayRow(self.agreement_id, self.day, self.quantity, self.note, self.cost)
 
 
 @dataclass
@@ -136,25 +102,29 @@ def hours_import(
     step()
     problems: list[Problem] = []
     rows = _parse(table, problems)
-    agreements = _agreements(actor, {row.agreement_id for row in rows})
     if on_holders is not None:
-        on_holders({agreement.holder_id for agreement in agreements.values()})
-    rows = _check_scope_and_days(table, rows, agreements, problems)
-    step()
-    if problems:
-        raise ImportRefused(sorted(problems, key=lambda p: (p.sheet, p.row or 0, p.column)))
-    with_costs = any(key in table.columns for key in COST_COLUMNS)
-    with transaction.atomic():
-        months = _apply(rows, agreements, with_costs=with_costs, dry_run=dry_run)
-        if dry_run:
-            transaction.set_rollback(True)
+        on_holders(
+            editable_agreement_holders(user=actor, agreement_ids={r.agreement_id for r in rows})
+        )
+    days = [row.as_day() for row in rows]
+    try:
+        if problems:  # the rows that were read are checked too, so every problem is listed
+            refusals = hour_rows_refusals(actor=actor, rows=days)
         else:
-            log_changes(
-                user=actor,
-                action=Action.IMPORT,
-                what="import:hours",
-                holder_ids=[agreements[row.agreement_id].holder_id for row in rows],
+            months = hour_rows_import(
+                actor=actor,
+                rows=days,
+                with_costs=any(key in table.columns for key in COST_COLUMNS),
+                dry_run=dry_run,
+                on_checked=step,
             )
+            refusals = []
+    except RowsRefused as refused:
+        refusals = refused.refusals
+    problems += [_row_problem(table, rows[refusal.index], refusal) for refusal in refusals]
+    if problems:
+        step()
+        raise ImportRefused(sorted(problems, key=lambda p: (p.sheet, p.row or 0, p.column)))
     step()
     return ImportResult(rows=len(table.rows), dry_run=dry_run, months=months)
 
@@ -266,7 +236,7 @@ def _number(value) -> Decimal | None:
     if isinstance(value, float):
         value = repr(round(value, 6))
     try:
-        return services.parse_quantity(value)
+        return parse_quantity(value)
     except ValidationError:
         raise _Refused(
             "not_a_number", _("%(value)s is not a number."), value=str(value)[:40]
@@ -333,224 +303,29 @@ def _cost(values: dict, read) -> dict | None:
     }
 
 
-# --- the rows against the agreements ---------------------------------------------------------
+# --- what the service refused, as problems of the file ------------------------------------------
+
+#: the column of what the service names
+COLUMN_OF = {"day": "date"}
 
 
-def _agreements(actor, ids: set[int]) -> dict[int, CareAgreement]:
-    if not ids:
-        return {}
-    agreements = CareAgreement.objects.editable_by(actor).filter(pk__in=ids)
-    found = {agreement.pk: agreement for agreement in agreements}
-    versions = AgreementVersion.objects.filter(agreement_id__in=found).order_by("valid_from")
-    by_agreement = defaultdict(list)
-    for version in versions:
-        by_agreement[version.agreement_id].append(version)
-    for agreement_id, agreement in found.items():
-        agreement.import_versions = by_agreement[agreement_id]
-    return found
-
-
-def _check_scope_and_days(table, rows, agreements, problems) -> list[Row]:
-    figures = FigureLookup()
-    locked = services.locked_months(
-        (row.agreement_id, month_start(row.day)) for row in rows if row.agreement_id in agreements
+def _row_problem(table: Table, row: Row, refusal: RowRefusal) -> Problem:
+    column = COLUMN_OF.get(refusal.field, refusal.field)
+    error = refusal.error
+    if refusal.field == "quantity":  # the checks of a quantity share one code here
+        code, message, params = "bad_quantity", "%(text)s", {"text": _rendered(error)}
+    else:
+        code, message, params = error.code, error.message, error.params or {}
+    return problem(
+        code,
+        message,
+        sheet=table.sheet,
+        row=row.number,
+        column=table.columns.get(column, "" if column == "agreement" else column),
+        value=row.agreement_id if refusal.field == "agreement" else _shown(row.raw.get(column)),
+        params=params,
     )
-    care_days = Counter((row.agreement_id, row.day) for row in rows if row.quantity is not None)
-    checked = []
-    for row in rows:
-        where = {"sheet": table.sheet, "row": row.number}
-        agreement = agreements.get(row.agreement_id)
-        if agreement is None:
-            problems.append(
-                problem(
-                    "unknown_agreement",
-                    _("There is no agreement %(value)s that you may change."),
-                    column=table.columns.get("agreement", ""),
-                    value=row.agreement_id,
-                    **where,
-                )
-            )
-            continue
-        version = version_on(agreement.import_versions, row.day)
-        is_locked = (row.agreement_id, month_start(row.day)) in locked
-        error = _row_error(row, version, is_locked, care_days, figures)
-        if error is not None:
-            column, refused = error
-            problems.append(
-                problem(
-                    refused.code,
-                    refused.message,
-                    column=table.columns.get(column, column),
-                    value=_shown(row.raw.get(column)),
-                    **where,
-                    params=refused.params,
-                )
-            )
-            continue
-        checked.append(row)
-    return checked
 
 
-def _row_error(row: Row, version, locked: bool, care_days, figures):
-    """What is wrong with a row against its agreement, as (column, _Refused), or None."""
-    if locked:
-        return "date", _Refused(
-            "month_declared",
-            _("%(month)s is declared and exported: its hours and costs can no longer change."),
-            month=f"{row.day:%m-%Y}",
-        )
-    if version is None:
-        return "date", _Refused(
-            "outside_agreement",
-            _("The agreement does not run on %(date)s."),
-            date=format_date(row.day),
-        )
-    if row.quantity is not None:
-        if care_days[(row.agreement_id, row.day)] > 1:
-            return "date", _Refused(
-                "day_twice",
-                _("%(date)s has care on more than one row."),
-                date=format_date(row.day),
-            )
-        try:
-            services.check_quantity(
-                row.quantity, version.unit, typed=True, day=row.day, figures=figures
-            )
-        except ValidationError as error:
-            return "quantity", _Refused("bad_quantity", "%(text)s", text=_first_message(error))
-    if row.cost is not None and row.cost["amount"] is None:
-        if row.cost["kind"] != ExpenseKind.TRAVEL or row.cost["kilometres"] is None:
-            return "amount", _Refused("required", _("Fill in the amount."))
-        if version.travel_allowance_per_km is None:
-            return "amount", _Refused(
-                "no_travel_allowance",
-                _("No travel allowance per km is agreed: fill in the amount."),
-            )
-    return None
-
-
-def _first_message(error) -> str:
-    messages = getattr(error, "messages", None)
-    return str(messages[0]) if messages else str(error)
-
-
-# --- storing: only what changed -----------------------------------------------------------
-
-
-def _apply(rows: list[Row], agreements, *, with_costs: bool, dry_run: bool) -> list[MonthChange]:
-    by_month: dict[tuple[int, date], list[Row]] = defaultdict(list)
-    for row in rows:
-        by_month[row.agreement_id, month_start(row.day)].append(row)
-    if not by_month:
-        return []
-    entries = _existing(TimeEntry, "care_date", by_month)
-    expenses = _existing(Expense, "expense_date", by_month) if with_costs else {}
-    changes, remove_entries, add_entries, remove_expenses, add_expenses = [], [], [], [], []
-    for (agreement_id, month), month_rows in sorted(by_month.items()):
-        change = MonthChange(agreement_id, month)
-        agreement = agreements[agreement_id]
-        _diff_days(
-            agreement,
-            month_rows,
-            entries.get((agreement_id, month), []),
-            change,
-            remove_entries,
-            add_entries,
-        )
-        if with_costs:
-            _diff_costs(
-                agreement,
-                month_rows,
-                expenses.get((agreement_id, month), []),
-                change,
-                remove_expenses,
-                add_expenses,
-            )
-        changes.append(change)
-    if not dry_run:
-        TimeEntry.objects.filter(pk__in=remove_entries).delete()
-        TimeEntry.objects.bulk_create(add_entries, batch_size=2000)
-        Expense.objects.filter(pk__in=remove_expenses).delete()
-        Expense.objects.bulk_create(add_expenses, batch_size=2000)
-        services.back_to_draft_many(
-            (change.agreement_id, change.month) for change in changes if change.changed
-        )
-    return changes
-
-
-def _existing(model, date_field: str, by_month) -> dict[tuple[int, date], list]:
-    agreement_ids = {agreement_id for agreement_id, _month in by_month}
-    first = min(month for _agreement, month in by_month)
-    last = month_end(max(month for _agreement, month in by_month))
-    found = defaultdict(list)
-    for obj in model.objects.filter(
-        agreement_id__in=agreement_ids, **{f"{date_field}__range": (first, last)}
-    ).order_by(date_field, "pk"):
-        key = (obj.agreement_id, month_start(getattr(obj, date_field)))
-        if key in by_month:
-            found[key].append(obj)
-    return found
-
-
-def _diff_days(agreement, rows, existing, change, remove, add) -> None:
-    """Per day: a row with a quantity is the day's care; a row with neither a quantity nor a
-    cost (an emptied day row or cost row) means no care, unless another row of the day has a
-    quantity; a row that is only a cost leaves the day alone. A day whose row shows what is
-    stored (the sum and the notes, as the template writes them) is not touched."""
-    by_day = defaultdict(list)
-    for entry in existing:
-        by_day[entry.care_date].append(entry)
-    wanted: dict[date, tuple | None] = {}
-    for row in rows:
-        if row.quantity is not None:
-            wanted[row.day] = (row.quantity, row.note)
-        elif row.cost is None:
-            wanted.setdefault(row.day, None)
-    for day, care in sorted(wanted.items()):
-        current = by_day.get(day, [])
-        if care is None or care[0] == 0:
-            if not current:
-                continue
-        elif current and (day_quantity(current), day_note(current)) == care:
-            continue
-        change.days_changed += 1
-        change.entries_removed += len(current)
-        remove.extend(entry.pk for entry in current)
-        if care is not None and care[0] != 0:
-            quantity, note = care
-            add.append(TimeEntry(agreement=agreement, care_date=day, quantity=quantity, note=note))
-            change.entries_added += 1
-
-
-def _diff_costs(agreement, rows, existing, change, remove, add) -> None:
-    wanted = []
-    for row in rows:
-        if row.cost is None:
-            continue
-        cost = row.cost
-        amount = cost["amount"]
-        if amount is None:
-            version = version_on(agreement.import_versions, row.day)
-            amount = round_money(cost["kilometres"] * version.travel_allowance_per_km)
-        wanted.append((row.day, cost["kind"], _km(cost["kilometres"]), amount, cost["description"]))
-    have = [(e.expense_date, e.kind, _km(e.kilometres), e.amount, e.description) for e in existing]
-    if Counter(have) == Counter(wanted):
-        return
-    change.expenses_removed += len(existing)
-    remove.extend(expense.pk for expense in existing)
-    for day, kind, kilometres, amount, description in wanted:
-        add.append(
-            Expense(
-                agreement=agreement,
-                expense_date=day,
-                kind=kind,
-                kilometres=kilometres,
-                amount=amount,
-                description=description,
-            )
-        )
-        change.expenses_added += 1
-
-
-def _km(value) -> Decimal | None:
-    return None if value is None else Decimal(value).quantize(Decimal("0.1"))
+def _rendered(error: ValidationError) -> str:
+    return str(error.message % error.params if error.params else error.message)

@@ -1,110 +1,24 @@
-"""Reads of hours, costs, declarations, batches and the rule catalogue, scoped to the user."""
+"""Reads of hours, costs, declarations, batches and the bureau console, scoped to the user: a
+module per job (``lists``, ``months``, ``batches``, ``bureau``, ``validation``).
 
-from datetime import date
-from typing import NamedTuple
+The names this package held before it was split stay importable from it."""
 
-from django.db.models import Prefetch, QuerySet
-
-from contracts.constants import AgreementType
-from contracts.models import AgreementVersion
-from pgb_admin.core.money import to_cents
-from pgb_admin.core.periods import month_end, month_start, next_month
-from pgb_admin.figures.constants import RateUnit
-
-from ..models import (
-    Batch,
-    BatchFile,
-    Declaration,
-    DeclarationLine,
-    Expense,
-    Finding,
-    TimeEntry,
+from .lists import (
+    FixedPayMonth,
+    batch_list,
+    declaration_list,
+    expense_list,
+    fixed_pay_months,
+    rule_list,
+    time_entry_list,
 )
-from ..validation.registry import Rule, catalogue
 
-
-def time_entry_list(*, user) -> QuerySet[TimeEntry]:
-    return TimeEntry.objects.visible_to(user).select_related("agreement")
-
-
-def expense_list(*, user) -> QuerySet[Expense]:
-    return Expense.objects.visible_to(user).select_related("agreement")
-
-
-def declaration_list(*, user, with_lines: bool = False) -> QuerySet[Declaration]:
-    """Declarations with their findings (and, for one declaration, its lines)."""
-    declarations = (
-        Declaration.objects.visible_to(user)
-        .select_related("agreement", "budget", "settled_recorded_by")
-        .prefetch_related(
-            Prefetch(
-                "findings",
-                queryset=Finding.objects.select_related("acknowledged_by").order_by(
-                    "care_date", "rule_code", "pk"
-                ),
-            )
-        )
-    )
-    if with_lines:
-        declarations = declarations.prefetch_related(
-            Prefetch("lines", queryset=DeclarationLine.objects.order_by("care_date"))
-        )
-    return declarations
-
-
-def batch_list(*, user) -> QuerySet[Batch]:
-    """Batches with their files' metadata (not their content) and declaration ids."""
-    return (
-        Batch.objects.visible_to(user)
-        .select_related("funder", "created_by")
-        .prefetch_related(
-            Prefetch("files", queryset=BatchFile.objects.defer("content").order_by("format")),
-            Prefetch("declarations", queryset=Declaration.objects.only("pk", "batch_id")),
-        )
-    )
-
-
-def rule_list() -> list[Rule]:
-    return sorted(catalogue().values(), key=lambda rule: rule.code)
-
-
-class FixedPayMonth(NamedTuple):
-    budget_id: int
-    agreement_id: int
-    provider_id: int
-    product_id: int
-    month: date
-    cents: int
-
-
-def fixed_pay_months(budget_ids) -> list[FixedPayMonth]:
-    """Fixed monthly pay, which the SVB pays without a declaration: the monthly wage for every
-    month of the grant that the agreement runs, pro rata by day for a month it runs partly."""
-    months = []
-    versions = AgreementVersion.objects.filter(
-        budget_id__in=budget_ids,
-        unit=RateUnit.MONTH,
-        agreement__agreement_type=AgreementType.EMPLOYMENT_FIXED,
-    ).select_related("budget", "agreement")
-    for version in versions:
-        budget = version.budget
-        start = max(version.valid_from, budget.start_date)
-        end = min(version.valid_to or budget.end_date, budget.end_date)
-        day = month_start(start)
-        while day <= end:
-            last = month_end(day)
-            covered = (min(end, last) - max(start, day)).days + 1
-            days_in_month = (last - day).days + 1
-            cents = round(to_cents(version.rate) * covered / days_in_month)
-            months.append(
-                FixedPayMonth(
-                    budget.pk,
-                    version.agreement_id,
-                    version.agreement.provider_id,
-                    version.product_id,
-                    day,
-                    cents,
-                )
-            )
-            day = next_month(day)
-    return months
+__all__ = [
+    "FixedPayMonth",
+    "batch_list",
+    "declaration_list",
+    "expense_list",
+    "fixed_pay_months",
+    "rule_list",
+    "time_entry_list",
+]

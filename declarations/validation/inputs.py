@@ -1,28 +1,18 @@
 """What the validation engine reads: plain DataFrames with integer cents and hundredths, so the
-rules run vectorised. :func:`load_input` reads them from the database for a set of
-declarations; the benchmark builds the same frames synthetically for a national month.
+rules run vectorised. :func:`declarations.selectors.validation.load_input` reads them from the
+database for a set of declarations; the benchmark builds the same frames synthetically for a
+national month.
 
 Conventions: ids and amounts are int64; missing ids are -1; money is in cents; quantities (hours,
-day parts, kilometres) are in hundredths; dates are datetime64 (NaT when open or unknown).
+day parts, kilometres) and the dated figures are in hundredths; dates are datetime64 (NaT when
+open or unknown).
 """
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-
-from django.db.models import Exists, OuterRef, Sum
+from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
-
-from contracts.constants import ProviderKind
-from contracts.models import AgreementVersion, CareAgreement, HolderProvider, Provider
-from pgb_admin.budgets.models import Budget
-from pgb_admin.core.periods import month_end
-from pgb_admin.figures.models import MaxTariff, StatutoryFigure
-
-from ..grants import counted_against_grant
-from ..models import Declaration, DeclarationLine, TimeEntry
-from ..selectors import fixed_pay_months
 
 COLUMNS = {
     "declarations": [
@@ -71,250 +61,15 @@ class ValidationInput:
     tariffs: pd.DataFrame
     figures: pd.DataFrame
     holidays: np.ndarray  # datetime64[ns] of public holidays
-    today: date = field(default_factory=date.today)
+    today: date  # the engine reads no clock: the caller says which day it is
 
 
 def frame(name: str, rows) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=COLUMNS[name])
 
 
-def _cents(value) -> int:
-    return -1 if value is None else round(value * 100)
-
-
-def _date(value):
-    return pd.NaT if value is None else pd.Timestamp(value)
-
-
-def _minutes(value) -> int:
-    return -1 if value is None else value.hour * 60 + value.minute
-
-
 def dates(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series).astype("datetime64[ns]")
-
-
-def load_input(declaration_ids, *, today: date) -> ValidationInput:
-    """Read everything the rules need for these declarations in a fixed number of queries."""
-    in_run = set(declaration_ids)
-    run = list(
-        Declaration.objects.filter(pk__in=in_run).values_list(
-            "pk", "agreement_id", "month", "corrects_id", "budget_id",
-            "travel_kilometres", "travel_amount", "other_amount", "total_amount", "care_amount",
-        )
-    )  # fmt: skip
-    agreement_ids = {row[1] for row in run}
-    months = {row[2] for row in run}
-    first = min(months, default=today)
-    last = month_end(max(months, default=today))
-
-    # every declaration of the same agreement-months, for the one-per-month rule
-    neighbours = Declaration.objects.filter(
-        agreement_id__in=agreement_ids, month__in=months
-    ).exclude(pk__in=in_run)
-    declarations = frame(
-        "declarations",
-        [
-            (pk, agreement, month, corrects or -1, budget or -1, True,
-             _cents(km), _cents(travel), _cents(other), _cents(total), _cents(care))
-            for pk, agreement, month, corrects, budget, km, travel, other, total, care in run
-        ]
-        + [
-            (pk, agreement, month, corrects or -1, budget or -1, False, 0, 0, 0, 0, 0)
-            for pk, agreement, month, corrects, budget in neighbours.values_list(
-                "pk", "agreement_id", "month", "corrects_id", "budget_id"
-            )
-        ],
-    )  # fmt: skip
-    declarations["month"] = dates(declarations["month"])
-
-    lines = frame(
-        "lines",
-        [
-            (d, day, _cents(q), unit, _cents(rate), _cents(amount), version or -1)
-            for d, day, q, unit, rate, amount, version in DeclarationLine.objects.filter(
-                declaration_id__in=in_run
-            ).values_list(
-                "declaration_id", "care_date", "quantity", "unit", "rate", "amount", "version_id"
-            )
-        ],
-    )
-    lines["care_date"] = dates(lines["care_date"])
-
-    version_rows = list(
-        AgreementVersion.objects.filter(agreement_id__in=agreement_ids).values_list(
-            "pk", "agreement_id", "valid_from", "valid_to", "budget_id", "product_id", "rate",
-            "unit", "hours_per_week", "approval_status", "rate_includes_holiday_pay",
-            "travel_allowance_per_km",
-        )
-    )  # fmt: skip
-    versions = frame(
-        "versions",
-        [
-            (pk, agreement, start, end, budget, product, _cents(rate), unit, _cents(hours),
-             status == "approved", holiday, _cents(travel))
-            for pk, agreement, start, end, budget, product, rate, unit, hours, status, holiday,
-            travel in version_rows
-        ],
-    )  # fmt: skip
-    versions["valid_from"] = dates(versions["valid_from"])
-    versions["valid_to"] = dates(versions["valid_to"])
-
-    agreement_rows = list(
-        CareAgreement.objects.filter(pk__in=agreement_ids).values_list(
-            "pk", "holder_id", "provider_id", "agreement_type"
-        )
-    )
-    relations = dict(
-        (((holder, provider), relation))
-        for holder, provider, relation in HolderProvider.objects.filter(
-            holder_id__in={row[1] for row in agreement_rows}
-        ).values_list("holder_id", "provider_id", "relation")
-    )
-    agreements = frame(
-        "agreements",
-        [
-            (pk, holder, provider, kind, relations.get((holder, provider), "none"))
-            for pk, holder, provider, kind in agreement_rows
-        ],
-    )
-    provider_ids = set(agreements["provider_id"])
-    providers = frame(
-        "providers",
-        [
-            (pk, kind, birth, entrepreneur, bool(kvk or big), iban)
-            for pk, kind, birth, entrepreneur, kvk, big, iban in Provider.objects.filter(
-                pk__in=provider_ids
-            ).values_list(
-                "pk", "kind", "date_of_birth", "is_entrepreneur", "kvk_number", "big_number", "iban"
-            )
-        ],
-    )
-    providers["birth_date"] = dates(providers["birth_date"])
-
-    budget_ids = set(versions["budget_id"]) | (set(declarations["budget_id"]) - {-1})
-    budgets = _budgets(budget_ids, in_run, declarations)
-    budget_products = frame(
-        "budget_products",
-        Budget.products.through.objects.filter(budget_id__in=budget_ids).values_list(
-            "budget_id", "careproduct_id"
-        ),
-    )
-
-    entries = frame(
-        "entries",
-        [
-            (agreement, day, _minutes(start), _minutes(end))
-            for agreement, day, start, end in TimeEntry.objects.filter(
-                agreement_id__in=agreement_ids, care_date__range=(first, last)
-            ).values_list("agreement_id", "care_date", "start_time", "end_time")
-        ],
-    )
-    entries["care_date"] = dates(entries["care_date"])
-
-    # a person's hours over all their hourly agreements, also with other holders; a week
-    # around the months, so weeks that straddle a month are whole. Organisations employ many
-    # carers, so the day and working-hours limits do not apply to them.
-    hourly = AgreementVersion.objects.filter(agreement_id=OuterRef("agreement_id"), unit="hour")
-    provider_days = frame(
-        "provider_days",
-        [
-            (provider, day, _cents(total))
-            for provider, day, total in TimeEntry.objects.filter(
-                agreement__provider_id__in=provider_ids,
-                agreement__provider__kind=ProviderKind.PERSON,
-                care_date__range=(first - timedelta(days=7), last + timedelta(days=7)),
-            )
-            .filter(Exists(hourly))
-            .values_list("agreement__provider_id", "care_date")
-            .annotate(total=Sum("quantity"))
-            .order_by()
-        ],
-    )
-    provider_days["care_date"] = dates(provider_days["care_date"])
-
-    return ValidationInput(
-        declarations=declarations,
-        lines=lines,
-        versions=versions,
-        agreements=agreements,
-        providers=providers,
-        budgets=budgets,
-        budget_products=budget_products,
-        entries=entries,
-        provider_days=provider_days,
-        tariffs=load_tariffs(),
-        figures=load_figures(),
-        holidays=public_holidays(first.year, last.year),
-        today=today,
-    )
-
-
-def _budgets(budget_ids, in_run, declarations: pd.DataFrame) -> pd.DataFrame:
-    """Each grant with what is spent outside this run (declarations that are validated or
-    further, not replaced by a correction) and the fixed monthly pay committed on it."""
-    corrected_in_run = set(declarations.loc[declarations["in_run"], "corrects_id"]) - {-1}
-    spent = dict(
-        counted_against_grant(Declaration.objects.filter(budget_id__in=budget_ids))
-        .exclude(pk__in=in_run)
-        .exclude(pk__in=corrected_in_run)
-        .values_list("budget_id")
-        .annotate(total=Sum("total_amount"))
-        .order_by()
-    )
-    fixed = fixed_pay_committed(budget_ids)
-    return frame(
-        "budgets",
-        [
-            (pk, funder, scheme, pd.Timestamp(start), pd.Timestamp(end), _cents(amount),
-             _cents(spent.get(pk, 0)), fixed.get(pk, 0))
-            for pk, funder, scheme, start, end, amount in Budget.objects.filter(
-                pk__in=budget_ids
-            ).values_list("pk", "funder_id", "scheme", "start_date", "end_date", "amount")
-        ],
-    )  # fmt: skip
-
-
-def fixed_pay_committed(budget_ids) -> dict[int, int]:
-    """Cents of fixed monthly pay (paid by the SVB without declarations) committed on each
-    grant over its whole period."""
-    committed: dict[int, int] = {}
-    for month in fixed_pay_months(budget_ids):
-        committed[month.budget_id] = committed.get(month.budget_id, 0) + month.cents
-    return committed
-
-
-def load_tariffs() -> pd.DataFrame:
-    tariffs = frame(
-        "tariffs",
-        [
-            (scheme, funder or -1, product or -1, carer_class, unit, start, end, _cents(amount),
-             source)
-            for scheme, funder, product, carer_class, unit, start, end, amount, source
-            in MaxTariff.objects.values_list(
-                "scheme", "funder_id", "product_id", "carer_class", "unit", "valid_from",
-                "valid_to", "amount", "source",
-            )
-        ],
-    )  # fmt: skip
-    tariffs["valid_from"] = dates(tariffs["valid_from"])
-    tariffs["valid_to"] = dates(tariffs["valid_to"])
-    return tariffs
-
-
-def load_figures() -> pd.DataFrame:
-    figures = frame(
-        "figures",
-        [
-            (kind, scheme, -1 if age is None else age, start, end, _cents(value))
-            for kind, scheme, age, start, end, value in StatutoryFigure.objects.values_list(
-                "kind", "scheme", "age_min", "valid_from", "valid_to", "value"
-            )
-        ],
-    )
-    figures["valid_from"] = dates(figures["valid_from"])
-    figures["valid_to"] = dates(figures["valid_to"])
-    return figures
 
 
 def public_holidays(first_year: int, last_year: int) -> np.ndarray:

@@ -1,12 +1,13 @@
 """The rule catalogue: each rule has a stable code, a severity, a message in Dutch and English
 with the figures filled in, how to fix it, its source and its validity dates. Rules are
-registered by :func:`rule` in :mod:`declarations.validation.rules`; their figures come from the
-dated tables, never from the rule itself."""
+registered by :func:`rule` in the modules of :mod:`declarations.validation.rules`, which also
+fixes their order; their figures come from the dated tables, never from the rule itself."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
 from django.utils import formats
 from django.utils.functional import Promise
@@ -66,7 +67,7 @@ class Rule:
         return self.severity == Severity.ERROR
 
 
-_CATALOGUE: dict[str, Rule] = {}
+_REGISTERED: dict[Callable, Rule] = {}
 
 
 def rule(
@@ -86,9 +87,9 @@ def rule(
     ``declaration_id`` column, optionally ``care_date``, and one column per parameter."""
 
     def register(check: Callable) -> Callable:
-        if code in _CATALOGUE:
+        if any(registered.code == code for registered in _REGISTERED.values()):
             raise ValueError(f"rule {code} registered twice")
-        _CATALOGUE[code] = Rule(
+        _REGISTERED[check] = Rule(
             code=code,
             severity=severity,
             title=title,
@@ -105,7 +106,12 @@ def rule(
     return register
 
 
+@cache
 def catalogue() -> dict[str, Rule]:
-    from . import rules  # noqa: F401  (registers the catalogue)
+    """Every rule by code, in the order of :data:`declarations.validation.rules.ORDER`."""
+    from .rules import ORDER
 
-    return _CATALOGUE
+    rules = {_REGISTERED[check].code: _REGISTERED[check] for check in ORDER}
+    if len(rules) != len(ORDER) or len(rules) != len(_REGISTERED):
+        raise ValueError("every registered rule must be in rules.ORDER exactly once")
+    return rules

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pgb_admin.api.downloads import file_response
+from pgb_admin.core.errors import NotFound
 from pgb_admin.core.files import FORMATS
 from pgb_admin.core.web import (
     SERVICE_ERRORS,
@@ -19,10 +20,12 @@ from pgb_admin.core.web import (
     show_service_error,
 )
 
-from .. import exports, services
+from .. import exports
 from ..constants import FROZEN_STATUSES, DeclarationStatus
 from ..models import BatchFile, Declaration
-from ..selectors import batch_list
+from ..selectors.batches import batch_file
+from ..selectors.lists import batch_list
+from ..services.batches import batch_export
 from .declarations import MonthForm, last_month
 
 
@@ -35,7 +38,7 @@ def holder_batches(request: HttpRequest, holder_id: int) -> HttpResponse:
         require_write(access)
         if form.is_valid():
             try:
-                batch = services.batch_export(
+                batch = batch_export(
                     actor=request.user, month=form.cleaned_data["month"], holder_id=holder_id
                 )
             except SERVICE_ERRORS as error:
@@ -71,7 +74,10 @@ def holder_batches(request: HttpRequest, holder_id: int) -> HttpResponse:
 def download(request: HttpRequest, batch_id: int, file_format: str) -> HttpResponse:
     if file_format not in BatchFile.Format.values:
         raise Http404
-    stored = services.batch_file(actor=request.user, batch_id=batch_id, file_format=file_format)
+    try:
+        stored = batch_file(actor=request.user, batch_id=batch_id, file_format=file_format)
+    except NotFound:
+        raise Http404 from None
     return file_response(
         bytes(stored.content), FORMATS[stored.format], stored.filename, stored.sha256
     )

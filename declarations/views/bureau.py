@@ -2,7 +2,6 @@
 across them, and validating or exporting many holders at once as a Celery task whose progress
 page the browser polls (htmx; without JavaScript a reload shows the current state)."""
 
-import uuid
 from datetime import date
 
 from django import forms
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from pgb_admin.audit.events import log_reads
 from pgb_admin.audit.models import Action
 from pgb_admin.budgets.models import BudgetHolder
-from pgb_admin.core.models import TaskRun, TaskStatus
+from pgb_admin.core.models import TaskRun
 from pgb_admin.core.periods import (
     month_from_text,
     next_month,
@@ -31,8 +30,8 @@ from pgb_admin.core.periods import (
 )
 from pgb_admin.core.web import SERVICE_ERRORS, show_service_error
 
-from .. import bureau
-from ..models import Batch
+from .. import tasks
+from ..selectors import bureau
 
 #: the task groups of the last runs started in this session (an export of several holders
 #: is a task per holder, shown on one progress page)
@@ -178,10 +177,14 @@ def run(request: HttpRequest) -> HttpResponse:
         holder_ids = form.cleaned_data["holders"]
     try:
         if what == "validate":
-            task = bureau.bureau_validate(actor=request.user, month=month, holder_ids=holder_ids)
+            task = tasks.start_bureau_validation(
+                actor=request.user, month=month, holder_ids=holder_ids
+            )
             runs = [(task, None)]
         else:
-            started = bureau.bureau_export(actor=request.user, month=month, holder_ids=holder_ids)
+            started = tasks.start_bureau_export(
+                actor=request.user, month=month, holder_ids=holder_ids
+            )
             runs = started.runs
             if started.left_out:
                 messages.info(
@@ -218,68 +221,19 @@ KIND_TITLES = {
     "validate": gettext_lazy("Validating declarations"),
     "export": gettext_lazy("Exporting to an SVB batch"),
 }
-FINISHED = {TaskStatus.DONE, TaskStatus.FAILED}
 
 
 def _progress(request: HttpRequest, run: TaskRun) -> dict:
     """What the progress page shows: the task (and, for an export of several holders, the
-    other tasks started with it), how far it is and, when finished, its results."""
+    other tasks started with it, remembered in the session), how far it is and, when
+    finished, its results."""
     group = request.session.get(SESSION_GROUPS, {}).get(str(run.pk), {})
-    holder_of = {uuid.UUID(task_id): holder_id for task_id, holder_id in group.get("runs", [])}
-    runs = [run]
-    if len(holder_of) > 1:
-        runs = list(
-            TaskRun.objects.visible_to(request.user)
-            .filter(pk__in=list(holder_of))
-            .order_by("created_at", "pk")
-        )
-    holders = BudgetHolder.objects.visible_to(request.user).in_bulk(
-        [h for h in holder_of.values() if h]
-    )
-    batch_ids = [r.result.get("batch_id") for r in runs if r.result.get("batch_id")]
-    batches = Batch.objects.visible_to(request.user).select_related("holder").in_bulk(batch_ids)
-    total = sum(r.total for r in runs)
-    done = sum(r.done for r in runs)
-    statuses = {r.status for r in runs}
-    finished = statuses <= FINISHED
-    if not finished:
-        status = TaskStatus.RUNNING if statuses - {TaskStatus.QUEUED} else TaskStatus.QUEUED
-    else:
-        status = TaskStatus.FAILED if statuses == {TaskStatus.FAILED} else TaskStatus.DONE
-    month = parse_month(group.get("month", ""))
-    validated = [r for r in runs if r.kind == "validate" and r.status == TaskStatus.DONE]
-    task_rows = [
-        {
-            "run": r,
-            "holder": holders.get(holder_of.get(r.pk)),
-            "batch": batches.get(r.result.get("batch_id")),
-        }
-        for r in runs
-    ]
+    holder_of = dict(group.get("runs", []))
     return {
-        "run": run,
-        "kind": run.kind,
+        **bureau.task_progress(user=request.user, run=run, holder_of=holder_of),
         "title": KIND_TITLES.get(run.kind, _("Background task")),
         "url": progress_url(run),
-        "total": total,
-        "done": done,
-        "percent": 100 if not total else min(100, round(100 * done / total)),
-        "bar_max": total or 1,
-        "bar_value": done if total else int(finished),
-        "status": status,
-        "status_label": TaskStatus(status).label,
-        "finished": finished,
-        "month": month,
-        "tasks": task_rows,
-        "exported": [row for row in task_rows if row["batch"]],
-        "validation": {
-            key: sum(r.result.get(key, 0) for r in validated)
-            for key in ("declarations", "validated", "with_errors")
-        }
-        if validated
-        else None,
-        "failures": [r for r in runs if r.status == TaskStatus.FAILED],
-        "is_bureau": bureau.bureau_holder_ids(request.user).exists(),
+        "month": parse_month(group.get("month", "")),
     }
 
 
@@ -288,7 +242,7 @@ def _progress(request: HttpRequest, run: TaskRun) -> dict:
 def progress(request: HttpRequest, task_id) -> HttpResponse:
     """A task's progress: only for who started it (and staff), others get a 404. An htmx
     request (``HX-Request``) gets the fragment it swaps in; a browser the whole page."""
-    run = TaskRun.objects.visible_to(request.user).filter(pk=task_id).first()
+    run = bureau.task_run(user=request.user, task_id=task_id)
     if run is None:
         raise Http404
     context = {"progress": _progress(request, run)}

@@ -26,11 +26,11 @@ from pgb_admin.core.web import (
     show_service_error,
 )
 
-from .. import services
 from ..constants import Severity
 from ..grants import budget_refusal
 from ..models import Declaration, Finding
-from ..selectors import declaration_list, rule_list
+from ..selectors.lists import declaration_list, rule_list
+from ..services import declarations as declaration_services
 
 
 class MonthField(forms.Field):
@@ -120,11 +120,11 @@ def draft(request: HttpRequest, holder_id: int) -> HttpResponse:
         return redirect("declarations:list", holder_id=holder_id)
     month = form.cleaned_data["month"]
     try:
-        drafted = services.declarations_draft_period(
+        drafted = declaration_services.declarations_draft_period(
             actor=request.user, month=month, holder_id=holder_id
         )
         if drafted:
-            drafted = services.declaration_validate(
+            drafted = declaration_services.declaration_validate(
                 actor=request.user, declaration_ids=[d.pk for d in drafted]
             )
     except SERVICE_ERRORS as error:
@@ -205,7 +205,7 @@ def validate(request: HttpRequest, declaration_id: int) -> HttpResponse:
     declaration, access = _declaration(request, declaration_id, "declaration")
     require_write(access)
     try:
-        (checked,) = services.declaration_validate(
+        (checked,) = declaration_services.declaration_validate(
             actor=request.user, declaration_ids=[declaration.pk]
         )
     except SERVICE_ERRORS as error:
@@ -229,7 +229,9 @@ def correct(request: HttpRequest, declaration_id: int) -> HttpResponse:
     declaration, access = _declaration(request, declaration_id, "declaration")
     require_write(access)
     try:
-        correction = services.declaration_correct(actor=request.user, declaration_id=declaration.pk)
+        correction = declaration_services.declaration_correct(
+            actor=request.user, declaration_id=declaration.pk
+        )
     except SERVICE_ERRORS as error:
         refused(request, error)
         return redirect("declarations:detail", declaration_id=declaration.pk)
@@ -246,7 +248,7 @@ def acknowledge(request: HttpRequest, finding_id: int) -> HttpResponse:
     form = AcknowledgeForm(request.POST, prefix=f"f{finding.pk}")
     if form.is_valid():
         try:
-            services.finding_acknowledge(
+            declaration_services.finding_acknowledge(
                 actor=request.user, finding_id=finding.pk, reason=form.cleaned_data["reason"]
             )
         except SERVICE_ERRORS as error:

@@ -33,9 +33,10 @@ from pgb_admin.core.web import (
     show_service_error,
 )
 
-from .. import services
 from ..constants import ExpenseKind
 from ..models import Expense, TimeEntry
+from ..selectors.months import month_is_locked, open_declaration
+from ..services import hours as hour_services
 
 WEEKDAYS = (
     gettext_lazy("Monday"),
@@ -80,15 +81,17 @@ def _field_name(day: date) -> str:
 
 
 class MonthForm(forms.Form):
-    """One field per day the agreement runs; empty means no care that day."""
+    """One field per day; empty means no care that day. Only the days the agreement runs are
+    shown (``shown``): a value sent for another day (from a page the agreement changed under)
+    goes to the service like any other, which refuses it."""
 
     def __init__(self, *args, month: date, versions, **kwargs):
         super().__init__(*args, **kwargs)
         self.month = month
+        self.shown = set()
         for day in days_of_month(month):
-            version = version_on(versions, day)
-            if version is None:
-                continue
+            if version_on(versions, day) is not None:
+                self.shown.add(_field_name(day))
             self.fields[_field_name(day)] = forms.CharField(
                 label=f"{WEEKDAYS[day.weekday()]} {day.day}",
                 required=False,
@@ -175,7 +178,7 @@ def _show_row_errors(form: MonthForm, error, fields: list[str]) -> None:
     for key, field_errors in error.error_dict.items():
         if key.startswith("entries[") and "]" in key:
             index = int(key[len("entries[") : key.index("]")])
-            form.add_error(fields[index], field_errors)
+            form.add_error(fields[index] if fields[index] in form.shown else None, field_errors)
         else:
             form.add_error(None, field_errors)
 
@@ -185,14 +188,14 @@ def _show_row_errors(form: MonthForm, error, fields: list[str]) -> None:
 def month_grid(request: HttpRequest, agreement_id: int, month: date) -> HttpResponse:
     agreement, access, versions = _agreement_month(request, agreement_id, "hours")
     by_day = _entries_by_day(agreement, month)
-    locked = services.month_is_locked(agreement.pk, month)
+    locked = month_is_locked(agreement.pk, month)
     form = MonthForm(request.POST or None, month=month, versions=versions, initial=_initial(by_day))
     if request.method == "POST":
         require_write(access)
         if form.is_valid():
             rows, fields = _rows_from(form, by_day)
             try:
-                services.time_entries_set_month(
+                hour_services.time_entries_set_month(
                     actor=request.user, agreement_id=agreement.pk, month=month, entries=rows
                 )
             except SERVICE_ERRORS as error:
@@ -211,7 +214,7 @@ def _grid_context(access, agreement, versions, month, form, by_day, locked, patt
     days = [
         Day(
             day=day,
-            field=form[_field_name(day)] if _field_name(day) in form.fields else None,
+            field=form[_field_name(day)] if _field_name(day) in form.shown else None,
             version=version_on(versions, day),
             entries=by_day.get(day, []),
         )
@@ -237,7 +240,7 @@ def _grid_context(access, agreement, versions, month, form, by_day, locked, patt
         "month_total": sum((e.quantity for es in by_day.values() for e in es), Decimal(0)),
         "locked": locked,
         "editable": access.can_write and not locked,
-        "declaration": services.open_declaration(agreement.pk, month),
+        "declaration": open_declaration(agreement.pk, month),
     }
 
 
@@ -257,7 +260,7 @@ def fill(request: HttpRequest, agreement_id: int, month: date) -> HttpResponse:
     pattern = PatternForm(request.POST)
     if pattern.is_valid():
         try:
-            created = services.time_entries_fill_month(
+            created = hour_services.time_entries_fill_month(
                 actor=request.user,
                 agreement_id=agreement.pk,
                 month=month,
@@ -271,7 +274,7 @@ def fill(request: HttpRequest, agreement_id: int, month: date) -> HttpResponse:
             return redirect("declarations:hours", agreement_id=agreement.pk, month=month)
     by_day = _entries_by_day(agreement, month)
     form = MonthForm(month=month, versions=versions, initial=_initial(by_day))
-    locked = services.month_is_locked(agreement.pk, month)
+    locked = month_is_locked(agreement.pk, month)
     context = _grid_context(access, agreement, versions, month, form, by_day, locked, pattern)
     return render(request, "declarations/hours.html", context)
 
@@ -316,7 +319,7 @@ def costs(request: HttpRequest, agreement_id: int, month: date) -> HttpResponse:
         require_write(access)
         if form.is_valid():
             try:
-                services.expense_add(
+                hour_services.expense_add(
                     actor=request.user, agreement_id=agreement.pk, **form.cleaned_data
                 )
             except SERVICE_ERRORS as error:
@@ -327,7 +330,7 @@ def costs(request: HttpRequest, agreement_id: int, month: date) -> HttpResponse:
     expenses = Expense.objects.filter(
         agreement=agreement, expense_date__range=(month, month_end(month))
     ).order_by("expense_date", "pk")
-    locked = services.month_is_locked(agreement.pk, month)
+    locked = month_is_locked(agreement.pk, month)
     return render(
         request,
         "declarations/costs.html",
@@ -352,7 +355,7 @@ def cost_delete(request: HttpRequest, expense_id: int) -> HttpResponse:
     require_write(access)
     month = month_start(expense.expense_date)
     try:
-        services.expense_delete(actor=request.user, expense_id=expense.pk)
+        hour_services.expense_delete(actor=request.user, expense_id=expense.pk)
     except SERVICE_ERRORS as error:
         refused(request, error)
     else:

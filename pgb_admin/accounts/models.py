@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -6,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pgb_admin.core.models import TimeStampedModel, ValidityPeriod
+from pgb_admin.core.periods import ValidityQuerySet
 
 from .constants import ACTING_ROLES, MandateRole, RepresentativeKind
 
@@ -26,7 +29,11 @@ class User(AbstractUser):
 
     _password_disabled = False  # set_unusable_password() was called, not saved yet
 
-    class Meta(AbstractUser.Meta):
+    if TYPE_CHECKING:
+        # set on request.user by django_otp's OTPMiddleware: whether this session gave a code
+        def is_verified(self) -> bool: ...
+
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # not in django-stubs
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
@@ -42,7 +49,8 @@ class User(AbstractUser):
         update_fields = kwargs.get("update_fields")
         password_changed = (
             not self._state.adding
-            and (self._password is not None or self._password_disabled)
+            # django-stubs lacks AbstractBaseUser._password (the new raw password, or None)
+            and (self._password is not None or self._password_disabled)  # type: ignore[attr-defined]
             and (update_fields is None or "password" in update_fields)
         )
         with transaction.atomic():
@@ -75,6 +83,8 @@ class Mandate(ValidityPeriod, TimeStampedModel):
         blank=True,
         help_text=_("For representatives: the legal ground on which they act."),
     )
+
+    objects = ValidityQuerySet.as_manager()
 
     class Meta(ValidityPeriod.Meta):
         verbose_name = _("mandate")
@@ -117,6 +127,8 @@ class AuditorScope(ValidityPeriod, TimeStampedModel):
         related_name="auditor_scopes",
         verbose_name=_("funder"),
     )
+
+    objects = ValidityQuerySet.as_manager()
 
     class Meta(ValidityPeriod.Meta):
         verbose_name = _("auditor scope")

@@ -12,7 +12,12 @@ read (``audited_q``).
 - Anything else, including an expired mandate, is out of scope: selectors answer 404.
 """
 
-from django.core.exceptions import PermissionDenied
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeAlias, TypeGuard, TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -20,6 +25,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .constants import ACTING_ROLES, MandateRole
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from pgb_admin.budgets.models import BudgetHolder
+
+    from .models import User
+
+#: whom a query is scoped for: ``request.user``, or the unsaved system user of the commands
+AnyUser: TypeAlias = "User | AnonymousUser"
+
+_M = TypeVar("_M", bound=models.Model)
+_M_co = TypeVar("_M_co", bound=models.Model, covariant=True)
 
 
 class ReadOnlyAccess(PermissionDenied):
@@ -30,11 +48,13 @@ class ReadOnlyAccess(PermissionDenied):
         super().__init__(_("You may look at this data but not change it."))
 
 
-def sees_everything(user) -> bool:
+def sees_everything(user: AnyUser | None) -> bool:
     return bool(user and user.is_active and user.is_staff)
 
 
-def represented_holder_ids(user, *, roles=None) -> models.QuerySet:
+def represented_holder_ids(
+    user: User, *, roles: Collection[str] | None = None
+) -> models.QuerySet[Any, Any]:
     """Ids of the holders for whom the user has a mandate valid today (in the given roles)."""
     from .models import Mandate
 
@@ -44,39 +64,42 @@ def represented_holder_ids(user, *, roles=None) -> models.QuerySet:
     return mandates.values("holder_id")
 
 
-def audited_funder_ids(user) -> models.QuerySet:
+def audited_funder_ids(user: User) -> models.QuerySet[Any, Any]:
     """Ids of the funders the user audits today."""
     from .models import AuditorScope
 
     return AuditorScope.objects.valid_on(timezone.localdate()).filter(user=user).values("funder_id")
 
 
-class ScopedQuerySet(models.QuerySet):
-    #: path from the model to the budget holder's id, e.g. ``"holder_id"``
-    holder_field = "holder_id"
+class ScopedQuerySet(models.QuerySet[_M]):
+    #: path from the model to the budget holder's id, e.g. ``"holder_id"``; ``None`` for rows
+    #: of no one holder, whose queryset overrides ``holder_q``
+    holder_field: str | None = "holder_id"
 
-    def holder_q(self, holder_ids: models.QuerySet) -> Q:
+    def holder_q(self, holder_ids: models.QuerySet[Any, Any]) -> Q:
         """The rows that belong to the holders ``holder_ids``."""
+        if self.holder_field is None:
+            raise NotImplementedError(f"{type(self).__name__} belongs to no one holder")
         return Q(**{f"{self.holder_field}__in": holder_ids})
 
-    def audited_q(self, funder_ids: models.QuerySet) -> Q | None:
+    def audited_q(self, funder_ids: models.QuerySet[Any, Any]) -> Q | None:
         """The rows an auditor of ``funder_ids`` may read; ``None`` means none at all."""
         return None
 
-    def visible_to(self, user):
+    def visible_to(self, user: AnyUser) -> Self:
         return self._restrict(user, write=False)
 
-    def editable_by(self, user):
+    def editable_by(self, user: AnyUser) -> Self:
         return self._restrict(user, write=True)
 
-    def with_full_bsn_for(self, user):
+    def with_full_bsn_for(self, user: AnyUser) -> Self:
         """The rows whose holder's full BSN the user may see: the holder and those who act
         for them. Everyone else, auditors and staff included, sees it masked."""
         if not _is_logged_in(user):
             return self.none()
         return self.filter(self.holder_q(represented_holder_ids(user, roles=ACTING_ROLES)))
 
-    def _restrict(self, user, *, write: bool):
+    def _restrict(self, user: AnyUser, *, write: bool) -> Self:
         if not _is_logged_in(user):
             return self.none()
         if sees_everything(user):
@@ -90,29 +113,43 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(condition)
 
 
-def _is_logged_in(user) -> bool:
+def _is_logged_in(user: AnyUser | None) -> TypeGuard[User]:
     return bool(user and user.is_authenticated and user.is_active)
 
 
-def get_visible(queryset: ScopedQuerySet, user, **lookup):
+class Scoped(Protocol[_M_co]):
+    """A scoped queryset, or the manager made from one (``Model.objects``). The model's type
+    is read from ``model``: the manager's copies of the ``Self``-typed methods lose it."""
+
+    @property
+    def model(self) -> type[_M_co]: ...
+
+    def visible_to(self, user: AnyUser) -> models.QuerySet[Any]: ...
+
+    def editable_by(self, user: AnyUser) -> models.QuerySet[Any]: ...
+
+
+def get_visible(queryset: Scoped[_M], user: AnyUser, **lookup: Any) -> _M:
     """The object, if the user may see it; otherwise 404 (its existence is not revealed)."""
     try:
-        return queryset.visible_to(user).get(**lookup)
-    except queryset.model.DoesNotExist:
+        found: _M = queryset.visible_to(user).get(**lookup)
+    except ObjectDoesNotExist:
         raise Http404(_("Not found.")) from None
+    return found
 
 
-def get_editable(queryset: ScopedQuerySet, user, **lookup):
+def get_editable(queryset: Scoped[_M], user: AnyUser, **lookup: Any) -> _M:
     """The object, if the user may change it; 403 if they may only look; otherwise 404."""
     try:
-        return queryset.editable_by(user).get(**lookup)
-    except queryset.model.DoesNotExist:
+        found: _M = queryset.editable_by(user).get(**lookup)
+    except ObjectDoesNotExist:
         if queryset.visible_to(user).filter(**lookup).exists():
             raise ReadOnlyAccess from None
         raise Http404(_("Not found.")) from None
+    return found
 
 
-def is_auditor(user) -> bool:
+def is_auditor(user: AnyUser) -> bool:
     """Whether the user audits a funder today (staff are not auditors, whatever their scopes)."""
     from .models import AuditorScope
 
@@ -121,14 +158,14 @@ def is_auditor(user) -> bool:
     return AuditorScope.objects.valid_on(timezone.localdate()).filter(user=user).exists()
 
 
-def refuse_auditors(user) -> None:
+def refuse_auditors(user: AnyUser) -> None:
     """Auditors never write, also not where no single holder is concerned (a new holder, an
     export of a period)."""
     if is_auditor(user):
         raise ReadOnlyAccess
 
 
-def can_see_full_bsn(user, holder) -> bool:
+def can_see_full_bsn(user: AnyUser, holder: BudgetHolder) -> bool:
     from pgb_admin.budgets.models import BudgetHolder
 
     return BudgetHolder.objects.filter(pk=holder.pk).with_full_bsn_for(user).exists()

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 import django_otp
 
+from pgb_admin.core.web import AuthenticatedRequest
+
 from . import services, two_factor
 from .forms import CodeForm
 
@@ -58,7 +60,7 @@ def _refused(form: CodeForm, check: two_factor.CodeCheck) -> tuple[int, str]:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedRequest) -> HttpResponse:
     user, next_url = request.user, _next_url(request)
     if user.is_verified():
         return redirect(next_url)
@@ -94,7 +96,7 @@ def _warn_backup_code_used(request: HttpRequest, left: int) -> None:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def setup(request: HttpRequest) -> HttpResponse:
+def setup(request: AuthenticatedRequest) -> HttpResponse:
     """Only a user without a device yet, or a session verified already (to replace the app):
     a password alone never adds a second factor to an account that has one."""
     user, next_url = request.user, _next_url(request)
@@ -131,7 +133,7 @@ def _backup_codes_page(request, codes: list[str], next_url: str, *, first: bool)
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedRequest) -> HttpResponse:
     """Reached only with a verified session when two-factor authentication applies (the
     middleware sends the others to verify first)."""
     user = request.user
@@ -159,7 +161,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def logout_everywhere(request: HttpRequest) -> HttpResponse:
+def logout_everywhere(request: AuthenticatedRequest) -> HttpResponse:
     """Logs out this session, the user's sessions on other devices and revokes all their API
     tokens (the plain logout ends this session only). Not for a session that still needs
     its two-factor code: a password alone does not end the other sessions."""

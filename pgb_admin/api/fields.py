@@ -193,7 +193,7 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         super().fail(key, **kwargs)
 
 
-class StrictFieldsMixin:
+class StrictFieldsMixin(serializers.Serializer):
     """Refuse fields the serializer does not know, instead of silently dropping them."""
 
     def to_internal_value(self, data):
@@ -202,7 +202,9 @@ class StrictFieldsMixin:
             if unknown:
                 raise serializers.ValidationError(
                     {
-                        name: [serializers.ErrorDetail(_("Unknown field."), code="unknown_field")]
+                        name: [
+                            serializers.ErrorDetail(str(_("Unknown field.")), code="unknown_field")
+                        ]
                         for name in unknown
                     }
                 )

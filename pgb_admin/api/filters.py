@@ -28,7 +28,11 @@ class IdFilter(filters.NumberFilter):
 class ParsedFormField(forms.CharField):
     """Text that ``parse`` turns into a value (None: not valid), taken as given (no strip)."""
 
-    parse = None
+    @staticmethod
+    def parse(text: str) -> object:
+        """The value ``text`` stands for; None when it is not valid."""
+        raise NotImplementedError
+
     default_error_messages = {"invalid": ""}
 
     def __init__(self, *args, **kwargs):

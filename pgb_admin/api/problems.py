@@ -4,8 +4,9 @@ Every error the API gives has the same body: ``type``, ``title``, ``status``, ``
 ``instance``, a stable ``code`` and, for errors in what the client sent, ``invalid_params``
 naming each field (``entries[3].quantity``) with its own code and reason. The services raise
 Django's ``ValidationError`` (400), :class:`~pgb_admin.core.errors.Conflict` (409, also for a
-duplicate), ``Http404`` (404) and ``PermissionDenied`` (403); this module is the one place that
-turns them, and DRF's own exceptions, into responses.
+duplicate), :class:`~pgb_admin.core.errors.NotFound` or ``Http404`` (404) and
+``PermissionDenied`` (403); this module is the one place that turns them, and DRF's own
+exceptions, into responses.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -20,7 +21,7 @@ from rest_framework import exceptions
 from rest_framework.settings import api_settings
 
 from pgb_admin.accounts.scoping import ReadOnlyAccess
-from pgb_admin.core.errors import Conflict
+from pgb_admin.core.errors import Conflict, NotFound
 
 CONTENT_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:pgb-admin:problem:"
@@ -81,10 +82,10 @@ def exception_handler(exc, context):
             detail=_("This exists already, or was changed at the same time by another request."),
             instance=instance,
         )
-    if isinstance(exc, Http404):
+    if isinstance(exc, Http404 | NotFound):
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, ReadOnlyAccess):
-        exc = exceptions.PermissionDenied(*exc.args, code="read_only")
+        exc = exceptions.PermissionDenied(exc.args[0], code="read_only")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
     if not isinstance(exc, exceptions.APIException):
@@ -99,10 +100,12 @@ def exception_handler(exc, context):
             invalid_params=params,
         )
     headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = f"{int(exc.wait)}"
+    auth_header = getattr(exc, "auth_header", None)
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
+    wait = getattr(exc, "wait", None)
+    if wait:
+        headers["Retry-After"] = f"{int(wait)}"
     code = exc.get_codes()
     return problem(
         status=exc.status_code,

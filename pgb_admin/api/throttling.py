@@ -10,8 +10,12 @@ from rest_framework.settings import api_settings
 
 
 class _SettingsRate:
-    def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+    scope: str | None  # the throttle's
+
+    def get_rate(self) -> str | None:
+        # djangorestframework-stubs types the rates as numbers; they are texts ("300/minute")
+        rates: dict[str, str | None] = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]
+        return rates.get(self.scope or "")
 
 
 class WriteRateThrottle(_SettingsRate, throttling.UserRateThrottle):

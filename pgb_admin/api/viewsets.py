@@ -3,12 +3,17 @@ else is a 404), a write to a row the user may only look at is a 403 before its b
 and writes go through the services that pages, commands and tasks use too."""
 
 from collections import Counter
+from collections.abc import Callable
+from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import QuerySet
 from django.http import Http404
 
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from pgb_admin.accounts.scoping import ReadOnlyAccess
 from pgb_admin.audit.events import holder_of, log_read, log_reads, log_refused
@@ -19,12 +24,15 @@ from pgb_admin.figures.models import FigureLookup
 class ScopedViewSet(viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     #: the selector that gives the rows the user may see, e.g. ``holder_list``
-    selector = None
+    selector: Callable[..., QuerySet[Any]] | None = None
     #: the serializer that writes the response for a row
-    serializer_class = None
+    serializer_class: type[BaseSerializer[Any]] | None = None
 
-    def get_queryset(self):
-        return type(self).selector(user=self.request.user)
+    def get_queryset(self) -> QuerySet[Any]:
+        selector = type(self).selector
+        if selector is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} has no selector")
+        return selector(user=self.request.user)
 
     def get_serializer_context(self):
         # one lookup of dated figures for all rows of a response
@@ -65,7 +73,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
 _NOT_A_SEARCH = {"page", "page_size", "ordering", "format", "lang"}
 
 
-class ListRetrieveMixin:
+class ListRetrieveMixin(ScopedViewSet):
     """GET of the list (paginated, filtered, ordered) and of one row. Reads of holder data
     are written to the access log: one row per holder on the page, with how many of their
     rows it showed. Data shared by several holders (a provider) counts for each holder the

@@ -1,6 +1,8 @@
 """The access log through the API: a holder's log for those who act for them, and the log
 manager's search."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -63,7 +65,11 @@ class HolderAccessLogView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-_TYPES = {"holder": OpenApiTypes.INT, "since": DATE_SCHEMA, "until": DATE_SCHEMA}
+_TYPES: dict[str, OpenApiTypes | dict[str, Any]] = {
+    "holder": OpenApiTypes.INT,
+    "since": DATE_SCHEMA,
+    "until": DATE_SCHEMA,
+}
 
 
 class AccessLogSearchView(generics.ListAPIView):

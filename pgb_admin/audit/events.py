@@ -53,7 +53,7 @@ PURPOSE_OF_ROLE = {
 }
 
 # the strongest mandate wins when a user holds several for one holder
-_MANDATE_ORDER = [
+_MANDATE_ORDER: list[str] = [
     MandateRole.HOLDER,
     MandateRole.REPRESENTATIVE,
     MandateRole.BUREAU,

@@ -7,6 +7,8 @@ was, so the log outlives the accounts and data it is about: there are no foreign
 can change or delete a row through the application: the model and its queryset refuse, the
 admin is read-only, and on PostgreSQL a trigger refuses ``UPDATE`` and ``DELETE``."""
 
+from typing import Any, NoReturn, Self
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -53,14 +55,14 @@ class Outcome(models.TextChoices):
     NOT_FOUND = "not_found", _("nothing found")  # a search that found nothing
 
 
-class AccessEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("access log rows cannot be changed")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("access log rows cannot be deleted")
 
-    def for_holder(self, holder_id: int):
+    def for_holder(self, holder_id: int) -> Self:
         return self.filter(holder_pk=holder_id)
 
 

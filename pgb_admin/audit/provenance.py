@@ -10,7 +10,7 @@ this was kept have neither and read as "provenance not recorded".
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
@@ -20,6 +20,9 @@ from pgb_admin.core.dates import format_date
 
 from .events import roles_of
 from .models import Role
+
+if TYPE_CHECKING:
+    from pgb_admin.accounts.models import User
 
 EVIDENCE_MAX_LENGTH = 300
 EVIDENCE_HELP = _(
@@ -31,12 +34,12 @@ SOURCE_RECORDED = "recorded"
 
 
 class Recording(NamedTuple):
-    user: object
+    user: "User | None"
     role: Role
     evidence: str
 
 
-def recording(*, actor, holder_id: int, evidence) -> Recording:
+def recording(*, actor: "User", holder_id: int, evidence: object) -> Recording:
     """Who records a decision for ``holder_id`` now, in which role, on what evidence; a blank
     or overlong reference is refused as a field error on ``evidence``."""
     return Recording(
@@ -46,7 +49,7 @@ def recording(*, actor, holder_id: int, evidence) -> Recording:
     )
 
 
-def clean_evidence(value, field: str = "evidence") -> str:
+def clean_evidence(value: object, field: str = "evidence") -> str:
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         raise ValidationError(

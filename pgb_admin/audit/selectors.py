@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pgb_admin.accounts.scoping import get_visible, sees_everything
+from pgb_admin.accounts.scoping import AnyUser, get_visible, sees_everything
 from pgb_admin.budgets.models import BudgetHolder
 
 from .events import log_reads
@@ -20,7 +20,7 @@ SEARCH_PERMISSION = "audit.view_accessevent"
 FILES = {"evidence_pack": gettext_lazy("evidence pack"), "report_file": gettext_lazy("report file")}
 
 
-def holder_log(*, user, holder_id: int) -> QuerySet[AccessEvent]:
+def holder_log(*, user: AnyUser, holder_id: int) -> QuerySet[AccessEvent]:
     """What others did with the holder's data, newest first (404 for a holder out of scope;
     only the holder and those who act for them may read it)."""
     holders = BudgetHolder.objects.all()
@@ -30,13 +30,13 @@ def holder_log(*, user, holder_id: int) -> QuerySet[AccessEvent]:
     return AccessEvent.objects.for_holder(holder.pk).exclude(user_pk=user.pk)
 
 
-def can_search(user) -> bool:
+def can_search(user: AnyUser) -> bool:
     return user.is_active and user.has_perm(SEARCH_PERMISSION)
 
 
 def search(
     *,
-    user,
+    user: AnyUser,
     username: str = "",
     holder: int | None = None,
     action: str = "",

@@ -1,5 +1,8 @@
 import re
+from collections.abc import Iterable
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Protocol, Self
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -87,7 +90,14 @@ class CareProduct(models.Model):
         return self.name_en if (get_language() or "nl").startswith("en") else self.name_nl
 
 
-def holder_ids_with_grants_of(funder_ids):
+class FigureSource(Protocol):
+    """Where dated figures are read: ``StatutoryFigure.objects``, or a ``FigureLookup`` that
+    many grants share."""
+
+    def value_on(self, kind: str, on: date) -> Decimal | None: ...
+
+
+def holder_ids_with_grants_of(funder_ids: models.QuerySet[Any, Any]) -> models.QuerySet[Any, Any]:
     """Subquery: the ids of the holders with a grant of one of ``funder_ids``. (Not the
     holder's list of ``funders``: those who act for the holder fill that in.)"""
     return (
@@ -101,21 +111,21 @@ def holder_ids_with_grants_of(funder_ids):
 REGISTERED = Q(duplicate_of__isnull=True)
 
 
-class BudgetHolderQuerySet(ScopedQuerySet):
+class BudgetHolderQuerySet(ScopedQuerySet["BudgetHolder"]):
     holder_field = "pk"
 
-    def audited_q(self, funder_ids):
+    def audited_q(self, funder_ids: models.QuerySet[Any, Any]) -> Q:
         return Q(pk__in=holder_ids_with_grants_of(funder_ids)) & REGISTERED
 
-    def registered(self):
+    def registered(self) -> Self:
         """The holders as registered, without held copies."""
         return self.filter(REGISTERED)
 
-    def held_copies(self):
+    def held_copies(self) -> Self:
         """Held copies, awaiting the back office's review."""
         return self.exclude(REGISTERED)
 
-    def with_bsn(self, bsn: str):
+    def with_bsn(self, bsn: str) -> Self:
         """The holder with this BSN (typed with spaces or dots or not), found by its keyed
         hash: the stored BSN is encrypted and cannot be searched. Held copies of a holder
         have its BSN too: ``.registered()`` leaves them out."""
@@ -194,15 +204,15 @@ class BudgetHolder(TimeStampedModel):
     def is_held_copy(self) -> bool:
         return self.duplicate_of_id is not None
 
-    def save(self, *args, update_fields=None, **kwargs):
+    def save(self, *args: Any, update_fields: Iterable[str] | None = None, **kwargs: Any) -> None:
         if update_fields is not None and "bsn" in update_fields:
             update_fields = {*update_fields, "bsn_hash"}
         super().save(*args, update_fields=update_fields, **kwargs)
 
-    def validate_unique(self, exclude=None) -> None:
+    def validate_unique(self, exclude: Iterable[str] | None = None) -> None:
         """A BSN is registered once: checked on its keyed hash, reported on ``bsn``."""
         exclude = set(exclude or ())
-        errors = {}
+        errors: dict[str, list[ValidationError]] = {}
         try:
             super().validate_unique(exclude=exclude | {"bsn_hash"})
         except ValidationError as error:
@@ -212,7 +222,7 @@ class BudgetHolder(TimeStampedModel):
         if errors:
             raise ValidationError(errors)
 
-    def validate_constraints(self, exclude=None) -> None:
+    def validate_constraints(self, exclude: Iterable[str] | None = None) -> None:
         # the hash is set on save, so the one held now says nothing: _bsn_taken checks the BSN
         super().validate_constraints(exclude={*(exclude or ()), "bsn_hash"})
 
@@ -236,17 +246,17 @@ class BudgetHolder(TimeStampedModel):
             )
 
 
-class BudgetQuerySet(ScopedQuerySet):
+class BudgetQuerySet(ScopedQuerySet["Budget"]):
     holder_field = "holder_id"
 
-    def audited_q(self, funder_ids):
+    def audited_q(self, funder_ids: models.QuerySet[Any, Any]) -> Q:
         return Q(funder_id__in=funder_ids, holder__duplicate_of__isnull=True)
 
-    def of_registered_holders(self):
+    def of_registered_holders(self) -> Self:
         """Without the grants of held copies: those count in no funder's figures."""
         return self.filter(holder__duplicate_of__isnull=True)
 
-    def covering(self, on: date):
+    def covering(self, on: date) -> Self:
         return self.filter(start_date__lte=on, end_date__gte=on)
 
 
@@ -304,7 +314,7 @@ class Budget(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.get_scheme_display()} {self.start_date:%Y-%m-%d}–{self.end_date:%Y-%m-%d}"
 
-    def save(self, *args, update_fields=None, **kwargs):
+    def save(self, *args: Any, update_fields: Iterable[str] | None = None, **kwargs: Any) -> None:
         # ``declared`` is the declaration services' (one UPDATE, under a lock): a grant read
         # earlier and saved now (the admin, a correction of the decision) leaves it alone.
         if update_fields is None and not self._state.adding:
@@ -369,7 +379,7 @@ class Budget(TimeStampedModel):
 
         return self.objection_deadline_from(StatutoryFigure.objects)
 
-    def objection_deadline_from(self, figures) -> date | None:
+    def objection_deadline_from(self, figures: "FigureSource") -> date | None:
         """The same, reading the figure from ``figures`` (a lookup shared by many grants)."""
         from pgb_admin.figures.constants import FigureKind
 

@@ -1,17 +1,12 @@
 """Reads of funders, care products, budget holders and grants; holder data always scoped to
 the user who asks."""
 
-from datetime import date, timedelta
-from typing import NamedTuple
-
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from pgb_admin.audit.events import log_reads
 from pgb_admin.audit.models import Action, Outcome
-from pgb_admin.figures.models import FigureLookup
 
 from .models import Budget, BudgetHolder, CareProduct, Funder
 
@@ -92,56 +87,4 @@ def budget_list(*, user) -> QuerySet[Budget]:
         .select_related("funder")
         .prefetch_related("products")
         .order_by("holder_id", "-start_date", "pk")
-    )
-
-
-class Due(NamedTuple):
-    """What needs the holder's attention: months to declare, grants ending, objection periods."""
-
-    declarations: list  # Declaration not yet exported, of months that are over
-    months_without_declaration: list[dict]  # agreement, month: hours logged, nothing drafted
-    grants_ending: list[Budget]
-    objections_open: list[tuple[Budget, date]]
-
-
-def holder_due(*, user, holder: BudgetHolder, today: date, horizon_days: int = 90) -> Due:
-    from declarations.constants import DeclarationStatus
-    from declarations.models import Declaration, TimeEntry
-
-    this_month = today.replace(day=1)
-    open_declarations = list(
-        Declaration.objects.visible_to(user)
-        .filter(
-            agreement__holder=holder,
-            month__lt=this_month,
-            status__in=[DeclarationStatus.DRAFT, DeclarationStatus.VALIDATED],
-        )
-        .select_related("agreement__provider")
-        .order_by("month", "agreement_id")
-    )
-    declared = Declaration.objects.filter(
-        agreement_id=OuterRef("agreement_id"), month=OuterRef("month")
-    )
-    undeclared = list(
-        TimeEntry.objects.visible_to(user)
-        .filter(agreement__holder=holder, care_date__lt=this_month)
-        .annotate(month=TruncMonth("care_date"))
-        .values("agreement_id", "agreement__provider__name", "month")
-        .annotate(entries=Count("pk"))
-        .filter(~Exists(declared))
-        .order_by("month", "agreement_id")
-    )
-    budgets = list(Budget.objects.visible_to(user).filter(holder=holder).select_related("funder"))
-    horizon = today + timedelta(days=horizon_days)
-    figures = FigureLookup()
-    objections = []
-    for budget in budgets:
-        deadline = budget.objection_deadline_from(figures)
-        if deadline is not None and deadline >= today:
-            objections.append((budget, deadline))
-    return Due(
-        declarations=open_declarations,
-        months_without_declaration=undeclared,
-        grants_ending=[b for b in budgets if today <= b.end_date <= horizon],
-        objections_open=objections,
     )

@@ -2,8 +2,10 @@
 the actor may make the change (404 out of scope, 403 read-only) and validates the model before
 saving, so a page, the API, a command and a task all get the same errors."""
 
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -35,7 +37,7 @@ def holder_create(
     surname: str,
     bsn: str,
     date_of_birth: date,
-    funders: list[Funder] = (),
+    funders: Sequence[Funder] = (),
     first_name: str = "",
     svb_client_number: str = "",
     representative_kind: str = "",
@@ -79,12 +81,12 @@ def holder_create(
     return holder
 
 
-def _check_self_service_registration(actor: User, *, role: str, funders) -> None:
+def _check_self_service_registration(actor: User, *, role: str, funders: Sequence[Funder]) -> None:
     """Staff register as they like; anyone else registers themselves or someone they
     represent, as a bureau only when they work for a pgb bureau, and without funders."""
     if sees_everything(actor):
         return
-    errors = {}
+    errors: dict[str, ValidationError] = {}
     if role == MandateRole.BUREAU and not _acts_as_bureau(actor):
         errors["role"] = ValidationError(
             _(
@@ -127,7 +129,7 @@ HOLDER_EDITABLE_FIELDS = frozenset(
 
 
 @transaction.atomic
-def holder_update(*, actor: User, holder_id: int, **changes) -> BudgetHolder:
+def holder_update(*, actor: User, holder_id: int, **changes: Any) -> BudgetHolder:
     unknown = set(changes) - HOLDER_EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"holder_update() cannot change {', '.join(sorted(unknown))}")
@@ -141,7 +143,7 @@ def holder_update(*, actor: User, holder_id: int, **changes) -> BudgetHolder:
     return holder
 
 
-def _check_bsn_change(actor: User, holder: BudgetHolder, bsn) -> None:
+def _check_bsn_change(actor: User, holder: BudgetHolder, bsn: str | None) -> None:
     """Only the back office changes a BSN, after checking the person's identity: the answer
     to another BSN (taken or not) would tell whether that person is registered."""
     if sees_everything(actor) or normalize_bsn(bsn or "") == holder.bsn:
@@ -198,7 +200,13 @@ BUDGET_EDITABLE_FIELDS = frozenset(
 
 
 @transaction.atomic
-def budget_update(*, actor: User, budget_id: int, products=None, **changes) -> Budget:
+def budget_update(
+    *,
+    actor: User,
+    budget_id: int,
+    products: Iterable[CareProduct] | None = None,
+    **changes: Any,
+) -> Budget:
     """Correct a registered grant (a typo, or a revised decision). The agreement versions that
     rest on it must still fit its period and products."""
     unknown = set(changes) - BUDGET_EDITABLE_FIELDS
@@ -251,9 +259,8 @@ def held_copy_merge(*, actor: User, copy_id: int) -> BudgetHolder:
     holder: whoever holds a mandate for the copy today gets the same one for the registered
     holder, and the copy is removed. Refused while the copy holds data of its own (grants,
     providers, agreements …): that data would be lost, or go to the registered holder unseen."""
-    copy = _held_copy(actor, copy_id)
+    copy, registered = _held_copy(actor, copy_id)
     _refuse_if_copy_holds_data(copy)
-    registered = copy.duplicate_of
     today = timezone.localdate()
     for mandate in copy.mandates.valid_on(today):
         moved = Mandate(
@@ -275,27 +282,27 @@ def held_copy_reject(*, actor: User, copy_id: int) -> BudgetHolder:
     """The back office found that who registered the held copy may not act for the registered
     holder (a second holder with one BSN is not possible): the copy and the access to it are
     removed. Refused while the copy holds data of its own, which must be dealt with first."""
-    copy = _held_copy(actor, copy_id)
+    copy, registered = _held_copy(actor, copy_id)
     _refuse_if_copy_holds_data(copy)
-    registered = copy.duplicate_of
     _remove_copy(actor, copy, what="held_copy_rejected")
     return registered
 
 
-def _held_copy(actor: User, copy_id: int) -> BudgetHolder:
+def _held_copy(actor: User, copy_id: int) -> tuple[BudgetHolder, BudgetHolder]:
+    """The held copy, locked, and the registered holder it copies."""
     if not sees_everything(actor):
         raise PermissionDenied
     try:
         holder = BudgetHolder.objects.select_for_update().get(pk=copy_id)
     except BudgetHolder.DoesNotExist:
         raise Http404(_("Not found.")) from None
-    if not holder.is_held_copy:
+    if holder.duplicate_of is None:
         raise ValidationError(
             _("%(holder)s is a registered holder, not a held copy."),
             code="not_a_held_copy",
             params={"holder": holder},
         )
-    return holder
+    return holder, holder.duplicate_of
 
 
 def _refuse_if_copy_holds_data(copy: BudgetHolder) -> None:
@@ -315,7 +322,7 @@ def _data_of(holder: BudgetHolder) -> list[str]:
     """The kinds of data registered for the holder, besides who has access (mandates)."""
     kinds = []
     for relation in holder._meta.related_objects:
-        model = relation.related_model
+        model = relation.field.model  # the model on the other side (related_model)
         # a task run that mentions the holder (many-to-many) is bookkeeping, not its data
         if model in (Mandate, BudgetHolder) or relation.many_to_many:
             continue

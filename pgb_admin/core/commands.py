@@ -2,6 +2,7 @@
 into the same objects the services take. Bad arguments end with exit code 2."""
 
 from datetime import date
+from typing import overload
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
@@ -50,6 +51,14 @@ def parse_funder(code: str | None) -> Funder | None:
         raise CommandError(
             f"--funder {code!r}: no such funder.", returncode=BAD_ARGUMENTS
         ) from None
+
+
+@overload
+def parse_holder(holder_id: int) -> int: ...
+
+
+@overload
+def parse_holder(holder_id: None) -> None: ...
 
 
 def parse_holder(holder_id: int | None) -> int | None:

@@ -1,16 +1,21 @@
 """What the page header needs on every page: whom the user acts for (the holder switcher) and
 which workspaces they have (bureau console, auditor workspace)."""
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from pgb_admin.accounts.constants import MandateRole
+from pgb_admin.accounts.models import User
 from pgb_admin.accounts.scoping import audited_funder_ids, represented_holder_ids
 from pgb_admin.budgets.models import BudgetHolder, Funder
 
 SWITCHER_LIMIT = 500  # a bureau with more holders uses the holder list's search
 
 
-def _acting_holders(user) -> list[dict]:
+def _acting_holders(user: User) -> list[Mapping[str, Any]]:
     ids = represented_holder_ids(user, roles=list(MandateRole))
     return list(
         BudgetHolder.objects.filter(pk__in=ids).values("pk", "initials", "first_name", "surname")[
@@ -19,15 +24,15 @@ def _acting_holders(user) -> list[dict]:
     )
 
 
-def _is_bureau(user) -> bool:
+def _is_bureau(user: User) -> bool:
     return represented_holder_ids(user, roles=[MandateRole.BUREAU]).exists()
 
 
-def _audited_funders(user) -> list[Funder]:
+def _audited_funders(user: User) -> list[Funder]:
     return list(Funder.objects.filter(pk__in=audited_funder_ids(user)).order_by("name"))
 
 
-def navigation(request) -> dict:
+def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -40,7 +45,7 @@ def navigation(request) -> dict:
     }
 
 
-def _holder_choices(rows) -> list[tuple[int, str]]:
+def _holder_choices(rows: Iterable[Mapping[str, Any]]) -> list[tuple[int, str]]:
     return [
         (row["pk"], f"{row['first_name'] or row['initials']} {row['surname']}".strip())
         for row in rows

@@ -10,3 +10,8 @@ class Conflict(ValidationError):
     it like any other field error."""
 
     problem_code = "conflict"
+
+
+class NotFound(Exception):
+    """What was asked for does not exist for the asker (or may not be revealed to them). The
+    API answers 404; a page view turns it into ``Http404``."""

@@ -1,6 +1,8 @@
 """Model fields for identifiers and dates: they store the normalised form and validate it, so
 every form, serializer and import that uses ``full_clean()`` gets the same checks and messages."""
 
+from typing import Any
+
 from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -26,15 +28,10 @@ class SupportedDateField(models.DateField):
 class _NormalizedCharField(models.CharField):
     normalize = staticmethod(validators.normalize_digits)
     default_max_length = 0
-    default_validators_list: tuple = ()
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", self.default_max_length)
         super().__init__(*args, **kwargs)
-
-    @property
-    def default_validators(self):
-        return list(self.default_validators_list)
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -53,7 +50,7 @@ class BSNField(_NormalizedCharField):
     description = _("Burgerservicenummer (BSN)")
     normalize = staticmethod(validators.normalize_bsn)
     default_max_length = 9
-    default_validators_list = (validators.validate_bsn,)
+    default_validators = [validators.validate_bsn]
 
 
 class EncryptedBSNField(models.TextField):
@@ -64,9 +61,7 @@ class EncryptedBSNField(models.TextField):
 
     description = _("Burgerservicenummer (BSN), encrypted")
 
-    @property
-    def default_validators(self):
-        return [validators.validate_bsn]
+    default_validators = [validators.validate_bsn]
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -92,10 +87,18 @@ class EncryptedBSNField(models.TextField):
     def get_transform(self, lookup_name):
         return None
 
-    def formfield(self, **kwargs):
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
         # a one-line input, not TextField's textarea
         return models.Field.formfield(
-            self, **{"form_class": forms.CharField, "max_length": 20, **kwargs}
+            self,
+            form_class=form_class or forms.CharField,
+            choices_form_class=choices_form_class,
+            **{"max_length": 20, **kwargs},
         )
 
 
@@ -131,28 +134,28 @@ class IBANField(_NormalizedCharField):
     description = _("IBAN")
     normalize = staticmethod(validators.normalize_iban)
     default_max_length = 34
-    default_validators_list = (validators.validate_iban,)
+    default_validators = [validators.validate_iban]
 
 
 class AGBCodeField(_NormalizedCharField):
     description = _("AGB code")
     default_max_length = 8
-    default_validators_list = (validators.validate_agb_code,)
+    default_validators = [validators.validate_agb_code]
 
 
 class KvKNumberField(_NormalizedCharField):
     description = _("KvK number")
     default_max_length = 8
-    default_validators_list = (validators.validate_kvk_number,)
+    default_validators = [validators.validate_kvk_number]
 
 
 class BIGNumberField(_NormalizedCharField):
     description = _("BIG number")
     default_max_length = 11
-    default_validators_list = (validators.validate_big_number,)
+    default_validators = [validators.validate_big_number]
 
 
 class SVBClientNumberField(_NormalizedCharField):
     description = _("SVB client number")
     default_max_length = 9
-    default_validators_list = (validators.validate_svb_client_number,)
+    default_validators = [validators.validate_svb_client_number]

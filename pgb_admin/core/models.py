@@ -12,7 +12,7 @@ from pgb_admin.accounts.constants import ACTING_ROLES
 from pgb_admin.accounts.scoping import audited_funder_ids, represented_holder_ids
 
 from .fields import SupportedDateField
-from .periods import ValidityQuerySet, validate_period
+from .periods import validate_period
 
 
 class ValidityPeriod(models.Model):
@@ -24,7 +24,8 @@ class ValidityPeriod(models.Model):
         _("valid to"), null=True, blank=True, help_text=_("Leave empty when open-ended.")
     )
 
-    objects = ValidityQuerySet.as_manager()
+    # Each concrete model has its own ``objects`` (a ValidityQuerySet or a subclass): one
+    # inherited from here could not be overridden with a manager of another type.
 
     class Meta:
         abstract = True

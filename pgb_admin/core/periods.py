@@ -3,6 +3,7 @@ open-ended, to a date (both inclusive). And the range of dates the application t
 
 from collections.abc import Iterator
 from datetime import date, timedelta
+from typing import Self, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -89,8 +90,11 @@ def validate_period(start: date | None, end: date | None, *, end_field: str = "v
         )
 
 
-class ValidityQuerySet(models.QuerySet):
-    def valid_on(self, on: date):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class ValidityQuerySet(models.QuerySet[_M]):
+    def valid_on(self, on: date) -> Self:
         return self.filter(valid_on_q(on))
 
 

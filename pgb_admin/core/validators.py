@@ -6,6 +6,7 @@ the stored form; the model fields in :mod:`pgb_admin.core.fields` apply them bef
 """
 
 import re
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
@@ -13,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from stdnum import iban as stdnum_iban
 from stdnum.nl import bsn as stdnum_bsn
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _SEPARATORS = re.compile(r"[\s.\-]")
 
@@ -73,7 +77,7 @@ class DigitsValidator:
     """A number of exactly ``lengths`` digits, e.g. an AGB code or a KvK number (no checksum
     is published for either)."""
 
-    def __init__(self, lengths: tuple[int, ...], message: str, code: str) -> None:
+    def __init__(self, lengths: tuple[int, ...], message: "StrOrPromise", code: str) -> None:
         self.lengths = tuple(lengths)
         self.message = message
         self.code = code

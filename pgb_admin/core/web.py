@@ -14,9 +14,10 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
+from pgb_admin.accounts.models import User
 from pgb_admin.accounts.scoping import (
     ReadOnlyAccess,
     can_see_full_bsn,
@@ -27,6 +28,12 @@ from pgb_admin.budgets.models import BudgetHolder
 
 from .errors import Conflict
 from .periods import parse_month
+
+
+class AuthenticatedRequest(HttpRequest):
+    """The request of a page behind ``login_required``: its user is logged in."""
+
+    user: User
 
 
 class MonthConverter:

@@ -50,6 +50,11 @@ class FigureKind(models.TextChoices):
         "signal_spend_spike_pct",
         _("Signal: a month's spend above this share of the holder's usual month (percent)"),
     )
+    AGE_OF_MAJORITY = "age_of_majority", _("Age of majority")
+    HOME_SERVICE_DAYS_A_WEEK = (
+        "home_service_days_a_week",
+        _("Household-service scheme no longer applies from this many working days a week"),
+    )
 
 
 class FigureUnit(models.TextChoices):
@@ -61,6 +66,8 @@ class FigureUnit(models.TextChoices):
     WEEKS = "weeks", _("weeks")
     MONTHS = "months", _("months")
     COUNT = "count", _("count")
+    YEARS = "years", _("years")
+    DAYS = "days", _("days")
 
 
 class CarerClass(models.TextChoices):

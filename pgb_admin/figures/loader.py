@@ -93,14 +93,15 @@ def load_figures(rows, *, statutory_model, tariff_model, funder_model, product_m
 
 def _parse(row: dict[str, str], funders: dict, products: dict):
     kind = _choice(row, "kind", [MAX_TARIFF, *FigureKind.values])
-    values = {
-        "valid_to": _date(row, "valid_to", required=False),
+    valid_to = _date(row, "valid_to", required=False)
+    values: dict[str, object] = {
+        "valid_to": valid_to,
         "source": _required(row, "source"),
         "verified": _bool(row, "verified"),
         "note": (row.get("note") or "").strip(),
     }
     valid_from = _date(row, "valid_from", required=True)
-    if values["valid_to"] and values["valid_to"] < valid_from:
+    if valid_to and valid_from and valid_to < valid_from:
         raise ValueError("valid_to lies before valid_from")
     amount = _decimal(row, "amount")
     scheme = _choice(row, "scheme", ["", *Scheme.values])

@@ -40,7 +40,7 @@ class SourcedFigure(ValidityPeriod):
             return
         same_key = (
             type(self)
-            .objects.filter(**{field: getattr(self, field) for field in self.key_fields})
+            ._default_manager.filter(**{field: getattr(self, field) for field in self.key_fields})
             .exclude(pk=self.pk)
         )
         for other in same_key:
@@ -55,7 +55,7 @@ class SourcedFigure(ValidityPeriod):
                 )
 
 
-class StatutoryFigureQuerySet(ValidityQuerySet):
+class StatutoryFigureQuerySet(ValidityQuerySet["StatutoryFigure"]):
     def row_on(
         self, kind: str, on: date, *, age: int | None = None, scheme: str = ""
     ) -> "StatutoryFigure | None":
@@ -85,11 +85,11 @@ class FigureLookup:
         for row in rows:
             if row.is_valid_on(on):
                 return row.value
-        row = StatutoryFigure.objects.row_on(kind, on, scheme=scheme)
-        if row is None:
+        found = StatutoryFigure.objects.row_on(kind, on, scheme=scheme)
+        if found is None:
             return None
-        rows.append(row)
-        return row.value
+        rows.append(found)
+        return found.value
 
 
 class StatutoryFigure(SourcedFigure):
@@ -127,7 +127,7 @@ class StatutoryFigure(SourcedFigure):
         return f"{self.get_kind_display()}{age} {self.value} from {self.valid_from}"
 
 
-class MaxTariffQuerySet(ValidityQuerySet):
+class MaxTariffQuerySet(ValidityQuerySet["MaxTariff"]):
     def applicable(
         self,
         *,
@@ -195,5 +195,5 @@ class MaxTariff(SourcedFigure):
         indexes = [models.Index(fields=["scheme", "carer_class", "unit", "valid_from"])]
 
     def __str__(self) -> str:
-        where = self.funder.code if self.funder_id else _("national")
+        where = self.funder.code if self.funder else _("national")
         return f"{self.get_scheme_display()} {where} {self.get_carer_class_display()} {self.amount}"

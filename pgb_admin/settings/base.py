@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "contracts",
     "declarations",
     "reports",
-    # last: registers the models of the apps above with the change log
+    # the change log of pgb_admin's models; contracts and declarations register theirs
     "pgb_admin.audit",
 ]
 

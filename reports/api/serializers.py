@@ -201,7 +201,8 @@ class AboveMaximumSerializer(serializers.Serializer):
     unit = serializers.CharField()
     rate = _money()
     maximum = _money()
-    source = serializers.CharField()
+    # a field named like Field.source: DRF takes declared fields off the class, the stubs do not
+    source = serializers.CharField()  # type: ignore[assignment]
 
 
 class TariffSummarySerializer(serializers.Serializer):

@@ -2,6 +2,8 @@
 audit report, as JSON and as XLSX, CSV, PNG and SVG; municipality-scale reports also as a
 background task whose files are downloaded when it is done."""
 
+from typing import overload
+
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import renderers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from pgb_admin.api.downloads import file_renderers, file_response
@@ -57,7 +60,15 @@ def year_range_message() -> str:
     }
 
 
-def read_year(request, *, default=None) -> int | None:
+@overload
+def read_year(request: Request, *, default: int) -> int: ...
+
+
+@overload
+def read_year(request: Request, *, default: None = None) -> int | None: ...
+
+
+def read_year(request: Request, *, default: int | None = None) -> int | None:
     text = request.query_params.get("year")
     if text is None:
         return default

@@ -11,8 +11,10 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
-from declarations import services
 from declarations.models import Batch, Declaration, Expense, Finding, TimeEntry
+from declarations.services import batches as batch_services
+from declarations.services import declarations as declaration_services
+from declarations.services import hours as hour_services
 from pgb_admin.accounts.constants import MandateRole
 from pgb_admin.accounts.services import api_token_issue
 from pgb_admin.accounts.two_factor import two_factor_applies
@@ -54,11 +56,13 @@ def token_client(user, language: str = "en") -> APIClient:
 
 
 def _month(actor, agreement, month) -> Declaration:
-    services.time_entries_fill_month(
+    hour_services.time_entries_fill_month(
         actor=actor, agreement_id=agreement.pk, month=month, pattern=CLEAN_WEEK
     )
-    declaration = services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=month)
-    services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
+    declaration = declaration_services.declaration_draft(
+        actor=actor, agreement_id=agreement.pk, month=month
+    )
+    declaration_services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
     declaration.refresh_from_db()
     return declaration
 
@@ -97,7 +101,7 @@ def build_api_world(world) -> ApiWorld:
     draft = _month(actor, agreement, AUGUST)  # validated, with a warning: it is late
     warning = draft.findings.get(rule_code="declaration.late")
     entry = TimeEntry.objects.filter(agreement=agreement, care_date__month=8).first()
-    expense = services.expense_add(
+    expense = hour_services.expense_add(
         actor=actor,
         agreement_id=agreement.pk,
         expense_date=date(2026, 8, 5),
@@ -105,7 +109,7 @@ def build_api_world(world) -> ApiWorld:
         amount="12.50",
     )  # and back to draft
     exported = _month(actor, agreement, SEPTEMBER)
-    batch = services.batch_export(actor=actor, month=SEPTEMBER, holder_id=world.mine.pk)
+    batch = batch_services.batch_export(actor=actor, month=SEPTEMBER, holder_id=world.mine.pk)
     exported.refresh_from_db()
     ready = _month(actor, agreement, OCTOBER)
     task = TaskRun.objects.create(kind="validate", created_by=world.users["holder"])

@@ -7,8 +7,10 @@ from django.test.utils import CaptureQueriesContext
 
 import pytest
 
-from declarations import services
 from declarations.models import Finding
+from declarations.services import batches as batch_services
+from declarations.services import declarations as declaration_services
+from declarations.services import hours as hour_services
 
 from ..factories import (
     AgreementVersionFactory,
@@ -65,17 +67,17 @@ def _more_of_everything(world, count: int) -> None:
             product=budget.products.first(),
             valid_from=date(2026, 7, 1),
         )
-        services.time_entries_fill_month(
+        hour_services.time_entries_fill_month(
             actor=bureau, agreement_id=agreement.pk, month=date(2026, 10, 1), pattern={0: "2"}
         )
-        services.expense_add(
+        hour_services.expense_add(
             actor=bureau,
             agreement_id=agreement.pk,
             expense_date=date(2026, 10, 2),
             kind="other",
             amount="3.00",
         )
-        declaration = services.declaration_draft(
+        declaration = declaration_services.declaration_draft(
             actor=bureau, agreement_id=agreement.pk, month=date(2026, 10, 1)
         )
         Finding.objects.create(
@@ -84,8 +86,8 @@ def _more_of_everything(world, count: int) -> None:
             severity="warning",
             acknowledged_by=bureau,
         )
-        services.declaration_validate(actor=bureau, declaration_ids=[declaration.pk])
-    services.batch_export(actor=bureau, month=date(2026, 10, 1))
+        declaration_services.declaration_validate(actor=bureau, declaration_ids=[declaration.pk])
+    batch_services.batch_export(actor=bureau, month=date(2026, 10, 1))
 
 
 @pytest.mark.parametrize("persona", ["bureau", "auditor_same"])

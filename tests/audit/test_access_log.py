@@ -9,7 +9,7 @@ from django.urls import reverse
 import pytest
 from auditlog.context import set_actor
 
-from declarations import services
+from declarations.services import hours as hour_services
 from pgb_admin.audit.admin import AccessEventAdmin
 from pgb_admin.audit.models import AccessEvent, AppendOnlyError
 
@@ -89,7 +89,7 @@ def test_a_change_that_is_rolled_back_leaves_no_row(api_world):  # noqa: F811
 
     def change_then_fail():
         with transaction.atomic():
-            services.time_entry_update(
+            hour_services.time_entry_update(
                 actor=api_world.users["holder"], entry_id=api_world.entry.pk, note="undone"
             )
             assert AccessEvent.objects.count() > before
@@ -104,7 +104,7 @@ def test_changes_in_bulk_write_one_row_per_holder_with_how_many(api_world):  # n
     bureau = api_world.users["bureau"]
     before = AccessEvent.objects.count()
     with set_actor(bureau):  # as a request or a task names the user
-        services.time_entries_fill_month(
+        hour_services.time_entries_fill_month(
             actor=bureau,
             agreement_id=api_world.mine_wmo_agreement.pk,
             month=AUGUST,

@@ -26,10 +26,11 @@ from drf_spectacular.generators import SchemaGenerator
 
 from contracts.constants import AgreementType, Relation
 from contracts.models import AgreementVersion, Provider
-from declarations import services
 from declarations.imports.hours import hours_import
 from declarations.imports.problems import ImportRefused
 from declarations.models import Expense, TimeEntry
+from declarations.services import declarations as declaration_services
+from declarations.services import hours as hour_services
 from pgb_admin.api.fields import MONTH_PATTERN
 from pgb_admin.core.fields import SupportedDateField
 from pgb_admin.core.periods import (
@@ -576,13 +577,13 @@ def test_a_month_at_either_edge_is_filled_drafted_and_validated(api_world, start
                             valid_from=start, valid_to=end)  # fmt: skip
     staff = api_world.users["staff"]
     with time_machine.travel(date(2100, 3, 1) if start.year == 2099 else date(1900, 3, 1)):
-        services.time_entries_fill_month(
+        hour_services.time_entries_fill_month(
             actor=staff, agreement_id=agreement.pk, month=start, pattern={0: "4", 3: "4"}
         )
-        declaration = services.declaration_draft(
+        declaration = declaration_services.declaration_draft(
             actor=staff, agreement_id=agreement.pk, month=start
         )
-        services.declaration_validate(actor=staff, declaration_ids=[declaration.pk])
+        declaration_services.declaration_validate(actor=staff, declaration_ids=[declaration.pk])
     declaration.refresh_from_db()
     assert declaration.lines.count() == TimeEntry.objects.filter(agreement=agreement).count() > 0
     assert declaration.status in ("validated", "draft")

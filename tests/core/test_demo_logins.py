@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 import pytest
 
-from pgb_admin.core.demo import LOGINS
+from declarations.demo.plan import LOGINS
 
 from ..factories import UserFactory
 

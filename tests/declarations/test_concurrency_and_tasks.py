@@ -12,9 +12,12 @@ from django.db import connection
 
 import pytest
 
-from declarations import services, tasks
+from declarations import tasks
 from declarations.models import Batch, Declaration, Finding
-from declarations.services import NothingToExport
+from declarations.services import batches as batch_services
+from declarations.services import declarations as declaration_services
+from declarations.services import hours as hour_services
+from declarations.services.batches import NothingToExport
 from pgb_admin.core.models import TaskRun, TaskStatus
 
 OCTOBER = date(2026, 10, 1)
@@ -23,13 +26,15 @@ OCTOBER = date(2026, 10, 1)
 def _validated(actor, agreements):
     ids = []
     for agreement in agreements:
-        services.time_entries_fill_month(
+        hour_services.time_entries_fill_month(
             actor=actor, agreement_id=agreement.pk, month=OCTOBER, pattern={0: "4", 3: "4"}
         )
         ids.append(
-            services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=OCTOBER).pk
+            declaration_services.declaration_draft(
+                actor=actor, agreement_id=agreement.pk, month=OCTOBER
+            ).pk
         )
-    services.declaration_validate(actor=actor, declaration_ids=ids)
+    declaration_services.declaration_validate(actor=actor, declaration_ids=ids)
     return ids
 
 
@@ -46,7 +51,7 @@ def test_two_exports_at_once_put_every_declaration_in_exactly_one_batch(world):
     def export():
         try:
             barrier.wait()
-            outcomes.append(services.batch_export(actor=staff, month=OCTOBER).pk)
+            outcomes.append(batch_services.batch_export(actor=staff, month=OCTOBER).pk)
         except NothingToExport as error:
             outcomes.append(error.error_dict["month"][0].code)
         except Exception as error:
@@ -131,7 +136,7 @@ def _command(name, *args):
 
 def test_validate_command_exit_codes_and_json(world):
     actor = world.users["holder"]
-    services.time_entries_fill_month(
+    hour_services.time_entries_fill_month(
         actor=actor, agreement_id=world.mine_wmo_agreement.pk, month=OCTOBER, pattern={0: "4"}
     )
     code, out, err = _command("validate_declarations", "--period", "2026-10", "--format", "json")
@@ -140,7 +145,7 @@ def test_validate_command_exit_codes_and_json(world):
     assert payload["declarations"] == payload["validated"] == 1
     assert "validating" in err
 
-    services.time_entry_add(
+    hour_services.time_entry_add(
         actor=actor,
         agreement_id=world.mine_wlz_agreement.pk,
         care_date=date(2026, 11, 30),

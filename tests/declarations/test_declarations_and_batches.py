@@ -16,7 +16,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contracts.services import agreement_change, provider_update
-from declarations import services
 from declarations.constants import DeclarationStatus
 from declarations.models import (
     Batch,
@@ -27,7 +26,11 @@ from declarations.models import (
     Finding,
     TimeEntry,
 )
-from declarations.services import NothingToExport
+from declarations.selectors import batches as batch_selectors
+from declarations.services import batches as batch_services
+from declarations.services import declarations as declaration_services
+from declarations.services import hours as hour_services
+from declarations.services.batches import NothingToExport
 from pgb_admin.core.money import round_money
 
 # October 2026 is over on the fixed today (23 November) and still within the SVB's deadlines.
@@ -40,11 +43,13 @@ def actor(world):
 
 
 def _clean_month(actor, agreement, month=OCTOBER, pattern=None):
-    services.time_entries_fill_month(
+    hour_services.time_entries_fill_month(
         actor=actor, agreement_id=agreement.pk, month=month, pattern=pattern or {0: "4", 3: "4"}
     )
-    declaration = services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=month)
-    services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
+    declaration = declaration_services.declaration_draft(
+        actor=actor, agreement_id=agreement.pk, month=month
+    )
+    declaration_services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
     declaration.refresh_from_db()
     return declaration
 
@@ -66,10 +71,12 @@ def test_each_day_takes_the_rate_of_the_version_valid_that_day(world, actor):
         actor=actor, agreement_id=agreement.pk, effective_from=date(2026, 3, 16),
         rate=Decimal("19.25"),
     )  # fmt: skip
-    services.time_entries_fill_month(
+    hour_services.time_entries_fill_month(
         actor=actor, agreement_id=agreement.pk, month=MARCH, pattern={0: "4"}
     )
-    declaration = services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=MARCH)
+    declaration = declaration_services.declaration_draft(
+        actor=actor, agreement_id=agreement.pk, month=MARCH
+    )
     rates = {line.care_date.day: line.rate for line in declaration.lines.all()}
     assert rates == {
         2: Decimal("18.50"),
@@ -83,14 +90,18 @@ def test_each_day_takes_the_rate_of_the_version_valid_that_day(world, actor):
 
 def test_redrafting_reuses_the_open_declaration(world, actor):
     agreement = world.mine_wmo_agreement
-    first = services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=OCTOBER)
-    again = services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=OCTOBER)
+    first = declaration_services.declaration_draft(
+        actor=actor, agreement_id=agreement.pk, month=OCTOBER
+    )
+    again = declaration_services.declaration_draft(
+        actor=actor, agreement_id=agreement.pk, month=OCTOBER
+    )
     assert first.pk == again.pk
     assert Declaration.objects.count() == 1
 
 
 def _export(actor, month=OCTOBER, **kwargs):
-    return services.batch_export(actor=actor, month=month, **kwargs)
+    return batch_services.batch_export(actor=actor, month=month, **kwargs)
 
 
 def test_export_freezes_declaration_and_hours(world, actor):
@@ -102,20 +113,22 @@ def test_export_freezes_declaration_and_hours(world, actor):
 
     entry = TimeEntry.objects.filter(agreement=agreement).first()
     refusals = [
-        lambda: services.time_entry_add(
+        lambda: hour_services.time_entry_add(
             actor=actor, agreement_id=agreement.pk, care_date=date(2026, 10, 6), quantity="1"
         ),
-        lambda: services.time_entry_update(actor=actor, entry_id=entry.pk, quantity="1"),
-        lambda: services.time_entry_delete(actor=actor, entry_id=entry.pk),
-        lambda: services.time_entries_fill_month(
+        lambda: hour_services.time_entry_update(actor=actor, entry_id=entry.pk, quantity="1"),
+        lambda: hour_services.time_entry_delete(actor=actor, entry_id=entry.pk),
+        lambda: hour_services.time_entries_fill_month(
             actor=actor, agreement_id=agreement.pk, month=OCTOBER, pattern={1: "1"}
         ),
-        lambda: services.expense_add(
+        lambda: hour_services.expense_add(
             actor=actor, agreement_id=agreement.pk, expense_date=date(2026, 10, 6), kind="other",
             amount="5",
         ),
-        lambda: services.declaration_validate(actor=actor, declaration_ids=[declaration.pk]),
-        lambda: services.declaration_delete(actor=actor, declaration_id=declaration.pk),
+        lambda: declaration_services.declaration_validate(
+            actor=actor, declaration_ids=[declaration.pk]
+        ),
+        lambda: declaration_services.declaration_delete(actor=actor, declaration_id=declaration.pk),
     ]  # fmt: skip
     lines_before = list(declaration.lines.values_list("care_date", "quantity", "rate", "amount"))
     for refuse in refusals:
@@ -136,19 +149,24 @@ def test_a_second_declaration_for_the_month_is_refused_unless_a_correction(world
     agreement = world.mine_wmo_agreement
     original = _clean_month(actor, agreement)
     _export(actor)
-    second = services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=OCTOBER)
-    services.declaration_validate(actor=actor, declaration_ids=[second.pk])
+    second = declaration_services.declaration_draft(
+        actor=actor, agreement_id=agreement.pk, month=OCTOBER
+    )
+    declaration_services.declaration_validate(actor=actor, declaration_ids=[second.pk])
     assert second.findings.filter(rule_code="declaration.second_for_month").exists()
-    services.declaration_delete(actor=actor, declaration_id=second.pk)
+    declaration_services.declaration_delete(actor=actor, declaration_id=second.pk)
 
-    correction = services.declaration_correct(actor=actor, declaration_id=original.pk)
+    correction = declaration_services.declaration_correct(actor=actor, declaration_id=original.pk)
     assert correction.corrects == original
-    assert services.declaration_correct(actor=actor, declaration_id=original.pk) == correction
+    assert (
+        declaration_services.declaration_correct(actor=actor, declaration_id=original.pk)
+        == correction
+    )
     # the correction reopens the hours; the exported declaration keeps its own lines
-    services.time_entry_add(
+    hour_services.time_entry_add(
         actor=actor, agreement_id=agreement.pk, care_date=date(2026, 10, 6), quantity="2"
     )
-    services.declaration_validate(actor=actor, declaration_ids=[correction.pk])
+    declaration_services.declaration_validate(actor=actor, declaration_ids=[correction.pk])
     correction.refresh_from_db()
     original.refresh_from_db()
     assert not correction.findings.filter(rule_code="declaration.second_for_month").exists()
@@ -159,12 +177,17 @@ def test_a_second_declaration_for_the_month_is_refused_unless_a_correction(world
 def test_submit_and_settle(world, actor):
     declaration = _clean_month(actor, world.mine_wmo_agreement)
     _export(actor)
-    assert services.declaration_mark_submitted(actor=actor, declaration_ids=[declaration.pk]) == 1
+    assert (
+        declaration_services.declaration_mark_submitted(
+            actor=actor, declaration_ids=[declaration.pk]
+        )
+        == 1
+    )
     with pytest.raises(ValidationError):
-        services.declaration_settle(
+        declaration_services.declaration_settle(
             actor=actor, declaration_id=declaration.pk, paid=False, evidence="PGB Portaal"
         )
-    services.declaration_settle(
+    declaration_services.declaration_settle(
         actor=actor,
         declaration_id=declaration.pk,
         paid=False,
@@ -190,10 +213,12 @@ def test_export_leaves_out_what_is_not_ready_and_says_why(world, actor):
 
 
 def test_nothing_to_export_changes_nothing(world, actor):
-    services.time_entries_fill_month(
+    hour_services.time_entries_fill_month(
         actor=actor, agreement_id=world.mine_wmo_agreement.pk, month=OCTOBER, pattern={0: "1.5"}
     )
-    services.declaration_draft(actor=actor, agreement_id=world.mine_wmo_agreement.pk, month=OCTOBER)
+    declaration_services.declaration_draft(
+        actor=actor, agreement_id=world.mine_wmo_agreement.pk, month=OCTOBER
+    )
     with pytest.raises(NothingToExport) as error:
         _export(actor)
     assert error.value.error_dict["month"][0].code == "nothing_to_export"
@@ -212,8 +237,8 @@ def test_batch_files_match_their_checksum_and_download_identically(world, actor)
     _clean_month(actor, world.mine_wmo_agreement)
     batch = _export(actor)
     for file_format in ("xlsx", "csv"):
-        first = services.batch_file(actor=actor, batch_id=batch.pk, file_format=file_format)
-        second = services.batch_file(actor=actor, batch_id=batch.pk, file_format=file_format)
+        first = batch_selectors.batch_file(actor=actor, batch_id=batch.pk, file_format=file_format)
+        second = batch_selectors.batch_file(actor=actor, batch_id=batch.pk, file_format=file_format)
         content = bytes(first.content)
         assert content == bytes(second.content)
         assert hashlib.sha256(content).hexdigest() == first.sha256
@@ -227,7 +252,9 @@ def test_batch_files_are_only_for_those_who_may_see_them(world, actor):
     batch = _export(actor)
     for persona in ("auditor_other", "stranger"):
         with pytest.raises(Http404):
-            services.batch_file(actor=world.users[persona], batch_id=batch.pk, file_format="csv")
+            batch_selectors.batch_file(
+                actor=world.users[persona], batch_id=batch.pk, file_format="csv"
+            )
 
 
 def test_xlsx_layout(world, actor):
@@ -304,13 +331,17 @@ def test_batch_total_is_the_sum_of_declarations_and_of_rounded_lines(world, hour
         for day, quantity in enumerate(hours, start=2)
     )
     if other:
-        services.expense_add(
+        hour_services.expense_add(
             actor=actor, agreement_id=agreement.pk, expense_date=month, kind="other", amount=other
         )
-    declaration = services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=month)
-    services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
+    declaration = declaration_services.declaration_draft(
+        actor=actor, agreement_id=agreement.pk, month=month
+    )
+    declaration_services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
     for finding in Finding.objects.filter(declaration=declaration, severity="warning"):
-        services.finding_acknowledge(actor=actor, finding_id=finding.pk, reason="property test")
+        declaration_services.finding_acknowledge(
+            actor=actor, finding_id=finding.pk, reason="property test"
+        )
     batch = _export(actor, month=month)
     rounded_lines = sum(round_money(q * rate) for q in hours)
     assert (

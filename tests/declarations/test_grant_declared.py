@@ -18,10 +18,12 @@ import pytest
 
 from contracts.constants import ApprovalStatus
 from contracts.services import agreement_change, agreement_record_approval
-from declarations import services
 from declarations.constants import DeclarationStatus
 from declarations.grants import BudgetExceeded
 from declarations.models import Declaration, TimeEntry
+from declarations.services import batches as batch_services
+from declarations.services import declarations as declaration_services
+from declarations.services import hours as hour_services
 from pgb_admin.budgets.models import Budget
 from pgb_admin.figures.constants import RateUnit
 
@@ -46,14 +48,16 @@ def actor(world):
 
 
 def _draft(actor, agreement, month=OCTOBER) -> Declaration:
-    services.time_entries_fill_month(
+    hour_services.time_entries_fill_month(
         actor=actor, agreement_id=agreement.pk, month=month, pattern=CLEAN_WEEK
     )
-    return services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=month)
+    return declaration_services.declaration_draft(
+        actor=actor, agreement_id=agreement.pk, month=month
+    )
 
 
 def _validate(actor, declaration) -> Declaration:
-    services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
+    declaration_services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
     declaration.refresh_from_db()
     return declaration
 
@@ -133,7 +137,7 @@ def test_a_violation_behind_the_engines_back_is_a_conflict_and_nothing_is_saved(
     )
 
     with pytest.raises(BudgetExceeded) as refused, translation.override("nl"):
-        services.declaration_validate(actor=actor, declaration_ids=[other.pk])
+        declaration_services.declaration_validate(actor=actor, declaration_ids=[other.pk])
     (error,) = refused.value.error_dict["budget"]
     assert error.code == "budget_exceeded"
     assert budget.decision_reference in error.message % error.params
@@ -214,7 +218,7 @@ def test_drafting_a_month_lists_who_the_grant_refused(world, actor):
     budget = BudgetFactory(holder=world.mine, funder=world.the_hague, amount=Decimal("1000.00"))
     first, second = _agreement(world, budget), _agreement(world, budget)
     for agreement in (first, second):
-        services.time_entries_fill_month(
+        hour_services.time_entries_fill_month(
             actor=actor, agreement_id=agreement.pk, month=OCTOBER, pattern=CLEAN_WEEK
         )
     client = verified_login(Client(HTTP_ACCEPT_LANGUAGE="en"), actor)
@@ -248,20 +252,20 @@ def test_declared_follows_a_declaration_through_its_life(world, actor):
     _assert_declared(budget, "678.50")
 
     # drafting it again makes it a draft
-    services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=OCTOBER)
+    declaration_services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=OCTOBER)
     _assert_declared(budget, "0.00")
     october = _validate(actor, october)
     _assert_declared(budget, "678.50")
 
     # exported and submitted it still counts, once
-    services.batch_export(actor=actor, month=OCTOBER, holder_id=world.mine.pk)
-    services.declaration_submit(actor=actor, declaration_id=october.pk)
+    batch_services.batch_export(actor=actor, month=OCTOBER, holder_id=world.mine.pk)
+    declaration_services.declaration_submit(actor=actor, declaration_id=october.pk)
     _assert_declared(budget, "678.50")
 
     # a correction counts once validated, instead of the original
-    correction = services.declaration_correct(actor=actor, declaration_id=october.pk)
+    correction = declaration_services.declaration_correct(actor=actor, declaration_id=october.pk)
     _assert_declared(budget, "678.50")
-    services.expense_delete(actor=actor, expense_id=cost.pk)
+    hour_services.expense_delete(actor=actor, expense_id=cost.pk)
     _assert_declared(budget, "678.50")
     correction = _validate(actor, correction)
     assert correction.status == DeclarationStatus.VALIDATED
@@ -273,8 +277,8 @@ def test_declared_follows_a_declaration_through_its_life(world, actor):
     _assert_declared(budget, "671.00")
 
     # the SVB rejects the correction: the original counts again; paid, it stays
-    services.batch_export(actor=actor, month=OCTOBER, holder_id=world.mine.pk)
-    services.declaration_settle(
+    batch_services.batch_export(actor=actor, month=OCTOBER, holder_id=world.mine.pk)
+    declaration_services.declaration_settle(
         actor=actor,
         declaration_id=correction.pk,
         paid=False,
@@ -282,7 +286,7 @@ def test_declared_follows_a_declaration_through_its_life(world, actor):
         evidence="PGB Portaal",
     )
     _assert_declared(budget, "678.50")
-    services.declaration_settle(
+    declaration_services.declaration_settle(
         actor=actor, declaration_id=october.pk, paid=True, evidence="PGB Portaal"
     )
     _assert_declared(budget, "678.50")
@@ -291,12 +295,12 @@ def test_declared_follows_a_declaration_through_its_life(world, actor):
     september = _validate(actor, _draft(actor, agreement, SEPTEMBER))
     assert september.status == DeclarationStatus.VALIDATED
     _assert_declared(budget, "1270.50")
-    services.declaration_delete(actor=actor, declaration_id=september.pk)
+    declaration_services.declaration_delete(actor=actor, declaration_id=september.pk)
     _assert_declared(budget, "678.50")
 
 
 def _cost(actor, agreement, amount: str):
-    return services.expense_add(
+    return hour_services.expense_add(
         actor=actor,
         agreement_id=agreement.pk,
         expense_date=date(2026, 10, 6),
@@ -312,7 +316,9 @@ def test_back_to_draft_of_many_months_at_once(world, actor):
         _validate(actor, _draft(actor, agreement, month))
     _assert_declared(budget, "1258.00")
     with transaction.atomic():
-        services.back_to_draft_many({(agreement.pk, SEPTEMBER), (agreement.pk, OCTOBER)})
+        declaration_services.back_to_draft_many(
+            {(agreement.pk, SEPTEMBER), (agreement.pk, OCTOBER)}
+        )
     _assert_declared(budget, "0.00")
 
 
@@ -323,7 +329,7 @@ def test_a_validated_declaration_drafted_again_at_a_new_rate_moves_the_total(wor
         actor=actor, agreement_id=agreement.pk, effective_from=date(2026, 10, 15),
         rate=Decimal("19.25"),
     )  # fmt: skip
-    (redrafted,) = services.declarations_draft_period(
+    (redrafted,) = declaration_services.declarations_draft_period(
         actor=actor, month=OCTOBER, holder_id=world.mine.pk
     )
     assert redrafted.status == DeclarationStatus.VALIDATED

@@ -10,9 +10,10 @@ from django.utils import translation
 
 import pytest
 
-from declarations import services
 from declarations.constants import DeclarationStatus
 from declarations.models import Expense, TimeEntry
+from declarations.services import declarations as declaration_services
+from declarations.services import hours as hour_services
 
 MARCH = date(2026, 3, 1)
 
@@ -33,7 +34,7 @@ def _messages(error: ValidationError, field: str, language: str) -> str:
 
 
 def test_hours_in_quarters_are_stored_as_decimals(actor, agreement):
-    entry = services.time_entry_add(
+    entry = hour_services.time_entry_add(
         actor=actor, agreement_id=agreement.pk, care_date=date(2026, 3, 2), quantity="7,5"
     )
     entry.refresh_from_db()
@@ -52,7 +53,7 @@ def test_hours_in_quarters_are_stored_as_decimals(actor, agreement):
 )
 def test_bad_hours_are_refused_by_name_and_value(actor, agreement, typed, code, english, dutch):
     with pytest.raises(ValidationError) as error:
-        services.time_entry_add(
+        hour_services.time_entry_add(
             actor=actor, agreement_id=agreement.pk, care_date=date(2026, 3, 2), quantity=typed
         )
     assert [e.code for e in error.value.error_dict["quantity"]] == [code]
@@ -65,7 +66,7 @@ def test_bad_hours_are_refused_by_name_and_value(actor, agreement, typed, code, 
 
 def test_a_date_outside_the_month_of_the_grid_is_refused(actor, agreement):
     with pytest.raises(ValidationError) as error:
-        services.time_entry_add(
+        hour_services.time_entry_add(
             actor=actor,
             agreement_id=agreement.pk,
             care_date=date(2026, 4, 1),
@@ -79,20 +80,20 @@ def test_a_date_outside_the_month_of_the_grid_is_refused(actor, agreement):
 def test_an_unknown_or_foreign_agreement_is_not_found(world, actor):
     for agreement_id in (world.theirs_agreement.pk, 999_999):
         with pytest.raises(Http404):
-            services.time_entry_add(
+            hour_services.time_entry_add(
                 actor=actor, agreement_id=agreement_id, care_date=date(2026, 3, 2), quantity="2"
             )
 
 
 def test_times_give_the_quantity_and_may_run_past_midnight(actor, agreement):
-    day = services.time_entry_add(
+    day = hour_services.time_entry_add(
         actor=actor,
         agreement_id=agreement.pk,
         care_date=date(2026, 3, 2),
         start_time=time(9, 0),
         end_time=time(10, 20),
     )
-    night = services.time_entry_add(
+    night = hour_services.time_entry_add(
         actor=actor,
         agreement_id=agreement.pk,
         care_date=date(2026, 3, 3),
@@ -104,7 +105,7 @@ def test_times_give_the_quantity_and_may_run_past_midnight(actor, agreement):
 
 def test_quantity_and_times_must_agree(actor, agreement):
     with pytest.raises(ValidationError) as error:
-        services.time_entry_add(
+        hour_services.time_entry_add(
             actor=actor,
             agreement_id=agreement.pk,
             care_date=date(2026, 3, 2),
@@ -114,23 +115,23 @@ def test_quantity_and_times_must_agree(actor, agreement):
         )
     assert error.value.error_dict["quantity"][0].code == "quantity_does_not_match_times"
     with pytest.raises(ValidationError) as error:
-        services.time_entry_add(
+        hour_services.time_entry_add(
             actor=actor, agreement_id=agreement.pk, care_date=date(2026, 3, 2), start_time=time(9)
         )
     assert error.value.error_dict["end_time"][0].code == "half_times"
 
 
 def test_fill_a_month_from_a_weekly_pattern(actor, agreement):
-    services.time_entry_add(
+    hour_services.time_entry_add(
         actor=actor, agreement_id=agreement.pk, care_date=date(2026, 3, 2), quantity="1"
     )
-    created = services.time_entries_fill_month(
+    created = hour_services.time_entries_fill_month(
         actor=actor, agreement_id=agreement.pk, month=MARCH, pattern={0: "4", 3: "3,5"}
     )
     mondays_and_thursdays = 5 + 4  # March 2026
     assert len(created) == mondays_and_thursdays - 1  # the 2nd already had an entry
     assert TimeEntry.objects.get(care_date=date(2026, 3, 2)).quantity == Decimal("1")
-    replaced = services.time_entries_fill_month(
+    replaced = hour_services.time_entries_fill_month(
         actor=actor, agreement_id=agreement.pk, month=MARCH, pattern={0: "4"}, replace=True
     )
     assert len(replaced) == TimeEntry.objects.count() == 5
@@ -140,7 +141,7 @@ def test_fill_only_on_days_the_agreement_runs(world, actor, agreement):
     from contracts.services import agreement_end
 
     agreement_end(actor=actor, agreement_id=agreement.pk, end_date=date(2026, 3, 15))
-    created = services.time_entries_fill_month(
+    created = hour_services.time_entries_fill_month(
         actor=actor, agreement_id=agreement.pk, month=MARCH, pattern=dict.fromkeys(range(7), "2")
     )
     assert [e.care_date.day for e in created] == list(range(1, 16))
@@ -148,7 +149,7 @@ def test_fill_only_on_days_the_agreement_runs(world, actor, agreement):
 
 def test_a_bad_pattern_creates_nothing(actor, agreement):
     with pytest.raises(ValidationError) as error:
-        services.time_entries_fill_month(
+        hour_services.time_entries_fill_month(
             actor=actor, agreement_id=agreement.pk, month=MARCH, pattern={0: "4", 2: "1.3"}
         )
     assert error.value.error_dict["pattern"][0].code == "not_in_quarter_hours"
@@ -156,18 +157,20 @@ def test_a_bad_pattern_creates_nothing(actor, agreement):
 
 
 def test_changing_hours_sends_a_validated_declaration_back_to_draft(actor, agreement):
-    services.time_entries_fill_month(
+    hour_services.time_entries_fill_month(
         actor=actor, agreement_id=agreement.pk, month=MARCH, pattern={0: "4"}
     )
-    declaration = services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=MARCH)
-    services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
+    declaration = declaration_services.declaration_draft(
+        actor=actor, agreement_id=agreement.pk, month=MARCH
+    )
+    declaration_services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
     declaration.refresh_from_db()
     assert declaration.status == DeclarationStatus.VALIDATED
     entry = TimeEntry.objects.first()
-    services.time_entry_update(actor=actor, entry_id=entry.pk, quantity="3")
+    hour_services.time_entry_update(actor=actor, entry_id=entry.pk, quantity="3")
     declaration.refresh_from_db()
     assert declaration.status == DeclarationStatus.DRAFT
-    services.time_entry_delete(actor=actor, entry_id=entry.pk)
+    hour_services.time_entry_delete(actor=actor, entry_id=entry.pk)
     assert not TimeEntry.objects.filter(pk=entry.pk).exists()
 
 
@@ -175,7 +178,7 @@ def test_travel_costs_at_the_agreed_allowance(world, actor, agreement):
     from contracts.services import agreement_change
 
     with pytest.raises(ValidationError) as error:
-        services.expense_add(
+        hour_services.expense_add(
             actor=actor,
             agreement_id=agreement.pk,
             expense_date=date(2026, 3, 5),
@@ -189,7 +192,7 @@ def test_travel_costs_at_the_agreed_allowance(world, actor, agreement):
         effective_from=date(2026, 3, 1),
         travel_allowance_per_km=Decimal("0.23"),
     )
-    expense = services.expense_add(
+    expense = hour_services.expense_add(
         actor=actor,
         agreement_id=agreement.pk,
         expense_date=date(2026, 3, 5),
@@ -197,13 +200,13 @@ def test_travel_costs_at_the_agreed_allowance(world, actor, agreement):
         kilometres="12,5",
     )
     assert (expense.kilometres, expense.amount) == (Decimal("12.5"), Decimal("2.88"))
-    other = services.expense_add(
+    other = hour_services.expense_add(
         actor=actor, agreement_id=agreement.pk, expense_date=date(2026, 3, 6), kind="other",
         amount="15.00", description="incontinentiemateriaal",
     )  # fmt: skip
     assert other.amount == Decimal("15.00")
     with pytest.raises(ValidationError):
-        services.expense_add(
+        hour_services.expense_add(
             actor=actor, agreement_id=agreement.pk, expense_date=date(2026, 3, 6), kind="other",
             amount="-5",
         )  # fmt: skip
@@ -228,7 +231,7 @@ def test_fixed_monthly_pay_takes_no_hours(world, actor):
         hours_per_week=Decimal("20"),
     )
     with pytest.raises(ValidationError) as error:
-        services.time_entry_add(
+        hour_services.time_entry_add(
             actor=actor, agreement_id=fixed.pk, care_date=date(2026, 3, 2), quantity="4"
         )
     assert error.value.error_dict["agreement"][0].code == "monthly_pay_without_hours"
@@ -239,7 +242,7 @@ def test_read_only_people_cannot_log_hours(world, agreement, persona):
     from pgb_admin.accounts.scoping import ReadOnlyAccess
 
     with pytest.raises(ReadOnlyAccess):
-        services.time_entry_add(
+        hour_services.time_entry_add(
             actor=world.users[persona],
             agreement_id=agreement.pk,
             care_date=date(2026, 3, 2),

@@ -19,12 +19,15 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from declarations import services
 from declarations.imports.columns import COLUMNS, HOURS_SHEET
 from declarations.imports.hours import hours_import
 from declarations.imports.problems import ImportRefused
 from declarations.imports.template import agreement_month_template
 from declarations.models import Declaration, Expense, TimeEntry
+from declarations.selectors import months as month_selectors
+from declarations.services import batches as batch_services
+from declarations.services import declarations as declaration_services
+from declarations.services import hours as hour_services
 
 from ..api.conftest import token_client
 from ..two_factor import verified_login
@@ -94,7 +97,9 @@ def test_round_trip_template_fill_import_declare(world, actor):
     result = hours_import(actor=actor, filename="uren.xlsx", content=content)
     assert result.total("entries_added") == 3
     assert result.total("expenses_added") == 1
-    declaration = services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=OCTOBER)
+    declaration = declaration_services.declaration_draft(
+        actor=actor, agreement_id=agreement.pk, month=OCTOBER
+    )
     lines = sorted((line.care_date.day, line.quantity) for line in declaration.lines.all())
     assert lines == [(5, Decimal("4")), (8, Decimal("3.5")), (12, Decimal("0.5"))]
     assert declaration.other_amount == Decimal("12.50")
@@ -189,12 +194,14 @@ def test_rows_out_of_scope_are_refused_without_revealing_they_exist(world, actor
 
 def test_a_frozen_month_is_refused(world, actor):
     agreement = world.mine_wmo_agreement
-    services.time_entries_fill_month(
+    hour_services.time_entries_fill_month(
         actor=actor, agreement_id=agreement.pk, month=OCTOBER, pattern={0: "4", 3: "4"}
     )
-    declaration = services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=OCTOBER)
-    services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
-    services.batch_export(actor=actor, month=OCTOBER, holder_id=world.mine.pk)
+    declaration = declaration_services.declaration_draft(
+        actor=actor, agreement_id=agreement.pk, month=OCTOBER
+    )
+    declaration_services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
+    batch_services.batch_export(actor=actor, month=OCTOBER, holder_id=world.mine.pk)
     before = _state(agreement)
     with pytest.raises(ImportRefused) as refused:
         hours_import(
@@ -399,20 +406,22 @@ def test_locked_months_agrees_with_month_is_locked(world, actor):
     """The import's one-query lookup says the same as the per-month check the forms use,
     before and after an export and a correction."""
     agreement = world.mine_wmo_agreement
-    services.time_entries_fill_month(
+    hour_services.time_entries_fill_month(
         actor=actor, agreement_id=agreement.pk, month=OCTOBER, pattern={0: "4"}
     )
-    declaration = services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=OCTOBER)
+    declaration = declaration_services.declaration_draft(
+        actor=actor, agreement_id=agreement.pk, month=OCTOBER
+    )
     pairs = [(agreement.pk, OCTOBER), (agreement.pk, date(2026, 9, 1))]
 
     def agree():
-        expected = {pair for pair in pairs if services.month_is_locked(*pair)}
-        assert services.locked_months(pairs) == expected
+        expected = {pair for pair in pairs if month_selectors.month_is_locked(*pair)}
+        assert month_selectors.locked_months(pairs) == expected
         return expected
 
     assert agree() == set()
-    services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
-    services.batch_export(actor=actor, month=OCTOBER, holder_id=world.mine.pk)
+    declaration_services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
+    batch_services.batch_export(actor=actor, month=OCTOBER, holder_id=world.mine.pk)
     assert agree() == {(agreement.pk, OCTOBER)}
-    services.declaration_correct(actor=actor, declaration_id=declaration.pk)
+    declaration_services.declaration_correct(actor=actor, declaration_id=declaration.pk)
     assert agree() == set()

@@ -15,7 +15,6 @@ import time_machine
 from openpyxl import load_workbook
 
 from contracts.constants import AgreementType
-from declarations import services
 from declarations.constants import DeclarationStatus
 from declarations.imports.columns import COLUMNS, HOURS_SHEET, INSTRUCTIONS_SHEET
 from declarations.imports.template import (
@@ -25,6 +24,7 @@ from declarations.imports.template import (
     restore_text,
 )
 from declarations.models import Declaration
+from declarations.services import hours as hour_services
 from pgb_admin.figures.constants import RateUnit
 from tests.conftest import FIXED_MOMENT
 from tests.factories import AgreementVersionFactory, CareAgreementFactory, ProviderFactory
@@ -87,17 +87,17 @@ def filled(world):
     """The Wmo agreement with 4 hours on the Mondays of October, 1.5 more on the 5th, and two
     costs."""
     agreement, actor = world.mine_wmo_agreement, world.users["representative"]
-    services.time_entries_fill_month(
+    hour_services.time_entries_fill_month(
         actor=actor, agreement_id=agreement.pk, month=OCTOBER, pattern={0: "4"}
     )
-    services.time_entry_add(
+    hour_services.time_entry_add(
         actor=actor,
         agreement_id=agreement.pk,
         care_date=date(2026, 10, 5),
         quantity="1,5",
         note="avond",
     )
-    services.expense_add(
+    hour_services.expense_add(
         actor=actor,
         agreement_id=agreement.pk,
         expense_date=date(2026, 10, 7),
@@ -106,7 +106,7 @@ def filled(world):
         amount="2.76",
         description="=1+1",
     )
-    services.expense_add(
+    hour_services.expense_add(
         actor=actor,
         agreement_id=agreement.pk,
         expense_date=date(2026, 10, 12),
@@ -356,10 +356,10 @@ def test_the_holders_template_takes_the_same_queries_for_any_number_of_agreement
         holders_month_template(actor=bureau, month=OCTOBER)
     for _ in range(10):
         agreement = _another_agreement(world)
-        services.time_entries_fill_month(
+        hour_services.time_entries_fill_month(
             actor=bureau, agreement_id=agreement.pk, month=OCTOBER, pattern={1: "2"}
         )
-        services.expense_add(
+        hour_services.expense_add(
             actor=bureau,
             agreement_id=agreement.pk,
             expense_date=date(2026, 10, 2),
@@ -396,7 +396,7 @@ def test_a_month_outside_the_agreement_has_only_the_header(world):
 
 def test_a_second_call_sees_the_changes_made_since(filled, world):
     first = agreement_month_template(filled, OCTOBER)
-    services.time_entry_add(
+    hour_services.time_entry_add(
         actor=world.users["representative"],
         agreement_id=filled.pk,
         care_date=date(2026, 10, 6),

@@ -223,7 +223,7 @@ def test_defusedxml_refuses_entities_inside_openpyxl():
     bomb = next(case for case in CORPUS if case.name == "xml-laughs-in-xl-workbook.xml.xlsx")
     with pytest.raises(Exception) as caught:  # noqa: PT011 - openpyxl wraps it in ValueError
         openpyxl.load_workbook(io.BytesIO(bomb.content), read_only=True, data_only=True)
-    assert uploads._defused(caught.value)
+    assert uploads.refusals.defused(caught.value)
     assert isinstance(caught.value.__cause__ or caught.value, DefusedXmlException)
 
 
@@ -237,7 +237,7 @@ def test_defusedxml_refuses_entities_inside_openpyxl():
     ],
 )
 def test_entities_are_refused_without_the_doctype_scan(name, monkeypatch):
-    monkeypatch.setattr(uploads, "XML_PROLOG_BYTES", 0)
+    monkeypatch.setattr(uploads.xlsx, "XML_PROLOG_BYTES", 0)
     case = next(case for case in CORPUS if case.name == name)
     assert refusal(case.name, case.content) == ["xml_entities"]
 
@@ -369,14 +369,14 @@ def test_every_formula_cell_is_listed_with_its_place(settings):
 
 @pytest.mark.parametrize("text", ["-1", "-7,5", "+3", "-0.25", "-1.234,50", "1e5", "-2E-3"])
 def test_signed_numbers_are_not_formulas(text):
-    assert not uploads._looks_like_formula(text)
+    assert not uploads.table.looks_like_formula(text)
 
 
 @pytest.mark.parametrize(
     "text", ["=1+1", "+cmd", "@SUM(A1)", "-2+3", "\t7", "\r7", " =1", "-", "+31 6 12345678"]
 )
 def test_formula_starts_are_formulas(text):
-    assert uploads._looks_like_formula(text)
+    assert uploads.table.looks_like_formula(text)
 
 
 # --- big and sparse files -------------------------------------------------------------------
@@ -531,7 +531,7 @@ def test_random_cells_are_read_or_refused_cell_by_cell(upload):
     if isinstance(result, Table):
         for _, values in result.rows:
             for value in values.values():
-                assert not (isinstance(value, str) and uploads._looks_like_formula(value))
+                assert not (isinstance(value, str) and uploads.table.looks_like_formula(value))
 
 
 def test_random_bytes_with_a_fixed_seed_never_crash():

@@ -16,8 +16,9 @@ from django.db import connection
 
 import pytest
 
-from declarations import services
 from declarations.models import Declaration
+from declarations.services import declarations as declaration_services
+from declarations.services import hours as hour_services
 from pgb_admin.budgets.models import Budget
 from pgb_admin.figures.constants import RateUnit
 
@@ -55,11 +56,13 @@ def _fifty_declarations_on_one_grant(world):
         AgreementVersionFactory(
             agreement=agreement, budget=budget, product=product, unit=RateUnit.HOUR
         )
-        services.time_entries_fill_month(
+        hour_services.time_entries_fill_month(
             actor=actor, agreement_id=agreement.pk, month=OCTOBER, pattern=HOURS
         )
         ids.append(
-            services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=OCTOBER).pk
+            declaration_services.declaration_draft(
+                actor=actor, agreement_id=agreement.pk, month=OCTOBER
+            ).pk
         )
     each = Declaration.objects.get(pk=ids[0]).total_amount
     assert each > 0

@@ -30,11 +30,14 @@ import time_machine
 from contracts import services as contract_services
 from contracts.constants import AgreementType, ApprovalStatus, ProviderKind, Relation
 from contracts.models import CareAgreement, HolderProvider, Provider
-from declarations import services
 from declarations.constants import DeclarationStatus, ExpenseKind, Severity
 from declarations.models import Declaration, DeclarationLine, Finding, TimeEntry
-from declarations.validation.engine import run, validate_declarations
-from declarations.validation.inputs import fixed_pay_committed, load_input
+from declarations.selectors.validation import fixed_pay_committed, load_input
+from declarations.services import batches as batch_services
+from declarations.services import declarations as declaration_services
+from declarations.services import hours as hour_services
+from declarations.services.findings import validate_declarations
+from declarations.validation.engine import run
 from declarations.validation.registry import catalogue
 from pgb_admin.accounts.constants import MandateRole
 from pgb_admin.accounts.models import User
@@ -76,7 +79,7 @@ class Case:
         return self.agreement.holder_id
 
     def fill(self, month=MARCH, pattern=None) -> None:
-        services.time_entries_fill_month(
+        hour_services.time_entries_fill_month(
             actor=self.actor,
             agreement_id=self.agreement.pk,
             month=month,
@@ -84,7 +87,7 @@ class Case:
         )
 
     def add(self, day, quantity=None, start=None, end=None) -> TimeEntry:
-        return services.time_entry_add(
+        return hour_services.time_entry_add(
             actor=self.actor,
             agreement_id=self.agreement.pk,
             care_date=day,
@@ -96,16 +99,16 @@ class Case:
     def change(self, day, **changes) -> TimeEntry:
         """Change the one entry of a day."""
         entry = TimeEntry.objects.get(agreement=self.agreement, care_date=day)
-        return services.time_entry_update(actor=self.actor, entry_id=entry.pk, **changes)
+        return hour_services.time_entry_update(actor=self.actor, entry_id=entry.pk, **changes)
 
     def draft(self, month=MARCH, **options) -> Declaration:
-        return services.declaration_draft(
+        return declaration_services.declaration_draft(
             actor=self.actor, agreement_id=self.agreement.pk, month=month, **options
         )
 
     def validate(self, *declarations: Declaration, on=CHECKED) -> None:
         with today_is(on):
-            services.declaration_validate(
+            declaration_services.declaration_validate(
                 actor=self.actor, declaration_ids=[d.pk for d in declarations]
             )
         for declaration in declarations:
@@ -490,7 +493,7 @@ def _arithmetic(build, trigger):
 def _travel_not_agreed(build, trigger):
     case = build(travel=None if trigger else "0.23")
     case.fill()
-    services.expense_add(
+    hour_services.expense_add(
         actor=case.actor,
         agreement_id=case.agreement.pk,
         expense_date=MON_2,
@@ -518,11 +521,11 @@ def _second_for_month(build, trigger):
     case.fill()
     first = case.declare()
     with today_is(CHECKED):
-        services.batch_export(actor=case.actor, month=MARCH, holder_id=case.holder_id)
+        batch_services.batch_export(actor=case.actor, month=MARCH, holder_id=case.holder_id)
     if trigger:
         again = case.draft()  # a new draft beside the exported declaration
     else:
-        again = services.declaration_correct(actor=case.actor, declaration_id=first.pk)
+        again = declaration_services.declaration_correct(actor=case.actor, declaration_id=first.pk)
     case.validate(again)
     return again
 
@@ -779,7 +782,7 @@ def test_a_night_shift_does_not_overlap_the_entries_of_another_day(build):
 def test_a_declaration_without_care_days_is_validated(build):
     """Regression: a run without any declaration line crashed the engine."""
     case = build(travel="0.23")
-    services.expense_add(
+    hour_services.expense_add(
         actor=case.actor,
         agreement_id=case.agreement.pk,
         expense_date=MON_2,
@@ -1113,9 +1116,11 @@ def test_an_acknowledged_warning_stays_acknowledged_while_its_figures_stay(build
     assert warning.is_open
 
     with pytest.raises(ValidationError) as error:
-        services.finding_acknowledge(actor=case.actor, finding_id=warning.pk, reason="ok")
+        declaration_services.finding_acknowledge(
+            actor=case.actor, finding_id=warning.pk, reason="ok"
+        )
     assert error.value.error_dict["reason"][0].code == "reason_required"
-    acknowledged = services.finding_acknowledge(
+    acknowledged = declaration_services.finding_acknowledge(
         actor=case.actor, finding_id=warning.pk, reason=REASON
     )
 
@@ -1143,7 +1148,7 @@ def test_only_a_warning_can_be_acknowledged(build, code):
     declaration = scenario.run(build, True)
     finding = the_finding(findings_of(declaration), code, scenario.care_date)
     with pytest.raises(ValidationError) as error:
-        services.finding_acknowledge(
+        declaration_services.finding_acknowledge(
             actor=UserFactory(username="bureau.regels"), finding_id=finding.pk, reason=REASON
         )
     assert error.value.error_dict["finding"][0].code == "not_a_warning"

@@ -4,9 +4,11 @@ real worker SIGKILLed on Redis.)"""
 
 from datetime import date
 
-from declarations import services, tasks
+from declarations import tasks
 from declarations.constants import DeclarationStatus
 from declarations.models import Batch, Declaration, Finding
+from declarations.services import declarations as declaration_services
+from declarations.services import hours as hour_services
 from pgb_admin.core.models import TaskRun, TaskStatus
 
 OCTOBER = date(2026, 10, 1)
@@ -16,10 +18,10 @@ def _drafts(world):
     actor = world.users["staff"]
     ids = []
     for agreement in (world.mine_wmo_agreement, world.mine_wlz_agreement, world.theirs_agreement):
-        services.time_entries_fill_month(
+        hour_services.time_entries_fill_month(
             actor=actor, agreement_id=agreement.pk, month=OCTOBER, pattern={0: "4", 3: "4"}
         )
-        declaration = services.declaration_draft(
+        declaration = declaration_services.declaration_draft(
             actor=actor, agreement_id=agreement.pk, month=OCTOBER
         )
         ids.append(declaration.pk)
@@ -27,7 +29,7 @@ def _drafts(world):
 
 
 def test_a_redelivered_validation_resumes_after_the_last_committed_chunk(world, monkeypatch):
-    monkeypatch.setattr(services, "VALIDATION_CHUNK", 1)
+    monkeypatch.setattr(declaration_services, "VALIDATION_CHUNK", 1)
     actor, ids = _drafts(world)
     # the first delivery committed its first chunk with its count, then its worker died
     run = TaskRun.objects.create(
@@ -64,7 +66,7 @@ def test_a_validation_delivered_after_it_finished_does_nothing(world):
 
 def test_an_export_delivered_after_it_finished_does_nothing(world):
     actor, ids = _drafts(world)
-    services.declaration_validate(actor=actor, declaration_ids=ids)
+    declaration_services.declaration_validate(actor=actor, declaration_ids=ids)
     run = TaskRun.objects.create(kind="export", created_by=actor)
     arguments = (str(run.pk), actor.pk, OCTOBER.isoformat(), None, None)
     tasks.export_batch_task(*arguments)

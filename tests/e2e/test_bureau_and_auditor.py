@@ -7,8 +7,9 @@ from datetime import date
 
 import pytest
 
-from declarations import services
 from declarations.models import Declaration
+from declarations.services import declarations as declaration_services
+from declarations.services import hours as hour_services
 
 from ..conftest import _agreement
 from ..factories import BudgetFactory, BudgetHolderFactory, HolderProviderFactory, MandateFactory
@@ -27,7 +28,7 @@ def _bureau_with_holders(world, count: int):
         MandateFactory(user=bureau, holder=holder, role="bureau")
         agreements.append(_agreement(holder, link.provider, budget))
     for agreement in agreements:
-        services.time_entries_fill_month(
+        hour_services.time_entries_fill_month(
             actor=bureau, agreement_id=agreement.pk, month=OCTOBER, pattern=CLEAN_WEEK
         )
     return agreements
@@ -60,11 +61,13 @@ def test_bureau_validates_20_holders_with_a_progress_bar(e2e_world, open_browser
 def test_auditor_drills_down_and_downloads_an_evidence_pack(e2e_world, open_browser, language):
     actor = e2e_world.users["representative"]
     agreement = e2e_world.mine_wmo_agreement
-    services.time_entries_fill_month(
+    hour_services.time_entries_fill_month(
         actor=actor, agreement_id=agreement.pk, month=OCTOBER, pattern=CLEAN_WEEK
     )
-    declaration = services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=OCTOBER)
-    services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
+    declaration = declaration_services.declaration_draft(
+        actor=actor, agreement_id=agreement.pk, month=OCTOBER
+    )
+    declaration_services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
 
     tab = open_browser(language)
     page = tab.page

@@ -12,8 +12,11 @@ from django.utils import timezone
 
 import pytest
 
-from declarations import services, tasks
+from declarations import tasks
 from declarations.models import Batch, HoursUpload
+from declarations.services import batches as batch_services
+from declarations.services import declarations as declaration_services
+from declarations.services import hours as hour_services
 from pgb_admin.accounts.models import AuditorScope, Mandate
 from pgb_admin.budgets.constants import Scheme
 from pgb_admin.core.models import TaskRun, TaskStatus
@@ -32,11 +35,13 @@ YESTERDAY = TODAY - timedelta(days=1)
 
 
 def _validated(actor, agreement, month=OCTOBER):
-    services.time_entries_fill_month(
+    hour_services.time_entries_fill_month(
         actor=actor, agreement_id=agreement.pk, month=month, pattern=CLEAN_WEEK
     )
-    declaration = services.declaration_draft(actor=actor, agreement_id=agreement.pk, month=month)
-    services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
+    declaration = declaration_services.declaration_draft(
+        actor=actor, agreement_id=agreement.pk, month=month
+    )
+    declaration_services.declaration_validate(actor=actor, declaration_ids=[declaration.pk])
     declaration.refresh_from_db()
     assert declaration.status == "validated"
     return declaration
@@ -71,7 +76,9 @@ def _web(user) -> Client:
 def test_a_batch_is_not_served_to_its_maker_once_their_mandate_ended(world):
     representative = world.users["representative"]
     _validated(representative, world.mine_wmo_agreement)
-    batch = services.batch_export(actor=representative, month=OCTOBER, holder_id=world.mine.pk)
+    batch = batch_services.batch_export(
+        actor=representative, month=OCTOBER, holder_id=world.mine.pk
+    )
     api = token_client(representative)
     web = _web(representative)
     paths = [f"{V1}/batches/{batch.pk}/", f"{V1}/batches/{batch.pk}/csv/"]
@@ -95,7 +102,7 @@ def test_a_declaration_page_links_its_batch_files_only_for_who_may_download_them
     links that would answer 404."""
     holder = world.users["holder"]
     declaration = _validated(holder, world.mine_wmo_agreement)
-    batch = services.batch_export(actor=holder, month=OCTOBER, holder_id=world.mine.pk)
+    batch = batch_services.batch_export(actor=holder, month=OCTOBER, holder_id=world.mine.pk)
     page = reverse("declarations:detail", args=[declaration.pk])
     download = reverse("declarations:download", args=[batch.pk, "csv"])
     assert download in _web(holder).get(page).content.decode()
@@ -112,7 +119,7 @@ def test_a_batch_of_several_holders_is_its_makers_only_while_they_act_for_all(wo
     second, second_agreement = _second_holder(world, "bureau")
     _validated(bureau, world.mine_wmo_agreement)
     _validated(bureau, second_agreement)
-    batch = services.batch_export(actor=bureau, month=OCTOBER)
+    batch = batch_services.batch_export(actor=bureau, month=OCTOBER)
     assert batch.holder is None
     assert {d.agreement.holder_id for d in batch.declarations.all()} == {world.mine.pk, second.pk}
     path = f"{V1}/batches/{batch.pk}/csv/"
@@ -188,13 +195,13 @@ def test_a_report_file_follows_the_funder_not_any_scope(world):
 
 def test_a_task_run_is_not_served_once_its_holder_is_no_longer_covered(world):
     representative = world.users["representative"]
-    services.time_entries_fill_month(
+    hour_services.time_entries_fill_month(
         actor=representative,
         agreement_id=world.mine_wmo_agreement.pk,
         month=OCTOBER,
         pattern=CLEAN_WEEK,
     )
-    services.declarations_draft_period(actor=representative, month=OCTOBER)
+    declaration_services.declarations_draft_period(actor=representative, month=OCTOBER)
     api = token_client(representative)
     response = api.post(
         f"{V1}/declarations/validate-period/", {"month": "2026-10", "holder": world.mine.pk}
@@ -338,7 +345,7 @@ def aged(world):
     new_upload = _upload(representative, new_import)
     _validated(representative, world.mine_wmo_agreement)
     export = TaskRun.objects.create(kind="export", created_by=representative, status=done)
-    batch = services.batch_export(
+    batch = batch_services.batch_export(
         actor=representative, month=OCTOBER, holder_id=world.mine.pk, task_run=export
     )
     _age(TaskRun, export.pk, 31, "updated_at")

@@ -21,7 +21,7 @@ import pytest
 
 from contracts import services as contract_services
 from contracts.constants import ApprovalStatus
-from declarations import services as declaration_services
+from declarations.services import declarations as declaration_services
 from pgb_admin.audit.provenance import EVIDENCE_MAX_LENGTH
 
 from ..api import conftest as api_conftest

@@ -16,9 +16,9 @@ from django.urls import reverse
 import pytest
 
 from contracts.models import AgreementVersion
-from declarations import services
 from declarations.constants import DeclarationStatus
 from declarations.models import BatchFile, Declaration, DeclarationLine
+from declarations.services import declarations as declaration_services
 from pgb_admin.audit.models import AccessEvent
 from pgb_admin.figures.constants import RateUnit
 
@@ -461,7 +461,7 @@ def test_a_batch_with_declarations_the_user_may_not_see_is_named_not_included(lo
 
 
 def test_the_pack_holds_the_findings_with_their_acknowledgement(login, api_world):
-    warning = services.finding_acknowledge(
+    warning = declaration_services.finding_acknowledge(
         actor=api_world.users["representative"],
         finding_id=api_world.warning.pk,
         reason="Late: the carer was ill.",

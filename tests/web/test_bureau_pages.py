@@ -8,10 +8,10 @@ from django.urls import reverse
 
 import pytest
 
-from declarations import services
-from declarations.bureau import MonthState
 from declarations.constants import DeclarationStatus
 from declarations.models import Batch, Declaration, Finding, TimeEntry
+from declarations.selectors.bureau import MonthState
+from declarations.services import hours as hour_services
 from declarations.views.bureau import progress_url
 from pgb_admin.accounts.constants import MandateRole
 from pgb_admin.core.models import TaskRun, TaskStatus
@@ -57,7 +57,7 @@ def _hours(bureau, holder, month, budget=None):
     HolderProviderFactory(holder=holder, provider=provider)
     agreement = CareAgreementFactory(holder=holder, provider=provider)
     AgreementVersionFactory(agreement=agreement, budget=budget, product=budget.products.first())
-    services.time_entries_fill_month(
+    hour_services.time_entries_fill_month(
         actor=bureau, agreement_id=agreement.pk, month=month, pattern=CLEAN_WEEK
     )
     return agreement

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 import pytest
 
-from declarations import services
+from declarations.services import declarations as declaration_services
+from declarations.services import hours as hour_services
 
 from ..conftest import _agreement
 from ..factories import HolderProviderFactory
@@ -53,19 +54,21 @@ def _grow(w) -> None:
     for _ in range(4):
         link = HolderProviderFactory(holder=w.mine)
         agreement = _agreement(w.mine, link.provider, w.mine_wmo_budget)
-        services.time_entries_fill_month(
+        hour_services.time_entries_fill_month(
             actor=actor, agreement_id=agreement.pk, month=OCTOBER, pattern={0: "4", 3: "4"}
         )
-    drafted = services.declarations_draft_period(actor=actor, month=OCTOBER, holder_id=w.mine.pk)
-    services.declaration_validate(actor=actor, declaration_ids=[d.pk for d in drafted])
-    services.time_entries_fill_month(
+    drafted = declaration_services.declarations_draft_period(
+        actor=actor, month=OCTOBER, holder_id=w.mine.pk
+    )
+    declaration_services.declaration_validate(actor=actor, declaration_ids=[d.pk for d in drafted])
+    hour_services.time_entries_fill_month(
         actor=actor,
         agreement_id=w.mine_wmo_agreement.pk,
         month=NOVEMBER,
         pattern={day: "1" for day in range(5)},
     )
     for day in range(2, 7):
-        services.expense_add(
+        hour_services.expense_add(
             actor=actor,
             agreement_id=w.mine_wmo_agreement.pk,
             expense_date=date(2026, 11, day),

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from contracts.constants import AgreementType, ApprovalStatus, ProviderKind, Relation
 from contracts.models import AgreementVersion, CareAgreement, HolderProvider, Provider
-from declarations import bureau, services
+from declarations import tasks
 from declarations.constants import DeclarationStatus
 from declarations.models import (
     Batch,
@@ -32,6 +32,8 @@ from declarations.models import (
     Finding,
     TimeEntry,
 )
+from declarations.selectors import bureau
+from declarations.services import declarations as declaration_services
 from pgb_admin.accounts.constants import MandateRole
 from pgb_admin.accounts.models import Mandate
 from pgb_admin.budgets.constants import Scheme
@@ -47,7 +49,7 @@ from .conftest import VISIBILITY_TIMEOUT
 #: holders of the bureau, each with two hourly agreements with hours in each of two months:
 #: a month's validation is two chunks of work (a transaction each) and takes a few seconds
 AGREEMENTS_PER_HOLDER = 2
-HOLDERS = services.VALIDATION_CHUNK
+HOLDERS = declaration_services.VALIDATION_CHUNK
 CARE_DAYS = (0, 3)  # Mondays and Thursdays, 4 hours: the agreed 8 hours a week
 TASK_TIMEOUT = VISIBILITY_TIMEOUT + 90
 
@@ -154,8 +156,8 @@ def _start(bureau_user, month: date, action: str) -> TaskRun:
     the month of every holder, queueing the task when the transaction commits."""
     holder_ids = [holder.pk for holder in bureau.bureau_holders(bureau_user)]
     if action == "validate":
-        return bureau.bureau_validate(actor=bureau_user, month=month, holder_ids=holder_ids)
-    started = bureau.bureau_export(actor=bureau_user, month=month, holder_ids=holder_ids)
+        return tasks.start_bureau_validation(actor=bureau_user, month=month, holder_ids=holder_ids)
+    started = tasks.start_bureau_export(actor=bureau_user, month=month, holder_ids=holder_ids)
     ((run, _holder),) = started.runs  # all holders: one month-wide batch
     return run
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from auditlog.context import set_actor
 
-from declarations.services import NothingToExport, batch_export
+from declarations.services.batches import NothingToExport, batch_export
 from pgb_admin.core.commands import (
     BAD_ARGUMENTS,
     actor_for,

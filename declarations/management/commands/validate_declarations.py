@@ -7,7 +7,10 @@ from auditlog.context import set_actor
 
 from declarations.constants import Severity
 from declarations.models import Finding
-from declarations.services import declarations_draft_period, declarations_validate_in_chunks
+from declarations.services.declarations import (
+    declarations_draft_period,
+    declarations_validate_in_chunks,
+)
 from pgb_admin.core.commands import (
     actor_for,
     add_scope_arguments,

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from pgb_admin.api.fields import InputSerializer, StrictCharField
+from pgb_admin.budgets.models import Funder
 
 from ..models import AuditorScope, Mandate
 
@@ -45,7 +46,9 @@ class MandateSerializer(serializers.ModelSerializer):
 
 
 class AuditorScopeSerializer(serializers.ModelSerializer):
-    funder = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    funder: serializers.SlugRelatedField[Funder] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     funder_name = serializers.CharField(source="funder.name", read_only=True)
     active = serializers.BooleanField(read_only=True, help_text="Valid today.")
 

@@ -60,7 +60,10 @@ def shows_full_bsn(field: serializers.Field, holder: BudgetHolder) -> bool:
 class BudgetHolderSerializer(serializers.ModelSerializer):
     bsn = BSNOutputField()
     bsn_masked = serializers.SerializerMethodField()
-    funders = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    # many=True makes a ManyRelatedField; djangorestframework-stubs does not model it
+    funders: serializers.ManyRelatedField = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", many=True, read_only=True
+    )
     can_edit = serializers.BooleanField(
         read_only=True, help_text="Whether you may change this holder's data."
     )
@@ -168,8 +171,13 @@ class BSNLookupSerializer(InputSerializer):
 
 
 class BudgetSerializer(serializers.ModelSerializer):
-    funder = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    products = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    funder: serializers.SlugRelatedField[Funder] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    # many=True makes a ManyRelatedField; djangorestframework-stubs does not model it
+    products: serializers.ManyRelatedField = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", many=True, read_only=True
+    )
     objection_deadline = serializers.SerializerMethodField(
         help_text="Last day to object to the decision (bezwaar): 6 weeks after it, by the "
         "dated figure."

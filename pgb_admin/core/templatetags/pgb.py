@@ -30,7 +30,8 @@ def quantity(value) -> str:
     if value is None or value == "":
         return ""
     amount = Decimal(str(value)).normalize()
-    places = max(0, -amount.as_tuple().exponent)
+    exponent = amount.as_tuple().exponent  # a letter for NaN and infinity
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
     return formats.number_format(amount, places, use_l10n=True)
 
 

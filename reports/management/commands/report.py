@@ -2,6 +2,7 @@ import json
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from auditlog.context import set_actor
 
+from pgb_admin.accounts.models import User
 from pgb_admin.core.commands import BAD_ARGUMENTS, actor_for, parse_holder
 from pgb_admin.core.files import exhaustion_report_name, municipal_report_name, sha256
 from pgb_admin.core.progress import ProgressBar
@@ -84,20 +86,23 @@ class Command(BaseCommand):
             self.stdout.write(f"{path}  {len(content)} bytes  sha256 {sha256(content)}")
         progress.finish()
 
-    def _report(self, kind: str, actor, year: int, options) -> tuple[dict, Callable[[str], str]]:
+    def _report(
+        self, kind: str, actor: User, year: int, options: dict[str, Any]
+    ) -> tuple[dict[str, Any], Callable[[str], str]]:
         """The report's dict, and the name of its file in a format (by extension)."""
         try:
             if kind == "exhaustion":
-                if options["holder"] is None:
+                holder: int | None = options["holder"]
+                if holder is None:
                     raise CommandError("exhaustion needs --holder.", returncode=BAD_ARGUMENTS)
-                holder_id = parse_holder(options["holder"])
-                report = selectors.holder_exhaustion(user=actor, holder_id=holder_id, year=year)
-                return report.as_dict(), partial(exhaustion_report_name, holder_id, year)
+                holder_id = parse_holder(holder)
+                exhaustion = selectors.holder_exhaustion(user=actor, holder_id=holder_id, year=year)
+                return exhaustion.as_dict(), partial(exhaustion_report_name, holder_id, year)
             if not options["funder"]:
                 raise CommandError("municipality needs --funder.", returncode=BAD_ARGUMENTS)
             code = options["funder"].upper()
-            report = selectors.municipality_report(user=actor, code=code, year=year)
-            return report.as_dict(), partial(municipal_report_name, code, year)
+            municipal = selectors.municipality_report(user=actor, code=code, year=year)
+            return municipal.as_dict(), partial(municipal_report_name, code, year)
         except Http404:
             raise CommandError(
                 f"Not found, or not in the scope of --user {options['user']}.",

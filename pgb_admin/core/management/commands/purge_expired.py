@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from pgb_admin.core.services import purge_expired
@@ -12,10 +11,4 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        purged = purge_expired()
-        self.stdout.write(
-            f"Removed {purged.report_files} report files (older than "
-            f"{settings.REPORT_FILE_RETENTION_DAYS} days), {purged.task_runs} task runs and "
-            f"{purged.hours_uploads} hours uploads (older than "
-            f"{settings.TASK_RESULT_RETENTION_DAYS} days)."
-        )
+        self.stdout.write(purge_expired().summary())

@@ -4,14 +4,14 @@ from django.http.request import validate_host
 
 from django_otp.plugins.otp_static.models import StaticToken
 
-from pgb_admin.accounts.two_factor import format_code
-from pgb_admin.core.demo import (
+from declarations.demo.plan import (
     DEMO_PASSWORD,
     LOGINS,
     demo_backup_codes_renew,
     demo_two_factor_users,
     demo_world_present,
 )
+from pgb_admin.accounts.two_factor import format_code
 
 
 def browser_host(host: str) -> str:

@@ -3,8 +3,9 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from declarations.demo.plan import demo_world_present
+from declarations.demo.world import load_demo_world
 from pgb_admin.budgets.models import BudgetHolder
-from pgb_admin.core.demo import demo_world_present, load_demo_world
 
 
 class Command(BaseCommand):

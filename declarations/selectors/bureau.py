@@ -1,18 +1,17 @@
-"""The bureau console: a pgb bureau acts for hundreds of holders (a mandate in the role
+"""The bureau console's reads: a pgb bureau acts for hundreds of holders (a mandate in the role
 "bureau") and handles a month for many of them at once.
 
-The reads give every holder's state in the month and the deadlines across the holders in a
-fixed number of queries, however many holders the bureau has (aggregates, never a query per
-holder). The writes draft and validate, or export, the month of the chosen holders through the
-services and the Celery tasks of :mod:`declarations.tasks`.
+Every holder's state in the month and the deadlines across the holders are read in a fixed
+number of queries, however many holders the bureau has (aggregates, never a query per holder).
+The progress of the background tasks the console starts is rolled up here too.
 """
 
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
@@ -21,14 +20,13 @@ from contracts.constants import AgreementType
 from pgb_admin.accounts.constants import MandateRole
 from pgb_admin.accounts.scoping import represented_holder_ids
 from pgb_admin.budgets.models import Budget, BudgetHolder
-from pgb_admin.core.models import TaskRun
+from pgb_admin.core.models import TaskRun, TaskStatus
 from pgb_admin.core.periods import month_end, month_start, previous_month
 from pgb_admin.figures.constants import FigureKind
 from pgb_admin.figures.models import FigureLookup
 
-from . import services, tasks
-from .constants import FROZEN_STATUSES, OPEN_STATUSES, DeclarationStatus, Severity
-from .models import Declaration, Expense, Finding, TimeEntry
+from ..constants import FROZEN_STATUSES, OPEN_STATUSES, DeclarationStatus, Severity
+from ..models import Batch, Declaration, Expense, Finding, TimeEntry
 
 GRANT_HORIZON_DAYS = 90
 
@@ -290,56 +288,14 @@ def bureau_console(*, user, month: date, today: date, holders: list[BudgetHolder
     )
 
 
-# --- many holders at once ----------------------------------------------------------------------
-
-
-def _nothing(message, code: str, month: date) -> ValidationError:
-    return ValidationError(message, code=code, params={"month": f"{month:%m-%Y}"})
-
-
-def _all_editable(user, holder_ids: set[int]) -> bool:
+def all_editable(user, holder_ids: set[int]) -> bool:
     """Whether ``holder_ids`` are all the holders the user may change: then one month-wide
     call of a service does what a call per holder would."""
     editable = set(BudgetHolder.objects.editable_by(user).values_list("pk", flat=True))
     return editable == holder_ids
 
 
-@transaction.atomic
-def bureau_validate(*, actor, month: date, holder_ids: list[int]) -> TaskRun:
-    """Draft the month of the chosen holders from their hours and costs, then validate all
-    their open declarations of the month in a background task. Nothing is started when there
-    is nothing to validate. Validating twice gives the same result."""
-    chosen = set(holder_ids)
-    if _all_editable(actor, chosen):
-        services.declarations_draft_period(actor=actor, month=month)
-    else:
-        for holder_id in sorted(chosen):
-            services.declarations_draft_period(actor=actor, month=month, holder_id=holder_id)
-    declaration_ids = list(
-        Declaration.objects.editable_by(actor)
-        .filter(month=month, status__in=OPEN_STATUSES, agreement__holder_id__in=chosen)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    if not declaration_ids:
-        raise _nothing(
-            _(
-                "The chosen holders have no hours or costs to declare in %(month)s: there is "
-                "nothing to validate."
-            ),
-            "nothing_to_validate",
-            month,
-        )
-    return tasks.start_validation(actor=actor, declaration_ids=declaration_ids)
-
-
-@dataclass
-class ExportStart:
-    runs: list[tuple[TaskRun, int | None]]  # each export task and the holder it exports
-    left_out: int  # chosen holders with nothing ready for export
-
-
-def _exportable_holder_ids(actor, month: date) -> set[int]:
+def exportable_holder_ids(actor, month: date) -> set[int]:
     """Holders with a validated declaration in the month that has no open findings, among
     those the actor may change: what an export of the month would take."""
     blocking = Finding.objects.open().filter(declaration_id=OuterRef("pk"))
@@ -353,32 +309,68 @@ def _exportable_holder_ids(actor, month: date) -> set[int]:
     )
 
 
-@transaction.atomic
-def bureau_export(*, actor, month: date, holder_ids: list[int]) -> ExportStart:
-    """Export the month's ready declarations of the chosen holders to the SVB in background
-    tasks: one batch when they are all that the actor's month holds (or one holder), else a
-    batch per holder. The export service puts a declaration in one batch only, so a second
-    submit of the same form exports nothing twice."""
-    chosen = set(holder_ids)
-    month_wide = _exportable_holder_ids(actor, month)
-    ready = chosen & month_wide
-    if not ready:
-        raise _nothing(
-            _(
-                "Nothing of the chosen holders can be exported in %(month)s: no validated "
-                "declaration without open findings."
-            ),
-            "nothing_to_export",
-            month,
+# --- the progress of the tasks the console started ---------------------------------------------
+
+FINISHED = {TaskStatus.DONE, TaskStatus.FAILED}
+
+
+def task_run(*, user, task_id) -> TaskRun | None:
+    """A task run its maker (or staff) may follow; None for anyone else."""
+    return TaskRun.objects.visible_to(user).filter(pk=task_id).first()
+
+
+def task_progress(*, user, run: TaskRun, holder_of: dict) -> dict:
+    """How far a task is (and, for an export of several holders, the other tasks started with
+    it: ``holder_of`` maps each task's id to the holder it is about) and, when finished, its
+    results: the tasks with their holders and batches, the validation's counts, the
+    failures."""
+    holder_of = {uuid.UUID(str(task_id)): holder_id for task_id, holder_id in holder_of.items()}
+    runs = [run]
+    if len(holder_of) > 1:
+        runs = list(
+            TaskRun.objects.visible_to(user)
+            .filter(pk__in=list(holder_of))
+            .order_by("created_at", "pk")
         )
-    if len(ready) == 1:
-        (holder_id,) = ready
-        runs = [(tasks.start_export(actor=actor, month=month, holder_id=holder_id), holder_id)]
-    elif ready == month_wide:
-        runs = [(tasks.start_export(actor=actor, month=month), None)]
+    holders = BudgetHolder.objects.visible_to(user).in_bulk([h for h in holder_of.values() if h])
+    batch_ids = [r.result.get("batch_id") for r in runs if r.result.get("batch_id")]
+    batches = Batch.objects.visible_to(user).select_related("holder").in_bulk(batch_ids)
+    total = sum(r.total for r in runs)
+    done = sum(r.done for r in runs)
+    statuses = {r.status for r in runs}
+    finished = statuses <= FINISHED
+    if not finished:
+        status = TaskStatus.RUNNING if statuses - {TaskStatus.QUEUED} else TaskStatus.QUEUED
     else:
-        runs = [
-            (tasks.start_export(actor=actor, month=month, holder_id=holder_id), holder_id)
-            for holder_id in sorted(ready)
-        ]
-    return ExportStart(runs=runs, left_out=len(chosen - ready))
+        status = TaskStatus.FAILED if statuses == {TaskStatus.FAILED} else TaskStatus.DONE
+    validated = [r for r in runs if r.kind == "validate" and r.status == TaskStatus.DONE]
+    task_rows = [
+        {
+            "run": r,
+            "holder": holders.get(holder_of.get(r.pk)),
+            "batch": batches.get(r.result.get("batch_id")),
+        }
+        for r in runs
+    ]
+    return {
+        "run": run,
+        "kind": run.kind,
+        "total": total,
+        "done": done,
+        "percent": 100 if not total else min(100, round(100 * done / total)),
+        "bar_max": total or 1,
+        "bar_value": done if total else int(finished),
+        "status": status,
+        "status_label": TaskStatus(status).label,
+        "finished": finished,
+        "tasks": task_rows,
+        "exported": [row for row in task_rows if row["batch"]],
+        "validation": {
+            key: sum(r.result.get(key, 0) for r in validated)
+            for key in ("declarations", "validated", "with_errors")
+        }
+        if validated
+        else None,
+        "failures": [r for r in runs if r.status == TaskStatus.FAILED],
+        "is_bureau": bureau_holder_ids(user).exists(),
+    }

@@ -17,11 +17,14 @@ from auditlog.context import set_actor
 from contracts import services as contract_services
 from contracts.constants import AgreementType, ApprovalStatus, ProviderKind, Relation
 from contracts.models import AgreementVersion, CareAgreement, Provider
-from declarations import services as declaration_services
 from declarations.constants import DeclarationStatus, Severity
 from declarations.models import Declaration, Expense, Finding, TimeEntry
-from declarations.services import NothingToExport, draft_lines
-from declarations.validation.engine import validate_declarations
+from declarations.services import batches as batch_services
+from declarations.services import declarations as declaration_services
+from declarations.services import hours as hour_services
+from declarations.services.batches import NothingToExport
+from declarations.services.declarations import draft_lines
+from declarations.services.findings import validate_declarations
 from pgb_admin.audit.provenance import recording
 from pgb_admin.budgets import services as budget_services
 from pgb_admin.budgets.constants import Scheme
@@ -30,7 +33,8 @@ from pgb_admin.core.periods import month_end, month_start, next_month, previous_
 from pgb_admin.figures.constants import CarerClass, RateUnit
 from pgb_admin.figures.models import MaxTariff
 
-from .demo import CARE_OFFICE, THE_HAGUE, YEAR, YEAR_END, YEAR_START, DemoWorld
+from .plan import CARE_OFFICE, THE_HAGUE, YEAR, YEAR_END, YEAR_START
+from .world import DemoWorld
 
 MAY = date(YEAR, 5, 1)
 QUARTER = Decimal("0.25")
@@ -348,7 +352,7 @@ class DemoCare:
             finding.save()
         for actor in self._exporters():
             try:
-                declaration_services.batch_export(actor=actor, month=month)
+                batch_services.batch_export(actor=actor, month=month)
                 self.counts["batches"] += 1
             except NothingToExport:
                 continue
@@ -395,7 +399,7 @@ class DemoCare:
             actor=self.admin, agreement_id=invoice.pk, month=MAY, declared_rate="31.50"
         )
         (family,) = self._agreements(RATE_ABOVE_MAXIMUM, AgreementType.FAMILY)
-        declaration_services.expense_add(
+        hour_services.expense_add(
             actor=self.admin,
             agreement_id=family.pk,
             expense_date=date(YEAR, 5, 29),

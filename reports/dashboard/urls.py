@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 
+# The holder's pages keep the URL names they had in pgb_admin.budgets (budgets:dashboard).
 app_name = "budgets"
 
 urlpatterns = [

@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from declarations.selectors.due import holder_due
 from pgb_admin.core.web import holder_access
-from reports.selectors import holder_exhaustion
 
-from .selectors import holder_due
+from ..selectors import holder_exhaustion
 
 
 @require_GET
@@ -33,7 +33,7 @@ def dashboard(request: HttpRequest, holder_id: int) -> HttpResponse:
     today = timezone.localdate()
     return render(
         request,
-        "budgets/dashboard.html",
+        "reports/dashboard.html",
         {
             "access": access,
             "grants": [{**grant, "bar": spend_bar(grant)} for grant in report.as_dict()["grants"]],

@@ -1,0 +1,91 @@
+"""The refusals of a file as a whole, each with a stable code and a message that says what to do."""
+
+from django.utils.translation import gettext_lazy as _
+
+from ..problems import UploadRefused
+from .limits import HEADER_ROWS
+
+
+def defused(error: BaseException) -> bool:
+    """Whether defusedxml refused the XML (openpyxl wraps it in a ValueError)."""
+    from defusedxml import DefusedXmlException
+
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, DefusedXmlException):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def macro_workbook() -> UploadRefused:
+    return UploadRefused.because(
+        "macro_workbook",
+        _(
+            "This is an Excel file with macros (.xlsm); files with macros are not accepted. "
+            "Choose Save As > Excel Workbook (.xlsx) and upload that file."
+        ),
+    )
+
+
+def not_a_spreadsheet() -> UploadRefused:
+    return UploadRefused.because(
+        "not_a_spreadsheet",
+        _(
+            "This file is not an Excel workbook (.xlsx) or a CSV file. Upload the hours "
+            "template of pgb-admin, filled in, or a CSV file with the same columns."
+        ),
+    )
+
+
+def xml_entities() -> UploadRefused:
+    return UploadRefused.because(
+        "xml_entities",
+        _(
+            "This Excel file declares XML entities (a DOCTYPE), which a real workbook never "
+            "does; it is refused for safety. Copy the hours into the template of pgb-admin "
+            "and upload that file."
+        ),
+    )
+
+
+def encoding() -> UploadRefused:
+    return UploadRefused.because(
+        "encoding",
+        _(
+            "The CSV file is not saved as UTF-8 text. In Excel choose Save As > CSV UTF-8 "
+            "(comma delimited) (*.csv) and upload that file."
+        ),
+    )
+
+
+def no_header(sheet: str) -> UploadRefused:
+    return UploadRefused.because(
+        "no_header",
+        _(
+            "No header row found: the first %(count)s rows are empty. The first filled row must "
+            "hold the column names, such as Zorgovereenkomst, Datum and Aantal."
+        ),
+        count=HEADER_ROWS,
+        sheet=sheet,
+    )
+
+
+def unreadable(kind: str) -> UploadRefused:
+    if kind == "xlsx":
+        message = _(
+            "The Excel file (.xlsx) could not be read: it is damaged or incomplete. Open it in "
+            "Excel, save it again as Excel Workbook (.xlsx) and upload it again."
+        )
+    elif kind == "csv":
+        message = _(
+            "The CSV file could not be read: it is damaged, or a cell is far too long. Open it "
+            "in Excel, save it again as CSV UTF-8 and upload it again."
+        )
+    else:
+        message = _(
+            "The file could not be read. Save the hours as Excel Workbook (.xlsx) or as CSV "
+            "UTF-8 and upload it again."
+        )
+    return UploadRefused.because("unreadable", message)

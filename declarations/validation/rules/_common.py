@@ -1,0 +1,73 @@
+"""What the rule modules share: severities, sources, and turning a mask over one of the
+prepared frames into offences (the declaration, the day they concern and the figures)."""
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from contracts.constants import AgreementType
+from pgb_admin.figures.constants import FigureKind
+
+from ...constants import Severity
+from ..engine import Context
+
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+TREKKINGSRECHT = date(2015, 1, 1)  # the SVB pays on the holder's instruction since then
+SVB_DECLARING = "SVB: Correct declareren; Declareren voor uw zorgverlener (svb.nl)"
+SVB_MODEL = "SVB model care agreement 40.007NT/0519"
+ATW = "Arbeidstijdenwet (arboportaal.nl)"
+
+EMPLOYMENT_TYPES = (AgreementType.EMPLOYMENT_HOURLY, AgreementType.EMPLOYMENT_FIXED)
+
+
+def per_line(ctx: Context, column: str) -> np.ndarray:
+    """A segment column repeated for each of its lines (segments are runs of lines)."""
+    return np.repeat(ctx.segments[column].to_numpy(), ctx.segments["days"].to_numpy())
+
+
+def age_of_majority(ctx: Context, on) -> np.ndarray:
+    """The age of majority on each date in ``on`` (-1 where no figure holds): the age band of
+    the limits that hold for adults."""
+    return ctx.figure(FigureKind.AGE_OF_MAJORITY, on) // 100
+
+
+def cached(ctx: Context, compute):
+    """``compute(ctx)``, once per run: for what several rules derive from the same frames."""
+    if compute not in ctx.cache:
+        ctx.cache[compute] = compute(ctx)
+    return ctx.cache[compute]
+
+
+def offences_of(source: pd.DataFrame, mask, day_column, params) -> pd.DataFrame:
+    """Rows of ``source`` where ``mask`` holds, as offences: the declaration, the day they
+    concern (``day_column``, or none) and the figures. A figure is a column of ``source`` (by
+    name) or an array aligned with ``source``."""
+    mask = np.asarray(mask, dtype=bool)
+    rows = source.loc[mask]
+    offences = pd.DataFrame(
+        {
+            "declaration_id": rows["declaration_id"].to_numpy(),
+            "care_date": rows[day_column].to_numpy() if day_column else pd.NaT,
+            "month": rows["month"].to_numpy() if "month" in rows else pd.NaT,
+        }
+    )
+    for name, values in params.items():
+        column = rows[values] if isinstance(values, str) else np.asarray(values)[mask]
+        offences[name] = np.asarray(column)
+    return offences
+
+
+def on_lines(ctx: Context, mask, **params) -> pd.DataFrame:
+    """Offences on single days: the figure ``day`` is the care date."""
+    return offences_of(ctx.lines, mask, "care_date", {"day": "care_date", **params})
+
+
+def on_segments(ctx: Context, mask, **params) -> pd.DataFrame:
+    """Offences on a run of days under one agreement version, dated on its first day."""
+    return offences_of(ctx.segments, mask, "first_date", params)
+
+
+def on_declarations(ctx: Context, mask, **params) -> pd.DataFrame:
+    """Offences on a whole declaration."""
+    return offences_of(ctx.declarations, mask, None, params)

@@ -1,0 +1,141 @@
+"""Rules on the grant: care within its period and product, and what is left of it."""
+
+from django.utils.translation import gettext_lazy as _
+
+import numpy as np
+import pandas as pd
+
+from pgb_admin.figures.constants import FigureKind
+
+from ..engine import Context
+from ..registry import Param, rule
+from ._common import (
+    ERROR,
+    SVB_DECLARING,
+    TREKKINGSRECHT,
+    WARNING,
+    cached,
+    on_lines,
+    on_segments,
+    per_line,
+)
+
+
+@rule(
+    code="budget.outside_period",
+    severity=ERROR,
+    title=_("Care outside the grant"),
+    message=_("On %(day)s the grant did not run: it covers %(start)s to %(end)s."),
+    fix=_("Remove the care of that day, or link the agreement to the grant of that period."),
+    source=SVB_DECLARING + ": enough budget in the granted period",
+    valid_from=TREKKINGSRECHT,
+    params={"day": Param.DATE, "start": Param.DATE, "end": Param.DATE},
+)
+def outside_budget(ctx: Context):
+    day = ctx.lines["care_date"].to_numpy()
+    start, end = per_line(ctx, "budget_start"), per_line(ctx, "budget_end")
+    has_version = per_line(ctx, "has_version")
+    mask = has_version & ((day < start) | (day > end))
+    return on_lines(ctx, mask, start=start, end=end)
+
+
+@rule(
+    code="budget.product_not_granted",
+    severity=ERROR,
+    title=_("Care product not in the grant"),
+    message=_("The grant does not cover the care product of the agreement version from %(start)s."),
+    fix=_("Link the agreement to a grant for this product, or ask the funder to grant it."),
+    source="SVB: Declareren voor uw zorgverlener (which budget); the grant decision",
+    valid_from=TREKKINGSRECHT,
+    params={"start": Param.DATE},
+)
+def product_not_granted(ctx: Context):
+    s = ctx.segments
+    mask = (s["has_version"] & (s["budget_id"] != -1) & ~s["product_in_budget"]).to_numpy()
+    return on_segments(ctx, mask, start="valid_from")
+
+
+def _budget_use(ctx: Context) -> pd.DataFrame:
+    return cached(ctx, _find_budget_use)
+
+
+def _find_budget_use(ctx: Context) -> pd.DataFrame:
+    """Per declaration: cents of the grant used including it (other declarations, fixed monthly
+    pay and the run's earlier months), and the grant."""
+    d = ctx.declarations[["declaration_id", "budget_id", "month", "total_cents"]]
+    d = d[d["budget_id"] != -1].merge(ctx.inp.budgets, on="budget_id")
+    d = d.sort_values(["budget_id", "month", "declaration_id"], kind="stable")
+    running = d.groupby("budget_id")["total_cents"].cumsum()
+    return d.assign(used=(d["used_cents"] + d["fixed_cents"] + running).astype(np.int64))
+
+
+@rule(
+    code="budget.exceeded",
+    severity=ERROR,
+    title=_("Grant exceeded"),
+    message=_(
+        "With this declaration %(used)s of the grant of %(granted)s is used (declarations and "
+        "fixed monthly pay): %(over)s more than granted."
+    ),
+    fix=_(
+        "Declare less, or ask the funder for more budget: the SVB does not pay beyond the grant."
+    ),
+    source="SVB: the SVB cannot pay more than the total budget (valkenburg.nl pgb FAQ)",
+    valid_from=TREKKINGSRECHT,
+    params={"used": Param.MONEY, "granted": Param.MONEY, "over": Param.MONEY},
+)
+def budget_exceeded(ctx: Context):
+    use = _budget_use(ctx)
+    mask = (use["used"] > use["budget_cents"]).to_numpy()
+    use = use[mask]
+    return pd.DataFrame(
+        {
+            "declaration_id": use["declaration_id"],
+            "care_date": pd.NaT,
+            "month": use["month"],
+            "used": use["used"],
+            "granted": use["budget_cents"],
+            "over": use["used"] - use["budget_cents"],
+        }
+    )
+
+
+@rule(
+    code="budget.nearly_exhausted",
+    severity=WARNING,
+    title=_("Grant nearly used up"),
+    message=_(
+        "With this declaration %(used)s of the grant of %(granted)s is used (%(percent)s%%); "
+        "less than %(left)s is left."
+    ),
+    fix=_("Plan the remaining care within the grant, or talk to the funder in time."),
+    source="pgb-admin: warning threshold (a dated figure)",
+    valid_from=TREKKINGSRECHT,
+    params={
+        "used": Param.MONEY,
+        "granted": Param.MONEY,
+        "percent": Param.NUMBER,
+        "left": Param.MONEY,
+    },
+)
+def budget_nearly_exhausted(ctx: Context):
+    use = _budget_use(ctx)
+    threshold = ctx.figure(FigureKind.BUDGET_NEARLY_EXHAUSTED_PCT, use["month"])
+    granted = use["budget_cents"].to_numpy()
+    used = use["used"].to_numpy()
+    mask = (
+        (threshold > 0) & (used * 10_000 >= granted * threshold) & (used <= granted) & (granted > 0)
+    )
+    use = use[mask]
+    percent = (used[mask] * 100) // np.maximum(granted[mask], 1)
+    return pd.DataFrame(
+        {
+            "declaration_id": use["declaration_id"],
+            "care_date": pd.NaT,
+            "month": use["month"],
+            "used": use["used"],
+            "granted": use["budget_cents"],
+            "percent": percent,
+            "left": use["budget_cents"] - use["used"],
+        }
+    )

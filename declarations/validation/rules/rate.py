@@ -1,0 +1,103 @@
+"""Rules on the rate: as agreed, and within the funder's maximum tariff."""
+
+from django.utils.translation import gettext_lazy as _
+
+import numpy as np
+import pandas as pd
+
+from ..engine import Context
+from ..registry import Param, rule
+from ..tariffs import max_tariffs
+from ._common import ERROR, INFO, SVB_DECLARING, TREKKINGSRECHT, cached, on_segments
+
+
+@rule(
+    code="rate.differs_from_agreement",
+    severity=ERROR,
+    title=_("Rate differs from the agreement"),
+    message=_(
+        "The declared rate %(declared)s differs from the agreed rate %(agreed)s (agreement "
+        "version from %(start)s)."
+    ),
+    fix=_("Declare the agreed rate, or register the new rate as a change of the agreement."),
+    source=SVB_DECLARING + ": tariffs must match the agreed amounts",
+    valid_from=TREKKINGSRECHT,
+    params={"declared": Param.MONEY, "agreed": Param.MONEY, "start": Param.DATE},
+)
+def rate_differs(ctx: Context):
+    s = ctx.segments
+    low, high, agreed = s["min_rate_cents"], s["max_rate_cents"], s["agreed_cents"]
+    mask = (s["has_version"] & ((low != agreed) | (high != agreed))).to_numpy()
+    declared = np.where(low != agreed, low, high)
+    return on_segments(ctx, mask, declared=declared, agreed=agreed.to_numpy(), start="valid_from")
+
+
+def _max_tariffs(ctx: Context):
+    """Per segment: the funder's maximum (cents) for the case on the segment's last day, and
+    its source; -1 where no maximum is known. Funder and product rows beat general ones."""
+    return cached(ctx, _find_max_tariffs)
+
+
+def _find_max_tariffs(ctx: Context):
+    s = ctx.segments
+    cases = pd.DataFrame(
+        {
+            "scheme": s["scheme"],
+            "carer_class": s["carer_class"],
+            "unit": s["version_unit"],
+            "funder_id": s["funder_id"],
+            "product_id": s["product_id"],
+            "on": s["last_date"],
+        }
+    )
+    return max_tariffs(ctx.inp.tariffs, cases)
+
+
+@rule(
+    code="rate.above_maximum",
+    severity=ERROR,
+    title=_("Rate above the maximum tariff"),
+    message=_(
+        "The agreed rate %(rate)s is above the funder's maximum of %(maximum)s for %(class)s "
+        "(%(source)s)."
+    ),
+    fix=_(
+        "Lower the rate to the maximum with a change of the agreement; a holder who pays more "
+        "tops it up from their own money."
+    ),
+    source="funder's maximum tariffs (tarieventabel); Regeling langdurige zorg for Wlz",
+    valid_from=TREKKINGSRECHT,
+    params={
+        "rate": Param.MONEY,
+        "maximum": Param.MONEY,
+        "class": Param.CARER_CLASS,
+        "source": Param.TEXT,
+    },
+)
+def rate_above_maximum(ctx: Context):
+    s = ctx.segments
+    maximum, source = _max_tariffs(ctx)
+    mask = s["has_version"].to_numpy() & (maximum >= 0) & (s["agreed_cents"].to_numpy() > maximum)
+    return on_segments(
+        ctx, mask, rate="agreed_cents", maximum=maximum, **{"class": "carer_class"}, source=source
+    )
+
+
+@rule(
+    code="rate.maximum_unknown",
+    severity=INFO,
+    title=_("No maximum tariff known"),
+    message=_(
+        "No maximum tariff of the funder is registered for %(class)s on %(day)s; the rate was "
+        "not checked against one."
+    ),
+    fix=_("Ask the back office to add the funder's tariff table for this period."),
+    source="funder's maximum tariffs (tarieventabel)",
+    valid_from=TREKKINGSRECHT,
+    params={"class": Param.CARER_CLASS, "day": Param.DATE},
+)
+def maximum_unknown(ctx: Context):
+    s = ctx.segments
+    maximum, _source = _max_tariffs(ctx)
+    mask = s["has_version"].to_numpy() & (maximum < 0)
+    return on_segments(ctx, mask, **{"class": "carer_class"}, day="last_date")
