@@ -128,8 +128,8 @@ def generate(
     a_type = rng.choice(5, size=n_agreements, p=TYPE_SHARE)
     a_unit = np.full(n_agreements, "hour", dtype=object)
     a_unit[a_type == EMPLOYMENT_FIXED] = "month"
-    for kind, shares in ((ASSIGNMENT, [0.85, 0.10, 0.05]), (INSTITUTION, [0.70, 0.20, 0.10])):
-        members = np.flatnonzero(a_type == kind)
+    for some_type, shares in ((ASSIGNMENT, [0.85, 0.10, 0.05]), (INSTITUTION, [0.70, 0.20, 0.10])):
+        members = np.flatnonzero(a_type == some_type)
         a_unit[members] = rng.choice(
             np.array(["hour", "day_part", "day"], dtype=object), size=len(members), p=shares
         )
@@ -138,8 +138,8 @@ def generate(
     not_granted = np.flatnonzero(chance(rng, 0.003, n_agreements))
     for index in not_granted.tolist():
         first = bp_offset[a_budget[index]]
-        granted = set(bp_product[first : first + bp_count[a_budget[index]]].tolist())
-        a_product[index] = next(p for p in range(1, 7) if p not in granted)
+        in_grant = set(bp_product[first : first + bp_count[a_budget[index]]].tolist())
+        a_product[index] = next(p for p in range(1, 7) if p not in in_grant)
 
     # providers: organisations shared regionally, self-employed and employees with a few
     # holders each, a family member per family agreement
@@ -448,20 +448,20 @@ def generate(
     duration = np.select([unit == "day", unit == "day_part"], [24 * 60, minutes * 4], minutes)
     split = timed & is_hour & chance(rng, 0.15, n_lines) & (quantity >= 100)
     first_part = np.where(split, (minutes // 2) // 15 * 15, duration)
-    e_line = [np.arange(n_lines), np.flatnonzero(split)]
-    e_start = [np.where(timed, begin, -1), (begin + first_part + 60)[split]]
-    e_end = [
+    line_parts = [np.arange(n_lines), np.flatnonzero(split)]
+    start_parts = [np.where(timed, begin, -1), (begin + first_part + 60)[split]]
+    end_parts = [
         np.where(timed, (begin + first_part) % (24 * 60), -1),
         (begin + first_part + 60 + duration - first_part)[split] % (24 * 60),
     ]
-    overlap = chance(rng, 0.02, len(e_line[1]))
-    e_start[1][overlap] -= 90
+    overlap = chance(rng, 0.02, len(line_parts[1]))
+    start_parts[1][overlap] -= 90
     twice_entered = np.flatnonzero(chance(rng, 0.003, n_lines) & ~timed)
-    e_line.append(twice_entered)
-    e_start.append(np.full(len(twice_entered), -1))
-    e_end.append(np.full(len(twice_entered), -1))
-    e_line = np.concatenate(e_line)
-    e_start, e_end = np.concatenate(e_start), np.concatenate(e_end)
+    line_parts.append(twice_entered)
+    start_parts.append(np.full(len(twice_entered), -1))
+    end_parts.append(np.full(len(twice_entered), -1))
+    e_line = np.concatenate(line_parts)
+    e_start, e_end = np.concatenate(start_parts), np.concatenate(end_parts)
     e_order = np.lexsort((e_start, care_day[e_line], agreement[e_line]))
     entries = pd.DataFrame(
         {
@@ -490,7 +490,7 @@ def generate(
                 "hours_c": np.concatenate([p_hours, *(h for _, _, h in around)]),
             }
         )
-        .groupby(["provider_id", "day"], as_index=False)["hours_c"]
+        .groupby(["provider_id", "day"], as_index=False)[["hours_c"]]
         .sum()
     )
     busy = provider_days["hours_c"].to_numpy().copy()

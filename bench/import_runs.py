@@ -6,8 +6,10 @@ import gc
 import io
 import pstats
 import time
-from datetime import datetime, timedelta
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import cast
 
 from common import _peak, _start_peak
 from import_world import FIRST_DAY, reset
@@ -73,6 +75,11 @@ def run_baseline(content: bytes) -> int:
 
     book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
+        # the rows as workbook() wrote them: agreement, day, quantity, note, the empty rest
+        rows = cast(
+            "Iterator[tuple[int, datetime | date, float, str | None, *tuple[object, ...]]]",
+            book[HOURS_SHEET].iter_rows(min_row=2, values_only=True),
+        )
         objs = [
             TimeEntry(
                 agreement_id=int(agreement),
@@ -80,9 +87,7 @@ def run_baseline(content: bytes) -> int:
                 quantity=Decimal(str(quantity)),
                 note=note or "",
             )
-            for agreement, day, quantity, note, *_rest in book[HOURS_SHEET].iter_rows(
-                min_row=2, values_only=True
-            )
+            for agreement, day, quantity, note, *_rest in rows
         ]
     finally:
         book.close()

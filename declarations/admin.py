@@ -37,15 +37,19 @@ class ExpenseAdmin(ReadOnlyAdmin):
 class DeclarationLineInline(admin.TabularInline):
     model = DeclarationLine
     extra = 0
-    fields = ["care_date", "quantity", "unit", "rate", "amount", "version"]
-    readonly_fields = fields
+    fields = readonly_fields = ("care_date", "quantity", "unit", "rate", "amount", "version")
 
 
 class FindingInline(admin.TabularInline):
     model = Finding
     extra = 0
-    fields = ["severity", "rule_code", "care_date", "message", "acknowledgement_reason"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "severity",
+        "rule_code",
+        "care_date",
+        "message",
+        "acknowledgement_reason",
+    )
 
     @admin.display(description=_("message"))
     def message(self, finding: Finding) -> str:
@@ -71,8 +75,7 @@ class FindingAdmin(ReadOnlyAdmin):
 class BatchFileInline(admin.TabularInline):
     model = BatchFile
     extra = 0
-    fields = ["format", "filename", "size", "sha256"]
-    readonly_fields = fields
+    fields = readonly_fields = ("format", "filename", "size", "sha256")
 
 
 @admin.register(Batch)

@@ -3,11 +3,12 @@ database keeps within its amount (CHECK ``budget_declared_within_amount``).
 
 A declaration counts against its grant when it is validated or further (``SPENDING_STATUSES``)
 and no correction of it that is validated or further replaces it. The validation engine reads
-the same definition (:mod:`declarations.validation.inputs`), so the rule ``budget.exceeded`` and
-the constraint agree. The rule also counts fixed monthly pay; ``declared`` does not: that pay is
-paid by the SVB without a declaration and changes with agreements, not with declarations. The
-rule refuses a declaration first (it is the stricter one, and says why); the constraint is the
-hard backstop on what is declared, whatever path the change took.
+the same definition (:mod:`declarations.selectors.validation`), so the rule
+``budget.exceeded`` and the constraint agree. The rule also counts fixed monthly pay;
+``declared`` does not: that pay is paid by the SVB without a declaration and changes with
+agreements, not with declarations. The rule refuses a declaration first (it is the stricter
+one, and says why); the constraint is the hard backstop on what is declared, whatever path the
+change took.
 
 ``declared`` is set again, in the transaction of the change, wherever a counted total can change:
 
@@ -36,7 +37,7 @@ from .constants import SPENDING_STATUSES, DeclarationStatus
 from .models import Declaration, Finding
 from .validation.registry import Param, format_param
 
-MONEY = DecimalField(max_digits=12, decimal_places=2)
+MONEY: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=12, decimal_places=2)
 EXCEEDED_RULE = "budget.exceeded"
 
 

@@ -1,4 +1,5 @@
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,15 +24,20 @@ from .constants import (
     Severity,
 )
 
+if TYPE_CHECKING:
+    from pgb_admin.accounts.scoping import AnyUser
 
-def _audited_agreements_q(funder_ids, prefix: str = "") -> Q:
+    from .validation.registry import Rule
+
+
+def _audited_agreements_q(funder_ids: models.QuerySet[Any, Any], prefix: str = "") -> Q:
     versions = AgreementVersion.objects.filter(
         budget__funder_id__in=funder_ids, budget__holder__duplicate_of__isnull=True
     )
     return Q(**{f"{prefix}agreement_id__in": versions.values("agreement_id")})
 
 
-def _audited_declarations_q(funder_ids, prefix: str = "") -> Q:
+def _audited_declarations_q(funder_ids: models.QuerySet[Any, Any], prefix: str = "") -> Q:
     """A declaration is paid from one grant: its auditors see it, not those of another grant the
     agreement also used (a move from the Wmo to the Wlz). One without a grant yet goes by its
     agreement."""
@@ -45,16 +51,20 @@ def _audited_declarations_q(funder_ids, prefix: str = "") -> Q:
     return own_grant | no_grant
 
 
-class AgreementDataQuerySet(ScopedQuerySet):
+# the models whose rows belong to a care agreement (each says which of its dates is the day)
+_AgreementData = TypeVar("_AgreementData", bound="TimeEntry | Expense | Declaration")
+
+
+class AgreementDataQuerySet(ScopedQuerySet[_AgreementData]):
     """Hours, costs and declarations belong to a care agreement: the holder's people see them,
     and so do the auditors of the funders whose grants the agreement used."""
 
     holder_field = "agreement__holder_id"
 
-    def audited_q(self, funder_ids):
+    def audited_q(self, funder_ids: models.QuerySet[Any, Any]) -> Q:
         return _audited_agreements_q(funder_ids)
 
-    def in_month(self, month: date):
+    def in_month(self, month: date) -> Self:
         return self.filter(**{f"{self.model.DATE_FIELD}__range": (month, month_end(month))})
 
 
@@ -93,7 +103,7 @@ class TimeEntry(TimeStampedModel):
         return f"{self.care_date.isoformat()} {self.quantity}"
 
     @property
-    def duration_hours(self):
+    def duration_hours(self) -> float | None:
         """Hours between start and end time (an end at or before the start runs past midnight)."""
         if self.start_time is None or self.end_time is None:
             return None
@@ -135,8 +145,8 @@ class Expense(TimeStampedModel):
         return f"{self.expense_date.isoformat()} {self.get_kind_display()} {self.amount}"
 
 
-class BatchQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class BatchQuerySet(models.QuerySet["Batch"]):
+    def visible_to(self, user: "AnyUser") -> Self:
         """Staff, those who act for the batch's holder today, and who exported it while
         they act today for every holder whose declarations are in it: a mandate that ended
         ends the access through the batch. A batch of several holders' declarations
@@ -238,14 +248,14 @@ class BatchFile(models.Model):
         return self.filename
 
 
-class DeclarationQuerySet(AgreementDataQuerySet):
-    def audited_q(self, funder_ids):
+class DeclarationQuerySet(AgreementDataQuerySet["Declaration"]):
+    def audited_q(self, funder_ids: models.QuerySet[Any, Any]) -> Q:
         return _audited_declarations_q(funder_ids)
 
-    def frozen(self):
+    def frozen(self) -> Self:
         return self.filter(status__in=FROZEN_STATUSES)
 
-    def open(self):
+    def open(self) -> Self:
         return self.exclude(status__in=FROZEN_STATUSES)
 
 
@@ -426,13 +436,13 @@ class DeclarationLine(models.Model):
         return f"{self.care_date.isoformat()} {self.quantity} × {self.rate}"
 
 
-class FindingQuerySet(ScopedQuerySet):
+class FindingQuerySet(ScopedQuerySet["Finding"]):
     holder_field = "declaration__agreement__holder_id"
 
-    def audited_q(self, funder_ids):
+    def audited_q(self, funder_ids: models.QuerySet[Any, Any]) -> Q:
         return _audited_declarations_q(funder_ids, prefix="declaration__")
 
-    def open(self):
+    def open(self) -> Self:
         return self.filter(
             Q(severity=Severity.ERROR) | Q(severity=Severity.WARNING, acknowledged_at__isnull=True)
         )
@@ -476,7 +486,7 @@ class Finding(models.Model):
         return f"{self.rule_code} {self.care_date or ''}".strip()
 
     @property
-    def rule(self):
+    def rule(self) -> "Rule | None":
         from .validation.registry import catalogue
 
         return catalogue().get(self.rule_code)
@@ -502,8 +512,8 @@ class Finding(models.Model):
         return (self.rule_code, self.care_date, tuple(sorted(self.params.items())))
 
 
-class HoursUploadQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class HoursUploadQuerySet(models.QuerySet["HoursUpload"]):
+    def visible_to(self, user: "AnyUser") -> Self:
         """Only who uploaded it (not staff: it is their own file), while its task run is
         theirs to see (their mandates still cover the holders it imported into)."""
         from pgb_admin.core.models import TaskRun

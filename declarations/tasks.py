@@ -124,7 +124,8 @@ def start_bureau_validation(*, actor, month: date, holder_ids: list[int]) -> Tas
 
 def _enqueue_validation(started) -> TaskRun:
     run = started.run
-    validate_declarations_task.delay_on_commit(
+    # celery-types lacks delay_on_commit (Celery 5.4)
+    validate_declarations_task.delay_on_commit(  # type: ignore[attr-defined]
         str(run.pk), run.created_by_id, started.declaration_ids
     )
     return run
@@ -146,7 +147,8 @@ def start_bureau_export(*, actor, month: date, holder_ids: list[int]) -> ExportS
 
 
 def _enqueue_export(run: TaskRun, month: date, holder_id: int | None, funder_id) -> None:
-    export_batch_task.delay_on_commit(
+    # celery-types lacks delay_on_commit (Celery 5.4)
+    export_batch_task.delay_on_commit(  # type: ignore[attr-defined]
         str(run.pk), run.created_by_id, month.isoformat(), holder_id, funder_id
     )
 
@@ -193,5 +195,6 @@ def start_import(*, actor, filename: str, content: bytes, dry_run: bool, languag
         language=language,
         task_run=run,
     )
-    import_hours_task.delay_on_commit(str(run.pk), actor.pk, upload.pk)
+    # celery-types lacks delay_on_commit (Celery 5.4)
+    import_hours_task.delay_on_commit(str(run.pk), actor.pk, upload.pk)  # type: ignore[attr-defined]
     return run

@@ -18,6 +18,7 @@ from pgb_admin.accounts.scoping import (
 )
 from pgb_admin.audit.events import log_read, log_refused
 from pgb_admin.budgets.models import Budget, BudgetHolder, BudgetQuerySet, Funder
+from pgb_admin.core.errors import NotFound
 from pgb_admin.core.periods import LAST_DAY
 
 from .frames import load_report_data
@@ -38,7 +39,7 @@ def _visible_holder(user: AnyUser, holder_id: int, what: str) -> BudgetHolder:
     """The holder whose report it is (404 out of scope, logged refused)."""
     try:
         return get_visible(BudgetHolder.objects, user, pk=holder_id)
-    except Http404:
+    except NotFound:
         log_refused(user=user, what=f"report:{what}", holder_id=holder_id)
         raise
 

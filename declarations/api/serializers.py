@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from contracts.api.serializers import RecordedDecisionSerializer
 from contracts.models import CareAgreement
+from pgb_admin.accounts.models import User
 from pgb_admin.api.fields import (
     CodeRelatedField,
     InputSerializer,
@@ -53,8 +54,8 @@ class NumberField(StrictDecimalField):
 
 def _number_for(model, name: str, **kwargs) -> NumberField:
     # the model field's digits and nullability, as decimal_for reads them (DRF keeps a field's
-    # arguments in ``_kwargs``)
-    return NumberField(**decimal_for(model, name, **kwargs)._kwargs)
+    # arguments in ``_kwargs``, set by Field.__new__, which the DRF stubs do not declare)
+    return NumberField(**decimal_for(model, name, **kwargs)._kwargs)  # type: ignore[attr-defined]
 
 
 class TimeEntrySerializer(serializers.ModelSerializer):
@@ -106,7 +107,8 @@ class TimeEntryUpdateSerializer(TimeEntryFieldsSerializer):
 class TimeEntryMonthSerializer(InputSerializer):
     agreement = _agreement()
     month = MonthField()
-    entries = TimeEntryFieldsSerializer(
+    # many=True makes a ListSerializer, which takes max_length; the DRF stubs do not model it
+    entries = TimeEntryFieldsSerializer(  # type: ignore[call-arg]
         many=True,
         max_length=MAX_ROWS,
         help_text="All entries of the month: they replace the month's entries, all or none.",
@@ -190,7 +192,7 @@ class FindingSerializer(serializers.ModelSerializer):
     message = serializers.CharField(read_only=True, help_text="In the requested language.")
     fix = serializers.CharField(read_only=True, help_text="How to fix it.")
     is_open = serializers.BooleanField(read_only=True)
-    acknowledged_by = serializers.SlugRelatedField(
+    acknowledged_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
 
@@ -322,15 +324,20 @@ class SkippedSerializer(serializers.Serializer):
 
 class BatchSerializer(serializers.ModelSerializer):
     period = MonthField(read_only=True)
-    funder = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    created_by = serializers.SlugRelatedField(
+    funder: serializers.SlugRelatedField[Funder] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
     # counts as plain integers: the database's column range is no part of the contract
     declaration_count = serializers.IntegerField(read_only=True)
     line_count = serializers.IntegerField(read_only=True)
     files = BatchFileSerializer(many=True, read_only=True)
-    declarations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    # many=True makes a ManyRelatedField; djangorestframework-stubs does not model it
+    declarations: serializers.ManyRelatedField = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
+        many=True, read_only=True
+    )
     skipped = SkippedSerializer(many=True, read_only=True)
 
     class Meta:
@@ -366,7 +373,8 @@ class RuleSerializer(serializers.Serializer):
     title = serializers.CharField()
     message = serializers.CharField(help_text="With %(name)s where a finding fills in figures.")
     fix = serializers.CharField()
-    source = serializers.CharField()
+    # a field named like Field.source: DRF takes declared fields off the class, the stubs do not
+    source = serializers.CharField()  # type: ignore[assignment]
     valid_from = serializers.DateField()
     valid_to = serializers.DateField(allow_null=True)
     params = serializers.DictField(

@@ -1,4 +1,8 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +14,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from pgb_admin.api.downloads import file_renderers, file_response
@@ -22,6 +27,7 @@ from pgb_admin.budgets.constants import Scheme
 from pgb_admin.core.api.serializers import TaskRunSerializer
 from pgb_admin.core.errors import Conflict
 from pgb_admin.core.files import CSV, FORMATS, XLSX
+from pgb_admin.core.periods import month_end
 
 from .. import tasks
 from ..constants import DeclarationStatus, ExpenseKind
@@ -66,11 +72,11 @@ class AgreementDataViewSet(ListRetrieveMixin, ScopedViewSet):
     :mod:`declarations.services.hours` add, change and remove one (``id_argument`` names the
     row for them)."""
 
-    create_serializer = None
-    update_serializer = None
-    add = None
-    change = None
-    remove = None
+    create_serializer: type[BaseSerializer[Any]]
+    update_serializer: type[BaseSerializer[Any]]
+    add: Callable[..., Model]
+    change: Callable[..., Model]
+    remove: Callable[..., None]
     id_argument = ""
 
     def create(self, request):
@@ -161,7 +167,9 @@ class TimeEntryViewSet(AgreementDataViewSet):
         return self._month_response(agreement, data["month"])
 
     def _month_response(self, agreement, month) -> Response:
-        month_entries = self.get_queryset().filter(agreement=agreement).in_month(month)
+        month_entries = self.get_queryset().filter(
+            agreement=agreement, care_date__range=(month, month_end(month))
+        )
         body = {
             "agreement": agreement.pk,
             "month": month,

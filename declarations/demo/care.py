@@ -193,9 +193,7 @@ class DemoCare:
         first, second = (
             Provider.objects.filter(
                 holder_links__holder=self.holders[index], kind=ProviderKind.PERSON
-            )
-            .order_by("pk")
-            .first()
+            ).earliest("pk")
             for index in SHARED_ACCOUNT
         )
         contract_services.provider_update(actor=self.admin, provider_id=second.pk, iban=first.iban)
@@ -263,6 +261,9 @@ class DemoCare:
         for version in AgreementVersion.objects.filter(
             travel_allowance_per_km__isnull=False, approval_status=ApprovalStatus.APPROVED
         ):
+            allowance = version.travel_allowance_per_km
+            if allowance is None:  # not so: the query asks for an allowance
+                continue
             visits = TimeEntry.objects.filter(
                 agreement_id=version.agreement_id,
                 care_date__range=(version.valid_from, version.valid_to or YEAR_END),
@@ -274,7 +275,7 @@ class DemoCare:
                     expense_date=day,
                     kind="travel",
                     kilometres=km,
-                    amount=round_money(km * version.travel_allowance_per_km),
+                    amount=round_money(km * allowance),
                 )
                 for day in visits
             ]
@@ -484,7 +485,7 @@ class DemoCare:
         if provider.kind == ProviderKind.PERSON:
             type(provider).objects.filter(pk=provider.pk).update(iban="NL00DEMO0123456789")
         declaration = Declaration.objects.get(agreement=agreement, month=MAY)
-        line = declaration.lines.order_by("care_date").first()
+        line = declaration.lines.earliest("care_date")
         type(line).objects.filter(pk=line.pk).update(amount=line.amount + Decimal("10.00"))
         type(declaration).objects.filter(pk=declaration.pk).update(
             total_amount=declaration.total_amount + Decimal("10.00")

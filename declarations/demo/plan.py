@@ -119,7 +119,7 @@ HOLDER_PLAN: list[tuple[str, tuple[str, ...]]] = [
     (ASSEN, (Scheme.JEUGDWET,)),
 ]
 
-PRODUCTS_OF_SCHEME = {
+PRODUCTS_OF_SCHEME: dict[str, list[str]] = {
     Scheme.WMO: ["huishoudelijke_hulp", "begeleiding_individueel", "begeleiding_groep"],
     Scheme.JEUGDWET: ["begeleiding_individueel", "kortdurend_verblijf", "persoonlijke_verzorging"],
     Scheme.WLZ: [

@@ -58,7 +58,7 @@ class DemoWorld:
         self.agreement_numbers = iter(range(1, 10_000))
         self.funders = {funder.code: funder for funder in Funder.objects.all()}
         self.products = {product.code: product for product in CareProduct.objects.all()}
-        self.organisations: dict[str, list[Provider]] = {}
+        self.organisations: dict[tuple[str, int], Provider] = {}
         self.counts = {"holders": 0, "budgets": 0, "providers": 0, "agreements": 0, "versions": 0}
         self.holders: list[BudgetHolder] = []
         self.users: dict[str, User] = {}
@@ -98,7 +98,9 @@ class DemoWorld:
         return users
 
     def _mandates(self, users: dict[str, User], holders: list[BudgetHolder]) -> None:
-        grants = [(users["jansen"], holders[0], MandateRole.HOLDER, "", YEAR_START, None)]
+        grants: list[tuple[User, BudgetHolder, str, str, date, date | None]] = [
+            (users["jansen"], holders[0], MandateRole.HOLDER, "", YEAR_START, None)
+        ]
         kinds = [
             RepresentativeKind.PARENT,
             RepresentativeKind.BEWINDVOERDER,
@@ -171,12 +173,13 @@ class DemoWorld:
         return holder
 
     def _grant_with_agreements(self, holder, municipality: str, scheme: str, index: int) -> None:
-        funder_code = {
+        funder_of_scheme: dict[str, str] = {
             Scheme.WMO: municipality,
             Scheme.JEUGDWET: municipality,
             Scheme.WLZ: CARE_OFFICE[municipality],
             Scheme.ZVW: INSURER,
-        }[scheme]
+        }
+        funder_code = funder_of_scheme[scheme]
         # Most decisions came in December; a few this autumn, still open to objection.
         decision_date = date(YEAR, 11, 2) if index % 9 == 5 else date(YEAR - 1, 12, 1 + index % 20)
         products = PRODUCTS_OF_SCHEME[scheme]
@@ -197,12 +200,13 @@ class DemoWorld:
             make_agreement(holder, budget, municipality)
 
     def _grant_amount(self, scheme: str) -> Decimal:
-        low, high = {
+        amounts: dict[str, tuple[int, int]] = {
             Scheme.WMO: (4_000, 18_000),
             Scheme.JEUGDWET: (8_000, 24_000),
             Scheme.WLZ: (35_000, 95_000),
             Scheme.ZVW: (15_000, 40_000),
-        }[scheme]
+        }
+        low, high = amounts[scheme]
         return Decimal(self.rng.randrange(low, high, 250))
 
     def _agreement_plan(self, scheme: str, index: int):
@@ -328,10 +332,10 @@ class DemoWorld:
         )
 
     def _organisation(self, holder, municipality: str, which: int) -> Provider:
-        known = self.organisations.setdefault(municipality, [None, None])
-        if known[which] is None:
+        provider = self.organisations.get((municipality, which))
+        if provider is None:
             name, kvk, agb = ORGANISATIONS[municipality][which]
-            known[which] = contract_services.provider_create(
+            provider = contract_services.provider_create(
                 actor=self.admin,
                 holder_id=holder.pk,
                 relation=Relation.NONE,
@@ -341,15 +345,16 @@ class DemoWorld:
                 kvk_number=kvk,
                 agb_code=agb,
             )
+            self.organisations[municipality, which] = provider
             self.counts["providers"] += 1
-        elif not known[which].holder_links.filter(holder=holder).exists():
+        elif not provider.holder_links.filter(holder=holder).exists():
             contract_services.provider_link(
                 actor=self.admin,
                 holder_id=holder.pk,
-                provider_id=known[which].pk,
+                provider_id=provider.pk,
                 relation=Relation.NONE,
             )
-        return known[which]
+        return provider
 
     def _person(self, holder, relation: str, *, self_employed: bool = False) -> Provider:
         first_name = self.rng.choice(FIRST_NAMES)

@@ -19,6 +19,7 @@ Agreements the user may not change get the same answer as agreements that do not
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -30,12 +31,15 @@ from ..constants import ExpenseKind
 from ..models import Expense, TimeEntry
 from ..selectors.lists import editable_agreement_holders
 from ..services.common import parse_quantity
-from ..services.hour_checks import DayRow, RowRefusal, RowsRefused
+from ..services.hour_checks import DayRow, RowCost, RowRefusal, RowsRefused
 from ..services.hours import MonthChange, hour_rows_import, hour_rows_refusals
 from .columns import COST_KINDS
 from .problems import ImportRefused, Problem, problem
 from .template import restore_text
 from .uploads import Table, read_upload
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 COST_COLUMNS = ("cost_kind", "kilometres", "amount")
 CENT = Decimal("0.01")
@@ -50,7 +54,7 @@ class Row:
     day: date
     quantity: Decimal | None
     note: str
-    cost: dict | None  # kind, kilometres, amount, description
+    cost: RowCost | None
     raw: dict = field(default_factory=dict, compare=False)  # the cells as read, for problems
 
     def as_day(self) -> DayRow:
@@ -140,7 +144,7 @@ class _Refused(Exception):
 def _parse(table: Table, problems: list[Problem]) -> list[Row]:
     rows = []
     for number, values in table.rows:
-        row_problems = []
+        row_problems: list[Problem] = []
 
         def read(key, parser, values=values, number=number, row_problems=row_problems):
             try:
@@ -195,7 +199,7 @@ def _date(value) -> date:
     day = _day(value)
     if not is_supported(day):
         error = date_out_of_range()
-        raise _Refused(error.code, error.message, **error.params)
+        raise _Refused(error.code or "invalid", error.message, **(error.params or {}))
     return day
 
 
@@ -250,10 +254,10 @@ def _quantity(value) -> Decimal | None:
     return number
 
 
-def _text(length: int):
+def _text(length: int | None):
     def parse(value) -> str:
         text = "" if value is None else str(value).strip()
-        if len(text) > length:
+        if length is not None and len(text) > length:
             raise _Refused("too_long", _("At most %(length)s characters."), length=length)
         return text
 
@@ -288,7 +292,7 @@ def _money(value) -> Decimal | None:
     return number
 
 
-def _cost(values: dict, read) -> dict | None:
+def _cost(values: dict, read) -> RowCost | None:
     kind = read("cost_kind", _cost_kind)
     kilometres = read("kilometres", _money)
     amount = read("amount", _money)
@@ -312,10 +316,12 @@ COLUMN_OF = {"day": "date"}
 def _row_problem(table: Table, row: Row, refusal: RowRefusal) -> Problem:
     column = COLUMN_OF.get(refusal.field, refusal.field)
     error = refusal.error
+    message: StrOrPromise
+    params: dict[str, Any]
     if refusal.field == "quantity":  # the checks of a quantity share one code here
         code, message, params = "bad_quantity", "%(text)s", {"text": _rendered(error)}
     else:
-        code, message, params = error.code, error.message, error.params or {}
+        code, message, params = error.code or "invalid", error.message, error.params or {}
     return problem(
         code,
         message,

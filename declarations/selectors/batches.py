@@ -1,11 +1,12 @@
 """What an SVB batch holds, and its stored files."""
 
 from collections import Counter, defaultdict
+from typing import cast
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pgb_admin.accounts.scoping import get_visible
+from pgb_admin.accounts.scoping import AnyUser, Scoped, get_visible
 from pgb_admin.audit.events import log_reads
 from pgb_admin.audit.models import Action
 from pgb_admin.core.errors import NotFound
@@ -21,8 +22,8 @@ def batch_content(batch: Batch) -> BatchContent:
             "agreement__holder", "agreement__provider", "budget"
         ).order_by("agreement__holder__surname", "agreement__holder_id", "agreement_id", "pk")
     )
-    lines = defaultdict(list)
-    products = {}
+    lines: defaultdict[int, list[ExportLine]] = defaultdict(list)
+    products: dict[int, str] = {}
     for line in (
         DeclarationLine.objects.filter(declaration__batch=batch)
         .select_related("version__product")
@@ -31,7 +32,7 @@ def batch_content(batch: Batch) -> BatchContent:
         lines[line.declaration_id].append(
             ExportLine(line.care_date, line.quantity, line.unit, line.rate, line.amount)
         )
-        if line.version_id:
+        if line.version is not None:
             products.setdefault(line.declaration_id, line.version.product.name)
     return BatchContent(
         batch_id=batch.pk,
@@ -49,7 +50,7 @@ def batch_content(batch: Batch) -> BatchContent:
                 provider_name=d.agreement.provider.name,
                 provider_agb_code=d.agreement.provider.agb_code,
                 provider_kvk_number=d.agreement.provider.kvk_number,
-                scheme=d.budget.get_scheme_display() if d.budget_id else "",
+                scheme=d.budget.get_scheme_display() if d.budget is not None else "",
                 care_product=products.get(d.pk, ""),
                 travel_kilometres=d.travel_kilometres,
                 travel_amount=d.travel_amount,
@@ -63,10 +64,12 @@ def batch_content(batch: Batch) -> BatchContent:
     )
 
 
-def batch_file(*, actor, batch_id: int, file_format: str) -> BatchFile:
+def batch_file(*, actor: AnyUser, batch_id: int, file_format: str) -> BatchFile:
     """A stored batch file, exactly as exported (the same bytes at every download). A
     download by someone else than the holder or their representative is access-logged."""
-    batch = get_visible(Batch.objects, actor, pk=batch_id)
+    # Scoped also asks for editable_by, which get_visible never calls and an immutable batch
+    # does not have
+    batch = get_visible(cast("Scoped[Batch]", Batch.objects), actor, pk=batch_id)
     try:
         stored = batch.files.get(format=file_format)
     except BatchFile.DoesNotExist:

@@ -8,8 +8,10 @@ The progress of the background tasks the console starts is rolled up here too.
 
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -18,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.constants import AgreementType
 from pgb_admin.accounts.constants import MandateRole
-from pgb_admin.accounts.scoping import represented_holder_ids
+from pgb_admin.accounts.scoping import AnyUser, represented_holder_ids
 from pgb_admin.budgets.models import Budget, BudgetHolder
 from pgb_admin.core.models import TaskRun, TaskStatus
 from pgb_admin.core.periods import month_end, month_start, previous_month
@@ -27,6 +29,11 @@ from pgb_admin.figures.models import FigureLookup
 
 from ..constants import FROZEN_STATUSES, OPEN_STATUSES, DeclarationStatus, Severity
 from ..models import Batch, Declaration, Expense, Finding, TimeEntry
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from pgb_admin.accounts.models import User
 
 GRANT_HORIZON_DAYS = 90
 
@@ -44,7 +51,7 @@ class MonthState(models.TextChoices):
 
 
 #: the badge class of each state (site.css)
-STATE_BADGES = {
+STATE_BADGES: dict[str, str] = {
     MonthState.ERRORS: "error",
     MonthState.NOT_DRAFTED: "warning",
     MonthState.DRAFT: "info",
@@ -60,12 +67,12 @@ def default_month(today: date) -> date:
     return previous_month(today)
 
 
-def bureau_holder_ids(user) -> QuerySet:
+def bureau_holder_ids(user: "User") -> QuerySet[Any, Any]:
     """Ids of the holders the user has a bureau mandate for today (a subquery)."""
     return represented_holder_ids(user, roles=[MandateRole.BUREAU])
 
 
-def bureau_holders(user) -> list[BudgetHolder]:
+def bureau_holders(user: AnyUser) -> list[BudgetHolder]:
     """The holders the user works for as a bureau, by name; empty for everyone else."""
     if not (user and user.is_authenticated and user.is_active):
         return []
@@ -85,7 +92,7 @@ class HolderMonth:
     state: str
     agreements_with_hours: int = 0
     not_drafted: int = 0  # agreements with hours or costs but no declaration
-    statuses: Counter = field(default_factory=Counter)  # declaration status → how many
+    statuses: Counter[str] = field(default_factory=Counter)  # declaration status → how many
     with_errors: int = 0  # open declarations with open errors
     with_warnings: int = 0  # validated declarations with warnings not acknowledged
 
@@ -94,7 +101,7 @@ class HolderMonth:
         return sum(self.statuses.values())
 
     @property
-    def state_label(self) -> str:
+    def state_label(self) -> "StrOrPromise":
         return MonthState(self.state).label
 
     @property
@@ -102,7 +109,7 @@ class HolderMonth:
         return STATE_BADGES[self.state]
 
     @property
-    def status_counts(self) -> list[tuple[str, int]]:
+    def status_counts(self) -> list[tuple["StrOrPromise", int]]:
         """(label, count) of the declaration statuses present, in the order of the workflow."""
         return [
             (status.label, self.statuses[status])
@@ -128,11 +135,13 @@ def _state(row: HolderMonth) -> str:
     return MonthState.NO_HOURS
 
 
-def _active_agreements(user, holder_ids, month: date) -> dict[int, set[int]]:
+def _active_agreements(
+    user: "User", holder_ids: QuerySet[Any, Any], month: date
+) -> dict[int, set[int]]:
     """Per holder, the agreements with hours or costs in the month (fixed monthly pay needs no
     declaration): two queries."""
     period = (month, month_end(month))
-    active = defaultdict(set)
+    active: defaultdict[int, set[int]] = defaultdict(set)
     for model, date_field in ((TimeEntry, "care_date"), (Expense, "expense_date")):
         rows = (
             model.objects.editable_by(user)
@@ -147,11 +156,11 @@ def _active_agreements(user, holder_ids, month: date) -> dict[int, set[int]]:
     return active
 
 
-def holder_months(*, user, month: date, holders: list[BudgetHolder]) -> list[HolderMonth]:
+def holder_months(*, user: "User", month: date, holders: list[BudgetHolder]) -> list[HolderMonth]:
     """The month's state of each of ``holders`` (the user's bureau holders), in four queries."""
     holder_ids = bureau_holder_ids(user)
-    statuses = defaultdict(Counter)
-    declared = defaultdict(set)
+    statuses: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    declared: defaultdict[int, set[int]] = defaultdict(set)
     for holder_id, agreement_id, status, count in (
         Declaration.objects.editable_by(user)
         .filter(agreement__holder_id__in=holder_ids, month=month)
@@ -211,7 +220,9 @@ class LateMonth:
     deadline: date
 
 
-def grants_ending(*, user, today: date, horizon_days: int = GRANT_HORIZON_DAYS) -> list[Budget]:
+def grants_ending(
+    *, user: "User", today: date, horizon_days: int = GRANT_HORIZON_DAYS
+) -> list[Budget]:
     """The bureau holders' grants that end within the horizon (one query)."""
     return list(
         Budget.objects.editable_by(user)
@@ -235,7 +246,7 @@ def _declaration_deadline(month: date, figures: FigureLookup) -> date | None:
     return last + timedelta(weeks=int(provider + holder))
 
 
-def late_months(*, user, today: date, holders: list[BudgetHolder]) -> list[LateMonth]:
+def late_months(*, user: "User", today: date, holders: list[BudgetHolder]) -> list[LateMonth]:
     """Months with hours or costs that are not exported although their declaration deadline
     has passed, per holder: two queries and the deadline figures."""
     by_id = {holder.pk: holder for holder in holders}
@@ -244,7 +255,7 @@ def late_months(*, user, today: date, holders: list[BudgetHolder]) -> list[LateM
     exported = Declaration.objects.filter(
         agreement_id=OuterRef("agreement_id"), month=OuterRef("month"), status__in=FROZEN_STATUSES
     )
-    months = set()
+    months: set[tuple[int, date]] = set()
     for model, date_field in ((TimeEntry, "care_date"), (Expense, "expense_date")):
         months |= set(
             model.objects.editable_by(user)
@@ -273,13 +284,15 @@ class Console:
     late_months: list[LateMonth]
 
     @property
-    def state_counts(self) -> list[tuple[str, str, int]]:
+    def state_counts(self) -> list[tuple[str, "StrOrPromise", int]]:
         """(state, label, how many holders) of the states present, worst first."""
         counts = Counter(row.state for row in self.rows)
         return [(state.value, state.label, counts[state]) for state in MonthState if counts[state]]
 
 
-def bureau_console(*, user, month: date, today: date, holders: list[BudgetHolder]) -> Console:
+def bureau_console(
+    *, user: "User", month: date, today: date, holders: list[BudgetHolder]
+) -> Console:
     return Console(
         month=month,
         rows=holder_months(user=user, month=month, holders=holders),
@@ -288,14 +301,14 @@ def bureau_console(*, user, month: date, today: date, holders: list[BudgetHolder
     )
 
 
-def all_editable(user, holder_ids: set[int]) -> bool:
+def all_editable(user: AnyUser, holder_ids: set[int]) -> bool:
     """Whether ``holder_ids`` are all the holders the user may change: then one month-wide
     call of a service does what a call per holder would."""
     editable = set(BudgetHolder.objects.editable_by(user).values_list("pk", flat=True))
     return editable == holder_ids
 
 
-def exportable_holder_ids(actor, month: date) -> set[int]:
+def exportable_holder_ids(actor: AnyUser, month: date) -> set[int]:
     """Holders with a validated declaration in the month that has no open findings, among
     those the actor may change: what an export of the month would take."""
     blocking = Finding.objects.open().filter(declaration_id=OuterRef("pk"))
@@ -314,25 +327,30 @@ def exportable_holder_ids(actor, month: date) -> set[int]:
 FINISHED = {TaskStatus.DONE, TaskStatus.FAILED}
 
 
-def task_run(*, user, task_id) -> TaskRun | None:
+def task_run(*, user: AnyUser, task_id: uuid.UUID) -> TaskRun | None:
     """A task run its maker (or staff) may follow; None for anyone else."""
-    return TaskRun.objects.visible_to(user).filter(pk=task_id).first()
+    run: TaskRun | None = TaskRun.objects.visible_to(user).filter(pk=task_id).first()
+    return run
 
 
-def task_progress(*, user, run: TaskRun, holder_of: dict) -> dict:
+def task_progress(
+    *, user: "User", run: TaskRun, holder_of: Mapping[str, int | None]
+) -> dict[str, object]:
     """How far a task is (and, for an export of several holders, the other tasks started with
     it: ``holder_of`` maps each task's id to the holder it is about) and, when finished, its
     results: the tasks with their holders and batches, the validation's counts, the
     failures."""
-    holder_of = {uuid.UUID(str(task_id)): holder_id for task_id, holder_id in holder_of.items()}
+    holder_by_run = {uuid.UUID(str(task_id)): holder for task_id, holder in holder_of.items()}
     runs = [run]
-    if len(holder_of) > 1:
+    if len(holder_by_run) > 1:
         runs = list(
             TaskRun.objects.visible_to(user)
-            .filter(pk__in=list(holder_of))
+            .filter(pk__in=list(holder_by_run))
             .order_by("created_at", "pk")
         )
-    holders = BudgetHolder.objects.visible_to(user).in_bulk([h for h in holder_of.values() if h])
+    holders = BudgetHolder.objects.visible_to(user).in_bulk(
+        [h for h in holder_by_run.values() if h]
+    )
     batch_ids = [r.result.get("batch_id") for r in runs if r.result.get("batch_id")]
     batches = Batch.objects.visible_to(user).select_related("holder").in_bulk(batch_ids)
     total = sum(r.total for r in runs)
@@ -347,7 +365,7 @@ def task_progress(*, user, run: TaskRun, holder_of: dict) -> dict:
     task_rows = [
         {
             "run": r,
-            "holder": holders.get(holder_of.get(r.pk)),
+            "holder": holders.get(holder_by_run.get(r.pk)),
             "batch": batches.get(r.result.get("batch_id")),
         }
         for r in runs

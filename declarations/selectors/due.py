@@ -7,6 +7,7 @@ from typing import NamedTuple
 from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import TruncMonth
 
+from pgb_admin.accounts.scoping import AnyUser
 from pgb_admin.budgets.models import Budget, BudgetHolder
 from pgb_admin.figures.models import FigureLookup
 
@@ -18,12 +19,13 @@ class Due(NamedTuple):
     """What needs the holder's attention: months to declare, grants ending, objection periods."""
 
     declarations: list[Declaration]  # not yet exported, of months that are over
-    months_without_declaration: list[dict]  # agreement, month: hours logged, nothing drafted
+    # agreement, month: hours logged, nothing drafted
+    months_without_declaration: list[dict[str, object]]
     grants_ending: list[Budget]
     objections_open: list[tuple[Budget, date]]
 
 
-def holder_due(*, user, holder: BudgetHolder, today: date, horizon_days: int = 90) -> Due:
+def holder_due(*, user: AnyUser, holder: BudgetHolder, today: date, horizon_days: int = 90) -> Due:
     this_month = today.replace(day=1)
     open_declarations = list(
         Declaration.objects.visible_to(user)

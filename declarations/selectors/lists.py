@@ -1,6 +1,7 @@
 """Lists of hours, costs, declarations, batches and the rule catalogue, scoped to the user, and
 the counts that sum them up."""
 
+from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
 
@@ -8,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 
 from contracts.constants import AgreementType
 from contracts.models import AgreementVersion, CareAgreement
+from pgb_admin.accounts.scoping import AnyUser
 from pgb_admin.core.money import to_cents
 from pgb_admin.core.periods import month_end, month_start, next_month
 from pgb_admin.figures.constants import RateUnit
@@ -25,15 +27,15 @@ from ..models import (
 from ..validation.registry import Rule, catalogue
 
 
-def time_entry_list(*, user) -> QuerySet[TimeEntry]:
+def time_entry_list(*, user: AnyUser) -> QuerySet[TimeEntry]:
     return TimeEntry.objects.visible_to(user).select_related("agreement")
 
 
-def expense_list(*, user) -> QuerySet[Expense]:
+def expense_list(*, user: AnyUser) -> QuerySet[Expense]:
     return Expense.objects.visible_to(user).select_related("agreement")
 
 
-def declaration_list(*, user, with_lines: bool = False) -> QuerySet[Declaration]:
+def declaration_list(*, user: AnyUser, with_lines: bool = False) -> QuerySet[Declaration]:
     """Declarations with their findings (and, for one declaration, its lines)."""
     declarations = (
         Declaration.objects.visible_to(user)
@@ -54,7 +56,7 @@ def declaration_list(*, user, with_lines: bool = False) -> QuerySet[Declaration]
     return declarations
 
 
-def batch_list(*, user) -> QuerySet[Batch]:
+def batch_list(*, user: AnyUser) -> QuerySet[Batch]:
     """Batches with their files' metadata (not their content) and declaration ids."""
     return (
         Batch.objects.visible_to(user)
@@ -66,7 +68,7 @@ def batch_list(*, user) -> QuerySet[Batch]:
     )
 
 
-def editable_agreement_holders(*, user, agreement_ids) -> set[int]:
+def editable_agreement_holders(*, user: AnyUser, agreement_ids: Iterable[int]) -> set[int]:
     """The holders of those of ``agreement_ids`` that the user may change."""
     return set(
         CareAgreement.objects.editable_by(user)
@@ -103,10 +105,10 @@ class FixedPayMonth(NamedTuple):
     cents: int
 
 
-def fixed_pay_months(budget_ids) -> list[FixedPayMonth]:
+def fixed_pay_months(budget_ids: Iterable[int]) -> list[FixedPayMonth]:
     """Fixed monthly pay, which the SVB pays without a declaration: the monthly wage for every
     month of the grant that the agreement runs, pro rata by day for a month it runs partly."""
-    months = []
+    months: list[FixedPayMonth] = []
     versions = AgreementVersion.objects.filter(
         budget_id__in=budget_ids,
         unit=RateUnit.MONTH,

@@ -1,9 +1,10 @@
 """Where a month of an agreement stands: its declaration that can still change, and whether
 its hours and costs are locked because it is declared and exported."""
 
+from collections.abc import Iterable
 from datetime import date
 
-from pgb_admin.accounts.scoping import get_editable, refuse_auditors
+from pgb_admin.accounts.scoping import AnyUser, get_editable, refuse_auditors
 from pgb_admin.budgets.models import BudgetHolder, Funder
 from pgb_admin.core.periods import month_start
 
@@ -30,26 +31,27 @@ def month_is_locked(agreement_id: int, month: date) -> bool:
     return not declarations.filter(status__in=OPEN_STATUSES, corrects__isnull=False).exists()
 
 
-def locked_months(pairs) -> set[tuple[int, date]]:
+def locked_months(pairs: Iterable[tuple[int, date]]) -> set[tuple[int, date]]:
     """Of the (agreement id, month) pairs, those that are locked, as :func:`month_is_locked`
     says, in one query for all of them."""
-    pairs = set(pairs)
-    if not pairs:
+    wanted = set(pairs)
+    if not wanted:
         return set()
-    frozen, reopened = set(), set()
+    frozen: set[tuple[int, date]] = set()
+    reopened: set[tuple[int, date]] = set()
     for agreement_id, month, status, corrects_id in Declaration.objects.filter(
-        agreement_id__in={agreement for agreement, _month in pairs},
-        month__in={month for _agreement, month in pairs},
+        agreement_id__in={agreement for agreement, _month in wanted},
+        month__in={month for _agreement, month in wanted},
     ).values_list("agreement_id", "month", "status", "corrects_id"):
         if status in FROZEN_STATUSES:
             frozen.add((agreement_id, month))
         elif status in OPEN_STATUSES and corrects_id is not None:
             reopened.add((agreement_id, month))
-    return (frozen - reopened) & pairs
+    return (frozen - reopened) & wanted
 
 
 def declarations_open_in_period(
-    *, actor, month: date, holder_id: int | None = None, funder: Funder | None = None
+    *, actor: AnyUser, month: date, holder_id: int | None = None, funder: Funder | None = None
 ) -> list[int]:
     """Ids of the month's open declarations the actor may change (optionally of one holder,
     whom the actor must be able to change, or of one funder): what a period validation runs

@@ -4,7 +4,9 @@ number of queries, with the dated figures, the maximum tariffs and the public ho
 period. The engine itself touches no database.
 """
 
-from datetime import date, timedelta
+from collections.abc import Collection, Iterable
+from datetime import date, time, timedelta
+from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Sum
 
@@ -22,15 +24,15 @@ from ..validation.inputs import ValidationInput, dates, frame, public_holidays
 from .lists import fixed_pay_months
 
 
-def _cents(value) -> int:
+def _cents(value: Decimal | int | None) -> int:
     return -1 if value is None else round(value * 100)
 
 
-def _minutes(value) -> int:
+def _minutes(value: time | None) -> int:
     return -1 if value is None else value.hour * 60 + value.minute
 
 
-def load_input(declaration_ids, *, today: date) -> ValidationInput:
+def load_input(declaration_ids: Iterable[int], *, today: date) -> ValidationInput:
     """Read everything the rules need for these declarations in a fixed number of queries."""
     in_run = set(declaration_ids)
     run = list(
@@ -186,7 +188,9 @@ def load_input(declaration_ids, *, today: date) -> ValidationInput:
     )
 
 
-def _budgets(budget_ids, in_run, declarations: pd.DataFrame) -> pd.DataFrame:
+def _budgets(
+    budget_ids: Collection[int], in_run: Collection[int], declarations: pd.DataFrame
+) -> pd.DataFrame:
     """Each grant with what is spent outside this run (declarations that are validated or
     further, not replaced by a correction) and the fixed monthly pay committed on it."""
     corrected_in_run = set(declarations.loc[declarations["in_run"], "corrects_id"]) - {-1}
@@ -211,7 +215,7 @@ def _budgets(budget_ids, in_run, declarations: pd.DataFrame) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def fixed_pay_committed(budget_ids) -> dict[int, int]:
+def fixed_pay_committed(budget_ids: Iterable[int]) -> dict[int, int]:
     """Cents of fixed monthly pay (paid by the SVB without declarations) committed on each
     grant over its whole period."""
     committed: dict[int, int] = {}

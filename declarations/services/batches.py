@@ -3,8 +3,10 @@ two exports run at once), and starting exports in the background, as the API and
 console do."""
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,6 +29,9 @@ from ..selectors.batches import batch_content
 from ..selectors.bureau import exportable_holder_ids
 from .common import log_bulk
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class NothingToExport(ValidationError):
     pass
@@ -43,7 +48,7 @@ def batch_export(
     month: date,
     holder_id: int | None = None,
     funder: Funder | None = None,
-    task_run=None,
+    task_run: TaskRun | None = None,
 ) -> Batch:
     """Export the month's validated declarations that the actor may change (optionally of one
     holder or one funder) as an SVB batch. Declarations with open errors or unacknowledged
@@ -60,7 +65,8 @@ def batch_export(
         scope = scope.filter(budget__funder=funder)
     candidates = list(scope.filter(status__in=OPEN_STATUSES).order_by("pk"))
     blocked = _blocking_findings({d.pk for d in candidates})
-    exportable, skipped = [], []
+    exportable: list[int] = []
+    skipped: list[dict[str, int | str]] = []
     for declaration in candidates:
         reason = _skip_reason(declaration, blocked.get(declaration.pk, set()))
         if reason:
@@ -127,8 +133,8 @@ def batch_export(
     return batch
 
 
-def _blocking_findings(declaration_ids) -> dict[int, set[str]]:
-    blocked = defaultdict(set)
+def _blocking_findings(declaration_ids: Collection[int]) -> dict[int, set[str]]:
+    blocked: defaultdict[int, set[str]] = defaultdict(set)
     for declaration_id, severity in (
         Finding.objects.filter(declaration_id__in=declaration_ids)
         .open()
@@ -138,7 +144,7 @@ def _blocking_findings(declaration_ids) -> dict[int, set[str]]:
     return blocked
 
 
-def _skip_reason(declaration: Declaration, open_severities: set[str]):
+def _skip_reason(declaration: Declaration, open_severities: set[str]) -> "StrOrPromise | None":
     if Severity.ERROR in open_severities:
         return _("open errors")
     if declaration.status != DeclarationStatus.VALIDATED:
@@ -185,12 +191,13 @@ def bureau_export(*, actor: User, month: date, holder_ids: list[int]) -> ExportS
             code="nothing_to_export",
             params={"month": f"{month:%m-%Y}"},
         )
+    exports: list[int | None]
     if len(ready) == 1:
         (holder_id,) = ready
         exports = [holder_id]
     elif ready == month_wide:
         exports = [None]
     else:
-        exports = sorted(ready)
+        exports = [*sorted(ready)]
     runs = [(export_run_create(actor=actor, holder_id=h), h) for h in exports]
     return ExportStart(month=month, runs=runs, left_out=len(chosen - ready))

@@ -7,6 +7,7 @@ hours, a redraft) moves the grant's declared total with it.
 """
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -53,9 +54,9 @@ def back_to_draft(agreement_id: int, month: date) -> None:
         refresh_declared(grants_of(same_month))
 
 
-def back_to_draft_many(pairs) -> None:
+def back_to_draft_many(months: Iterable[tuple[int, date]]) -> None:
     """:func:`back_to_draft` for many (agreement id, month) pairs in two queries."""
-    pairs = set(pairs)
+    pairs = set(months)
     if not pairs:
         return
     validated = Declaration.objects.filter(
@@ -89,7 +90,7 @@ def _editable_declaration(actor: User, declaration_id: int) -> Declaration:
 
 @transaction.atomic
 def declaration_draft(
-    *, actor: User, agreement_id: int, month: date, declared_rate=None
+    *, actor: User, agreement_id: int, month: date, declared_rate: object = None
 ) -> Declaration:
     """Draft (or redraft) the month's declaration for an agreement from its entries and
     costs. An exported declaration of the month is left alone: a new draft beside it is a
@@ -104,7 +105,7 @@ def declaration_draft(
     declaration = open_declaration(agreement.pk, month)
     if declaration is None:
         declaration = Declaration(agreement=agreement, month=month)
-    counted_on = set()
+    counted_on: set[int] = set()
     if declaration.status == DeclarationStatus.VALIDATED:  # it stops counting
         counted_on = grants_of(Declaration.objects.filter(pk=declaration.pk))
     declaration.declared_rate = rate
@@ -131,7 +132,7 @@ def draft_lines(declarations: list[Declaration], *, refresh: bool = True) -> Non
     agreement_ids = {d.agreement_id for d in declarations}
     first = min(d.month for d in declarations)
     last = month_end(max(d.month for d in declarations))
-    quantities = defaultdict(Decimal)
+    quantities: dict[tuple[int, date], Decimal] = {}
     for agreement_id, care_date, total in (
         TimeEntry.objects.filter(agreement_id__in=agreement_ids, care_date__range=(first, last))
         .values_list("agreement_id", "care_date")
@@ -139,7 +140,10 @@ def draft_lines(declarations: list[Declaration], *, refresh: bool = True) -> Non
         .order_by()
     ):
         quantities[agreement_id, care_date] = total
-    costs = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0)])
+    # per agreement and month: travel kilometres, travel amount, other amount
+    costs: defaultdict[tuple[int, date], list[Decimal]] = defaultdict(
+        lambda: [Decimal(0), Decimal(0), Decimal(0)]
+    )
     for agreement_id, expense_date, kind, km, amount in Expense.objects.filter(
         agreement_id__in=agreement_ids, expense_date__range=(first, last)
     ).values_list("agreement_id", "expense_date", "kind", "kilometres", "amount"):
@@ -149,14 +153,14 @@ def draft_lines(declarations: list[Declaration], *, refresh: bool = True) -> Non
             bucket[1] += amount
         else:
             bucket[2] += amount
-    versions = defaultdict(list)
+    versions: defaultdict[int, list[AgreementVersion]] = defaultdict(list)
     for version in AgreementVersion.objects.filter(agreement_id__in=agreement_ids).order_by(
         "valid_from"
     ):
         versions[version.agreement_id].append(version)
 
     DeclarationLine.objects.filter(declaration__in=declarations).delete()
-    new_lines = []
+    new_lines: list[DeclarationLine] = []
     for declaration in declarations:
         lines = _lines_for(declaration, quantities, versions[declaration.agreement_id])
         new_lines.extend(lines)
@@ -192,7 +196,11 @@ def draft_lines(declarations: list[Declaration], *, refresh: bool = True) -> Non
         refresh_declared({counted[d.pk][0] for d in moved} | {d.budget_id for d in moved})
 
 
-def _lines_for(declaration: Declaration, quantities, versions) -> list[DeclarationLine]:
+def _lines_for(
+    declaration: Declaration,
+    quantities: dict[tuple[int, date], Decimal],
+    versions: list[AgreementVersion],
+) -> list[DeclarationLine]:
     lines = []
     for day in days_of_month(declaration.month):
         quantity = quantities.get((declaration.agreement_id, day))
@@ -242,7 +250,7 @@ def declaration_validate(*, actor: User, declaration_ids: list[int]) -> list[Dec
     return declarations
 
 
-def _lock_grants(budget_ids) -> None:
+def _lock_grants(budget_ids: Iterable[int | None]) -> None:
     """Validations against one grant take turns: each waits here until the one before has
     committed, so it counts what that one declared and no two can together spend more than
     the grant. Locked in id order, so two validations of several grants never deadlock."""
@@ -376,7 +384,7 @@ def declaration_settle(
 def declaration_delete(*, actor: User, declaration_id: int) -> None:
     """Throw away an open draft (its hours stay)."""
     declaration = _editable_declaration(actor, declaration_id)
-    counted_on = set()
+    counted_on: set[int] = set()
     if declaration.status == DeclarationStatus.VALIDATED:
         counted_on = grants_of(Declaration.objects.filter(pk=declaration.pk))
     declaration.delete()
@@ -438,7 +446,7 @@ def declarations_draft_period(
 
 
 def declarations_validate_in_chunks(
-    *, actor: User, declaration_ids: list[int], on_chunk=None
+    *, actor: User, declaration_ids: list[int], on_chunk: Callable[[int], object] | None = None
 ) -> dict[str, int]:
     """Validate many declarations, a chunk per transaction, telling ``on_chunk`` how many are
     done after each chunk. Running it twice gives the same result; declarations exported

@@ -10,12 +10,12 @@ import pandas as pd
 
 from ..constants import DeclarationStatus, Severity
 from ..grants import grants_of, refresh_declared
-from ..models import Finding
+from ..models import Declaration, Finding
 from ..selectors.validation import load_input
 from ..validation.engine import run
 
 
-def validate_declarations(declarations, *, today: date | None = None) -> None:
+def validate_declarations(declarations: list[Declaration], *, today: date | None = None) -> None:
     """Run the catalogue on drafted declarations and store the findings: a declaration with
     no error becomes validated, one with errors stays a draft. Warnings acknowledged before
     stay acknowledged when they are found again with the same figures. The grants' declared
@@ -35,14 +35,21 @@ def validate_declarations(declarations, *, today: date | None = None) -> None:
     with transaction.atomic():
         Finding.objects.filter(declaration_id__in=by_id).delete()
         new = []
-        for row in findings.itertuples(index=False):
-            care_date = None if pd.isna(row.care_date) else row.care_date.date()
+        rows = zip(
+            findings["declaration_id"].tolist(),
+            findings["rule_code"].tolist(),
+            findings["severity"].tolist(),
+            findings["care_date"].tolist(),
+            findings["params"].tolist(),
+            strict=True,
+        )
+        for declaration_id, rule_code, severity, day, params in rows:
             finding = Finding(
-                declaration_id=row.declaration_id,
-                rule_code=row.rule_code,
-                severity=row.severity,
-                care_date=care_date,
-                params=row.params,
+                declaration_id=declaration_id,
+                rule_code=rule_code,
+                severity=severity,
+                care_date=None if pd.isna(day) else day.date(),
+                params=params,
             )
             previous = acknowledged.get(finding.key())
             if previous is not None and previous.declaration_id == finding.declaration_id:

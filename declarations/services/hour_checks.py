@@ -5,15 +5,19 @@ agreement does not run, a quantity that cannot be, travel without an agreed allo
 :mod:`.hours` stores what passes them; nothing here writes."""
 
 from collections import Counter
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import AgreementVersion, CareAgreement
 from contracts.selectors import version_on
+from pgb_admin.accounts.models import User
+from pgb_admin.budgets.models import FigureSource
 from pgb_admin.core.dates import format_date
 from pgb_admin.core.money import round_money
 from pgb_admin.core.periods import month_start
@@ -30,21 +34,19 @@ HUNDREDTH = Decimal("0.01")
 # --- the month and the day -------------------------------------------------------------------
 
 
+MONTH_DECLARED = _(
+    "The hours and costs of %(month)s are declared and exported; open a correction "
+    "of that declaration to change them."
+)
+
+
 def month_declared(day: date) -> ValidationError:
-    return ValidationError(
-        _(
-            "The hours and costs of %(month)s are declared and exported; open a correction "
-            "of that declaration to change them."
-        ),
-        code="month_declared",
-        params={"month": f"{day:%m-%Y}"},
-    )
+    return ValidationError(MONTH_DECLARED, code="month_declared", params={"month": f"{day:%m-%Y}"})
 
 
 def require_open_month(agreement: CareAgreement, day: date, field: str) -> None:
     if month_is_locked(agreement.pk, month_start(day)):
-        error = month_declared(day)
-        raise conflict(field, error.message, error.code, **error.params)
+        raise conflict(field, MONTH_DECLARED, "month_declared", month=f"{day:%m-%Y}")
 
 
 def outside_agreement(day: date) -> ValidationError:
@@ -55,7 +57,9 @@ def outside_agreement(day: date) -> ValidationError:
     )
 
 
-def version_in_force(versions, day: date, field: str) -> AgreementVersion:
+def version_in_force(
+    versions: Iterable[AgreementVersion], day: date, field: str
+) -> AgreementVersion:
     """The agreement's version on the day; a day it does not run is refused."""
     version = version_on(versions, day)
     if version is None:
@@ -76,7 +80,12 @@ def versions_of(agreement: CareAgreement) -> list[AgreementVersion]:
 
 
 def check_quantity(
-    quantity: Decimal, unit: str, *, typed: bool, day: date, figures=StatutoryFigure.objects
+    quantity: Decimal,
+    unit: str,
+    *,
+    typed: bool,
+    day: date,
+    figures: FigureSource = StatutoryFigure.objects,
 ) -> None:
     if quantity < 0:
         raise field_error("quantity", _("%(value)s is negative."), "negative_value", value=quantity)
@@ -129,22 +138,30 @@ def _duration(start: time, end: time) -> Decimal:
     return round_money(minutes / 60)
 
 
-def entry_quantity(quantity, start_time, end_time) -> tuple[Decimal, bool]:
+def entry_quantity(
+    quantity: object, start_time: time | None, end_time: time | None
+) -> tuple[Decimal, bool]:
     """The quantity to store and whether the person typed it (rather than gave times)."""
-    if (start_time is None) != (end_time is None):
-        raise field_error("end_time", _("Fill in both the start and the end time."), "half_times")
+    if start_time is None or end_time is None:
+        if start_time is not None or end_time is not None:
+            raise field_error(
+                "end_time", _("Fill in both the start and the end time."), "half_times"
+            )
+        duration = None
+    else:
+        duration = _duration(start_time, end_time)
     if quantity in (None, ""):
-        if start_time is None:
+        if duration is None:
             raise field_error("quantity", _("Fill in the quantity or the times."), "required")
-        return _duration(start_time, end_time), False
+        return duration, False
     number = parse_quantity(quantity)
-    if start_time is not None and number != _duration(start_time, end_time):
+    if duration is not None and number != duration:
         raise field_error(
             "quantity",
             _("%(value)s does not match the times, which make %(duration)s hours."),
             "quantity_does_not_match_times",
             value=number,
-            duration=_duration(start_time, end_time),
+            duration=duration,
         )
     return number, True
 
@@ -154,12 +171,12 @@ def new_entry(
     versions: list[AgreementVersion],
     *,
     care_date: date,
-    quantity=None,
+    quantity: object = None,
     start_time: time | None = None,
     end_time: time | None = None,
     note: str = "",
     month: date | None = None,
-    figures=StatutoryFigure.objects,
+    figures: FigureSource = StatutoryFigure.objects,
 ) -> TimeEntry:
     """An unsaved entry, checked as every form, the API and an import check it."""
     if month is not None and month_start(care_date) != month_start(month):
@@ -188,7 +205,13 @@ def new_entry(
 # --- costs -----------------------------------------------------------------------------------
 
 
-def expense_money(versions, expense_date: date, kind: str, amount, kilometres):
+def expense_money(
+    versions: Iterable[AgreementVersion],
+    expense_date: date,
+    kind: str,
+    amount: object,
+    kilometres: object,
+) -> tuple[Decimal | None, Decimal]:
     """Kilometres and amount as stored: travel is kilometres at the agreed allowance, unless
     an amount is given (the validation reports travel costs that were not agreed)."""
     km = None if kilometres in (None, "") else parse_quantity(kilometres, field="kilometres")
@@ -197,14 +220,14 @@ def expense_money(versions, expense_date: date, kind: str, amount, kilometres):
     if amount in (None, ""):
         version = version_on(versions, expense_date)
         allowance = version.travel_allowance_per_km if version else None
-        if kind == ExpenseKind.TRAVEL and km is not None and allowance is None:
+        if kind != ExpenseKind.TRAVEL or km is None:
+            raise field_error("amount", _("Fill in the amount."), "required")
+        if allowance is None:
             raise field_error(
                 "amount",
                 _("No travel allowance per km is agreed: fill in the amount."),
                 "required",
             )
-        if kind != ExpenseKind.TRAVEL or km is None:
-            raise field_error("amount", _("Fill in the amount."), "required")
         money = round_money(km * allowance)
     else:
         money = parse_quantity(amount, field="amount")
@@ -214,6 +237,15 @@ def expense_money(versions, expense_date: date, kind: str, amount, kilometres):
 
 
 # --- many days at once (a file) --------------------------------------------------------------
+
+
+class RowCost(TypedDict):
+    """One cost of a day as a file gives it."""
+
+    kind: str
+    kilometres: Decimal | None
+    amount: Decimal | None
+    description: str
 
 
 @dataclass(frozen=True)
@@ -226,7 +258,7 @@ class DayRow:
     day: date
     quantity: Decimal | None = None
     note: str = ""
-    cost: dict | None = None
+    cost: RowCost | None = None
 
 
 @dataclass(frozen=True)
@@ -244,20 +276,29 @@ class RowsRefused(ValidationError):
         super().__init__([refusal.error for refusal in refusals])
 
 
-def editable_agreements(actor, rows: list[DayRow]) -> dict[int, CareAgreement]:
-    """The rows' agreements the actor may change, each with ``row_versions`` (two queries)."""
+@dataclass(frozen=True)
+class EditableAgreement:
+    """An agreement that rows may change, with its versions by start."""
+
+    agreement: CareAgreement
+    versions: list[AgreementVersion]
+
+
+def editable_agreements(actor: User, rows: list[DayRow]) -> dict[int, EditableAgreement]:
+    """The rows' agreements the actor may change, each with its versions (two queries)."""
     ids = {row.agreement_id for row in rows}
     if not ids:
         return {}
-    found = {a.pk: a for a in CareAgreement.objects.editable_by(actor).filter(pk__in=ids)}
-    for agreement in found.values():
-        agreement.row_versions = []
+    found = {
+        a.pk: EditableAgreement(a, [])
+        for a in CareAgreement.objects.editable_by(actor).filter(pk__in=ids)
+    }
     for version in AgreementVersion.objects.filter(agreement_id__in=found).order_by("valid_from"):
-        found[version.agreement_id].row_versions.append(version)
+        found[version.agreement_id].versions.append(version)
     return found
 
 
-def row_refusals(rows: list[DayRow], agreements: dict[int, CareAgreement]) -> list[RowRefusal]:
+def row_refusals(rows: list[DayRow], agreements: dict[int, EditableAgreement]) -> list[RowRefusal]:
     """Every row that cannot be stored, with why: the checks of :func:`time_entry_add` and
     :func:`expense_add` (the same wording), and no day twice."""
     figures = FigureLookup()
@@ -265,7 +306,7 @@ def row_refusals(rows: list[DayRow], agreements: dict[int, CareAgreement]) -> li
         (row.agreement_id, month_start(row.day)) for row in rows if row.agreement_id in agreements
     )
     care_days = Counter((row.agreement_id, row.day) for row in rows if row.quantity is not None)
-    refusals = []
+    refusals: list[RowRefusal] = []
     for index, row in enumerate(rows):
         refused = _row_refusal(row, agreements.get(row.agreement_id), locked, care_days, figures)
         if refused is not None:
@@ -273,7 +314,13 @@ def row_refusals(rows: list[DayRow], agreements: dict[int, CareAgreement]) -> li
     return refusals
 
 
-def _row_refusal(row: DayRow, agreement, locked, care_days, figures):
+def _row_refusal(
+    row: DayRow,
+    agreement: EditableAgreement | None,
+    locked: Collection[tuple[int, date]],
+    care_days: Counter[tuple[int, date]],
+    figures: FigureSource,
+) -> tuple[str, ValidationError] | None:
     if agreement is None:
         return "agreement", ValidationError(
             _("There is no agreement %(value)s that you may change."),
@@ -282,7 +329,7 @@ def _row_refusal(row: DayRow, agreement, locked, care_days, figures):
         )
     if (row.agreement_id, month_start(row.day)) in locked:
         return "day", month_declared(row.day)
-    version = version_on(agreement.row_versions, row.day)
+    version = version_on(agreement.versions, row.day)
     if version is None:
         return "day", outside_agreement(row.day)
     if row.quantity is not None:

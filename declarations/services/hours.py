@@ -8,15 +8,17 @@ hours change goes back to draft, so nothing is exported that was not validated a
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from contracts.models import CareAgreement
+from contracts.models import AgreementVersion, CareAgreement
 from contracts.selectors import version_on
 from pgb_admin.accounts.models import User
 from pgb_admin.accounts.scoping import get_editable, refuse_auditors
@@ -31,6 +33,7 @@ from .common import field_error, log_bulk, parse_quantity
 from .declarations import back_to_draft, back_to_draft_many
 from .hour_checks import (
     DayRow,
+    EditableAgreement,
     RowRefusal,
     RowsRefused,
     check_quantity,
@@ -54,7 +57,7 @@ def time_entry_add(
     actor: User,
     agreement_id: int,
     care_date: date,
-    quantity=None,
+    quantity: object = None,
     start_time: time | None = None,
     end_time: time | None = None,
     note: str = "",
@@ -80,7 +83,7 @@ def time_entry_add(
 
 @transaction.atomic
 def time_entries_set_month(
-    *, actor: User, agreement_id: int, month: date, entries: list[dict]
+    *, actor: User, agreement_id: int, month: date, entries: list[dict[str, Any]]
 ) -> list[TimeEntry]:
     """Make the month's entries of an agreement exactly ``entries`` (dicts with ``care_date``
     and ``quantity`` or ``start_time`` and ``end_time``, optionally ``note``). Every row is
@@ -91,7 +94,8 @@ def time_entries_set_month(
     require_open_month(agreement, month, "month")
     versions = versions_of(agreement)
     figures = FigureLookup()
-    new_entries, errors = [], {}
+    new_entries: list[TimeEntry] = []
+    errors: dict[str, list[ValidationError]] = {}
     for index, row in enumerate(entries):
         try:
             new_entries.append(new_entry(agreement, versions, month=month, figures=figures, **row))
@@ -110,7 +114,7 @@ def time_entries_set_month(
 
 
 @transaction.atomic
-def time_entry_update(*, actor: User, entry_id: int, **changes) -> TimeEntry:
+def time_entry_update(*, actor: User, entry_id: int, **changes: Any) -> TimeEntry:
     allowed = {"care_date", "quantity", "start_time", "end_time", "note"}
     unknown = set(changes) - allowed
     if unknown:
@@ -149,7 +153,7 @@ def time_entries_fill_month(
     actor: User,
     agreement_id: int,
     month: date,
-    pattern: dict[int, object],
+    pattern: Mapping[int, object],
     replace: bool = False,
 ) -> list[TimeEntry]:
     """Fill a month from a weekly pattern ({0: '4', 2: '3.5'}: Monday 4 hours, Wednesday 3.5),
@@ -159,7 +163,7 @@ def time_entries_fill_month(
     agreement = get_editable(CareAgreement.objects, actor, pk=agreement_id)
     month = month_start(month)
     require_open_month(agreement, month, "month")
-    quantities = {}
+    quantities: dict[int, Decimal] = {}
     for weekday, value in pattern.items():
         if weekday not in range(7):
             raise field_error(
@@ -200,7 +204,7 @@ def time_entries_fill_month(
 # --- expenses --------------------------------------------------------------------------------
 
 
-def _versions_on(agreement: CareAgreement, day: date, field: str) -> list:
+def _versions_on(agreement: CareAgreement, day: date, field: str) -> list[AgreementVersion]:
     versions = list(agreement.versions.order_by("valid_from"))
     version_in_force(versions, day, field)
     return versions
@@ -213,8 +217,8 @@ def expense_add(
     agreement_id: int,
     expense_date: date,
     kind: str,
-    amount=None,
-    kilometres=None,
+    amount: object = None,
+    kilometres: object = None,
     description: str = "",
 ) -> Expense:
     """Declare a cost beside the care, on a day the agreement runs."""
@@ -240,7 +244,7 @@ EXPENSE_FIELDS = frozenset({"expense_date", "kind", "amount", "kilometres", "des
 
 
 @transaction.atomic
-def expense_update(*, actor: User, expense_id: int, **changes) -> Expense:
+def expense_update(*, actor: User, expense_id: int, **changes: Any) -> Expense:
     """Change a cost while its month (before and after the change) is not declared. Changed
     kilometres without an amount are priced again at the agreed allowance."""
     unknown = set(changes) - EXPENSE_FIELDS
@@ -297,7 +301,7 @@ class MonthChange:
             or self.expenses_added
         )
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, int | str]:
         return {
             "agreement": self.agreement_id,
             "month": f"{self.month:%Y-%m}",
@@ -322,7 +326,7 @@ def hour_rows_import(
     rows: list[DayRow],
     with_costs: bool,
     dry_run: bool = False,
-    on_checked=None,
+    on_checked: Callable[[], object] | None = None,
 ) -> list[MonthChange]:
     """Store the days of a file: each day of care becomes the day's entries, and with
     ``with_costs`` the costs of each month the rows cover become the rows' costs. Days and
@@ -346,12 +350,18 @@ def hour_rows_import(
             user=actor,
             action=Action.IMPORT,
             what="import:hours",
-            holder_ids=[agreements[row.agreement_id].holder_id for row in rows],
+            holder_ids=[agreements[row.agreement_id].agreement.holder_id for row in rows],
         )
     return months
 
 
-def _changes(rows: list[DayRow], agreements, *, with_costs: bool, dry_run: bool):
+def _changes(
+    rows: list[DayRow],
+    agreements: dict[int, EditableAgreement],
+    *,
+    with_costs: bool,
+    dry_run: bool,
+) -> list[MonthChange]:
     by_month: dict[tuple[int, date], list[DayRow]] = defaultdict(list)
     for row in rows:
         by_month[row.agreement_id, month_start(row.day)].append(row)
@@ -359,15 +369,19 @@ def _changes(rows: list[DayRow], agreements, *, with_costs: bool, dry_run: bool)
         return []
     entries = _existing(TimeEntry, "care_date", by_month)
     expenses = _existing(Expense, "expense_date", by_month) if with_costs else {}
-    changes, remove_entries, add_entries, remove_expenses, add_expenses = [], [], [], [], []
+    changes: list[MonthChange] = []
+    remove_entries: list[int] = []
+    add_entries: list[TimeEntry] = []
+    remove_expenses: list[int] = []
+    add_expenses: list[Expense] = []
     for (agreement_id, month), month_rows in sorted(by_month.items()):
         change = MonthChange(agreement_id, month)
         agreement = agreements[agreement_id]
         existing = entries.get((agreement_id, month), [])
-        _diff_days(agreement, month_rows, existing, change, remove_entries, add_entries)
+        _diff_days(agreement.agreement, month_rows, existing, change, remove_entries, add_entries)
         if with_costs:
-            existing = expenses.get((agreement_id, month), [])
-            _diff_costs(agreement, month_rows, existing, change, remove_expenses, add_expenses)
+            costs = expenses.get((agreement_id, month), [])
+            _diff_costs(agreement, month_rows, costs, change, remove_expenses, add_expenses)
         changes.append(change)
     if not dry_run:
         TimeEntry.objects.filter(pk__in=remove_entries).delete()
@@ -380,11 +394,16 @@ def _changes(rows: list[DayRow], agreements, *, with_costs: bool, dry_run: bool)
     return changes
 
 
-def _existing(model, date_field: str, by_month) -> dict[tuple[int, date], list]:
+_Dated = TypeVar("_Dated", TimeEntry, Expense)
+
+
+def _existing(
+    model: type[_Dated], date_field: str, by_month: dict[tuple[int, date], list[DayRow]]
+) -> dict[tuple[int, date], list[_Dated]]:
     agreement_ids = {agreement_id for agreement_id, _month in by_month}
     first = min(month for _agreement, month in by_month)
     last = month_end(max(month for _agreement, month in by_month))
-    found = defaultdict(list)
+    found: dict[tuple[int, date], list[_Dated]] = defaultdict(list)
     for obj in model.objects.filter(
         agreement_id__in=agreement_ids, **{f"{date_field}__range": (first, last)}
     ).order_by(date_field, "pk"):
@@ -394,15 +413,22 @@ def _existing(model, date_field: str, by_month) -> dict[tuple[int, date], list]:
     return found
 
 
-def _diff_days(agreement, rows: list[DayRow], existing, change, remove, add) -> None:
+def _diff_days(
+    agreement: CareAgreement,
+    rows: list[DayRow],
+    existing: list[TimeEntry],
+    change: MonthChange,
+    remove: list[int],
+    add: list[TimeEntry],
+) -> None:
     """Per day: a row with a quantity is the day's care; a row with neither a quantity nor a
     cost (an emptied day row or cost row) means no care, unless another row of the day has a
     quantity; a row that is only a cost leaves the day alone. A day whose row shows what is
     stored (the sum and the notes, as the template writes them) is not touched."""
-    by_day = defaultdict(list)
+    by_day: dict[date, list[TimeEntry]] = defaultdict(list)
     for entry in existing:
         by_day[entry.care_date].append(entry)
-    wanted: dict[date, tuple | None] = {}
+    wanted: dict[date, tuple[Decimal, str] | None] = {}
     for row in rows:
         if row.quantity is not None:
             wanted[row.day] = (row.quantity, row.note)
@@ -424,14 +450,21 @@ def _diff_days(agreement, rows: list[DayRow], existing, change, remove, add) -> 
             change.entries_added += 1
 
 
-def _diff_costs(agreement, rows: list[DayRow], existing, change, remove, add) -> None:
+def _diff_costs(
+    agreement: EditableAgreement,
+    rows: list[DayRow],
+    existing: list[Expense],
+    change: MonthChange,
+    remove: list[int],
+    add: list[Expense],
+) -> None:
     wanted = []
     for row in rows:
         if row.cost is None:
             continue
         cost = row.cost
         kilometres, amount = expense_money(
-            agreement.row_versions, row.day, cost["kind"], cost["amount"], cost["kilometres"]
+            agreement.versions, row.day, cost["kind"], cost["amount"], cost["kilometres"]
         )
         wanted.append((row.day, cost["kind"], _km(kilometres), amount, cost["description"]))
     have = [(e.expense_date, e.kind, _km(e.kilometres), e.amount, e.description) for e in existing]
@@ -442,7 +475,7 @@ def _diff_costs(agreement, rows: list[DayRow], existing, change, remove, add) ->
     for day, kind, kilometres, amount, description in wanted:
         add.append(
             Expense(
-                agreement=agreement,
+                agreement=agreement.agreement,
                 expense_date=day,
                 kind=kind,
                 kilometres=kilometres,
@@ -453,5 +486,5 @@ def _diff_costs(agreement, rows: list[DayRow], existing, change, remove, add) ->
         change.expenses_added += 1
 
 
-def _km(value) -> Decimal | None:
+def _km(value: Decimal | None) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(Decimal("0.1"))

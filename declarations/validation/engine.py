@@ -6,9 +6,11 @@ One declaration and a national month take the same path: :func:`run` on a
 :class:`~declarations.validation.inputs.ValidationInput`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .inputs import ValidationInput
@@ -31,28 +33,40 @@ class Context:
     weeks: pd.DataFrame
     declarations: pd.DataFrame
     # what several rules derive from the frames, computed once per run (see rules._cached)
-    cache: dict = field(default_factory=dict, repr=False)
+    cache: dict[Callable[["Context"], object], object] = field(default_factory=dict, repr=False)
 
-    def figure(self, kind: str, on, *, ages=None, schemes=None) -> np.ndarray:
+    def figure(
+        self,
+        kind: str,
+        on: npt.ArrayLike,
+        *,
+        ages: npt.ArrayLike | None = None,
+        schemes: npt.ArrayLike | None = None,
+    ) -> np.ndarray:
         """The dated figure ``kind`` (in hundredths) for each date in ``on``; for ages, the
         highest age band reached; -1 where no row holds."""
-        on = np.asarray(on, dtype="datetime64[ns]")
-        result = np.full(len(on), -1, dtype=np.int64)
-        best_age = np.full(len(on), -2, dtype=np.int64)
-        rows = self.inp.figures[self.inp.figures["kind"] == kind]
+        days = np.asarray(on, dtype="datetime64[ns]")
+        result = np.full(len(days), -1, dtype=np.int64)
+        best_age = np.full(len(days), -2, dtype=np.int64)
+        rows = self.inp.figures[self.inp.figures["kind"] == kind].sort_values("scheme")
         # general rows first, so a scheme's own row overrides them
-        for row in rows.sort_values("scheme").itertuples(index=False):
-            applies = on >= np.datetime64(row.valid_from)
-            if not pd.isna(row.valid_to):
-                applies &= on <= np.datetime64(row.valid_to)
-            if row.scheme:
-                applies &= np.asarray(schemes) == row.scheme
+        for valid_from, valid_to, scheme, age_min, value_c in zip(
+            *(rows[column].tolist() for column in _FIGURE_ROW), strict=True
+        ):
+            applies = days >= np.datetime64(valid_from)
+            if not pd.isna(valid_to):
+                applies &= days <= np.datetime64(valid_to)
+            if scheme:
+                applies &= np.asarray(schemes) == scheme
             if ages is not None:
-                applies &= np.asarray(ages) >= row.age_min
-                applies &= row.age_min >= best_age
-                best_age = np.where(applies, row.age_min, best_age)
-            result = np.where(applies, row.value_c, result)
+                applies &= np.asarray(ages) >= age_min
+                applies &= age_min >= best_age
+                best_age = np.where(applies, age_min, best_age)
+            result = np.where(applies, value_c, result)
         return result
+
+
+_FIGURE_ROW = ("valid_from", "valid_to", "scheme", "age_min", "value_c")
 
 
 def run_starts(*keys: np.ndarray) -> np.ndarray:
@@ -65,12 +79,14 @@ def run_starts(*keys: np.ndarray) -> np.ndarray:
     return np.flatnonzero(change)
 
 
-def iso_week(days: pd.Series) -> np.ndarray:
+def iso_week(days: "pd.Series[pd.Timestamp]") -> np.ndarray:
     calendar = days.dt.isocalendar()
     return (calendar["year"].astype(np.int64) * 100 + calendar["week"].astype(np.int64)).to_numpy()
 
 
-def _carer_class(relation, provider_kind, registered) -> np.ndarray:
+def _carer_class(
+    relation: pd.Series, provider_kind: pd.Series, registered: pd.Series
+) -> np.ndarray:
     """Formal care: an organisation or a KvK/BIG-registered professional with no personal
     relation to the holder (domain.md 3.6); the rest is informal."""
     formal = (np.asarray(relation) == "none") & (
@@ -79,7 +95,7 @@ def _carer_class(relation, provider_kind, registered) -> np.ndarray:
     return np.where(formal, "formal", "informal")
 
 
-def ages_on(birth: pd.Series, on: pd.Series) -> np.ndarray:
+def ages_on(birth: "pd.Series[pd.Timestamp]", on: "pd.Series[pd.Timestamp]") -> np.ndarray:
     """Whole years of age on each date (-1 when the birth date is unknown)."""
     known = birth.notna().to_numpy()
     b = birth.fillna(pd.Timestamp("1900-01-01"))
@@ -121,7 +137,9 @@ def prepare(inp: ValidationInput) -> Context:
     )
 
 
-def _segments(lines: pd.DataFrame, inp: ValidationInput, declarations) -> pd.DataFrame:
+def _segments(
+    lines: pd.DataFrame, inp: ValidationInput, declarations: pd.DataFrame
+) -> pd.DataFrame:
     decl = lines["declaration_id"].to_numpy()
     version = lines["version_id"].to_numpy()
     starts = run_starts(decl, version)
@@ -200,7 +218,8 @@ def run(inp: ValidationInput, rules: dict[str, Rule] | None = None) -> pd.DataFr
 
 def _findings(rule: Rule, offences: pd.DataFrame) -> pd.DataFrame:
     if "care_date" not in offences:
-        offences = offences.assign(care_date=pd.NaT)
+        # pandas-stubs: assign() takes any scalar, pd.NaT included
+        offences = offences.assign(care_date=pd.NaT)  # type: ignore[arg-type]
     when = offences["care_date"].fillna(offences.get("month", offences["care_date"]))
     if when.notna().any():
         applies = when.isna() | (when >= pd.Timestamp(rule.valid_from))
@@ -222,7 +241,7 @@ def _findings(rule: Rule, offences: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _records(params: pd.DataFrame) -> list[dict]:
+def _records(params: pd.DataFrame) -> list[dict[str, object]]:
     """``params.to_dict("records")``, built from whole columns (several times faster)."""
     names = list(params.columns)
     columns = [params[name].tolist() for name in names]
@@ -237,8 +256,8 @@ def _as_text(kind: str, values: pd.Series) -> pd.Series:
     """Figures as JSON-safe text: cents and hundredths as decimals, dates as ISO dates."""
     if kind in (Param.MONEY, Param.HOURS):
         numbers = values.astype(np.int64)
-        sign = np.where(numbers < 0, "-", "")
-        magnitude = np.abs(numbers)
+        sign = pd.Series(np.where(numbers < 0, "-", ""), index=values.index, dtype=str)
+        magnitude = numbers.abs()
         whole = (magnitude // 100).astype(str)
         fraction = pd.Series(_TWO_DIGITS[(magnitude % 100).to_numpy()], index=values.index)
         return sign + whole + "." + fraction

@@ -8,6 +8,7 @@ day parts, kilometres) and the dated figures are in hundredths; dates are dateti
 open or unknown).
 """
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -64,7 +65,7 @@ class ValidationInput:
     today: date  # the engine reads no clock: the caller says which day it is
 
 
-def frame(name: str, rows) -> pd.DataFrame:
+def frame(name: str, rows: Iterable[Sequence[object]]) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=COLUMNS[name])
 
 
@@ -75,5 +76,6 @@ def dates(series: pd.Series) -> pd.Series:
 def public_holidays(first_year: int, last_year: int) -> np.ndarray:
     import holidays
 
-    days = holidays.Netherlands(years=range(first_year, last_year + 1))
+    # the typed factory of the Netherlands class (whose __init__ is untyped)
+    days = holidays.country_holidays("NL", years=range(first_year, last_year + 1))
     return np.array(sorted(days), dtype="datetime64[ns]")

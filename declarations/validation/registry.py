@@ -3,11 +3,12 @@ with the figures filled in, how to fix it, its source and its validity dates. Ru
 registered by :func:`rule` in the modules of :mod:`declarations.validation.rules`, which also
 fixes their order; their figures come from the dated tables, never from the rule itself."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache
+from typing import TYPE_CHECKING, TypeVar
 
 from django.utils import formats
 from django.utils.functional import Promise
@@ -15,6 +16,15 @@ from django.utils.functional import Promise
 from pgb_admin.core.dates import format_date
 
 from ..constants import Severity
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .engine import Context
+
+# a rule's check: the offences found in the prepared frames, or None for none
+Check = Callable[["Context"], "pd.DataFrame | None"]
+CheckT = TypeVar("CheckT", bound=Check)
 
 
 class Param:
@@ -29,7 +39,7 @@ class Param:
     TEXT = "text"
 
 
-def format_param(kind: str, value) -> str:
+def format_param(kind: str, value: str | None) -> str:
     if value is None or value == "":
         return "–"
     if kind == Param.MONEY:
@@ -54,11 +64,11 @@ class Rule:
     fix: Promise
     source: str
     valid_from: date
-    check: Callable = field(repr=False)
+    check: Check = field(repr=False)
     valid_to: date | None = None
     params: dict[str, str] = field(default_factory=dict)
 
-    def render(self, params: dict) -> str:
+    def render(self, params: Mapping[str, str | None]) -> str:
         values = {name: format_param(kind, params.get(name)) for name, kind in self.params.items()}
         return str(self.message) % values
 
@@ -67,7 +77,7 @@ class Rule:
         return self.severity == Severity.ERROR
 
 
-_REGISTERED: dict[Callable, Rule] = {}
+_REGISTERED: dict[Check, Rule] = {}
 
 
 def rule(
@@ -81,12 +91,12 @@ def rule(
     valid_from: date,
     valid_to: date | None = None,
     params: dict[str, str] | None = None,
-):
+) -> Callable[[CheckT], CheckT]:
     """Register a check function as a rule. The function takes the prepared
     :class:`~declarations.validation.engine.Context` and returns a DataFrame of offences with a
     ``declaration_id`` column, optionally ``care_date``, and one column per parameter."""
 
-    def register(check: Callable) -> Callable:
+    def register(check: CheckT) -> CheckT:
         if any(registered.code == code for registered in _REGISTERED.values()):
             raise ValueError(f"rule {code} registered twice")
         _REGISTERED[check] = Rule(

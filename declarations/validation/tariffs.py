@@ -22,20 +22,24 @@ def max_tariffs(tariffs: pd.DataFrame, cases: pd.DataFrame) -> tuple[np.ndarray,
         codes_of.append((codes, [lookup.get(value, -2) for value in tariffs[column]]))
     funder = cases["funder_id"].fillna(-1).to_numpy().astype(np.int64)
     product = cases["product_id"].fillna(-1).to_numpy().astype(np.int64)
-    for index, t in enumerate(tariffs.itertuples(index=False)):
-        applies = on >= np.datetime64(t.valid_from)
+    rows = zip(*(tariffs[column].tolist() for column in _TARIFF_ROW), strict=True)
+    for index, (valid_from, valid_to, funder_id, product_id, max_cents) in enumerate(rows):
+        applies = on >= np.datetime64(valid_from)
         for codes, wanted in codes_of:
             applies &= codes == wanted[index]
-        applies &= (t.funder_id == -1) | (funder == t.funder_id)
-        applies &= (t.product_id == -1) | (product == t.product_id)
-        if not pd.isna(t.valid_to):
-            applies &= on <= np.datetime64(t.valid_to)
-        rank = (t.funder_id != -1) * 2 + (t.product_id != -1)
+        applies &= (funder_id == -1) | (funder == funder_id)
+        applies &= (product_id == -1) | (product == product_id)
+        if not pd.isna(valid_to):
+            applies &= on <= np.datetime64(valid_to)
+        rank = (funder_id != -1) * 2 + (product_id != -1)
         better = applies & (rank > specificity)
-        best = np.where(better, t.max_cents, best)
+        best = np.where(better, max_cents, best)
         chosen = np.where(better, index, chosen)
         specificity = np.where(better, rank, specificity)
     source = np.full(len(cases), "", dtype=object)
     found = chosen >= 0
     source[found] = tariffs["source"].to_numpy(dtype=object)[chosen[found]]
     return best, source
+
+
+_TARIFF_ROW = ("valid_from", "valid_to", "funder_id", "product_id", "max_cents")

@@ -4,7 +4,7 @@ the weekly totals to type into the PGB Portaal."""
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -14,6 +14,7 @@ from pgb_admin.core.errors import NotFound
 from pgb_admin.core.files import FORMATS
 from pgb_admin.core.web import (
     SERVICE_ERRORS,
+    AuthenticatedRequest,
     done,
     holder_access,
     require_write,
@@ -31,7 +32,7 @@ from .declarations import MonthForm, last_month
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def holder_batches(request: HttpRequest, holder_id: int) -> HttpResponse:
+def holder_batches(request: AuthenticatedRequest, holder_id: int) -> HttpResponse:
     access = holder_access(request, holder_id, page="batches")
     form = MonthForm(request.POST or None, initial={"month": f"{last_month():%Y-%m}"})
     if request.method == "POST":
@@ -71,7 +72,7 @@ def holder_batches(request: HttpRequest, holder_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def download(request: HttpRequest, batch_id: int, file_format: str) -> HttpResponse:
+def download(request: AuthenticatedRequest, batch_id: int, file_format: str) -> HttpResponse:
     if file_format not in BatchFile.Format.values:
         raise Http404
     try:
@@ -85,7 +86,7 @@ def download(request: HttpRequest, batch_id: int, file_format: str) -> HttpRespo
 
 @require_GET
 @login_required
-def weekly_totals(request: HttpRequest, holder_id: int, month: date) -> HttpResponse:
+def weekly_totals(request: AuthenticatedRequest, holder_id: int, month: date) -> HttpResponse:
     access = holder_access(request, holder_id, page="weekly_totals")
     declarations = (
         Declaration.objects.visible_to(request.user)

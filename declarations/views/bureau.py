@@ -2,13 +2,15 @@
 across them, and validating or exporting many holders at once as a Celery task whose progress
 page the browser polls (htmx; without JavaScript a reload shows the current state)."""
 
+from collections.abc import Collection
 from datetime import date
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +30,7 @@ from pgb_admin.core.periods import (
     previous_month,
     validate_supported_month,
 )
-from pgb_admin.core.web import SERVICE_ERRORS, show_service_error
+from pgb_admin.core.web import SERVICE_ERRORS, AuthenticatedRequest, show_service_error
 
 from .. import tasks
 from ..selectors import bureau
@@ -64,7 +66,8 @@ class BureauRunForm(forms.Form):
 
     def __init__(self, *args, holders: list[BudgetHolder], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["holders"].choices = [(h.pk, h.display_name) for h in holders]
+        holder_field = cast(forms.TypedMultipleChoiceField, self.fields["holders"])
+        holder_field.choices = [(h.pk, h.display_name) for h in holders]
 
     def clean_month(self) -> date:
         month = month_from_text(self.cleaned_data["month"])
@@ -73,8 +76,9 @@ class BureauRunForm(forms.Form):
         validate_supported_month(month)
         return month
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         action = data.get("action")
         if action and not ACTIONS[action][1] and not data.get("holders"):
             raise ValidationError(
@@ -87,7 +91,7 @@ class BureauRunForm(forms.Form):
         return data
 
 
-def _month_from(request: HttpRequest, today: date) -> date:
+def _month_from(request: AuthenticatedRequest, today: date) -> date:
     return parse_month(request.GET.get("month", "")) or bureau.default_month(today)
 
 
@@ -96,13 +100,13 @@ def _state_from(value: str) -> str:
 
 
 def _render_console(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     *,
     holders: list[BudgetHolder],
     month: date,
     state: str,
     form: BureauRunForm | None = None,
-    checked: set[int] = frozenset(),
+    checked: Collection[int] = frozenset(),
 ) -> HttpResponse:
     today = timezone.localdate()
     console_data = bureau.bureau_console(
@@ -130,7 +134,7 @@ def _render_console(
     )
 
 
-def _require_bureau(request: HttpRequest) -> list[BudgetHolder]:
+def _require_bureau(request: AuthenticatedRequest) -> list[BudgetHolder]:
     holders = bureau.bureau_holders(request.user)
     if not holders:  # not a bureau (auditors, family, staff without a bureau mandate): 404
         raise Http404
@@ -139,7 +143,7 @@ def _require_bureau(request: HttpRequest) -> list[BudgetHolder]:
 
 @require_GET
 @login_required
-def console(request: HttpRequest) -> HttpResponse:
+def console(request: AuthenticatedRequest) -> HttpResponse:
     holders = _require_bureau(request)
     month = _month_from(request, timezone.localdate())
     log_reads(
@@ -155,7 +159,7 @@ def console(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def run(request: HttpRequest) -> HttpResponse:
+def run(request: AuthenticatedRequest) -> HttpResponse:
     """Validate or export the month of the chosen holders, then show the task's progress
     (post/redirect/get)."""
     holders = _require_bureau(request)
@@ -175,6 +179,7 @@ def run(request: HttpRequest) -> HttpResponse:
         holder_ids = [row.holder.pk for row in rows if not state or row.state == state]
     else:
         holder_ids = form.cleaned_data["holders"]
+    runs: list[tuple[TaskRun, int | None]]
     try:
         if what == "validate":
             task = tasks.start_bureau_validation(
@@ -206,7 +211,7 @@ def run(request: HttpRequest) -> HttpResponse:
     return redirect(progress_url(runs[0][0]))
 
 
-def _remember_group(request: HttpRequest, runs, month: date) -> None:
+def _remember_group(request: AuthenticatedRequest, runs, month: date) -> None:
     groups = request.session.get(SESSION_GROUPS, {})
     groups[str(runs[0][0].pk)] = {
         "month": f"{month:%Y-%m}",
@@ -223,7 +228,7 @@ KIND_TITLES = {
 }
 
 
-def _progress(request: HttpRequest, run: TaskRun) -> dict:
+def _progress(request: AuthenticatedRequest, run: TaskRun) -> dict:
     """What the progress page shows: the task (and, for an export of several holders, the
     other tasks started with it, remembered in the session), how far it is and, when
     finished, its results."""
@@ -239,7 +244,7 @@ def _progress(request: HttpRequest, run: TaskRun) -> dict:
 
 @require_GET
 @login_required
-def progress(request: HttpRequest, task_id) -> HttpResponse:
+def progress(request: AuthenticatedRequest, task_id) -> HttpResponse:
     """A task's progress: only for who started it (and staff), others get a 404. An htmx
     request (``HX-Request``) gets the fragment it swaps in; a browser the whole page."""
     run = bureau.task_run(user=request.user, task_id=task_id)

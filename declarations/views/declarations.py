@@ -6,7 +6,7 @@ from datetime import date
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,8 @@ from pgb_admin.accounts.scoping import get_visible
 from pgb_admin.core.periods import month_from_text, previous_month, validate_supported_month
 from pgb_admin.core.web import (
     SERVICE_ERRORS,
+    AuthenticatedRequest,
+    HolderAccess,
     done,
     holder_access,
     refused,
@@ -71,7 +73,7 @@ def last_month(today: date | None = None) -> date:
 
 @require_GET
 @login_required
-def holder_list(request: HttpRequest, holder_id: int) -> HttpResponse:
+def holder_list(request: AuthenticatedRequest, holder_id: int) -> HttpResponse:
     access = holder_access(request, holder_id, page="declarations")
     filter_form = MonthForm(request.GET or None)
     month = filter_form.cleaned_data["month"] if filter_form.is_valid() else None
@@ -110,13 +112,13 @@ def holder_list(request: HttpRequest, holder_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def draft(request: HttpRequest, holder_id: int) -> HttpResponse:
+def draft(request: AuthenticatedRequest, holder_id: int) -> HttpResponse:
     """Draft (and validate) the month's declarations of every agreement with hours or costs."""
     access = holder_access(request, holder_id, page="declarations")
     require_write(access)
     form = MonthForm(request.POST)
     if not form.is_valid():
-        refused(request, forms.ValidationError(form.errors["month"]))
+        refused(request, forms.ValidationError(form.errors["month"].as_data()))
         return redirect("declarations:list", holder_id=holder_id)
     month = form.cleaned_data["month"]
     try:
@@ -150,20 +152,24 @@ def _list_url(holder_id: int) -> str:
     return reverse("declarations:list", args=[holder_id])
 
 
-def _declaration(request, declaration_id: int, page: str):
-    declaration = get_visible(
-        declaration_list(user=request.user, with_lines=True).select_related(
-            "agreement__provider", "agreement__holder", "batch", "corrects"
-        ),
-        request.user,
-        pk=declaration_id,
+def _declaration(
+    request: AuthenticatedRequest, declaration_id: int, page: str
+) -> tuple[Declaration, HolderAccess]:
+    """The declaration if the user may see it (else 404), with the holder's access."""
+    declaration = (
+        declaration_list(user=request.user, with_lines=True)
+        .select_related("agreement__provider", "agreement__holder", "batch", "corrects")
+        .filter(pk=declaration_id)
+        .first()
     )
+    if declaration is None:
+        raise Http404(_("Not found."))
     return declaration, holder_access(request, declaration.agreement.holder_id, page=page)
 
 
 @require_http_methods(["GET"])
 @login_required
-def detail(request: HttpRequest, declaration_id: int) -> HttpResponse:
+def detail(request: AuthenticatedRequest, declaration_id: int) -> HttpResponse:
     declaration, access = _declaration(request, declaration_id, "declaration")
     return render(request, "declarations/detail.html", _detail_context(declaration, access))
 
@@ -172,7 +178,7 @@ def _detail_context(declaration, access, failed=None) -> dict:
     """The lines with the findings of their day beside them; findings of no single day first."""
     findings = list(declaration.findings.all())
     by_day: dict[date, list[Finding]] = {}
-    general = []
+    general: list[Finding] = []
     for finding in findings:
         (by_day.setdefault(finding.care_date, []) if finding.care_date else general).append(finding)
     lines = list(declaration.lines.all())
@@ -201,7 +207,7 @@ def _detail_context(declaration, access, failed=None) -> dict:
 
 @require_POST
 @login_required
-def validate(request: HttpRequest, declaration_id: int) -> HttpResponse:
+def validate(request: AuthenticatedRequest, declaration_id: int) -> HttpResponse:
     declaration, access = _declaration(request, declaration_id, "declaration")
     require_write(access)
     try:
@@ -225,7 +231,7 @@ def validate(request: HttpRequest, declaration_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def correct(request: HttpRequest, declaration_id: int) -> HttpResponse:
+def correct(request: AuthenticatedRequest, declaration_id: int) -> HttpResponse:
     declaration, access = _declaration(request, declaration_id, "declaration")
     require_write(access)
     try:
@@ -241,7 +247,7 @@ def correct(request: HttpRequest, declaration_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def acknowledge(request: HttpRequest, finding_id: int) -> HttpResponse:
+def acknowledge(request: AuthenticatedRequest, finding_id: int) -> HttpResponse:
     finding = get_visible(Finding.objects, request.user, pk=finding_id)
     declaration, access = _declaration(request, finding.declaration_id, "declaration")
     require_write(access)

@@ -7,13 +7,13 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from contracts.models import CareAgreement
+from contracts.models import AgreementVersion, CareAgreement
 from contracts.selectors import version_on, version_shown
 from pgb_admin.accounts.scoping import get_visible
 from pgb_admin.core.periods import (
@@ -26,6 +26,7 @@ from pgb_admin.core.periods import (
 )
 from pgb_admin.core.web import (
     SERVICE_ERRORS,
+    AuthenticatedRequest,
     done,
     holder_access,
     refused,
@@ -53,7 +54,7 @@ WEEKDAYS = (
 class Day:
     day: date
     field: forms.BoundField | None  # None: the agreement does not run that day
-    version: object | None
+    version: AgreementVersion | None
     entries: list[TimeEntry]
 
     @property
@@ -185,7 +186,7 @@ def _show_row_errors(form: MonthForm, error, fields: list[str]) -> None:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def month_grid(request: HttpRequest, agreement_id: int, month: date) -> HttpResponse:
+def month_grid(request: AuthenticatedRequest, agreement_id: int, month: date) -> HttpResponse:
     agreement, access, versions = _agreement_month(request, agreement_id, "hours")
     by_day = _entries_by_day(agreement, month)
     locked = month_is_locked(agreement.pk, month)
@@ -254,7 +255,7 @@ def _month_links(month: date) -> dict:
 
 @require_POST
 @login_required
-def fill(request: HttpRequest, agreement_id: int, month: date) -> HttpResponse:
+def fill(request: AuthenticatedRequest, agreement_id: int, month: date) -> HttpResponse:
     agreement, access, versions = _agreement_month(request, agreement_id, "hours")
     require_write(access)
     pattern = PatternForm(request.POST)
@@ -312,7 +313,7 @@ class ExpenseForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def costs(request: HttpRequest, agreement_id: int, month: date) -> HttpResponse:
+def costs(request: AuthenticatedRequest, agreement_id: int, month: date) -> HttpResponse:
     agreement, access, versions = _agreement_month(request, agreement_id, "costs")
     form = ExpenseForm(request.POST or None, initial={"expense_date": month})
     if request.method == "POST":
@@ -349,7 +350,7 @@ def costs(request: HttpRequest, agreement_id: int, month: date) -> HttpResponse:
 
 @require_POST
 @login_required
-def cost_delete(request: HttpRequest, expense_id: int) -> HttpResponse:
+def cost_delete(request: AuthenticatedRequest, expense_id: int) -> HttpResponse:
     expense = get_visible(Expense.objects.select_related("agreement"), request.user, pk=expense_id)
     access = holder_access(request, expense.agreement.holder_id, page="costs")
     require_write(access)

@@ -6,7 +6,7 @@ from datetime import date
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext_lazy
@@ -19,6 +19,7 @@ from pgb_admin.audit.events import log_read
 from pgb_admin.audit.models import Action
 from pgb_admin.core.files import CSV, XLSX, hours_template_name
 from pgb_admin.core.models import TaskRun
+from pgb_admin.core.web import AuthenticatedRequest
 
 from ..imports import template
 from ..imports.hours import hours_import
@@ -43,7 +44,7 @@ class UploadForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: AuthenticatedRequest) -> HttpResponse:
     refuse_auditors(request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
     context = {"form": form, "month": last_month()}
@@ -73,7 +74,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def result(request: HttpRequest, task_id) -> HttpResponse:
+def result(request: AuthenticatedRequest, task_id) -> HttpResponse:
     run = TaskRun.objects.visible_to(request.user).filter(pk=task_id, kind="import").first()
     if run is None:
         raise Http404
@@ -89,7 +90,9 @@ def result(request: HttpRequest, task_id) -> HttpResponse:
 
 @require_GET
 @login_required
-def agreement_template(request: HttpRequest, agreement_id: int, month: date) -> HttpResponse:
+def agreement_template(
+    request: AuthenticatedRequest, agreement_id: int, month: date
+) -> HttpResponse:
     agreement = get_editable(
         CareAgreement.objects.select_related("provider", "holder"), request.user, pk=agreement_id
     )
@@ -106,7 +109,7 @@ def agreement_template(request: HttpRequest, agreement_id: int, month: date) -> 
 
 @require_GET
 @login_required
-def holders_template(request: HttpRequest, month: date) -> HttpResponse:
+def holders_template(request: AuthenticatedRequest, month: date) -> HttpResponse:
     refuse_auditors(request.user)
     holder = request.GET.get("holder", "")
     holder_ids = [int(holder)] if holder.isdigit() else None

@@ -9,7 +9,8 @@ read (``audited_q``).
 - A valid mandate gives access to that holder: holder, representative and bureau may change
   the holder's data, a read-only family member may only look.
 - An auditor scope gives read-only access to a funder's holders. Auditors never write.
-- Anything else, including an expired mandate, is out of scope: selectors answer 404.
+- Anything else, including an expired mandate, is out of scope: ``NotFound``, which pages and
+  the API answer with a 404.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from typing import TYPE_CHECKING, Any, Protocol, Self, TypeAlias, TypeGuard, Typ
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from pgb_admin.core.errors import NotFound
 
 from .constants import ACTING_ROLES, MandateRole
 
@@ -130,22 +132,24 @@ class Scoped(Protocol[_M_co]):
 
 
 def get_visible(queryset: Scoped[_M], user: AnyUser, **lookup: Any) -> _M:
-    """The object, if the user may see it; otherwise 404 (its existence is not revealed)."""
+    """The object, if the user may see it; otherwise :class:`NotFound` (its existence is not
+    revealed)."""
     try:
         found: _M = queryset.visible_to(user).get(**lookup)
     except ObjectDoesNotExist:
-        raise Http404(_("Not found.")) from None
+        raise NotFound(_("Not found.")) from None
     return found
 
 
 def get_editable(queryset: Scoped[_M], user: AnyUser, **lookup: Any) -> _M:
-    """The object, if the user may change it; 403 if they may only look; otherwise 404."""
+    """The object, if the user may change it; 403 if they may only look; otherwise
+    :class:`NotFound`."""
     try:
         found: _M = queryset.editable_by(user).get(**lookup)
     except ObjectDoesNotExist:
         if queryset.visible_to(user).filter(**lookup).exists():
             raise ReadOnlyAccess from None
-        raise Http404(_("Not found.")) from None
+        raise NotFound(_("Not found.")) from None
     return found
 
 

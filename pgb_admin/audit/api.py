@@ -4,13 +4,13 @@ manager's search."""
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, serializers
 
 from pgb_admin.api.fields import DATE_SCHEMA
+from pgb_admin.core.errors import NotFound
 
 from . import selectors
 from .events import log_refused
@@ -56,7 +56,7 @@ class HolderAccessLogView(generics.ListAPIView):
         holder_id = self.kwargs["holder_id"]
         try:
             return selectors.holder_log(user=self.request.user, holder_id=holder_id)
-        except Http404:
+        except NotFound:
             log_refused(user=self.request.user, what=AccessEvent._meta.label, holder_id=holder_id)
             raise
 

@@ -5,22 +5,23 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from pgb_admin.accounts.scoping import AnyUser
 from pgb_admin.audit.events import log_reads
 from pgb_admin.audit.models import Action, Outcome
 
-from .models import Budget, BudgetHolder, CareProduct, Funder
+from .models import Budget, BudgetHolder, BudgetHolderQuerySet, CareProduct, Funder
 
 
-def funder_list(*, user=None) -> QuerySet[Funder]:
+def funder_list(*, user: "AnyUser | None" = None) -> QuerySet[Funder]:
     """Funders are public reference data: every logged-in user sees them all."""
     return Funder.objects.all()
 
 
-def care_product_list(*, user=None) -> QuerySet[CareProduct]:
+def care_product_list(*, user: "AnyUser | None" = None) -> QuerySet[CareProduct]:
     return CareProduct.objects.all()
 
 
-def holder_list(*, user) -> QuerySet[BudgetHolder]:
+def holder_list(*, user: AnyUser) -> BudgetHolderQuerySet:
     """The holders the user may see, with their grants (only those the user may see),
     ``shows_full_bsn`` (whether this user may see the full BSN) and ``can_edit``."""
     full_bsn = BudgetHolder.objects.with_full_bsn_for(user).filter(pk=OuterRef("pk"))
@@ -54,7 +55,7 @@ class LookupRefused(PermissionDenied):
         )
 
 
-def holder_lookup(*, user, bsn: str) -> BudgetHolder | None:
+def holder_lookup(*, user: AnyUser, bsn: str) -> BudgetHolder | None:
     """The holder with this BSN among those whose full BSN the user sees already (so a hit
     tells them nothing new), or None. Refused (403) to whoever sees no full BSN at all: family,
     auditors, staff, users without a mandate. Every attempt is in the access log."""
@@ -67,7 +68,7 @@ def holder_lookup(*, user, bsn: str) -> BudgetHolder | None:
     return holder
 
 
-def log_holder_lookup(*, user, holder: BudgetHolder | None, outcome: Outcome) -> None:
+def log_holder_lookup(*, user: AnyUser, holder: BudgetHolder | None, outcome: Outcome) -> None:
     """One access-log row for a lookup by BSN, whoever makes it: against the holder found, or
     against no holder (nothing found, refused, too many)."""
     log_reads(
@@ -81,7 +82,7 @@ def log_holder_lookup(*, user, holder: BudgetHolder | None, outcome: Outcome) ->
     )
 
 
-def budget_list(*, user) -> QuerySet[Budget]:
+def budget_list(*, user: AnyUser) -> QuerySet[Budget]:
     return (
         Budget.objects.visible_to(user)
         .select_related("funder")

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +22,7 @@ from pgb_admin.accounts.scoping import (
 )
 from pgb_admin.audit.events import log_changes
 from pgb_admin.audit.models import Action
+from pgb_admin.core.errors import NotFound
 from pgb_admin.core.validators import normalize_bsn
 
 from .models import Budget, BudgetHolder, CareProduct, Funder
@@ -295,7 +295,7 @@ def _held_copy(actor: User, copy_id: int) -> tuple[BudgetHolder, BudgetHolder]:
     try:
         holder = BudgetHolder.objects.select_for_update().get(pk=copy_id)
     except BudgetHolder.DoesNotExist:
-        raise Http404(_("Not found.")) from None
+        raise NotFound(_("Not found.")) from None
     if holder.duplicate_of is None:
         raise ValidationError(
             _("%(holder)s is a registered holder, not a held copy."),

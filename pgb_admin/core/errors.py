@@ -14,4 +14,5 @@ class Conflict(ValidationError):
 
 class NotFound(Exception):
     """What was asked for does not exist for the asker (or may not be revealed to them). The
-    API answers 404; a page view turns it into ``Http404``."""
+    API answers 404; on a page, :class:`~pgb_admin.core.not_found.NotFoundMiddleware` makes it
+    Django's 404."""

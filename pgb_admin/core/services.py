@@ -44,8 +44,10 @@ _with_runs: dict[str, RunArtefacts] = {}
 
 
 def retention_register(artefacts: KeptArtefacts | RunArtefacts) -> None:
-    registry = _kept if isinstance(artefacts, KeptArtefacts) else _with_runs
-    registry[artefacts.name] = artefacts
+    if isinstance(artefacts, KeptArtefacts):
+        _kept[artefacts.name] = artefacts
+    else:
+        _with_runs[artefacts.name] = artefacts
 
 
 @dataclass(frozen=True)

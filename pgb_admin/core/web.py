@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from pgb_admin.accounts.models import User
@@ -26,7 +26,7 @@ from pgb_admin.accounts.scoping import (
 from pgb_admin.audit.events import log_page_read, log_refused
 from pgb_admin.budgets.models import BudgetHolder
 
-from .errors import Conflict
+from .errors import Conflict, NotFound
 from .periods import parse_month
 
 
@@ -86,7 +86,7 @@ def holder_access(request, holder_id: int, *, page: str) -> HolderAccess:
     what = f"page:{page}"
     try:
         holder = get_visible(BudgetHolder.objects, user, pk=holder_id)
-    except Http404:
+    except NotFound:
         log_refused(user=user, what=what, holder_id=holder_id)
         raise
     acting = can_see_full_bsn(user, holder)

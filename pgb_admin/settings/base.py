@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "pgb_admin.core.page_throttle.PageReadRateMiddleware",
     "pgb_admin.audit.middleware.AccessContextMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # a service's NotFound (an object out of the user's scope) on a page: the 404 page
+    "pgb_admin.core.not_found.NotFoundMiddleware",
     # last: turns a locked-out login into the lockout page
     "axes.middleware.AxesMiddleware",
 ]

@@ -5,13 +5,12 @@
 auditor sees the holder and the Wmo side, never the care office's grant.
 """
 
-from django.http import Http404
-
 import pytest
 
 from contracts.models import AgreementVersion, CareAgreement, HolderProvider, Provider
 from pgb_admin.accounts.scoping import ReadOnlyAccess, get_editable, get_visible
 from pgb_admin.budgets.models import Budget, BudgetHolder
+from pgb_admin.core.errors import NotFound
 
 from ..conftest import PERSONAS
 
@@ -70,9 +69,9 @@ def test_access(world, persona, name, expected):
     assert (visible, editable) == {W: (True, True), R: (True, False), N: (False, False)}[expected]
 
     if expected == N:
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             get_visible(model.objects, user, pk=obj.pk)
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             get_editable(model.objects, user, pk=obj.pk)
     elif expected == R:
         assert get_visible(model.objects, user, pk=obj.pk) == obj

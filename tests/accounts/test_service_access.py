@@ -4,8 +4,6 @@ actor cannot see, and changes nothing either way."""
 from datetime import date
 from decimal import Decimal
 
-from django.http import Http404
-
 import pytest
 
 from contracts import services as contract_services
@@ -14,6 +12,7 @@ from pgb_admin.accounts.scoping import ReadOnlyAccess
 from pgb_admin.audit.registry import AUDITED_MODELS
 from pgb_admin.budgets import services as budget_services
 from pgb_admin.budgets.constants import Scheme
+from pgb_admin.core.errors import NotFound
 from pgb_admin.figures.constants import RateUnit
 
 from ..conftest import TODAY
@@ -114,9 +113,9 @@ def _snapshot():
     [
         ("family", ReadOnlyAccess),
         ("auditor_same", ReadOnlyAccess),
-        ("auditor_other", Http404),
-        ("expired", Http404),
-        ("stranger", Http404),
+        ("auditor_other", NotFound),
+        ("expired", NotFound),
+        ("stranger", NotFound),
     ],
 )
 def test_refused_writes_change_nothing(world, write, persona, refusal):

@@ -268,9 +268,9 @@ def test_product_outside_the_grant_is_refused(world):
 
 
 def test_another_holders_grant_is_not_found(world):
-    from django.http import Http404
+    from pgb_admin.core.errors import NotFound
 
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.agreement_create(
             actor=world.users["holder"],
             holder_id=world.mine.pk,

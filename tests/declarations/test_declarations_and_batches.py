@@ -246,12 +246,12 @@ def test_batch_files_match_their_checksum_and_download_identically(world, actor)
 
 
 def test_batch_files_are_only_for_those_who_may_see_them(world, actor):
-    from django.http import Http404
+    from pgb_admin.core.errors import NotFound
 
     _clean_month(actor, world.mine_wmo_agreement)
     batch = _export(actor)
     for persona in ("auditor_other", "stranger"):
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             batch_selectors.batch_file(
                 actor=world.users[persona], batch_id=batch.pk, file_format="csv"
             )

@@ -5,7 +5,6 @@ from datetime import date, time
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils import translation
 
 import pytest
@@ -14,6 +13,7 @@ from declarations.constants import DeclarationStatus
 from declarations.models import Expense, TimeEntry
 from declarations.services import declarations as declaration_services
 from declarations.services import hours as hour_services
+from pgb_admin.core.errors import NotFound
 
 MARCH = date(2026, 3, 1)
 
@@ -79,7 +79,7 @@ def test_a_date_outside_the_month_of_the_grid_is_refused(actor, agreement):
 
 def test_an_unknown_or_foreign_agreement_is_not_found(world, actor):
     for agreement_id in (world.theirs_agreement.pk, 999_999):
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             hour_services.time_entry_add(
                 actor=actor, agreement_id=agreement_id, care_date=date(2026, 3, 2), quantity="2"
             )

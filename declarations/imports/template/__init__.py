@@ -57,7 +57,16 @@ from pgb_admin.figures.constants import RateUnit
 from ..columns import HOURS_SHEET, INSTRUCTIONS_SHEET
 from .hours_sheet import write_hours
 from .instructions import write_instructions
-from .rows import SPARE_ROWS, Sheet, build, day_note, day_quantity, load, restore_text
+from .rows import (
+    SPARE_ROWS,
+    AgreementMonth,
+    Sheet,
+    build,
+    day_note,
+    day_quantity,
+    load,
+    restore_text,
+)
 
 __all__ = [
     "SPARE_ROWS",
@@ -69,9 +78,9 @@ __all__ = [
 ]
 
 
-def _workbook_bytes(sheet: Sheet, single: CareAgreement | None) -> bytes:
+def _workbook_bytes(sheet: Sheet, single: AgreementMonth | None) -> bytes:
     workbook = Workbook()
-    hours = workbook.active
+    hours = workbook.worksheets[0]  # the sheet a new workbook starts with
     hours.title = HOURS_SHEET
     write_hours(hours, sheet)
     write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), sheet, single)
@@ -106,9 +115,9 @@ def agreement_month_template(agreement: CareAgreement, month: date) -> bytes:
     """The hours template of one agreement and month (any day of the month will do). The
     caller has checked that the user may see the agreement."""
     month = month_start(month)
-    load([agreement], month)
-    sheet = build(month, [agreement], with_people=False, skip_locked=False)
-    return _workbook_bytes(sheet, agreement)
+    (loaded,) = load([agreement], month)
+    sheet = build(month, [loaded], with_people=False, skip_locked=False)
+    return _workbook_bytes(sheet, loaded)
 
 
 def holders_month_template(*, actor, month: date, holder_ids: list[int] | None = None) -> bytes:
@@ -130,18 +139,16 @@ def holders_month_template(*, actor, month: date, holder_ids: list[int] | None =
     )
     if holder_ids is not None:
         agreements = agreements.filter(holder_id__in=holder_ids)
-    agreements = list(agreements)
+    chosen = list(agreements)
     log_reads(
         user=actor,
         action=Action.EXPORT,
         what="export:hours_template",
-        holder_counts=Counter(agreement.holder_id for agreement in agreements),
+        holder_counts=Counter(agreement.holder_id for agreement in chosen),
     )
-    load(agreements, month)
-    for agreement in agreements:
+    loaded = load(chosen, month)
+    for one in loaded:
         # Fixed monthly pay has no hours: versions per month are left out, here only.
-        agreement.template_versions = [
-            v for v in agreement.template_versions if v.unit != RateUnit.MONTH
-        ]
-    sheet = build(month, agreements, with_people=True, skip_locked=True)
+        one.versions = [v for v in one.versions if v.unit != RateUnit.MONTH]
+    sheet = build(month, loaded, with_people=True, skip_locked=True)
     return _workbook_bytes(sheet, None)

@@ -2,6 +2,7 @@
 validations that stop a wrong value in Excel already."""
 
 from collections import defaultdict
+from typing import Literal
 
 from openpyxl.styles import PatternFill, Protection
 from openpyxl.utils import get_column_letter
@@ -36,8 +37,11 @@ UNLOCKED = Protection(locked=False)
 HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
 LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
 
+#: the kinds of data validation the sheet uses
+ValidationKind = Literal["whole", "decimal", "list", "date"]
+
 #: unit -> (validation type, lowest, highest)
-QUANTITY_RULES = {
+QUANTITY_RULES: dict[str, tuple[ValidationKind, str, str]] = {
     RateUnit.HOUR: ("decimal", "0", "24"),
     RateUnit.DAY_PART: ("whole", "0", "3"),
     RateUnit.DAY: ("whole", "0", "1"),
@@ -87,21 +91,18 @@ def write_hours(worksheet, sheet: Sheet) -> None:
 
 def _runs(numbers: list[int], letter: str) -> str:
     """Row numbers as ranges of consecutive rows: 'C2:C32 C40:C45'."""
-    ranges, start, previous = [], None, None
+    ranges: list[tuple[int, int]] = []
     for number in numbers:
-        if start is None:
-            start = previous = number
-        elif number == previous + 1:
-            previous = number
+        if ranges and number == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], number)
         else:
-            ranges.append((start, previous))
-            start = previous = number
-    if start is not None:
-        ranges.append((start, previous))
+            ranges.append((number, number))
     return " ".join(f"{letter}{first}:{letter}{last}" for first, last in ranges)
 
 
-def _validation(kind: str, key: str, numbers: list[int], error, **options) -> DataValidation:
+def _validation(
+    kind: ValidationKind, key: str, numbers: list[int], error, **options
+) -> DataValidation:
     """A rule on the rows ``numbers`` of the column ``key``, titled with the column's name, its
     error in Dutch and English."""
     validation = DataValidation(

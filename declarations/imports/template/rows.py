@@ -2,11 +2,13 @@
 in a fixed number of queries, as day rows, cost rows and spare rows."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 
 from contracts.models import AgreementVersion, CareAgreement
 from contracts.selectors import version_on
@@ -21,14 +23,14 @@ SPARE_ROWS = 50
 HOLDER_HEADER = "Budgethouder"
 PROVIDER_HEADER = "Zorgverlener"
 EXTRA_HEADERS = (HOLDER_HEADER, PROVIDER_HEADER)  # holders template only; the import ignores them
-COST_KIND_WORDS = {ExpenseKind.TRAVEL: "reiskosten", ExpenseKind.OTHER: "overig"}
+COST_KIND_WORDS: dict[str, str] = {ExpenseKind.TRAVEL: "reiskosten", ExpenseKind.OTHER: "overig"}
 COST_KEYS = ("cost_kind", "kilometres", "amount", "description")
 
 
 # --- what the import compares with ----------------------------------------------------------
 
 
-def day_quantity(entries) -> Decimal | None:
+def day_quantity(entries: Iterable[TimeEntry]) -> Decimal | None:
     """The quantity a day row shows: the sum of the day's entries; None without entries."""
     entries = list(entries)
     if not entries:
@@ -36,12 +38,12 @@ def day_quantity(entries) -> Decimal | None:
     return sum((entry.quantity for entry in entries), Decimal(0))
 
 
-def day_note(entries) -> str:
+def day_note(entries: Iterable[TimeEntry]) -> str:
     """The note a day row shows: the notes of the day's entries, joined by '; '."""
     return "; ".join(entry.note for entry in entries if entry.note)
 
 
-def restore_text(value):
+def restore_text(value: str | None) -> str | None:
     """Undo the apostrophe of :func:`sheet_value`: text the template wrote with a leading
     apostrophe comes back as it was stored."""
     if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
@@ -52,56 +54,70 @@ def restore_text(value):
 # --- loading: a fixed number of queries for any number of agreements ------------------------
 
 
-PREFETCHED = ("template_versions", "template_entries", "template_expenses", "template_declarations")
+@dataclass
+class AgreementMonth:
+    """An agreement with what the template shows of the month."""
+
+    agreement: CareAgreement
+    versions: list[AgreementVersion]  # those that run in the month (with the product), by start
+    entries: list[TimeEntry]
+    expenses: list[Expense]
+    declarations: list[Declaration]
+
+    @property
+    def locked(self) -> bool:
+        """As selectors.months.month_is_locked, from the loaded declarations: exported, and no
+        correction opened since."""
+        frozen = any(d.status in FROZEN_STATUSES for d in self.declarations)
+        reopened = any(
+            d.status in OPEN_STATUSES and d.corrects_id is not None for d in self.declarations
+        )
+        return frozen and not reopened
 
 
-def load(agreements: list[CareAgreement], month: date) -> None:
+_Data = TypeVar("_Data", AgreementVersion, TimeEntry, Expense, Declaration)
+
+
+def _by_agreement(rows: QuerySet[_Data], agreement_ids: list[int]) -> dict[int, list[_Data]]:
+    found: dict[int, list[_Data]] = {pk: [] for pk in agreement_ids}
+    for row in rows.filter(agreement_id__in=agreement_ids):
+        found[row.agreement_id].append(row)
+    return found
+
+
+def load(agreements: list[CareAgreement], month: date) -> list[AgreementMonth]:
     """Fetch, for all agreements at once, their holder and provider, the versions that run in
     the month (with the product), and the month's entries, expenses and declarations."""
     last = month_end(month)
-    for agreement in agreements:  # a second call must not reuse the month of the first
-        for name in PREFETCHED:
-            agreement.__dict__.pop(name, None)
-    prefetch_related_objects(
-        agreements,
-        "holder",
-        "provider",
-        Prefetch(
-            "versions",
-            queryset=AgreementVersion.objects.filter(valid_during_q(month, last))
-            .select_related("product")
-            .order_by("valid_from"),
-            to_attr="template_versions",
-        ),
-        Prefetch(
-            "time_entries",
-            queryset=TimeEntry.objects.filter(care_date__range=(month, last)).order_by(
-                "care_date", "start_time", "pk"
-            ),
-            to_attr="template_entries",
-        ),
-        Prefetch(
-            "expenses",
-            queryset=Expense.objects.filter(expense_date__range=(month, last)).order_by(
-                "expense_date", "pk"
-            ),
-            to_attr="template_expenses",
-        ),
-        Prefetch(
-            "declarations",
-            queryset=Declaration.objects.filter(month=month).order_by("pk"),
-            to_attr="template_declarations",
-        ),
+    prefetch_related_objects(agreements, "holder", "provider")
+    ids = [agreement.pk for agreement in agreements]
+    versions = _by_agreement(
+        AgreementVersion.objects.filter(valid_during_q(month, last))
+        .select_related("product")
+        .order_by("valid_from"),
+        ids,
     )
-
-
-def is_locked(agreement: CareAgreement) -> bool:
-    """As selectors.months.month_is_locked, from the prefetched declarations: exported, and no
-    correction opened since."""
-    declarations = agreement.template_declarations
-    frozen = any(d.status in FROZEN_STATUSES for d in declarations)
-    reopened = any(d.status in OPEN_STATUSES and d.corrects_id is not None for d in declarations)
-    return frozen and not reopened
+    entries = _by_agreement(
+        TimeEntry.objects.filter(care_date__range=(month, last)).order_by(
+            "care_date", "start_time", "pk"
+        ),
+        ids,
+    )
+    expenses = _by_agreement(
+        Expense.objects.filter(expense_date__range=(month, last)).order_by("expense_date", "pk"),
+        ids,
+    )
+    declarations = _by_agreement(Declaration.objects.filter(month=month).order_by("pk"), ids)
+    return [
+        AgreementMonth(
+            agreement=agreement,
+            versions=versions[agreement.pk],
+            entries=entries[agreement.pk],
+            expenses=expenses[agreement.pk],
+            declarations=declarations[agreement.pk],
+        )
+        for agreement in agreements
+    ]
 
 
 # --- the rows ---------------------------------------------------------------------------------
@@ -109,34 +125,35 @@ def is_locked(agreement: CareAgreement) -> bool:
 
 @dataclass
 class Row:
-    values: dict
-    unlocked: tuple = ()
+    values: dict[str, object]
+    unlocked: tuple[str, ...] = ()
     unit: str | None = None  # the unit of the quantity on a day row that takes one
 
 
 @dataclass
 class Sheet:
     month: date
-    agreements: list[CareAgreement]  # in the order of the sheet, with prefetched data
+    agreements: list[AgreementMonth]  # in the order of the sheet
     with_people: bool  # the holders template: holder and provider columns
     rows: list[Row] = field(default_factory=list)
     open_ids: list[int] = field(default_factory=list)
 
 
-def _agreement_rows(agreement: CareAgreement, month: date, *, with_people: bool) -> list[Row]:
-    locked = is_locked(agreement)
-    people = {}
+def _agreement_rows(loaded: AgreementMonth, month: date, *, with_people: bool) -> list[Row]:
+    agreement = loaded.agreement
+    locked = loaded.locked
+    people: dict[str, object] = {}
     if with_people:
         people = {
             HOLDER_HEADER: agreement.holder.display_name,
             PROVIDER_HEADER: agreement.provider.name,
         }
-    entries = defaultdict(list)
-    for entry in agreement.template_entries:
+    entries: defaultdict[date, list[TimeEntry]] = defaultdict(list)
+    for entry in loaded.entries:
         entries[entry.care_date].append(entry)
     rows = []
     for day in days_of_month(month):
-        version = version_on(agreement.template_versions, day)
+        version = version_on(loaded.versions, day)
         if version is None:
             continue
         takes_care = not locked and version.unit != RateUnit.MONTH
@@ -155,7 +172,7 @@ def _agreement_rows(agreement: CareAgreement, month: date, *, with_people: bool)
         )
     if not rows:
         return rows
-    for expense in agreement.template_expenses:
+    for expense in loaded.expenses:
         rows.append(
             Row(
                 values={
@@ -174,16 +191,16 @@ def _agreement_rows(agreement: CareAgreement, month: date, *, with_people: bool)
 
 
 def build(
-    month: date, agreements: list[CareAgreement], *, with_people: bool, skip_locked: bool
+    month: date, agreements: list[AgreementMonth], *, with_people: bool, skip_locked: bool
 ) -> Sheet:
     sheet = Sheet(month=month, agreements=agreements, with_people=with_people)
-    for agreement in agreements:
-        if skip_locked and is_locked(agreement):
+    for loaded in agreements:
+        if skip_locked and loaded.locked:
             continue
-        rows = _agreement_rows(agreement, month, with_people=with_people)
+        rows = _agreement_rows(loaded, month, with_people=with_people)
         sheet.rows.extend(rows)
-        if rows and not is_locked(agreement):
-            sheet.open_ids.append(agreement.pk)
+        if rows and not loaded.locked:
+            sheet.open_ids.append(loaded.agreement.pk)
     if sheet.open_ids:
         spare = Row(values={}, unlocked=("agreement", "date", *COST_KEYS))
         sheet.rows.extend([spare] * SPARE_ROWS)

@@ -3,16 +3,23 @@ bilingual: the instructions are rendered once per language of LANGUAGES (Dutch, 
 with ``translation.override``, and a data validation or a table header shows both languages in
 one cell (:func:`both`)."""
 
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
 from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from pgb_admin.figures.constants import RateUnit
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 LANGUAGES = ("nl", "en")  # the order of the instructions
 
 
-def both(message) -> str:
+def both(message: "StrOrPromise | Callable[[], str]") -> str:
     """'Dutch / English': ``message`` (a text, or a function that writes one) in each language."""
     texts = []
     for language in LANGUAGES:
@@ -21,12 +28,12 @@ def both(message) -> str:
     return " / ".join(texts)
 
 
-def number_text(value) -> str:
+def number_text(value: Decimal) -> str:
     """A decimal without trailing zeros, with the decimal separator of the active language."""
     return formats.number_format(value.normalize())
 
 
-UNIT_WORDS = {
+UNIT_WORDS: dict[str, "StrOrPromise"] = {
     RateUnit.HOUR: _("hour"),
     RateUnit.DAY_PART: _("day part"),
     RateUnit.DAY: _("24-hour period"),
@@ -133,7 +140,7 @@ CAN_CHANGE = _("yes")
 EXPORTED = _("no, exported")
 
 # data validations: their title is the column's name
-QUANTITY_ERRORS = {
+QUANTITY_ERRORS: dict[str, "StrOrPromise"] = {
     RateUnit.HOUR: _("Enter hours from 0 to 24, in quarter hours (7.5)."),
     RateUnit.DAY_PART: _("Enter whole day parts, 0 to 3."),
     RateUnit.DAY: _("Enter 0 or 1 24-hour period."),

@@ -28,7 +28,8 @@ def read_csv(name: str, content: bytes) -> Table:
     if skip:
         source.readline()
     records = csv.reader(source, delimiter=delimiter)
-    header_row, header = None, ()
+    header_row: int | None = None
+    header: list[str] = []
     for number, record in enumerate(islice(records, HEADER_ROWS), 1):
         if any(not blank(value) for value in record):
             header_row, header = number, record

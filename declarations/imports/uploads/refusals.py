@@ -11,11 +11,12 @@ def defused(error: BaseException) -> bool:
     from defusedxml import DefusedXmlException
 
     seen = set()
-    while error is not None and id(error) not in seen:
-        if isinstance(error, DefusedXmlException):
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, DefusedXmlException):
             return True
-        seen.add(id(error))
-        error = error.__cause__ or error.__context__
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
     return False
 
 

@@ -1,9 +1,12 @@
 """What the rule modules share: severities, sources, and turning a mask over one of the
 prepared frames into offences (the declaration, the day they concern and the figures)."""
 
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import TypeVar, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from contracts.constants import AgreementType
@@ -20,26 +23,36 @@ ATW = "Arbeidstijdenwet (arboportaal.nl)"
 
 EMPLOYMENT_TYPES = (AgreementType.EMPLOYMENT_HOURLY, AgreementType.EMPLOYMENT_FIXED)
 
+T = TypeVar("T")
+# a figure of an offence: a column of the source frame (by name) or values aligned with it
+Figure = str | npt.ArrayLike
+
 
 def per_line(ctx: Context, column: str) -> np.ndarray:
     """A segment column repeated for each of its lines (segments are runs of lines)."""
     return np.repeat(ctx.segments[column].to_numpy(), ctx.segments["days"].to_numpy())
 
 
-def age_of_majority(ctx: Context, on) -> np.ndarray:
+def age_of_majority(ctx: Context, on: npt.ArrayLike) -> np.ndarray:
     """The age of majority on each date in ``on`` (-1 where no figure holds): the age band of
     the limits that hold for adults."""
     return ctx.figure(FigureKind.AGE_OF_MAJORITY, on) // 100
 
 
-def cached(ctx: Context, compute):
+def cached(ctx: Context, compute: Callable[[Context], T]) -> T:
     """``compute(ctx)``, once per run: for what several rules derive from the same frames."""
     if compute not in ctx.cache:
         ctx.cache[compute] = compute(ctx)
-    return ctx.cache[compute]
+    # the cache holds what ``compute`` returned under ``compute`` itself
+    return cast(T, ctx.cache[compute])
 
 
-def offences_of(source: pd.DataFrame, mask, day_column, params) -> pd.DataFrame:
+def offences_of(
+    source: pd.DataFrame,
+    mask: npt.ArrayLike,
+    day_column: str | None,
+    params: Mapping[str, Figure],
+) -> pd.DataFrame:
     """Rows of ``source`` where ``mask`` holds, as offences: the declaration, the day they
     concern (``day_column``, or none) and the figures. A figure is a column of ``source`` (by
     name) or an array aligned with ``source``."""
@@ -58,16 +71,16 @@ def offences_of(source: pd.DataFrame, mask, day_column, params) -> pd.DataFrame:
     return offences
 
 
-def on_lines(ctx: Context, mask, **params) -> pd.DataFrame:
+def on_lines(ctx: Context, mask: npt.ArrayLike, **params: Figure) -> pd.DataFrame:
     """Offences on single days: the figure ``day`` is the care date."""
     return offences_of(ctx.lines, mask, "care_date", {"day": "care_date", **params})
 
 
-def on_segments(ctx: Context, mask, **params) -> pd.DataFrame:
+def on_segments(ctx: Context, mask: npt.ArrayLike, **params: Figure) -> pd.DataFrame:
     """Offences on a run of days under one agreement version, dated on its first day."""
     return offences_of(ctx.segments, mask, "first_date", params)
 
 
-def on_declarations(ctx: Context, mask, **params) -> pd.DataFrame:
+def on_declarations(ctx: Context, mask: npt.ArrayLike, **params: Figure) -> pd.DataFrame:
     """Offences on a whole declaration."""
     return offences_of(ctx.declarations, mask, None, params)

@@ -3,6 +3,8 @@ and one declaration per agreement and month."""
 
 from django.utils.translation import gettext_lazy as _
 
+import pandas as pd
+
 from contracts.constants import AgreementType
 
 from ..engine import Context
@@ -28,7 +30,7 @@ from ._common import (
     valid_from=TREKKINGSRECHT,
     params={"day": Param.DATE},
 )
-def outside_agreement(ctx: Context):
+def outside_agreement(ctx: Context) -> pd.DataFrame:
     return on_lines(ctx, (ctx.lines["version_id"] == -1).to_numpy())
 
 
@@ -45,7 +47,7 @@ def outside_agreement(ctx: Context):
     valid_from=TREKKINGSRECHT,
     params={"start": Param.DATE},
 )
-def not_approved(ctx: Context):
+def not_approved(ctx: Context) -> pd.DataFrame:
     s = ctx.segments
     return on_segments(ctx, (s["has_version"] & ~s["approved"]).to_numpy(), start="valid_from")
 
@@ -62,7 +64,7 @@ def not_approved(ctx: Context):
     source="PGB Portaal (mijnpgb.nl): vast maandloon is paid automatically",
     valid_from=TREKKINGSRECHT,
 )
-def fixed_monthly_pay(ctx: Context):
+def fixed_monthly_pay(ctx: Context) -> pd.DataFrame:
     d = ctx.declarations
     return on_declarations(ctx, (d["agreement_type"] == AgreementType.EMPLOYMENT_FIXED).to_numpy())
 
@@ -80,7 +82,7 @@ def fixed_monthly_pay(ctx: Context):
     valid_from=TREKKINGSRECHT,
     params={"other": Param.NUMBER},
 )
-def second_for_month(ctx: Context):
+def second_for_month(ctx: Context) -> pd.DataFrame:
     every = ctx.inp.declarations
     first = every.groupby(["agreement_id", "month"])["declaration_id"].min().rename("first_id")
     d = ctx.declarations.join(first, on=["agreement_id", "month"])

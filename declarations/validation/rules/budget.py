@@ -31,7 +31,7 @@ from ._common import (
     valid_from=TREKKINGSRECHT,
     params={"day": Param.DATE, "start": Param.DATE, "end": Param.DATE},
 )
-def outside_budget(ctx: Context):
+def outside_budget(ctx: Context) -> pd.DataFrame:
     day = ctx.lines["care_date"].to_numpy()
     start, end = per_line(ctx, "budget_start"), per_line(ctx, "budget_end")
     has_version = per_line(ctx, "has_version")
@@ -49,7 +49,7 @@ def outside_budget(ctx: Context):
     valid_from=TREKKINGSRECHT,
     params={"start": Param.DATE},
 )
-def product_not_granted(ctx: Context):
+def product_not_granted(ctx: Context) -> pd.DataFrame:
     s = ctx.segments
     mask = (s["has_version"] & (s["budget_id"] != -1) & ~s["product_in_budget"]).to_numpy()
     return on_segments(ctx, mask, start="valid_from")
@@ -84,7 +84,7 @@ def _find_budget_use(ctx: Context) -> pd.DataFrame:
     valid_from=TREKKINGSRECHT,
     params={"used": Param.MONEY, "granted": Param.MONEY, "over": Param.MONEY},
 )
-def budget_exceeded(ctx: Context):
+def budget_exceeded(ctx: Context) -> pd.DataFrame:
     use = _budget_use(ctx)
     mask = (use["used"] > use["budget_cents"]).to_numpy()
     use = use[mask]
@@ -118,7 +118,7 @@ def budget_exceeded(ctx: Context):
         "left": Param.MONEY,
     },
 )
-def budget_nearly_exhausted(ctx: Context):
+def budget_nearly_exhausted(ctx: Context) -> pd.DataFrame:
     use = _budget_use(ctx)
     threshold = ctx.figure(FigureKind.BUDGET_NEARLY_EXHAUSTED_PCT, use["month"])
     granted = use["budget_cents"].to_numpy()

@@ -31,7 +31,7 @@ from ._common import (
     valid_from=TREKKINGSRECHT,
     params={"end": Param.DATE},
 )
-def month_not_over(ctx: Context):
+def month_not_over(ctx: Context) -> pd.DataFrame:
     d = ctx.declarations
     return on_declarations(ctx, (d["month_end"] >= ctx.today).to_numpy(), end="month_end")
 
@@ -46,7 +46,7 @@ def month_not_over(ctx: Context):
     valid_from=TREKKINGSRECHT,
     params={"day": Param.DATE},
 )
-def care_in_future(ctx: Context):
+def care_in_future(ctx: Context) -> pd.DataFrame:
     return on_lines(ctx, (ctx.lines["care_date"] > ctx.today).to_numpy())
 
 
@@ -63,7 +63,7 @@ def care_in_future(ctx: Context):
     valid_from=TREKKINGSRECHT,
     params={"deadline": Param.DATE, "weeks": Param.NUMBER},
 )
-def late(ctx: Context):
+def late(ctx: Context) -> pd.DataFrame:
     d = ctx.declarations
     month_end = d["month_end"].to_numpy()
     weeks = (
@@ -88,7 +88,7 @@ def late(ctx: Context):
     valid_from=TREKKINGSRECHT,
     params={"year": Param.NUMBER, "deadline": Param.DATE},
 )
-def prior_year_late(ctx: Context):
+def prior_year_late(ctx: Context) -> pd.DataFrame:
     s = ctx.segments.drop_duplicates("declaration_id")
     d = ctx.declarations.merge(s[["declaration_id", "scheme"]], on="declaration_id", how="left")
     year = d["month"].to_numpy().astype("datetime64[Y]")
@@ -114,5 +114,5 @@ def prior_year_late(ctx: Context):
     valid_from=TREKKINGSRECHT,
     params={"day": Param.DATE},
 )
-def public_holiday(ctx: Context):
+def public_holiday(ctx: Context) -> pd.DataFrame:
     return on_lines(ctx, np.isin(ctx.lines["care_date"].to_numpy(), ctx.inp.holidays))

@@ -20,7 +20,7 @@ from ._common import ERROR, SVB_DECLARING, TREKKINGSRECHT, on_declarations, on_l
     valid_from=TREKKINGSRECHT,
     params={"day": Param.DATE, "quantity": Param.HOURS, "rate": Param.MONEY},
 )
-def not_positive(ctx: Context):
+def not_positive(ctx: Context) -> pd.DataFrame:
     quantity = ctx.lines["quantity_c"].to_numpy()
     rate = ctx.lines["rate_cents"].to_numpy()
     return on_lines(ctx, (quantity <= 0) | (rate <= 0), quantity=quantity, rate=rate)
@@ -36,7 +36,7 @@ def not_positive(ctx: Context):
     valid_from=TREKKINGSRECHT,
     params={"expected": Param.MONEY, "amount": Param.MONEY},
 )
-def arithmetic(ctx: Context):
+def arithmetic(ctx: Context) -> pd.DataFrame:
     lines = ctx.lines
     product = lines["quantity_c"].to_numpy() * lines["rate_cents"].to_numpy()
     expected = np.sign(product) * ((np.abs(product) + 50) // 100)  # half up, to the cent
@@ -64,7 +64,7 @@ def arithmetic(ctx: Context):
     valid_from=TREKKINGSRECHT,
     params={"amount": Param.MONEY},
 )
-def travel_not_agreed(ctx: Context):
+def travel_not_agreed(ctx: Context) -> pd.DataFrame:
     d = ctx.declarations
     versions = ctx.inp.versions
     in_force = d[["declaration_id", "agreement_id", "month_end"]].merge(

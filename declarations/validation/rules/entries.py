@@ -37,7 +37,7 @@ def _join_entries(ctx: Context) -> pd.DataFrame:
     valid_from=TREKKINGSRECHT,
     params={"day": Param.DATE, "count": Param.NUMBER},
 )
-def day_twice(ctx: Context):
+def day_twice(ctx: Context) -> pd.DataFrame | None:
     entries = _entries_of_run(ctx)
     if entries.empty:
         return None
@@ -68,7 +68,7 @@ def day_twice(ctx: Context):
     valid_from=TREKKINGSRECHT,
     params={"day": Param.DATE},
 )
-def times_overlap(ctx: Context):
+def times_overlap(ctx: Context) -> pd.DataFrame | None:
     entries = _entries_of_run(ctx)
     timed = entries[entries["start_min"] >= 0]
     if timed.empty:
@@ -77,7 +77,7 @@ def times_overlap(ctx: Context):
     end = np.where(
         timed["end_min"] <= timed["start_min"], timed["end_min"] + MINUTES_A_DAY, timed["end_min"]
     )
-    same_day = (
+    same_day: np.ndarray = (
         timed["declaration_id"].to_numpy()[1:] == timed["declaration_id"].to_numpy()[:-1]
     ) & (timed["care_date"].to_numpy()[1:] == timed["care_date"].to_numpy()[:-1])
     # the latest end so far within each day (a night shift of one day must not reach the next)

@@ -6,6 +6,7 @@ from datetime import date
 from django.utils.translation import gettext_lazy as _
 
 import numpy as np
+import pandas as pd
 
 from pgb_admin.figures.constants import FigureKind
 
@@ -33,7 +34,7 @@ from ._common import (
     valid_from=TREKKINGSRECHT,
     params={"day": Param.DATE, "hours": Param.HOURS, "step": Param.HOURS},
 )
-def not_quarter(ctx: Context):
+def not_quarter(ctx: Context) -> pd.DataFrame:
     lines = ctx.lines
     step = ctx.figure(FigureKind.HOURS_INCREMENT, lines["care_date"])
     quantity = lines["quantity_c"].to_numpy()
@@ -51,7 +52,7 @@ def not_quarter(ctx: Context):
     valid_from=TREKKINGSRECHT,
     params={"day": Param.DATE, "hours": Param.HOURS, "maximum": Param.HOURS},
 )
-def day_over_24(ctx: Context):
+def day_over_24(ctx: Context) -> pd.DataFrame:
     lines = ctx.lines
     maximum = ctx.figure(FigureKind.MAX_HOURS_PER_DAY, lines["care_date"])
     quantity = lines["quantity_c"].to_numpy()
@@ -87,7 +88,7 @@ def provider_day_hours(ctx: Context) -> np.ndarray:
     valid_from=TREKKINGSRECHT,
     params={"day": Param.DATE, "hours": Param.HOURS, "maximum": Param.HOURS},
 )
-def provider_day_over_24(ctx: Context):
+def provider_day_over_24(ctx: Context) -> pd.DataFrame:
     lines = ctx.lines
     total = provider_day_hours(ctx)
     maximum = ctx.figure(FigureKind.MAX_HOURS_PER_DAY, lines["care_date"])
@@ -110,7 +111,7 @@ def provider_day_over_24(ctx: Context):
     valid_from=date(2016, 1, 1),
     params={"day": Param.DATE, "hours": Param.HOURS, "maximum": Param.HOURS},
 )
-def atw_day(ctx: Context):
+def atw_day(ctx: Context) -> pd.DataFrame:
     lines = ctx.lines
     total = provider_day_hours(ctx)
     # the limits for adult employees, summed over all the provider's agreements
@@ -133,7 +134,7 @@ def atw_day(ctx: Context):
     valid_from=date(2016, 1, 1),
     params={"week": Param.WEEK, "hours": Param.HOURS, "maximum": Param.HOURS},
 )
-def atw_week(ctx: Context):
+def atw_week(ctx: Context) -> pd.DataFrame | None:
     days = ctx.inp.provider_days
     if days.empty or ctx.weeks.empty:
         return None
@@ -166,7 +167,7 @@ def atw_week(ctx: Context):
     valid_from=TREKKINGSRECHT,
     params={"week": Param.WEEK, "hours": Param.HOURS, "agreed": Param.HOURS},
 )
-def week_above_agreement(ctx: Context):
+def week_above_agreement(ctx: Context) -> pd.DataFrame:
     w = ctx.weeks
     mask = ((w["agreed_hours_c"] > 0) & (w["hours_c"] > w["agreed_hours_c"])).to_numpy()
     offences = w.loc[mask, ["declaration_id", "first_date", "week", "hours_c", "agreed_hours_c"]]
@@ -188,7 +189,7 @@ def week_above_agreement(ctx: Context):
     valid_from=TREKKINGSRECHT,
     params={"week": Param.WEEK, "days": Param.NUMBER},
 )
-def four_days(ctx: Context):
+def four_days(ctx: Context) -> pd.DataFrame:
     w = ctx.weeks
     limit = ctx.figure(FigureKind.HOME_SERVICE_DAYS_A_WEEK, w["first_date"]) // 100
     employed = w["agreement_type"].isin(EMPLOYMENT_TYPES).to_numpy()

@@ -38,7 +38,7 @@ def _iban_is_valid(ibans: pd.Series) -> np.ndarray:
         dutch, lengths == NL_LENGTH, (lengths >= MIN_LENGTH) & (lengths <= MAX_LENGTH)
     )
     country = text.str[:2].str.isalpha().to_numpy() & text.str[2:4].str.isdigit().to_numpy()
-    valid = (remainder == 1) & ~bad_character & good_length & country
+    valid: np.ndarray = (remainder == 1) & ~bad_character & good_length & country
     return valid[which]
 
 
@@ -52,13 +52,14 @@ def _iban_is_valid(ibans: pd.Series) -> np.ndarray:
     valid_from=TREKKINGSRECHT,
     params={"iban": Param.TEXT},
 )
-def iban_invalid(ctx: Context):
+def iban_invalid(ctx: Context) -> pd.DataFrame:
     d = ctx.declarations
     mask = ~_iban_is_valid(d["iban"])
     text = d["iban"].fillna("").astype(str)[mask]  # only the invalid ones are shown
     hidden = (text.str.len() - VISIBLE_CHARACTERS).clip(lower=0)
     masked = np.full(len(d), "", dtype=object)
     masked[mask] = (
-        pd.Series("*", index=text.index).str.repeat(hidden) + text.str[-VISIBLE_CHARACTERS:]
+        pd.Series("*", index=text.index).str.repeat(hidden.tolist())
+        + text.str[-VISIBLE_CHARACTERS:]
     ).to_numpy()
     return on_declarations(ctx, mask, iban=masked)

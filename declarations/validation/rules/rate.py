@@ -24,7 +24,7 @@ from ._common import ERROR, INFO, SVB_DECLARING, TREKKINGSRECHT, cached, on_segm
     valid_from=TREKKINGSRECHT,
     params={"declared": Param.MONEY, "agreed": Param.MONEY, "start": Param.DATE},
 )
-def rate_differs(ctx: Context):
+def rate_differs(ctx: Context) -> pd.DataFrame:
     s = ctx.segments
     low, high, agreed = s["min_rate_cents"], s["max_rate_cents"], s["agreed_cents"]
     mask = (s["has_version"] & ((low != agreed) | (high != agreed))).to_numpy()
@@ -32,13 +32,13 @@ def rate_differs(ctx: Context):
     return on_segments(ctx, mask, declared=declared, agreed=agreed.to_numpy(), start="valid_from")
 
 
-def _max_tariffs(ctx: Context):
+def _max_tariffs(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     """Per segment: the funder's maximum (cents) for the case on the segment's last day, and
     its source; -1 where no maximum is known. Funder and product rows beat general ones."""
     return cached(ctx, _find_max_tariffs)
 
 
-def _find_max_tariffs(ctx: Context):
+def _find_max_tariffs(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     s = ctx.segments
     cases = pd.DataFrame(
         {
@@ -74,7 +74,7 @@ def _find_max_tariffs(ctx: Context):
         "source": Param.TEXT,
     },
 )
-def rate_above_maximum(ctx: Context):
+def rate_above_maximum(ctx: Context) -> pd.DataFrame:
     s = ctx.segments
     maximum, source = _max_tariffs(ctx)
     mask = s["has_version"].to_numpy() & (maximum >= 0) & (s["agreed_cents"].to_numpy() > maximum)
@@ -96,7 +96,7 @@ def rate_above_maximum(ctx: Context):
     valid_from=TREKKINGSRECHT,
     params={"class": Param.CARER_CLASS, "day": Param.DATE},
 )
-def maximum_unknown(ctx: Context):
+def maximum_unknown(ctx: Context) -> pd.DataFrame:
     s = ctx.segments
     maximum, _source = _max_tariffs(ctx)
     mask = s["has_version"].to_numpy() & (maximum < 0)

@@ -5,6 +5,7 @@ from datetime import date
 from django.utils.translation import gettext_lazy as _
 
 import numpy as np
+import pandas as pd
 
 from contracts.constants import AgreementType
 from pgb_admin.figures.constants import FigureKind
@@ -18,11 +19,11 @@ from ._common import ERROR, INFO, cached, on_segments
 MINIMUM_WAGE_TYPES = (AgreementType.EMPLOYMENT_HOURLY, AgreementType.FAMILY)
 
 
-def _minimum_wage(ctx: Context):
+def _minimum_wage(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return cached(ctx, _find_minimum_wage)
 
 
-def _find_minimum_wage(ctx: Context):
+def _find_minimum_wage(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per segment: whether the minimum wage applies, the minimum hourly rate in cents on the
     last day (with holiday allowance when the rate includes it; -1 if unknown) and the age."""
     s = ctx.segments
@@ -56,7 +57,7 @@ def _find_minimum_wage(ctx: Context):
     valid_from=date(2018, 1, 1),
     params={"rate": Param.MONEY, "minimum": Param.MONEY, "age": Param.NUMBER, "day": Param.DATE},
 )
-def below_minimum_wage(ctx: Context):
+def below_minimum_wage(ctx: Context) -> pd.DataFrame:
     applies, minimum, ages = _minimum_wage(ctx)
     rate = ctx.segments["min_rate_cents"].to_numpy()
     mask = applies & (minimum >= 0) & (rate < minimum)
@@ -76,6 +77,6 @@ def below_minimum_wage(ctx: Context):
     valid_from=date(2018, 1, 1),
     params={"day": Param.DATE, "age": Param.NUMBER},
 )
-def minimum_wage_unknown(ctx: Context):
+def minimum_wage_unknown(ctx: Context) -> pd.DataFrame:
     applies, minimum, ages = _minimum_wage(ctx)
     return on_segments(ctx, applies & (minimum < 0), day="last_date", age=ages)

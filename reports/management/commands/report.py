@@ -12,6 +12,7 @@ from auditlog.context import set_actor
 
 from pgb_admin.accounts.models import User
 from pgb_admin.core.commands import BAD_ARGUMENTS, actor_for, parse_holder
+from pgb_admin.core.errors import NotFound
 from pgb_admin.core.files import exhaustion_report_name, municipal_report_name, sha256
 from pgb_admin.core.progress import ProgressBar
 from reports import files, selectors
@@ -103,7 +104,7 @@ class Command(BaseCommand):
             code = options["funder"].upper()
             municipal = selectors.municipality_report(user=actor, code=code, year=year)
             return municipal.as_dict(), partial(municipal_report_name, code, year)
-        except Http404:
+        except (Http404, NotFound):
             raise CommandError(
                 f"Not found, or not in the scope of --user {options['user']}.",
                 returncode=BAD_ARGUMENTS,
