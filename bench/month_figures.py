@@ -2,6 +2,7 @@
 ``pgb_admin/figures/data/figures.csv`` (funder codes mapped to the generator's funder ids)."""
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,11 @@ PRODUCTS = {
 FUNDER_IDS = {"GM0518": 1, "GM0106": 2}  # The Hague and Assen: the CSV's municipal tariffs
 
 
+def to_cents(amount: str) -> int:
+    """Euros as written in figures.csv to whole cents, rounded half up (never through float)."""
+    return int((Decimal(amount or "0") * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def figure_frames(month_end: date, tariff_funders: int = 0, seed: int = SEED):
     """The ``figures`` and ``tariffs`` frames from figures.csv, with every case carried
     forward to the month when its latest rows end before it. ``tariff_funders`` extra
@@ -28,7 +34,7 @@ def figure_frames(month_end: date, tariff_funders: int = 0, seed: int = SEED):
     csv = pd.read_csv(FIGURES_CSV, dtype=str, keep_default_na=False)
     csv["valid_from"] = pd.to_datetime(csv["valid_from"])
     csv["valid_to"] = pd.to_datetime(csv["valid_to"].where(csv["valid_to"] != ""))
-    csv["cents"] = (csv["amount"].astype(float) * 100).round().astype(np.int64)
+    csv["cents"] = csv["amount"].map(to_cents).astype(np.int64)
     horizon = pd.Timestamp(month_end)
 
     def carried(rows: pd.DataFrame, case: list[str]) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.conf import settings
@@ -101,17 +101,6 @@ class TimeEntry(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.care_date.isoformat()} {self.quantity}"
-
-    @property
-    def duration_hours(self) -> float | None:
-        """Hours between start and end time (an end at or before the start runs past midnight)."""
-        if self.start_time is None or self.end_time is None:
-            return None
-        start = datetime.combine(date.min, self.start_time)
-        end = datetime.combine(date.min, self.end_time)
-        if end <= start:
-            end += timedelta(days=1)
-        return (end - start).total_seconds() / 3600
 
 
 class Expense(TimeStampedModel):
