@@ -89,6 +89,18 @@ class Provider(TimeStampedModel):
     big_number = BIGNumberField(
         _("BIG number"), blank=True, help_text=_("For BIG-registered care professionals.")
     )
+    sbi_code = models.CharField(
+        _("SBI code"),
+        max_length=6,
+        blank=True,
+        help_text=_(
+            "The activity code in the Handelsregister (KvK); a Zvw insurer pays the formal "
+            "rate to a business in health or social care (SBI 86, 87 or 88)."
+        ),
+    )
+    # As far as checks need it (provider and holder at one address), masked for auditors.
+    postcode = models.CharField(_("postcode"), max_length=7, blank=True)
+    house_number = models.CharField(_("house number"), max_length=10, blank=True)
     is_entrepreneur = models.BooleanField(
         _("entrepreneur for income tax"),
         default=False,
@@ -546,3 +558,32 @@ class AgreementVersion(ValidityPeriod):
                 _("Fill in the agreed hours per week."),
                 "hours_per_week_required",
             )
+
+
+class SickReport(models.Model):
+    """A sick report (ziekmelding) of the carer of an agreement and, later, their recovery
+    (herstelmelding), as reported to the SVB."""
+
+    agreement = models.ForeignKey(
+        CareAgreement,
+        on_delete=models.CASCADE,
+        related_name="sick_reports",
+        verbose_name=_("care agreement"),
+    )
+    sick_from = SupportedDateField(_("sick from"))
+    recovered_on = SupportedDateField(_("recovered on"), null=True, blank=True)
+    reported_on = SupportedDateField(_("reported to the SVB on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sick report")
+        verbose_name_plural = _("sick reports")
+        ordering = ["agreement_id", "sick_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recovered_on__isnull=True) | Q(recovered_on__gte=models.F("sick_from")),
+                name="sick_report_recovery_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sick_from:%Y-%m-%d}"

@@ -5,10 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class DeclarationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     VALIDATED = "validated", _("Validated")
-    EXPORTED = "exported", _("Exported to an SVB batch")
-    SUBMITTED = "submitted", _("Submitted to the SVB")
-    PAID = "paid", _("Paid")
-    REJECTED = "rejected", _("Rejected")
+    # Nothing is sent from here: "exported" means checked and ready to type into the PGB
+    # Portaal (or to send to the insurer); what happened after is the user's own record.
+    EXPORTED = "exported", _("Ready to declare")
+    SUBMITTED = "submitted", _("Declared (your record)")
+    PAID = "paid", _("Paid (your record)")
+    REJECTED = "rejected", _("Rejected (your record)")
 
 
 # Once exported, a declaration and the hours behind it no longer change; a correction is a new

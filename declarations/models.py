@@ -11,6 +11,7 @@ from contracts.models import AgreementVersion
 from pgb_admin.accounts.scoping import ScopedQuerySet
 from pgb_admin.audit.models import Role
 from pgb_admin.audit.provenance import EVIDENCE_HELP, EVIDENCE_MAX_LENGTH, Recorded
+from pgb_admin.budgets.constants import Channel
 from pgb_admin.core.fields import SupportedDateField
 from pgb_admin.core.models import TimeStampedModel
 from pgb_admin.core.periods import month_end
@@ -185,6 +186,15 @@ class Batch(models.Model):
         verbose_name=_("exported by"),
     )
     created_at = models.DateTimeField(_("exported at"), auto_now_add=True)
+    channel = models.CharField(
+        _("declared through"),
+        max_length=10,
+        choices=Channel.choices,
+        default=Channel.SVB,
+        help_text=_(
+            "An entry aid for the PGB Portaal (SVB) or a declaration to send to the insurer."
+        ),
+    )
     declaration_count = models.PositiveIntegerField(_("declarations"), default=0)
     line_count = models.PositiveIntegerField(_("care lines"), default=0)
     total_amount = models.DecimalField(_("total (EUR)"), max_digits=14, decimal_places=2)
@@ -281,6 +291,12 @@ class Declaration(TimeStampedModel):
         related_name="declarations",
         verbose_name=_("budget grant"),
         help_text=_("The grant the declaration is paid from: that of the agreement version."),
+    )
+    invoice_number = models.CharField(
+        _("invoice number"),
+        max_length=50,
+        blank=True,
+        help_text=_("The provider's invoice number, when the care is invoiced."),
     )
     declared_rate = models.DecimalField(
         _("declared rate (EUR)"),

@@ -20,12 +20,21 @@ from pgb_admin.core.fields import (
     SVBClientNumberField,
 )
 from pgb_admin.core.masking import mask_identifier
-from pgb_admin.core.models import TimeStampedModel
+from pgb_admin.core.models import TimeStampedModel, ValidityPeriod
 from pgb_admin.core.periods import validate_period
 from pgb_admin.core.text import lower_lazy
 from pgb_admin.core.validators import normalize_bsn, validate_municipality_code
 
-from .constants import FUNDER_KIND_OF_SCHEME, FunderKind, Scheme
+from .constants import (
+    CHANNEL_OF_FUNDER_KIND,
+    FUNDER_KIND_OF_SCHEME,
+    AdmissionKind,
+    CakExemption,
+    Channel,
+    FunderKind,
+    IndicationPeriod,
+    Scheme,
+)
 
 _OTHER_FUNDER_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
 _BSN_SHAPE = re.compile(r"[0-9]{9}")
@@ -43,6 +52,16 @@ class Funder(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=FunderKind.choices)
+    channel = models.CharField(
+        _("declared through"),
+        max_length=10,
+        choices=Channel.choices,
+        blank=True,
+        help_text=_(
+            "Where holders declare and who pays: the SVB through the PGB Portaal "
+            "(trekkingsrecht) or the health insurer. Empty: by the kind of funder."
+        ),
+    )
 
     class Meta:
         verbose_name = _("funder")
@@ -51,6 +70,12 @@ class Funder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    @property
+    def declares_through(self) -> Channel:
+        return (
+            Channel(self.channel) if self.channel else CHANNEL_OF_FUNDER_KIND[FunderKind(self.kind)]
+        )
 
     def clean(self) -> None:
         super().clean()
@@ -169,6 +194,21 @@ class BudgetHolder(TimeStampedModel):
         Funder, related_name="holders", verbose_name=_("funders"), blank=True
     )
     svb_client_number = SVBClientNumberField(_("SVB client number"), blank=True)
+    # The address as far as checks need it (holder and carer at one address): postcode and
+    # house number only, masked for auditors.
+    postcode = models.CharField(_("postcode"), max_length=7, blank=True)
+    house_number = models.CharField(_("house number"), max_length=10, blank=True)
+    date_of_death = SupportedDateField(_("date of death"), null=True, blank=True)
+    cak_exemption = models.CharField(
+        _("exempt from the CAK contribution"),
+        max_length=30,
+        choices=CakExemption.choices,
+        blank=True,
+        help_text=_(
+            "Why the CAK charges no Wmo contribution. A Wlz grant and an age under 18 are "
+            "taken into account without this."
+        ),
+    )
 
     objects = BudgetHolderQuerySet.as_manager()
 
@@ -279,6 +319,14 @@ class Budget(TimeStampedModel):
     amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
     decision_date = SupportedDateField(_("decision date"))
     decision_reference = models.CharField(_("decision reference"), max_length=100)
+    svb_payroll = models.BooleanField(
+        _("SVB runs the payroll"),
+        default=False,
+        help_text=_(
+            "Zvw only: the insurer has the SVB pay the employees of this grant; their "
+            "declarations then go through the PGB Portaal."
+        ),
+    )
     declared = models.DecimalField(
         _("declared (EUR)"),
         max_digits=12,
@@ -387,3 +435,69 @@ class Budget(TimeStampedModel):
         if weeks is None:
             return None
         return self.decision_date + timedelta(weeks=int(weeks))
+
+
+class HolderAdmission(ValidityPeriod):
+    """A stay in a hospital or a Wlz institution: care at home is not expected meanwhile."""
+
+    holder = models.ForeignKey(
+        BudgetHolder, on_delete=models.CASCADE, related_name="admissions", verbose_name=_("holder")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=AdmissionKind.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta(ValidityPeriod.Meta):
+        verbose_name = _("admission")
+        verbose_name_plural = _("admissions")
+        ordering = ["holder_id", "valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.valid_from:%Y-%m-%d}"
+
+
+class Indication(ValidityPeriod):
+    """Hours of a care product the grant decision indicates for a period, e.g. 3 hours of
+    household help a week."""
+
+    budget = models.ForeignKey(
+        Budget, on_delete=models.CASCADE, related_name="indications", verbose_name=_("grant")
+    )
+    product = models.ForeignKey(
+        CareProduct, on_delete=models.PROTECT, related_name="+", verbose_name=_("care product")
+    )
+    hours = models.DecimalField(_("hours"), max_digits=7, decimal_places=2)
+    per = models.CharField(_("per"), max_length=5, choices=IndicationPeriod.choices)
+
+    class Meta(ValidityPeriod.Meta):
+        verbose_name = _("indicated hours")
+        verbose_name_plural = _("indicated hours")
+        ordering = ["budget_id", "product_id", "valid_from"]
+        constraints = [
+            *ValidityPeriod.Meta.constraints,
+            models.CheckConstraint(condition=Q(hours__gt=0), name="indication_hours_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hours} {self.get_per_display()}"
+
+
+class FreeAmountClaim(models.Model):
+    """Money of the verantwoordingsvrij bedrag (Wlz, Zvw) paid to the holder's own account."""
+
+    budget = models.ForeignKey(
+        Budget, on_delete=models.PROTECT, related_name="free_amount_claims", verbose_name=_("grant")
+    )
+    paid_on = SupportedDateField(_("paid on"))
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=10, decimal_places=2)
+    description = models.CharField(_("what for"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("claim on the verantwoordingsvrij bedrag")
+        verbose_name_plural = _("claims on the verantwoordingsvrij bedrag")
+        ordering = ["budget_id", "paid_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="free_amount_claim_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.paid_on:%Y-%m-%d}"

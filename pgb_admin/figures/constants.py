@@ -55,6 +55,30 @@ class FigureKind(models.TextChoices):
         "home_service_days_a_week",
         _("Household-service scheme no longer applies from this many working days a week"),
     )
+    EMPLOYER_COSTS_PCT = (
+        "employer_costs_pct",
+        _("Employer costs the SVB pays from the budget (percent of the gross wage)"),
+    )
+    SIGNAL_INDICATION_ABOVE_PCT = (
+        "signal_indication_above_pct",
+        _("Signal: declared hours above this share of the indicated hours (percent)"),
+    )
+    SIGNAL_HOLDERS_PER_REPRESENTATIVE = (
+        "signal_holders_per_representative",
+        _("Signal: a representative or bureau acting for more holders than"),
+    )
+    SIGNAL_IDENTICAL_MONTHS = (
+        "signal_identical_months",
+        _("Signal: identical declarations in this many months in a row"),
+    )
+    SIGNAL_SAME_ADDRESS_WEEK_HOURS = (
+        "signal_same_address_week_hours",
+        _("Signal: holder and carer at one address with more hours a week than"),
+    )
+    SIGNAL_PROVIDER_DAY_HOURS = (
+        "signal_provider_day_hours",
+        _("Signal: a carer declared by several holders for more hours on a day than"),
+    )
 
 
 class FigureUnit(models.TextChoices):

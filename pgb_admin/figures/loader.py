@@ -77,6 +77,9 @@ def load_figures(rows, *, statutory_model, tariff_model, funder_model, product_m
     with transaction.atomic():
         for kind, key, values in parsed:
             model = tariff_model if kind == MAX_TARIFF else statutory_model
+            if key.get("funder") is None and not _has_field(model, "funder"):
+                # an older data migration's model, from before figures had a funder
+                key.pop("funder", None)
             existing = model.objects.filter(**key).first()
             if existing is None:
                 model.objects.create(**key, **values)
@@ -89,6 +92,10 @@ def load_figures(rows, *, statutory_model, tariff_model, funder_model, product_m
             else:
                 result.unchanged += 1
     return result
+
+
+def _has_field(model, name: str) -> bool:
+    return any(field.name == name for field in model._meta.get_fields())
 
 
 def _parse(row: dict[str, str], funders: dict, products: dict):
@@ -105,11 +112,11 @@ def _parse(row: dict[str, str], funders: dict, products: dict):
         raise ValueError("valid_to lies before valid_from")
     amount = _decimal(row, "amount")
     scheme = _choice(row, "scheme", ["", *Scheme.values])
+    funder_code = (row.get("funder") or "").strip()
+    if funder_code and funder_code not in funders:
+        raise ValueError(f"unknown funder {funder_code!r}")
     if kind == MAX_TARIFF:
-        funder_code = (row.get("funder") or "").strip()
         product_code = (row.get("product") or "").strip()
-        if funder_code and funder_code not in funders:
-            raise ValueError(f"unknown funder {funder_code!r}")
         if product_code and product_code not in products:
             raise ValueError(f"unknown care product {product_code!r}")
         key = {
@@ -126,6 +133,7 @@ def _parse(row: dict[str, str], funders: dict, products: dict):
         key = {
             "kind": kind,
             "scheme": scheme,
+            "funder": funders.get(funder_code),
             "age_min": int(age) if age else None,
             "valid_from": valid_from,
         }

@@ -57,19 +57,41 @@ class SourcedFigure(ValidityPeriod):
 
 class StatutoryFigureQuerySet(ValidityQuerySet["StatutoryFigure"]):
     def row_on(
-        self, kind: str, on: date, *, age: int | None = None, scheme: str = ""
+        self,
+        kind: str,
+        on: date,
+        *,
+        age: int | None = None,
+        scheme: str = "",
+        funder_id: int | None = None,
     ) -> "StatutoryFigure | None":
-        """The row of ``kind`` valid on ``on``. With ``age``, the row for the highest age
-        band that the age has reached (the minimum wage 'staffel')."""
-        rows = self.valid_on(on).filter(kind=kind).filter(Q(scheme=scheme) | Q(scheme=""))
+        """The row of ``kind`` valid on ``on``: the funder's own row before the national one,
+        the scheme's before the general one. With ``age``, the row for the highest age band
+        that the age has reached (the minimum wage 'staffel')."""
+        rows = (
+            self.valid_on(on)
+            .filter(kind=kind)
+            .filter(Q(scheme=scheme) | Q(scheme=""))
+            .filter(Q(funder_id=funder_id) | Q(funder__isnull=True))
+        )
         if age is not None:
             rows = rows.filter(Q(age_min__isnull=True) | Q(age_min__lte=age))
-        return rows.order_by("-scheme", models.F("age_min").desc(nulls_last=True)).first()
+        return rows.order_by(
+            models.F("funder_id").desc(nulls_last=True),
+            "-scheme",
+            models.F("age_min").desc(nulls_last=True),
+        ).first()
 
     def value_on(
-        self, kind: str, on: date, *, age: int | None = None, scheme: str = ""
+        self,
+        kind: str,
+        on: date,
+        *,
+        age: int | None = None,
+        scheme: str = "",
+        funder_id: int | None = None,
     ) -> Decimal | None:
-        row = self.row_on(kind, on, age=age, scheme=scheme)
+        row = self.row_on(kind, on, age=age, scheme=scheme, funder_id=funder_id)
         return row.value if row else None
 
 
@@ -101,6 +123,18 @@ class StatutoryFigure(SourcedFigure):
         blank=True,
         help_text=_("Empty when the figure holds for every scheme."),
     )
+    funder = models.ForeignKey(
+        "budgets.Funder",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="figures",
+        verbose_name=_("funder"),
+        help_text=_(
+            "Empty for a national figure; a funder's own row (e.g. a municipality's signal "
+            "threshold) wins over it."
+        ),
+    )
     age_min = models.PositiveSmallIntegerField(
         _("from age"),
         null=True,
@@ -111,7 +145,7 @@ class StatutoryFigure(SourcedFigure):
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
 
     objects = StatutoryFigureQuerySet.as_manager()
-    key_fields = ("kind", "scheme", "age_min")
+    key_fields = ("kind", "scheme", "funder", "age_min")
 
     class Meta(SourcedFigure.Meta):
         verbose_name = _("statutory figure")
