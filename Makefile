@@ -50,6 +50,7 @@ compilemessages: install-run
 
 setup: compilemessages
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py check --database default
 	$(PY) manage.py loaddemo --if-empty
 
 run: setup
@@ -82,7 +83,7 @@ format: install-test
 
 check: lint
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) manage.py check
+	$(PY) manage.py check --database default
 	$(MAKE) test
 
 # The committed OpenAPI schema; tests/api/test_schema.py fails when it is stale.

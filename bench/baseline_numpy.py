@@ -26,7 +26,8 @@ def columns(inp) -> dict:
     result: dict[str, Any] = {}
     for name in (
         "declarations", "lines", "versions", "agreements", "providers", "budgets",
-        "budget_products", "entries", "provider_days", "tariffs", "figures",
+        "budget_products", "entries", "provider_days", "tariffs", "figures", "indications",
+        "product_hours",
     ):  # fmt: skip
         frame = getattr(inp, name)
         result[name] = {column: frame[column].to_numpy() for column in frame.columns}
@@ -55,6 +56,31 @@ def _codes(values: np.ndarray, vocabulary, other: int = 0) -> np.ndarray:
     for code, word in enumerate(vocabulary, start=1):
         codes[values == word] = code
     return codes
+
+
+def _sums_at(table: tuple, values: np.ndarray, query: tuple) -> np.ndarray:
+    """The sum of ``values`` over the rows of ``table`` (a tuple of int64 key columns) with
+    each key of ``query`` (the same columns); 0 where none. The columns are packed into one
+    int64 key (mixed radix over their ranges)."""
+    if not len(values) or not len(query[0]):
+        return np.zeros(len(query[0]), dtype=np.int64)
+    packed_table = np.zeros(len(values), dtype=np.int64)
+    packed_query = np.zeros(len(query[0]), dtype=np.int64)
+    room = 1
+    for left, right in zip(table, query, strict=True):
+        low = min(left.min(), right.min())
+        size = int(max(left.max(), right.max()) - low + 1)
+        room *= size
+        if room >= 2**62:
+            raise OverflowError("keys too wide to pack")
+        packed_table = packed_table * size + (left - low)
+        packed_query = packed_query * size + (right - low)
+    order = np.argsort(packed_table, kind="stable")
+    ordered = packed_table[order]
+    starts = _runs(ordered)
+    keys, sums = ordered[starts], np.add.reduceat(values[order], starts)
+    slot = np.minimum(np.searchsorted(keys, packed_query), len(keys) - 1)
+    return np.where(keys[slot] == packed_query, sums[slot], 0)
 
 
 def _runs(*keys: np.ndarray) -> np.ndarray:
@@ -90,6 +116,38 @@ def iso_week(days: np.ndarray) -> np.ndarray:
     return (year.astype(np.int64) + 1970) * 100 + (thursday - first) // 7 + 1
 
 
+WML_FAMILY = int(np.datetime64("2019-01-01", "D").astype(np.int64))
+WML_ASSIGNMENTS = int(np.datetime64("2018-01-01", "D").astype(np.int64))
+
+
+def _owed(types: np.ndarray, entrepreneur: np.ndarray, on: np.ndarray) -> np.ndarray:
+    """Owed the minimum wage (type codes: 1 employment_fixed, 2 employment_hourly, 3 family,
+    4 assignment): employees, family from 2019, non-entrepreneurs on assignment from 2018."""
+    return (
+        (types == 1)
+        | (types == 2)
+        | ((types == 3) & (on >= WML_FAMILY))
+        | ((types == 4) & ~entrepreneur & (on >= WML_ASSIGNMENTS))
+    )
+
+
+def _ages(birth: np.ndarray, on: np.ndarray) -> np.ndarray:
+    known = birth != NAT
+    by, bm, bd = _ymd(np.where(known, birth, 0))
+    oy, om, od = _ymd(on)
+    return np.where(known, oy - by - ((om * 100 + od) < (bm * 100 + bd)), -1)
+
+
+def _minimum_wage(figure, on: np.ndarray, ages: np.ndarray, includes: np.ndarray) -> np.ndarray:
+    """The minimum an hour in cents (with the holiday allowance where the rate includes it);
+    -1 when unknown."""
+    wage = figure.of_band("minimum_wage", on, ages)
+    allowance = figure("holiday_allowance_pct", on)
+    with_allowance = (wage * (10_000 + np.maximum(allowance, 0)) + 5_000) // 10_000
+    minimum = np.where(includes, with_allowance, wage)
+    return np.where((wage < 0) | (ages < 0), -1, minimum)
+
+
 class Figures:
     """Dated figures by kind, as Context.figure: general rows first, a scheme's own row
     overrides them; with ages, the highest age band reached."""
@@ -101,6 +159,26 @@ class Figures:
         self.start = _days(figures["valid_from"])
         self.end = _days(figures["valid_to"])
         self.value = figures["value_c"]
+
+    def of_band(self, kind, on, ages) -> np.ndarray:
+        """The row of the age's own band (the highest band of the table reached), no
+        fallback to a younger band; -1 where none holds."""
+        of_kind = np.flatnonzero(self.kind == kind)
+        bands = np.unique(self.age[of_kind])
+        bands = bands[bands >= 0]
+        result = np.full(len(on), -1, dtype=np.int64)
+        if not len(bands):
+            return result
+        position = np.searchsorted(bands, ages, side="right") - 1
+        band = np.where(position >= 0, bands[np.maximum(position, 0)], -1)
+        for row in of_kind.tolist():
+            if self.scheme[row]:
+                continue
+            applies = (band == self.age[row]) & (on >= self.start[row])
+            if self.end[row] != NAT:
+                applies &= on <= self.end[row]
+            result = np.where(applies, self.value[row], result)
+        return result
 
     def __call__(self, kind, on, *, ages=None, schemes=None) -> np.ndarray:
         result = np.full(len(on), -1, dtype=np.int64)
@@ -144,6 +222,69 @@ def _iban_valid(ibans: np.ndarray) -> np.ndarray:
     return (remainder == 1) & ~bad & good_length & country
 
 
+def _above_indication(c, l_decl, l_day, l_quantity, counted, l_budget, l_product) -> int:
+    """Declarations in the run with hour lines of a grant's product in a month whose hours (with
+    those declared outside the run) exceed the indicated hours of that month: each indication
+    row pro rata by its days in the month (a week: days / 7; a month: days / days of the
+    month; a year: days / days of the year), rounded half up, summed."""
+    IN, PH = c["indications"], c["product_hours"]
+    if not len(IN["budget_id"]) or not counted.any():
+        return 0
+    decl, budget, product = l_decl[counted], l_budget[counted], l_product[counted]
+    month = l_day[counted].astype("datetime64[D]").astype("datetime64[M]")
+    month_day = month.astype("datetime64[D]").astype(np.int64)
+    # the distinct grant-product-months and their hours
+    order = np.lexsort((month_day, product, budget))
+    b, p, m, q, dd = (
+        budget[order],
+        product[order],
+        month_day[order],
+        l_quantity[counted][order],
+        decl[order],
+    )
+    starts = _runs(b, p, m)
+    k_budget, k_product, k_month = b[starts], p[starts], m[starts]
+    k_hours = np.add.reduceat(q, starts) + _sums_at(
+        (PH["budget_id"], PH["product_id"], _days(PH["month"])), PH["hours_c"],
+        (k_budget, k_product, k_month),
+    )  # fmt: skip
+    k_end = _month_end(k_month)
+    k_month_len = k_end - k_month + 1
+    k_year = k_month.astype("datetime64[D]").astype("datetime64[Y]")
+    k_year_len = ((k_year + 1).astype("datetime64[D]") - k_year.astype("datetime64[D]")).astype(
+        np.int64
+    )
+    # each key with each indication row of its grant and product
+    packed_key = k_budget * 100 + k_product  # products are small ids
+    packed_ind = IN["budget_id"] * 100 + IN["product_id"]
+    key_order = np.argsort(packed_key, kind="stable")
+    first = np.searchsorted(packed_key[key_order], packed_ind, "left")
+    many = np.searchsorted(packed_key[key_order], packed_ind, "right") - first
+    pair_ind = np.repeat(np.arange(len(packed_ind)), many)
+    pair_key = key_order[
+        np.repeat(first, many) + np.arange(len(pair_ind)) - np.repeat(np.cumsum(many) - many, many)
+    ]
+    i_from, i_to = _days(IN["valid_from"])[pair_ind], _days(IN["valid_to"])[pair_ind]
+    start = np.maximum(i_from, k_month[pair_key])
+    end = np.where((i_to != NAT) & (i_to < k_end[pair_key]), i_to, k_end[pair_key])
+    days = np.maximum(end - start + 1, 0)
+    per = IN["per"][pair_ind]
+    period = np.where(
+        per == "week", 7, np.where(per == "month", k_month_len[pair_key], k_year_len[pair_key])
+    )
+    indicated = (2 * IN["hours_c"][pair_ind] * days + period) // (2 * period)
+    holds = days > 0
+    k_indicated = np.zeros(len(starts), dtype=np.int64)
+    np.add.at(k_indicated, pair_key[holds], indicated[holds])
+    k_has = np.zeros(len(starts), dtype=bool)
+    k_has[pair_key[holds]] = True
+    over = k_has & (k_hours > k_indicated)
+    # one finding per declaration with hours of an exceeded grant-product-month
+    key_of_line = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(b))))
+    hits = over[key_of_line]
+    return len(np.unique(dd[hits] * len(starts) + key_of_line[hits]))
+
+
 def run(c: dict) -> dict[str, int]:
     count: dict[str, int] = {}
     today = c["today"]
@@ -161,6 +302,7 @@ def run(c: dict) -> dict[str, int]:
     A = c["agreements"]
     ai, af = _index(A["agreement_id"], d_agreement)
     d_provider = np.where(af, A["provider_id"][ai], -1)
+    d_holder = np.where(af, A["holder_id"][ai], -1)
     d_type = np.where(af, A["agreement_type"][ai], NO_VALUE)
     d_relation = np.where(af, A["relation"][ai], NO_VALUE)
     P = c["providers"]
@@ -170,6 +312,12 @@ def run(c: dict) -> dict[str, int]:
     d_entrepreneur = pf & P["entrepreneur"][pi]
     d_birth = np.where(pf, _days(P["birth_date"])[pi], NAT)
     d_formal = (d_relation == "none") & (d_org | d_registered)
+    d_kvk = pf & (P["has_kvk"][pi] == True)  # noqa: E712  (None: not registered)
+    d_agb = pf & (P["has_agb"][pi] == True)  # noqa: E712
+    d_big = pf & (P["has_big"][pi] == True)  # noqa: E712
+    sbi = np.where(pf, P["sbi_code"][pi], NO_VALUE)
+    sbi = np.strings.replace(np.where(sbi == None, "", sbi).astype(str), ".", "")  # noqa: E711
+    d_care_sbi = d_org & np.isin(np.strings.slice(sbi, 0, 2), ["86", "87", "88"])
     d_month_end = _month_end(d_month)
     d_type_code = _codes(d_type, ["employment_fixed", "employment_hourly", "family", "assignment"])
 
@@ -233,7 +381,6 @@ def run(c: dict) -> dict[str, int]:
     count["budget.product_not_granted"] = int(
         (s_has_version & (s_budget != -1) & ~s_product_granted).sum()
     )
-    count["agreement.fixed_monthly_pay"] = int((d_type_code == 1).sum())
 
     # the calendar
     count["declaration.month_not_over"] = int((d_month_end >= today).sum())
@@ -262,25 +409,27 @@ def run(c: dict) -> dict[str, int]:
     )
     count["value.not_positive"] = int(((l_quantity <= 0) | (l_rate <= 0)).sum())
     day_max = figure("max_hours_per_day", l_day)
-    count["hours.day_over_24"] = int((l_hour & (day_max > 0) & (l_quantity > day_max)).sum())
+    # the provider's hours a day: for the line's holder, over all holders, under employment
     PD = c["provider_days"]
     pd_day = _days(PD["care_date"])
-    pd_key = PD["provider_id"] * 1_000_000 + pd_day
-    pd_order = np.argsort(pd_key)
-    pd_sorted, pd_hours = pd_key[pd_order], PD["hours_c"][pd_order]
-    l_provider = d_provider[l_decl]
-    wanted = l_provider * 1_000_000 + l_day
-    if len(pd_sorted):
-        slot = np.minimum(np.searchsorted(pd_sorted, wanted), len(pd_sorted) - 1)
-        total = np.where(pd_sorted[slot] == wanted, pd_hours[slot], 0)
-    else:
-        total = np.zeros(n_lines, dtype=np.int64)
-    count["hours.provider_day_over_24"] = int(
-        (l_hour & (day_max > 0) & (total > day_max) & (l_quantity <= day_max)).sum()
+    pd_provider, pd_holder = PD["provider_id"], PD["holder_id"]
+    l_provider, l_holder = d_provider[l_decl], d_holder[l_decl]
+    holder_c = _sums_at(
+        (pd_provider, pd_holder, pd_day), PD["hours_c"], (l_provider, l_holder, l_day)
     )
-    adult = np.full(n_lines, 18)
-    shift_max = figure("atw_max_shift_hours", l_day, ages=adult)
-    count["atw.day_over_12"] = int((l_hour & (shift_max > 0) & (total > shift_max)).sum())
+    total = _sums_at((pd_provider, pd_day), PD["hours_c"], (l_provider, l_day))
+    employment_total = _sums_at((pd_provider, pd_day), PD["employment_c"], (l_provider, l_day))
+    own = np.maximum(l_quantity, holder_c)
+    count["hours.day_over_24"] = int((l_hour & (day_max > 0) & (own > day_max)).sum())
+    count["hours.provider_day_over_24"] = int(
+        (l_hour & (day_max > 0) & (total > day_max) & (own <= day_max)).sum()
+    )
+    employment = (d_type_code == 1) | (d_type_code == 2)
+    majority = figure("age_of_majority", l_day) // 100
+    shift_max = figure("atw_max_shift_hours", l_day, ages=majority)
+    count["atw.day_over_12"] = int(
+        (employment[l_decl] & l_hour & (shift_max > 0) & (employment_total > shift_max)).sum()
+    )
 
     # weeks: runs of lines of one declaration in one ISO week
     l_week = iso_week(l_day)
@@ -290,28 +439,22 @@ def run(c: dict) -> dict[str, int]:
         np.add.reduceat(np.where(l_hour, l_quantity, 0), w_start) if n_lines else l_quantity[:0]
     )
     w_days = np.diff(np.append(w_start, n_lines))
-    if len(pd_key) and len(w_start):
-        p_week = pd_key // 1_000_000 * 1_000_000 + iso_week(pd_day) % 1_000_000
-        p_week_order = np.argsort(p_week, kind="stable")
-        p_sorted = p_week[p_week_order]
-        p_starts = _runs(p_sorted)
-        p_keys = p_sorted[p_starts]
-        p_sums = np.add.reduceat(PD["hours_c"][p_week_order], p_starts)
-        wanted = d_provider[w_decl] * 1_000_000 + w_week % 1_000_000
-        slot = np.minimum(np.searchsorted(p_keys, wanted), len(p_keys) - 1)
-        week_total = np.where(p_keys[slot] == wanted, p_sums[slot], 0)
-        week_max = figure("atw_max_week_hours", w_first, ages=np.full(len(w_start), 18))
-        count["atw.week_over_60"] = int(
-            ((week_max > 0) & (week_total > week_max) & (w_hours > 0)).sum()
-        )
-    else:
-        count["atw.week_over_60"] = 0
+    w_provider = d_provider[w_decl]
+    week_total = _sums_at((pd_provider, iso_week(pd_day)), PD["employment_c"], (w_provider, w_week))
+    week_max = figure("atw_max_week_hours", w_first, ages=figure("age_of_majority", w_first) // 100)
+    count["atw.week_over_60"] = int(
+        (employment[w_decl] & (week_max > 0) & (week_total > week_max) & (w_hours > 0)).sum()
+    )
     d_agreed = np.full(n_decl, -1, dtype=np.int64)
     np.maximum.at(d_agreed, s_decl, s_weekly)
     w_agreed = d_agreed[w_decl]
     count["hours.week_above_agreement"] = int(((w_agreed > 0) & (w_hours > w_agreed)).sum())
-    employment = (d_type_code == 1) | (d_type_code == 2)
     count["employment.four_days_a_week"] = int((employment[w_decl] & (w_days >= 4)).sum())
+
+    count["hours.above_indication"] = _above_indication(
+        c, l_decl, l_day, l_quantity, l_hour & per_line(vf & (s_budget >= 0)),
+        per_line(s_budget), per_line(s_product),
+    )  # fmt: skip
 
     # time entries of the run's agreement-months (an agreement-month may be declared twice)
     E = c["entries"]
@@ -328,14 +471,18 @@ def run(c: dict) -> dict[str, int]:
     offset = np.arange(len(entry)) - np.repeat(np.cumsum(matches) - matches, matches)
     e_decl = run_order[np.repeat(left, matches) + offset]
     e_day, e_begin, e_finish = e_day[entry], E["start_min"][entry], E["end_min"][entry]
+    e_quantity = E["quantity_c"][entry]
     if len(entry):
         group_key = d_id[e_decl] * 100_000 + (e_day - e_day.min())
-        g_order = np.argsort(group_key, kind="stable")
-        g_sorted = group_key[g_order]
-        g_start = _runs(g_sorted)
-        g_size = np.diff(np.append(g_start, len(g_sorted)))
-        g_untimed = np.add.reduceat((e_begin[g_order] < 0).astype(np.int64), g_start)
-        count["entry.day_twice"] = int(((g_size > 1) & (g_untimed > 0)).sum())
+        # exact copies: the same declaration, day, quantity and start and end time
+        c_order = np.lexsort((e_finish, e_begin, e_quantity, group_key))
+        same = (
+            (group_key[c_order][1:] == group_key[c_order][:-1])
+            & (e_quantity[c_order][1:] == e_quantity[c_order][:-1])
+            & (e_begin[c_order][1:] == e_begin[c_order][:-1])
+            & (e_finish[c_order][1:] == e_finish[c_order][:-1])
+        )
+        count["entry.duplicate"] = len(np.unique(group_key[c_order][1:][same]))
         timed = np.flatnonzero(e_begin >= 0)
         t_key = group_key[timed]
         t_order = np.lexsort((e_begin[timed], t_key))
@@ -348,7 +495,7 @@ def run(c: dict) -> dict[str, int]:
         overlaps = (t_key[1:] == t_key[:-1]) & (t_begin[1:] + shift[1:] < latest[:-1])
         count["entry.times_overlap"] = len(np.unique(t_key[1:][overlaps]))
     else:
-        count["entry.day_twice"] = count["entry.times_overlap"] = 0
+        count["entry.duplicate"] = count["entry.times_overlap"] = 0
 
     # rates and pay
     count["rate.differs_from_agreement"] = int(
@@ -381,27 +528,32 @@ def run(c: dict) -> dict[str, int]:
         maximum[better] = T["max_cents"][t]
         rank[better] = (funder != -1) * 2 + (product != -1)
     count["rate.above_maximum"] = int((s_has_version & (maximum >= 0) & (s_agreed > maximum)).sum())
-    count["rate.maximum_unknown"] = int((s_has_version & (maximum < 0)).sum())
+    unknown = s_has_version & (maximum < 0)
+    count["rate.maximum_unknown"] = len(
+        np.unique(s_decl[unknown] * 10_000_000_000 + s_version[unknown])
+    )  # once per declaration and agreement version
+
+    # formal care needs a KvK number or AGB code; under the Zvw an AGB code and a care
+    # organisation (SBI 86/87/88) or a BIG registration
+    s_formal = s_has_version & d_formal[s_decl]
+    count["provider.formal_without_registration"] = int((s_formal & ~(d_kvk | d_agb)[s_decl]).sum())
+    zvw_ok = d_agb & (d_care_sbi | d_big)
+    count["provider.zvw_formal_requirements"] = int(
+        (s_formal & (s_scheme == "zvw") & ~zvw_ok[s_decl]).sum()
+    )
 
     s_type = d_type_code[s_decl]
-    applies = (
-        s_has_version
-        & (s_unit == "hour")
-        & ((s_type == 2) | (s_type == 3) | ((s_type == 4) & ~d_entrepreneur[s_decl]))
-    )
-    birth = d_birth[s_decl]
-    known = birth != NAT
-    by, bm, bd = _ymd(np.where(known, birth, 0))
-    ly, lm, ld = _ymd(s_last)
-    ages = np.where(known, ly - by - ((lm * 100 + ld) < (bm * 100 + bd)), -1)
-    wage = figure("minimum_wage", s_last, ages=ages)
-    allowance = figure("holiday_allowance_pct", s_last)
-    with_allowance = (wage * (10_000 + np.maximum(allowance, 0)) + 5_000) // 10_000
-    minimum = np.where(s_holiday_pay, with_allowance, wage)
-    minimum = np.where((wage < 0) | (ages < 0), -1, minimum)
+    applies = s_has_version & (s_unit == "hour") & _owed(s_type, d_entrepreneur[s_decl], s_last)
+    ages = _ages(d_birth[s_decl], s_last)
+    includes = (s_type == 3) | (s_type == 4) | s_holiday_pay
+    minimum = _minimum_wage(figure, s_last, ages, includes)
     applies &= ages >= 0
     count["wage.below_minimum"] = int((applies & (minimum >= 0) & (s_min_rate < minimum)).sum())
-    count["wage.minimum_unknown"] = int((applies & (minimum < 0)).sum())
+    F = c["figures"]
+    bands = F["age_min"][(F["kind"] == "minimum_wage") & (F["age_min"] >= 0)]
+    youngest = int(bands.min()) if len(bands) else 0
+    wage_unknown = np.zeros(n_decl, dtype=bool)
+    wage_unknown[s_decl[applies & (minimum < 0) & (ages >= youngest)]] = True
     del s_valid_from
 
     # money
@@ -430,6 +582,30 @@ def run(c: dict) -> dict[str, int]:
     )
     agreed = np.zeros(n_decl, dtype=bool)
     agreed[pair_decl[holds & (V["travel_allowance_cents"][pair_version] >= 0)]] = True
+
+    # a declaration of a month with a monthly rate in force (or fixed employment) is not paid
+    month_rate = np.zeros(n_decl, dtype=bool)
+    month_rate[pair_decl[holds & (V["version_unit"][pair_version] == "month")]] = True
+    count["agreement.fixed_monthly_pay"] = int(((d_type_code == 1) | month_rate).sum())
+
+    # fixed monthly pay (employment, a family member's monthly amount) in force in the month
+    monthly = holds & (V["version_unit"][pair_version] == "month")
+    monthly &= np.isin(d_type_code[pair_decl], [1, 3])
+    md, mv = pair_decl[monthly], pair_version[monthly]
+    m_last = np.where((v_to[mv] == NAT) | (v_to[mv] > d_month_end[md]), d_month_end[md], v_to[mv])
+    m_type = d_type_code[md]
+    m_ages = _ages(d_birth[md], m_last)
+    m_minimum = _minimum_wage(figure, m_last, m_ages, (m_type == 3) | V["holiday_pay"][mv])
+    m_applies = _owed(m_type, d_entrepreneur[md], m_last) & (m_ages >= 0)
+    m_hours = V["hours_per_week_c"][mv]
+    numerator, denominator = V["agreed_cents"][mv] * 1200, np.maximum(m_hours, 1) * 52
+    m_hourly = np.where(m_hours > 0, (2 * numerator + denominator) // (2 * denominator), -1)
+    count["wage.monthly_below_minimum"] = int(
+        (m_applies & (m_minimum >= 0) & (m_hourly >= 0) & (m_hourly < m_minimum)).sum()
+    )
+    count["wage.monthly_hours_unknown"] = int((m_applies & (m_hours <= 0)).sum())
+    wage_unknown[md[m_applies & (m_minimum < 0) & (m_ages >= youngest)]] = True
+    count["wage.minimum_unknown"] = int(wage_unknown.sum())  # once per declaration
     has_travel = (travel > 0) | (D["travel_km_c"][run_mask] > 0)
     count["costs.travel_not_agreed"] = int((has_travel & ~agreed).sum())
 
@@ -445,13 +621,6 @@ def run(c: dict) -> dict[str, int]:
     used = B["used_cents"][ui] + B["fixed_cents"][ui] + running - before
     granted = B["budget_cents"][ui]
     count["budget.exceeded"] = int((used > granted).sum())
-    threshold = figure("budget_nearly_exhausted_pct", d_month[use])
-    count["budget.nearly_exhausted"] = int(
-        (
-            (threshold > 0) & (used * 10_000 >= granted * threshold) & (used <= granted)
-            & (granted > 0)
-        ).sum()
-    )  # fmt: skip
 
     # the declaration itself
     every_key = D["agreement_id"] * 10_000 + _days(D["month"]).astype("datetime64[D]").astype(

@@ -15,10 +15,12 @@ import numpy as np
 
 FRAMES = (
     "declarations", "lines", "versions", "agreements", "providers", "budgets",
-    "budget_products", "entries", "provider_days", "tariffs", "figures",
+    "budget_products", "entries", "provider_days", "tariffs", "figures", "indications",
+    "product_hours",
 )  # fmt: skip
-MINIMUM_WAGE_TYPES = ("employment_hourly", "family")
+WML_FAMILY, WML_ASSIGNMENTS = date(2019, 1, 1), date(2018, 1, 1)
 EMPLOYMENT_TYPES = ("employment_hourly", "employment_fixed")
+CARE_SBI = ("86", "87", "88")  # health and social care: what the Zvw wants of an organisation
 
 
 def rows(inp) -> dict:
@@ -51,6 +53,19 @@ class Figures:
         for kind, scheme, age_min, start, end, value in sorted(figures, key=lambda r: r[1]):
             self.rows[kind].append((scheme, age_min, start, end, value))
         self.cache = {}
+
+    def of_band(self, kind, day, age) -> int:
+        """The row of the age's own band (the highest band of the table reached), no
+        fallback to a younger band; -1 where none holds."""
+        reached = [a for _s, a, _f, _t, _v in self.rows[kind] if 0 <= a <= age]
+        if not reached:
+            return -1
+        band, result = max(reached), -1
+        for row_scheme, age_min, start, end, value in self.rows[kind]:
+            if row_scheme or age_min != band or day < start or (end is not None and day > end):
+                continue
+            result = value
+        return result
 
     def __call__(self, kind, day, age=None, scheme=None) -> int:
         key = (kind, day, age, scheme)
@@ -116,6 +131,16 @@ def iban_is_valid(iban) -> bool:
     return remainder == 1 and not bad and good_length and country
 
 
+def owes_minimum(agreement_type, entrepreneur, day) -> bool:
+    """Employees always; family members from 2019, assignments of non-entrepreneurs from
+    2018 (wage.py)."""
+    if agreement_type in EMPLOYMENT_TYPES:
+        return True
+    if agreement_type == "family":
+        return day >= WML_FAMILY
+    return agreement_type == "assignment" and not entrepreneur and day >= WML_ASSIGNMENTS
+
+
 def _age(birth, day) -> int:
     if birth is None:
         return -1
@@ -138,12 +163,17 @@ def run(r: dict) -> dict[str, int]:
         versions_of[row[1]].append(row)
     budgets = {row[0]: row for row in r["budgets"]}
     granted = set(r["budget_products"])
-    provider_day = {}
-    provider_week: dict = defaultdict(int)
-    for provider_id, day, hours in r["provider_days"]:
-        provider_day[provider_id, day] = hours
+    # a person's hours a day: per holder, over all holders, and under employment agreements
+    holder_day: dict = defaultdict(int)
+    provider_day: dict = defaultdict(int)
+    employment_day: dict = defaultdict(int)
+    employment_week: dict = defaultdict(int)
+    for provider_id, holder_id, day, hours, employment in r["provider_days"]:
+        holder_day[provider_id, holder_id, day] += hours
+        provider_day[provider_id, day] += hours
+        employment_day[provider_id, day] += employment
         year, week, _ = day.isocalendar()
-        provider_week[provider_id, year * 100 + week] += hours
+        employment_week[provider_id, year * 100 + week] += employment
     first_of: dict = {}
     for row in r["declarations"]:
         key = (row[1], row[2])
@@ -154,6 +184,22 @@ def run(r: dict) -> dict[str, int]:
         lines_of[line[0]].append(line)
     budget_use = []
     run_of_month = defaultdict(list)
+    product_month: dict = defaultdict(int)  # hours per grant, product and month in the run
+    with_product_month = set()  # (declaration, grant, product, month)
+    # the WML sets no minimum below its youngest age band: no gap in the table
+    bands = [row[2] for row in r["figures"] if row[0] == "minimum_wage" and row[2] >= 0]
+    youngest = min(bands, default=0)
+
+    def minimum_wage(agreement_type, holiday_pay, day, age) -> int:
+        """The minimum an hour; with the holiday allowance for family and assignments, and
+        for an employee whose rate includes it; -1 when unknown."""
+        wage = figure.of_band("minimum_wage", day, age)
+        if wage < 0:
+            return -1
+        if agreement_type in ("family", "assignment") or holiday_pay:
+            allowance = figure("holiday_allowance_pct", day)
+            return (wage * (10_000 + max(allowance, 0)) + 5_000) // 10_000
+        return wage
 
     for (
         declaration_id, agreement_id, month, corrects_id, budget_id, in_run, km, travel, other,
@@ -162,16 +208,24 @@ def run(r: dict) -> dict[str, int]:
         if not in_run:
             continue
         agreement = agreements.get(agreement_id)
-        _a, _holder, provider_id, agreement_type, relation = agreement or (None,) * 5
+        _a, holder_id, provider_id, agreement_type, relation = agreement or (None,) * 5
         provider = providers.get(provider_id)
-        _p, kind, birth, entrepreneur, registered, iban = provider or (None,) * 6
+        (_p, kind, birth, entrepreneur, registered, iban, kvk, agb, big, sbi) = (
+            provider or (None,) * 10
+        )
         formal = relation == "none" and (kind == "organisation" or bool(registered))
+        employed = agreement_type in EMPLOYMENT_TYPES
+        care_sbi = kind == "organisation" and (sbi or "").replace(".", "")[:2] in CARE_SBI
+        zvw_ok = bool(agb) and (care_sbi or bool(big))
         carer_class = "formal" if formal else "informal"
         month_end = _month_end(month)
         run_of_month[agreement_id, month].append(declaration_id)
 
         # the declaration
-        if agreement_type == "employment_fixed":
+        if agreement_type == "employment_fixed" or any(
+            v[7] == "month" and v[2] <= month_end and (v[3] is None or v[3] >= month)
+            for v in versions_of.get(agreement_id, ())
+        ):
             count["agreement.fixed_monthly_pay"] += 1
         if month_end >= today:
             count["declaration.month_not_over"] += 1
@@ -217,6 +271,11 @@ def run(r: dict) -> dict[str, int]:
                 segment[3] = min(segment[3], rate)
                 segment[4] = max(segment[4], rate)
             budget = segment[6]
+            version = segment[5]
+            if is_hour and version is not None and version[4] >= 0:
+                grant_month = (version[4], version[5], day.replace(day=1))
+                product_month[grant_month] += quantity
+                with_product_month.add((declaration_id, *grant_month))
             if version_id == -1:
                 count["agreement.outside_period"] += 1
             elif budget is not None and (
@@ -236,14 +295,16 @@ def run(r: dict) -> dict[str, int]:
                 count["value.not_positive"] += 1
             if is_hour:
                 maximum = figure("max_hours_per_day", day)
-                provider_total = provider_day.get((provider_id, day), 0)
-                if maximum > 0 and quantity > maximum:
+                own = max(quantity, holder_day.get((provider_id, holder_id, day), 0))
+                if maximum > 0 and own > maximum:
                     count["hours.day_over_24"] += 1
-                if maximum > 0 and provider_total > maximum and quantity <= maximum:
+                if maximum > 0 and provider_day.get((provider_id, day), 0) > maximum >= own:
                     count["hours.provider_day_over_24"] += 1
-                shift = figure("atw_max_shift_hours", day, age=18)
-                if shift > 0 and provider_total > shift:
-                    count["atw.day_over_12"] += 1
+                if employed:
+                    adult = figure("age_of_majority", day) // 100
+                    shift = figure("atw_max_shift_hours", day, age=adult)
+                    if shift > 0 and employment_day.get((provider_id, day), 0) > shift:
+                        count["atw.day_over_12"] += 1
             product = quantity * rate
             expected = (abs(product) + 50) // 100 * (1 if product > 0 else -1 if product else 0)
             if expected != amount:
@@ -258,6 +319,8 @@ def run(r: dict) -> dict[str, int]:
             count["amount.arithmetic"] += 1
 
         agreed_hours = -1
+        wage_unknown = False
+        unknown_versions = set()
         for version_id, _first, last, low, high, version, budget in segments:
             has_version = version_id != -1
             agreed_hours = max(agreed_hours, version[8] if version else -1)
@@ -277,30 +340,52 @@ def run(r: dict) -> dict[str, int]:
                 budget[1] if budget else -1, version[5] if version else -1, last,
             )  # fmt: skip
             if maximum < 0:
-                count["rate.maximum_unknown"] += 1
+                unknown_versions.add(version_id)  # once per declaration and version
             elif agreed > maximum:
                 count["rate.above_maximum"] += 1
+            if formal and not (kvk or agb):
+                count["provider.formal_without_registration"] += 1
+            if formal and scheme == "zvw" and not zvw_ok:
+                count["provider.zvw_formal_requirements"] += 1
             age = _age(birth, last)
             applies = (
                 version is not None
                 and version[7] == "hour"
-                and (
-                    agreement_type in MINIMUM_WAGE_TYPES
-                    or (agreement_type == "assignment" and not entrepreneur)
-                )
+                and owes_minimum(agreement_type, entrepreneur, last)
             )
             if applies and age >= 0:
-                wage = figure("minimum_wage", last, age=age)
-                allowance = figure("holiday_allowance_pct", last)
-                minimum = wage
-                if version[10]:
-                    minimum = (wage * (10_000 + max(allowance, 0)) + 5_000) // 10_000
-                if wage < 0:
-                    minimum = -1
+                minimum = minimum_wage(agreement_type, version[10], last, age)
                 if minimum < 0:
-                    count["wage.minimum_unknown"] += 1
+                    if age >= youngest:
+                        wage_unknown = True
                 elif low < minimum:
                     count["wage.below_minimum"] += 1
+
+        # fixed monthly pay (employment, a family member's monthly amount) in force in the month
+        if agreement_type in ("employment_fixed", "family"):
+            for v in versions_of.get(agreement_id, ()):
+                if v[7] != "month" or v[2] > month_end or (v[3] is not None and v[3] < month):
+                    continue
+                last = month_end if v[3] is None or v[3] > month_end else v[3]
+                age = _age(birth, last)
+                if not owes_minimum(agreement_type, entrepreneur, last) or age < 0:
+                    continue
+                hours, monthly = v[8], v[6]
+                if hours <= 0:
+                    count["wage.monthly_hours_unknown"] += 1
+                minimum = minimum_wage(agreement_type, v[10], last, age)
+                if minimum < 0:
+                    if age >= youngest:
+                        wage_unknown = True
+                    continue
+                if hours > 0:
+                    numerator, denominator = monthly * 1200, hours * 52
+                    hourly = (2 * numerator + denominator) // (2 * denominator)
+                    if hourly < minimum:
+                        count["wage.monthly_below_minimum"] += 1
+        if wage_unknown:
+            count["wage.minimum_unknown"] += 1  # once per declaration
+        count["rate.maximum_unknown"] += len(unknown_versions)
 
         first_budget = segments[0][6] if segments else None
         scheme = first_budget[2] if first_budget else None
@@ -309,9 +394,10 @@ def run(r: dict) -> dict[str, int]:
         if months > 0 and today >= date(month.year + 1, 1 + min(max(months, 0), 11), 1):
             count["declaration.prior_year_late"] += 1
         for number, first, hours, days in weeks_of:
-            if hours > 0:
-                maximum = figure("atw_max_week_hours", first, age=18)
-                if maximum > 0 and provider_week.get((provider_id, number), 0) > maximum:
+            if hours > 0 and employed:
+                adult = figure("age_of_majority", first) // 100
+                maximum = figure("atw_max_week_hours", first, age=adult)
+                if maximum > 0 and employment_week.get((provider_id, number), 0) > maximum:
                     count["atw.week_over_60"] += 1
             if agreed_hours > 0 and hours > agreed_hours:
                 count["hours.week_above_agreement"] += 1
@@ -320,31 +406,54 @@ def run(r: dict) -> dict[str, int]:
 
     # the grant: a running total per grant over the run's declarations
     running: dict = {}
-    for budget_id, month, _declaration_id, total in sorted(budget_use, key=lambda u: u[:3]):
+    for budget_id, _month, _declaration_id, total in sorted(budget_use, key=lambda u: u[:3]):
         running[budget_id] = running.get(budget_id, 0) + total
         _b, _f, _s, _start, _end, granted_cents, used_cents, fixed_cents = budgets[budget_id]
         used = used_cents + fixed_cents + running[budget_id]
         if used > granted_cents:
             count["budget.exceeded"] += 1
-        threshold = figure("budget_nearly_exhausted_pct", month)
-        if (
-            threshold > 0
-            and used * 10_000 >= granted_cents * threshold
-            and used <= granted_cents
-            and granted_cents > 0
-        ):
-            count["budget.nearly_exhausted"] += 1
+
+    # the hours of a grant's product in a month against the indicated hours
+    for budget_id, product_id, month, hours in r["product_hours"]:
+        if (budget_id, product_id, month) in product_month:
+            product_month[budget_id, product_id, month] += hours
+    indications = defaultdict(list)
+    for budget_id, product_id, hours, per, start, end in r["indications"]:
+        indications[budget_id, product_id].append((hours, per, start, end))
+    over = set()
+    for (budget_id, product_id, month), hours in product_month.items():
+        month_end = _month_end(month)
+        indicated, holds = 0, False
+        for indication_c, per, start, end in indications.get((budget_id, product_id), ()):
+            first = max(start, month)
+            last = month_end if end is None or end >= month_end else end
+            days = (last - first).days + 1
+            if days <= 0:
+                continue
+            holds = True
+            if per == "week":
+                period = 7
+            elif per == "month":
+                period = month_end.day
+            else:
+                period = (date(month.year + 1, 1, 1) - date(month.year, 1, 1)).days
+            indicated += (2 * indication_c * days + period) // (2 * period)
+        if holds and hours > indicated:
+            over.add((budget_id, product_id, month))
+    count["hours.above_indication"] = sum(
+        1 for declared in with_product_month if declared[1:] in over
+    )
 
     # time entries by declaration and day
     days = defaultdict(list)
-    for agreement_id, day, start, end in r["entries"]:
+    for agreement_id, day, start, end, quantity in r["entries"]:
         for declaration_id in run_of_month.get((agreement_id, day.replace(day=1)), ()):
-            days[declaration_id, day].append((start, end))
+            days[declaration_id, day].append((start, end, quantity))
     for entries in days.values():
-        if len(entries) > 1 and any(start < 0 for start, _end in entries):
-            count["entry.day_twice"] += 1
+        if len(set(entries)) < len(entries):  # an exact copy: same quantity, start and end
+            count["entry.duplicate"] += 1
         latest = None
-        for start, end in sorted((e for e in entries if e[0] >= 0), key=lambda e: e[0]):
+        for start, end, _q in sorted((e for e in entries if e[0] >= 0), key=lambda e: e[0]):
             if latest is not None and start < latest:
                 count["entry.times_overlap"] += 1
                 break

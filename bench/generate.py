@@ -47,6 +47,7 @@ TYPES = np.array(
 TYPE_SHARE = [0.30, 0.27, 0.22, 0.16, 0.05]
 INSTITUTION, FAMILY, ASSIGNMENT, EMPLOYMENT_HOURLY, EMPLOYMENT_FIXED = range(5)
 LINES_PER_TYPE = np.array([4.0, 9.0, 3.0, 7.0, 0.0])  # relative days of care a month
+PRODUCT_CODES = np.array(["HH", "BG", "PV", "KV", "VP", "LO"], dtype=object)  # ids 1 to 6
 
 
 # --- the month -------------------------------------------------------------------------------
@@ -169,8 +170,17 @@ def generate(
     adult = rng.integers(day_number(date(1951, 1, 1)), day_number(date(2004, 1, 1)), n_providers)
     young = rng.integers(day_number(date(2006, 6, 1)), day_number(date(2010, 6, 1)), n_providers)
     p_birth = np.where(chance(rng, 0.02, n_providers), young, adult)
-    p_birth[p_org] = -1
     p_iban = ibans(rng, n_providers, 0.003)
+    unregistered_org = p_org & chance(rng, 0.02, n_providers)
+    p_kvk = (p_registered | p_org) & ~unregistered_org
+    p_agb = (p_registered | p_org) & ~unregistered_org & ~chance(rng, 0.02, n_providers)
+    p_big = p_registered & ~p_org & chance(rng, 0.3, n_providers)
+    p_sbi = np.where(
+        p_org,
+        rng.choice(np.array(["8810", "87.10", "86.91", "4711"], dtype=object), n_providers,
+                   p=[0.6, 0.2, 0.15, 0.05]),
+        "",
+    ).astype(object)  # fmt: skip
 
     a_relation = np.full(n_agreements, "none", dtype=object)
     a_relation[kinds[FAMILY]] = rng.choice(
@@ -227,6 +237,12 @@ def generate(
 
     # declarations ---------------------------------------------------------------------------
     declared = (a_type != EMPLOYMENT_FIXED) | chance(rng, 0.02, n_agreements)
+    # of the fixed monthly wages declared (wrongly) in the run: some below the minimum wage
+    # (7.21 an hour for 32 hours a week), some without hours a week (not checkable)
+    declared_fixed = np.flatnonzero(declared & (a_type == EMPLOYMENT_FIXED))
+    low_pay = declared_fixed[chance(rng, 0.3, len(declared_fixed))]
+    no_hours = declared_fixed[chance(rng, 0.15, len(declared_fixed))]
+    v_rate[np.isin(v_agreement, low_pay)] = 100_000
     d_agreement = np.flatnonzero(declared)
     n_run = len(d_agreement)
     d_month = np.full(n_run, month_day)
@@ -304,6 +320,8 @@ def generate(
         rng.integers(16, 33, kinds[EMPLOYMENT_FIXED].size) * 100
     )
     agreed_week[(a_unit == "day_part") | (a_unit == "day")] = -1
+    agreed_week[low_pay] = 3200
+    agreed_week[no_hours] = -1
 
     # declaration amounts
     care = np.bincount(line_decl, weights=amount, minlength=n_run).astype(np.int64)
@@ -400,10 +418,20 @@ def generate(
         {
             "provider_id": provider_ids,
             "provider_kind": p_kind,
-            "birth_date": as_dates(p_birth),
+            # day numbers before 1970 are negative: not as_dates (which takes them as unknown)
+            "birth_date": np.where(
+                p_org, np.datetime64("NaT"), p_birth.astype("datetime64[D]")
+            ).astype("datetime64[ns]"),
             "entrepreneur": p_entrepreneur,
             "registered": p_registered,
             "iban": p_iban,
+            # registered persons and organisations have a KvK number and an AGB code (a few
+            # organisations neither); an organisation is in care (SBI 86-88, some written with
+            # a dot), a few not; some registered persons are BIG-registered
+            "has_kvk": p_kvk,
+            "has_agb": p_agb,
+            "has_big": p_big,
+            "sbi_code": p_sbi,
         }
     )
 
@@ -460,8 +488,19 @@ def generate(
     line_parts.append(twice_entered)
     start_parts.append(np.full(len(twice_entered), -1))
     end_parts.append(np.full(len(twice_entered), -1))
+    timed_copy = np.flatnonzero(chance(rng, 0.002, n_lines) & timed & ~split)
+    line_parts.append(timed_copy)
+    start_parts.append(start_parts[0][timed_copy])
+    end_parts.append(end_parts[0][timed_copy])
     e_line = np.concatenate(line_parts)
     e_start, e_end = np.concatenate(start_parts), np.concatenate(end_parts)
+    e_quantity = quantity[e_line]
+    # a second visit on the same day with other hours: not a copy
+    other_visit = np.flatnonzero(chance(rng, 0.003, n_lines) & ~timed & is_hour)
+    e_line = np.append(e_line, other_visit)
+    e_start = np.append(e_start, np.full(len(other_visit), -1))
+    e_end = np.append(e_end, np.full(len(other_visit), -1))
+    e_quantity = np.append(e_quantity, quantity[other_visit] + 100)
     e_order = np.lexsort((e_start, care_day[e_line], agreement[e_line]))
     entries = pd.DataFrame(
         {
@@ -469,6 +508,7 @@ def generate(
             "care_date": as_dates(care_day[e_line[e_order]]),
             "start_min": e_start[e_order].astype(np.int64),
             "end_min": e_end[e_order].astype(np.int64),
+            "quantity_c": e_quantity[e_order].astype(np.int64),
         }
     )
 
@@ -477,33 +517,72 @@ def generate(
     provider = provider_ids[a_provider_index[agreement]]
     hourly = is_hour & (p_kind[a_provider_index[agreement]] == "person")
     p_day, p_provider, p_hours = care_day[hourly], provider[hourly], quantity[hourly]
+    p_holder = (b_holder[a_budget].astype(np.int64) + 1)[agreement][hourly]
+    p_employed = np.isin(a_type[agreement][hourly], [EMPLOYMENT_HOURLY, EMPLOYMENT_FIXED])
     in_month = d_month[line_decl][hourly] == month_day
     around = []
     for lo, hi, shift in ((0, 7, -7), (month_len - 7, month_len, 7)):
         near = in_month & (p_day >= month_day + lo) & (p_day < month_day + hi)
-        around.append((p_provider[near], p_day[near] + shift, p_hours[near]))
+        around.append((p_provider[near], p_day[near] + shift, p_hours[near], near))
+    every = [slice(None), *(near for *_, near in around)]
     provider_days = (
         pd.DataFrame(
             {
-                "provider_id": np.concatenate([p_provider, *(a for a, _, _ in around)]),
-                "day": np.concatenate([p_day, *(d for _, d, _ in around)]),
-                "hours_c": np.concatenate([p_hours, *(h for _, _, h in around)]),
+                "provider_id": np.concatenate([p_provider, *(a for a, _, _, _ in around)]),
+                "holder_id": np.concatenate([p_holder[part] for part in every]),
+                "day": np.concatenate([p_day, *(d for _, d, _, _ in around)]),
+                "hours_c": np.concatenate([p_hours, *(h for _, _, h, _ in around)]),
+                "employment_c": np.concatenate(
+                    [np.where(p_employed, p_hours, 0)[part] for part in every]
+                ),
             }
         )
-        .groupby(["provider_id", "day"], as_index=False)[["hours_c"]]
+        .groupby(["provider_id", "holder_id", "day"], as_index=False)[["hours_c", "employment_c"]]
         .sum()
     )
     busy = provider_days["hours_c"].to_numpy().copy()
     count = len(busy)
-    busy[chance(rng, 0.003, count)] += 500  # care for holders outside this run
-    busy[chance(rng, 0.0005, count)] += 2000
+    busy[chance(rng, 0.003, count)] += 500  # care outside this run
+    busy[chance(rng, 0.001, count)] += 2000
+    # the extra hours: mostly with other holders (id 0: outside this run), some with the same
+    # holder under another agreement; mostly employed, some not (no Working Hours Act)
+    extra = busy - provider_days["hours_c"].to_numpy()
+    others = extra > 0
+    same_holder = chance(rng, 0.4, others.sum())
+    employed_extra = ~chance(rng, 0.3, others.sum())
     provider_days = pd.DataFrame(
         {
-            "provider_id": provider_days["provider_id"].to_numpy(np.int64),
-            "care_date": as_dates(provider_days["day"].to_numpy()),
-            "hours_c": busy.astype(np.int64),
+            "provider_id": np.concatenate([provider_days["provider_id"].to_numpy(np.int64)] * 2)[
+                np.concatenate([np.ones(count, dtype=bool), others])
+            ],
+            "holder_id": np.concatenate(
+                [
+                    provider_days["holder_id"].to_numpy(np.int64),
+                    np.where(same_holder, provider_days["holder_id"].to_numpy(np.int64)[others], 0),
+                ]
+            ),
+            "care_date": as_dates(
+                np.concatenate([provider_days["day"].to_numpy()] * 2)[
+                    np.concatenate([np.ones(count, dtype=bool), others])
+                ]
+            ),
+            "hours_c": np.concatenate(
+                [provider_days["hours_c"].to_numpy(np.int64), extra[others].astype(np.int64)]
+            ),
+            "employment_c": np.concatenate(
+                [
+                    provider_days["employment_c"].to_numpy(np.int64),
+                    np.where(employed_extra, extra[others], 0).astype(np.int64),
+                ]
+            ),
         }
     )
+
+    indications, product_hours = _indications(
+        rng, month_day, month_len, budget_ids, bp_budget, bp_product,
+        budget_ids[a_budget[agreement]], a_product[agreement], quantity,
+        is_hour & (line_version != -1) & (d_month[line_decl] == month_day),
+    )  # fmt: skip
 
     month_end = (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
     figures, tariffs = figure_frames(month_end, tariff_funders, seed)
@@ -527,7 +606,87 @@ def generate(
         **frames,
         holidays=public_holidays(PRIOR_YEAR_MONTH.year, month_end.year),
         today=today,
+        indications=indications,
+        product_hours=product_hours,
+        products=pd.DataFrame(
+            {
+                "product_id": np.arange(1, 7, dtype=np.int64),
+                "product_code": PRODUCT_CODES,
+                "name_nl": PRODUCT_CODES,
+                "name_en": PRODUCT_CODES,
+            }
+        ),
     )
+
+
+def _indications(
+    rng, month_day, month_len, budget_ids, bp_budget, bp_product, line_budget, line_product,
+    quantity, counted,
+):  # fmt: skip
+    """The indicated hours of about half the grants' products, a week, a month or a year,
+    mostly above what the month declares (a few below: hours.above_indication); some split
+    in the middle of the month into an old and a new decision. And a few products' hours of
+    the month declared outside the run (``product_hours``)."""
+    from declarations.validation.inputs import COLUMNS
+
+    declared = (
+        pd.DataFrame(
+            {
+                "budget_id": line_budget[counted],
+                "product_id": line_product[counted],
+                "hours_c": quantity[counted],
+            }
+        )
+        .groupby(["budget_id", "product_id"])["hours_c"]
+        .sum()
+    )
+    n = len(bp_budget)
+    budget, product = budget_ids[bp_budget], bp_product.astype(np.int64)
+    in_month = (
+        declared.reindex(pd.MultiIndex.from_arrays([budget, product]))
+        .fillna(0)
+        .to_numpy()
+        .astype(np.int64)
+    )
+    chosen = chance(rng, 0.5, n)
+    per = rng.choice(np.array(["week", "month", "year"], dtype=object), n, p=[0.5, 0.35, 0.15])
+    below = chance(rng, 0.04, n)
+    factor = np.where(below, rng.uniform(0.6, 0.95, n), rng.uniform(1.05, 1.6, n))
+    monthly = np.where(in_month > 0, in_month * factor, rng.integers(8, 80, n) * 100)
+    scale = np.select([per == "week", per == "month"], [7 / month_len, 1.0], 365 / month_len)
+    whole = np.where(below, np.floor(monthly * scale / 100), np.ceil(monthly * scale / 100))
+    hours = (whole * 100).astype(np.int64)  # whole hours
+    year_start, year_end = day_number(date(2026, 1, 1)), day_number(date(2026, 12, 31))
+    start = np.full(n, year_start)
+    end = np.where(chance(rng, 0.3, n), -1, year_end)  # open-ended: NaT
+    split = chosen & chance(rng, 0.1, n)
+    change = month_day + rng.integers(5, 25, n)
+    rows = np.concatenate([np.flatnonzero(chosen), np.flatnonzero(split)])
+    second = np.arange(len(rows)) >= chosen.sum()
+    first_end = np.where(split[rows] & ~second, change[rows] - 1, end[rows])
+    indications = pd.DataFrame(
+        {
+            "budget_id": budget[rows],
+            "product_id": product[rows],
+            "hours_c": np.where(second, hours[rows] + 200, hours[rows]).astype(np.int64),
+            "per": per[rows],
+            "valid_from": as_dates(np.where(second, change[rows], start[rows])),
+            "valid_to": as_dates(first_end),
+        }
+    )
+    outside = chosen & chance(rng, 0.02, n)
+    product_hours = pd.DataFrame(
+        {
+            "budget_id": budget[outside],
+            "product_id": product[outside],
+            "month": as_dates(np.full(outside.sum(), month_day)),
+            "hours_c": (rng.integers(2, 30, outside.sum()) * 100).astype(np.int64),
+        }
+    )
+    for name, frame in (("indications", indications), ("product_hours", product_hours)):
+        if list(frame.columns) != COLUMNS[name]:
+            raise AssertionError(f"{name}: columns {list(frame.columns)} != {COLUMNS[name]}")
+    return indications, product_hours
 
 
 def main() -> None:

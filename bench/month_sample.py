@@ -60,6 +60,13 @@ def sample_input(inp, lines: int = 20_000, seed: int = SEED):
         figures=inp.figures,
         holidays=inp.holidays,
         today=inp.today,
+        indications=inp.indications[inp.indications["budget_id"].isin(budget_ids)].reset_index(
+            drop=True
+        ),
+        product_hours=inp.product_hours[
+            inp.product_hours["budget_id"].isin(budget_ids)
+        ].reset_index(drop=True),
+        products=inp.products,
     )
 
 
@@ -68,7 +75,8 @@ def describe(inp) -> dict[str, int]:
         name: len(getattr(inp, name))
         for name in (
             "declarations", "lines", "versions", "agreements", "providers", "budgets",
-            "budget_products", "entries", "provider_days", "tariffs", "figures",
+            "budget_products", "entries", "provider_days", "tariffs", "figures", "indications",
+            "product_hours",
         )
     }  # fmt: skip
     sizes["declarations_in_run"] = int(inp.declarations["in_run"].sum())

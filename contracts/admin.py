@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pgb_admin.budgets.models import BudgetHolder
 
-from .models import AgreementVersion, CareAgreement, HolderProvider, Provider
+from .models import AgreementVersion, CareAgreement, HolderProvider, Provider, SickReport
 
 
 @admin.register(Provider)
@@ -58,6 +58,12 @@ class AgreementVersionInline(admin.TabularInline):
         return False
 
 
+class SickReportInline(admin.TabularInline):
+    model = SickReport
+    extra = 0
+    fields = ["sick_from", "recovered_on", "reported_on"]
+
+
 @admin.register(CareAgreement)
 class CareAgreementAdmin(admin.ModelAdmin):
     list_display = ["__str__", "agreement_type", "svb_agreement_number", "holder", "provider"]
@@ -65,7 +71,7 @@ class CareAgreementAdmin(admin.ModelAdmin):
     list_select_related = ["holder", "provider"]
     search_fields = ["svb_agreement_number", "holder__surname", "provider__name"]
     autocomplete_fields = ["holder", "provider"]
-    inlines = [AgreementVersionInline]
+    inlines = [AgreementVersionInline, SickReportInline]
 
 
 @admin.register(AgreementVersion)

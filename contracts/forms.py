@@ -216,6 +216,18 @@ class ProviderForm(OnceForm):
         required=False,
         help_text=_help(Provider, "is_entrepreneur"),
     )
+    # the address as far as the audit signals need it (holder and carer at one address)
+    postcode = forms.CharField(
+        label=_label(Provider, "postcode"),
+        max_length=7,
+        required=False,
+        help_text=_(
+            "Only the postcode and house number: to see whether holder and carer live together."
+        ),
+    )
+    house_number = forms.CharField(
+        label=_label(Provider, "house_number"), max_length=10, required=False
+    )
 
     def provider_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in PROVIDER_FIELDS}

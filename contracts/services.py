@@ -37,6 +37,8 @@ PROVIDER_FIELDS = frozenset(
         "kvk_number",
         "big_number",
         "is_entrepreneur",
+        "postcode",
+        "house_number",
     }
 )
 

@@ -1,6 +1,15 @@
-"""SVB-ready batch files: XLSX laid out like the SVB's declaration (a row per declaration and
-rate with the hours per day), the weekly totals the PGB Portaal asks for and a summary; and a
-CSV of every line for other systems. Pure functions: rows in, bytes out.
+"""What an export of a month is made of. Nothing here is sent anywhere: neither the SVB nor the
+PGB Portaal takes a file (the holder types each declaration into the Portaal, per agreement and
+month, the care per week), and a Zvw pgb is declared to the insurer on its own form or portal.
+
+- Through the SVB: the pages of the PGB Portaal entry aid (:func:`entry_aid_pages`, a page per
+  agreement in the Portaal's order) and, for a bureau's own records, an XLSX (a row per
+  declaration and rate with the quantities per day, the weekly totals and a summary) and a CSV
+  of every line.
+- Through the insurer: the specification an insurer asks for (:func:`write_insurer_xlsx`,
+  period, provider with AGB code, care per day with rate, amount and invoice number, totals).
+
+Pure functions: rows in, bytes out.
 
 Text that a spreadsheet could take for a formula is neutralised in every CSV field and
 worksheet cell (:mod:`pgb_admin.core.spreadsheets`).
@@ -56,6 +65,10 @@ class ExportLine:
     rate: Decimal
     amount: Decimal
 
+    @property
+    def unit_label(self) -> str:
+        return _unit_label(self.unit)
+
 
 @dataclass
 class ExportDeclaration:
@@ -75,6 +88,8 @@ class ExportDeclaration:
     other_amount: Decimal
     total_amount: Decimal
     lines: list[ExportLine] = field(default_factory=list)
+    care_amount: Decimal = Decimal(0)
+    invoice_number: str = ""
 
 
 @dataclass
@@ -85,6 +100,7 @@ class BatchContent:
     created_by: str
     declarations: list[ExportDeclaration]
     skipped: list[dict]
+    channel: str = "svb"
 
     @property
     def line_count(self) -> int:
@@ -101,7 +117,7 @@ class BatchContent:
 def write_csv(content: BatchContent) -> bytes:
     """UTF-8 with a byte-order mark (so Excel reads the accents), ``;`` separated, a header
     row; a ``line`` record per day of care and a ``declaration`` record with the costs and
-    total of each declaration (see README: SVB batch CSV)."""
+    total of each declaration (see README: the export's CSV)."""
     buffer = io.StringIO(newline="")
     writer = csv_writer(buffer)
     writer.writerow(CSV_COLUMNS)
@@ -152,7 +168,7 @@ def _row(sheet, values, *, bold: bool = False, formats: dict[int, str] | None = 
 
 
 def _rate_groups(lines: list[ExportLine]):
-    """Lines grouped by rate and unit, in order: one SVB form row each."""
+    """Lines grouped by rate and unit, in order: one row each."""
     groups: dict[tuple, list[ExportLine]] = {}
     for line in lines:
         groups.setdefault((line.rate, line.unit), []).append(line)
@@ -274,7 +290,7 @@ def _weeks_sheet(workbook, content: BatchContent) -> None:
 def _summary_sheet(workbook, content: BatchContent) -> None:
     sheet = workbook.create_sheet(_("Summary"))
     rows = [
-        (_("Batch"), content.batch_id),
+        (_("Export"), content.batch_id),
         (_("Month"), f"{content.period:%Y-%m}"),
         (_("Exported at"), content.created_at.strftime("%Y-%m-%d %H:%M:%S %Z")),
         (_("Exported by"), content.created_by),
@@ -288,3 +304,105 @@ def _summary_sheet(workbook, content: BatchContent) -> None:
     _row(sheet, [_("Left out"), _("Reason")], bold=True)
     for skipped in content.skipped:
         _row(sheet, [skipped["declaration_id"], skipped["reason"]])
+
+
+# --- the PGB Portaal entry aid ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryAidPage:
+    """One declaration as the PGB Portaal asks for it: choose the declaration type, the
+    provider and the period; type the care per week in the agreed unit; travel costs and other
+    costs are declarations of their own type (mijnpgb.nl "Declaraties en maandloon"; svb.nl
+    "Declareren voor uw zorgverlener")."""
+
+    declaration: ExportDeclaration
+    weeks: list[WeekTotal]
+    problems: list[str]
+
+    @property
+    def checked(self) -> bool:
+        return not self.problems
+
+
+def figure_problems(d: ExportDeclaration) -> list[str]:
+    """Where the figures of a declaration do not add up: its days against its care amount and
+    the weeks against the days, and care, travel and other costs against its total."""
+    problems = []
+    days = sum((line.amount for line in d.lines), Decimal(0))
+    weeks = sum((week.amount for week in weekly_totals(d.lines)), Decimal(0))
+    if days != d.care_amount:
+        problems.append(
+            _("The days add up to %(days)s, the care of the declaration is %(care)s.")
+            % {"days": days, "care": d.care_amount}
+        )
+    if weeks != days:
+        problems.append(
+            _("The weeks add up to %(weeks)s, the days to %(days)s.")
+            % {"weeks": weeks, "days": days}
+        )
+    costs = d.care_amount + d.travel_amount + d.other_amount
+    if costs != d.total_amount:
+        problems.append(
+            _("Care, travel and other costs add up to %(sum)s, the total is %(total)s.")
+            % {"sum": costs, "total": d.total_amount}
+        )
+    return problems
+
+
+def entry_aid_pages(content: BatchContent) -> list[EntryAidPage]:
+    """A page per agreement and month, in the order the PGB Portaal asks."""
+    return [
+        EntryAidPage(declaration=d, weeks=weekly_totals(d.lines), problems=figure_problems(d))
+        for d in content.declarations
+    ]
+
+
+# --- the insurer declaration -----------------------------------------------------------------
+
+
+def write_insurer_xlsx(content: BatchContent) -> bytes:
+    """The specification a health insurer asks with a Zvw pgb declaration: per declaration the
+    period, the provider with AGB code, the care per day (date, quantity, unit, rate, amount)
+    with the invoice number, travel and other costs and the total; and a summary."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Insurer declaration"))
+    sheet.freeze_panes = "A2"
+    _row(
+        sheet,
+        [_("Declaration"), _("Period"), _("Budget holder"), _("Care provider"), _("AGB code"),
+         _("Invoice number"), _("Date"), _("Quantity"), _("Unit"), _("Rate"), _("Amount")],
+        bold=True,
+    )  # fmt: skip
+    formats = {6: "yyyy-mm-dd", 9: MONEY_FORMAT, 10: MONEY_FORMAT}
+    for d in content.declarations:
+        common = [d.declaration_id, f"{d.month:%Y-%m}", d.holder_name, d.provider_name,
+                  d.provider_agb_code, d.invoice_number]  # fmt: skip
+        for line in d.lines:
+            _row(
+                sheet,
+                [*common, line.care_date, line.quantity, line.unit_label, line.rate,
+                 line.amount],
+                formats=formats,
+            )  # fmt: skip
+        blank = [None] * 3
+        for label, amount in (
+            (_("Care"), d.care_amount),
+            (_("Travel costs"), d.travel_amount),
+            (_("Other costs"), d.other_amount),
+        ):
+            if amount or label == _("Care"):
+                _row(sheet, [*common, *blank, label, amount], formats=formats)
+        _row(sheet, [*common, *blank, _("Declaration total"), d.total_amount],
+             bold=True, formats=formats)  # fmt: skip
+    _summary_sheet(workbook, content)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _unit_label(unit: str) -> str:
+    try:
+        return str(RateUnit(unit).label)
+    except ValueError:
+        return unit

@@ -216,8 +216,8 @@ class Batch(models.Model):
     objects = BatchQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("SVB batch")
-        verbose_name_plural = _("SVB batches")
+        verbose_name = _("entry aid or declaration")
+        verbose_name_plural = _("entry aids and declarations")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -326,7 +326,7 @@ class Declaration(TimeStampedModel):
         null=True,
         blank=True,
         related_name="declarations",
-        verbose_name=_("SVB batch"),
+        verbose_name=_("entry aid or declaration"),
     )
     validated_at = models.DateTimeField(_("validated at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)

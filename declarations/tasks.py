@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from auditlog.context import set_actor
 from celery import shared_task
 
+from pgb_admin.budgets.constants import Channel
 from pgb_admin.core.files import sha256
 from pgb_admin.core.models import TaskRun, TaskStatus
 from pgb_admin.core.tasks import progress_advance, progress_finish, progress_start
@@ -22,7 +23,13 @@ from .imports.problems import ImportRefused
 from .models import Batch, Declaration, HoursUpload
 from .selectors.lists import validation_summary
 from .services import declarations as declaration_services
-from .services.batches import ExportStart, batch_export, bureau_export, export_run_create
+from .services.batches import (
+    ExportStart,
+    batch_export,
+    bureau_export,
+    export_run_create,
+    month_export,
+)
 
 FINISHED = (TaskStatus.DONE, TaskStatus.FAILED)
 
@@ -70,7 +77,12 @@ def validate_declarations_task(task_run_id: str, user_id: int, declaration_ids: 
 
 @shared_task(name="declarations.export_batch", acks_late=True)
 def export_batch_task(
-    task_run_id: str, user_id: int, month: str, holder_id: int | None, funder_id: int | None
+    task_run_id: str,
+    user_id: int,
+    month: str,
+    holder_id: int | None,
+    funder_id: int | None,
+    channel: str | None = None,
 ) -> None:
     """Export in one transaction that also ends the run, with the run's row locked: a
     delivery after a worker died exports what the dead one did not commit, and one after the
@@ -87,20 +99,35 @@ def export_batch_task(
         if run.status in FINISHED:  # another delivery finished it while this one waited
             return
         batch = Batch.objects.filter(task_run=run).first()
-        if batch is None:
+        batches = [batch] if batch is not None else []
+        if not batches:
+            # an export per channel (the PGB Portaal entry aid, the insurer declaration), or
+            # the one channel asked for
+            day = date.fromisoformat(month)
             try:
-                batch = batch_export(
-                    actor=actor,
-                    month=date.fromisoformat(month),
-                    holder_id=holder_id,
-                    funder=funder,
-                    task_run=run,
-                )
+                if channel:
+                    batches = [
+                        batch_export(
+                            actor=actor, month=day, holder_id=holder_id, funder=funder,
+                            task_run=run, channel=Channel(channel),
+                        )
+                    ]  # fmt: skip
+                else:
+                    batches = month_export(
+                        actor=actor, month=day, holder_id=holder_id, funder=funder, task_run=run
+                    )
             except ValidationError as error:
                 progress_finish(run, error="; ".join(error.messages))
                 return
-        run.holders.add(*_holders_of(Declaration.objects.filter(batch=batch)))
-        progress_finish(run, result={"batch_id": batch.pk, "declarations": batch.declaration_count})
+        run.holders.add(*_holders_of(Declaration.objects.filter(batch__in=batches)))
+        progress_finish(
+            run,
+            result={
+                "batch_id": batches[0].pk,
+                "declarations": sum(b.declaration_count for b in batches),
+                "batch_ids": [b.pk for b in batches],
+            },
+        )
 
 
 def _holders_of(declarations) -> set[int]:
@@ -131,10 +158,13 @@ def _enqueue_validation(started) -> TaskRun:
     return run
 
 
-def start_export(*, actor, month: date, holder_id: int | None = None, funder=None) -> TaskRun:
-    """Queue an export of the month (of one holder or funder); the TaskRun shows its result."""
+def start_export(
+    *, actor, month: date, holder_id: int | None = None, funder=None, channel: str | None = None
+) -> TaskRun:
+    """Queue an export of the month (of one holder or funder, of every channel or one); the
+    TaskRun shows its result."""
     run = export_run_create(actor=actor, holder_id=holder_id)
-    _enqueue_export(run, month, holder_id, funder.pk if funder else None)
+    _enqueue_export(run, month, holder_id, funder.pk if funder else None, channel)
     return run
 
 
@@ -146,10 +176,12 @@ def start_bureau_export(*, actor, month: date, holder_ids: list[int]) -> ExportS
     return started
 
 
-def _enqueue_export(run: TaskRun, month: date, holder_id: int | None, funder_id) -> None:
+def _enqueue_export(
+    run: TaskRun, month: date, holder_id: int | None, funder_id, channel: str | None = None
+) -> None:
     # celery-types lacks delay_on_commit (Celery 5.4)
     export_batch_task.delay_on_commit(  # type: ignore[attr-defined]
-        str(run.pk), run.created_by_id, month.isoformat(), holder_id, funder_id
+        str(run.pk), run.created_by_id, month.isoformat(), holder_id, funder_id, channel
     )
 
 

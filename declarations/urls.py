@@ -27,8 +27,11 @@ urlpatterns = [
     path("declarations/<int:declaration_id>/correct/", declarations.correct, name="correct"),
     path("findings/<int:finding_id>/acknowledge/", declarations.acknowledge, name="acknowledge"),
     path("rules/", declarations.rules, name="rules"),
-    # SVB batches
+    # entry aids and declarations: what to type into the PGB Portaal or send to the insurer
+    # (the URL names and paths of the former "SVB batches" kept)
     path("holders/<int:holder_id>/batches/", batches.holder_batches, name="batches"),
+    path("batches/<int:batch_id>/print/", batches.export_page, name="export_page"),
+    path("declarations/<int:declaration_id>/record/", batches.record, name="record"),
     path(
         "holders/<int:holder_id>/weekly-totals/<month:month>/",
         batches.weekly_totals,

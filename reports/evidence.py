@@ -7,8 +7,9 @@
 - ``time_entries.csv``, ``expenses.csv`` and ``declaration_lines.csv``: the hours and costs of
   the month and the lines declared from them;
 - ``findings.json``: what the validation found, with who acknowledged a warning, when and why;
-- ``batch.json`` and ``batch/…``: the SVB batch the declaration is in, with each file's sha256,
-  and the files themselves when every declaration in them is one the user may see;
+- ``batch.json`` and ``batch/…``: the export (entry aid or insurer declaration) the
+  declaration is in, with each file's sha256, and the files themselves when every
+  declaration in them is one the user may see;
 - ``manifest.json``: every other file with its size and sha256, and the decisions of others
   in the pack (the funder's approvals, the SVB's answer) with who recorded them, as what and on
   what evidence: pgb-admin does not receive these decisions, someone typed them in.

@@ -18,11 +18,22 @@ import pandas as pd
 
 from declarations.constants import DeclarationStatus
 
-from .frames import AGREED_HOURS, FIXED_PAY, ReportData, month_index
+from .frames import (
+    AGREED_HOURS,
+    EMPLOYER_COSTS,
+    FIXED_PAY,
+    FREE_AMOUNT,
+    HOLIDAY_ALLOWANCE,
+    ReportData,
+    month_index,
+)
 
 RECENT_MONTHS = 3  # the burn rate "recently": the average of the last three months that are over
 PROJECTIONS = ("trend", "agreed")
-PAID = (DeclarationStatus.PAID, FIXED_PAY)
+PAID = (DeclarationStatus.PAID, FIXED_PAY, EMPLOYER_COSTS, FREE_AMOUNT)
+RESERVED = (HOLIDAY_ALLOWANCE,)  # reserved by the SVB from the budget, paid out in May
+# an employment's costs beside the wage, shown apart in the grant and each month
+EXTRAS = (HOLIDAY_ALLOWANCE, EMPLOYER_COSTS)
 UNPAID = (DeclarationStatus.VALIDATED, DeclarationStatus.EXPORTED, DeclarationStatus.SUBMITTED)
 DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
@@ -129,7 +140,10 @@ def exhaustion(
     result = pd.DataFrame({"budget_id": grid.ids, "granted": granted})
     result["paid"] = _per_grant(n, row, cents, np.isin(status, PAID))
     result["validated_unpaid"] = _per_grant(n, row, cents, np.isin(status, UNPAID))
-    result["used"] = result["paid"] + result["validated_unpaid"]
+    result["reserved"] = _per_grant(n, row, cents, np.isin(status, RESERVED))
+    result["used"] = result["paid"] + result["validated_unpaid"] + result["reserved"]
+    for extra in EXTRAS:
+        result[f"used_{extra}"] = _per_grant(n, row, cents, status == extra)
     outside = result["used"].to_numpy() - actual.sum(axis=1)  # spend dated outside the grant
     result["drafts"] = (
         pd.Series(data.drafts, dtype=np.int64).reindex(grid.ids, fill_value=0).to_numpy()
@@ -143,7 +157,14 @@ def exhaustion(
     kind = agreed_rows["kind"].to_numpy()
     result["committed_fixed"] = _per_grant(n, a_row, a_cents, kind == FIXED_PAY)
     result["committed_agreed"] = _per_grant(n, a_row, a_cents, kind == AGREED_HOURS)
-    result["committed"] = result["committed_fixed"] + result["committed_agreed"]
+    for extra in EXTRAS:
+        result[f"committed_{extra}"] = _per_grant(n, a_row, a_cents, kind == extra)
+    result["committed"] = (
+        result["committed_fixed"]
+        + result["committed_agreed"]
+        + sum(result[f"committed_{extra}"] for extra in EXTRAS)
+    )
+    result["employer_costs_unknown"] = np.isin(grid.ids, list(data.employer_costs_unknown))
     result["remaining"] = result["granted"] - result["used"]
     result["free"] = result["remaining"] - result["committed"]
     result["used_pct"] = (
@@ -168,8 +189,30 @@ def exhaustion(
     for name in PROJECTIONS:
         _project(result, grid, granted, series[name], cumulative[name], name)
     _alerts(result, data.budgets["end"].to_numpy(), thresholds)
-    months = _months(grid, series, cumulative) if with_months else None
-    return result, months
+    if not with_months:
+        return result, None
+    # the employment's extras apart, each month: actual while over, agreed ahead
+    extras = {}
+    for extra in EXTRAS:
+        spent = np.zeros((n, width), dtype=np.int64)
+        chosen = inside & (status == extra)
+        np.add.at(spent, (row[chosen], column[chosen]), cents[chosen])
+        ahead = np.zeros((n, width), dtype=np.int64)
+        chosen = keep & (kind == extra)
+        np.add.at(ahead, (a_row[chosen], a_column[chosen]), a_cents[chosen])
+        extras[extra] = np.where(grid.elapsed, spent, np.where(future, ahead, 0))
+    payouts = data.holiday_payouts
+    p_row, p_column, p_inside = grid.rows_and_columns(
+        payouts["budget_id"].to_numpy(), month_index(payouts["month"]).to_numpy()
+    )
+    paid_out = np.zeros((n, width), dtype=np.int64)
+    np.add.at(
+        paid_out,
+        (p_row[p_inside], p_column[p_inside]),
+        payouts["cents"].to_numpy().astype(np.int64)[p_inside],
+    )
+    extras[f"{HOLIDAY_ALLOWANCE}_paid_out"] = paid_out
+    return result, _months(grid, series, cumulative, extras)
 
 
 def _per_grant(n: int, row: np.ndarray, cents: np.ndarray, where: np.ndarray) -> np.ndarray:
@@ -246,7 +289,7 @@ def _alerts(result: pd.DataFrame, ends: np.ndarray, thresholds: Thresholds) -> N
     result["no_budget"] = result["granted"] <= 0
 
 
-def _months(grid: _Grid, series: dict, cumulative: dict) -> pd.DataFrame:
+def _months(grid: _Grid, series: dict, cumulative: dict, extras: dict) -> pd.DataFrame:
     """The matrix as rows: one per grant and month of its period."""
     rows, columns = np.nonzero(grid.valid)
     months = pd.DataFrame(
@@ -264,4 +307,6 @@ def _months(grid: _Grid, series: dict, cumulative: dict) -> pd.DataFrame:
     for name, values in series.items():
         months[name] = values[rows, columns]
         months[f"{name}_cumulative"] = cumulative[name][rows, columns]
+    for name, values in extras.items():
+        months[name] = values[rows, columns]
     return months

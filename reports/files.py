@@ -1,7 +1,7 @@
 """The reports as files: XLSX with native Excel charts (openpyxl), CSV (UTF-8, ``;``), and
 PNG or SVG charts (matplotlib, Agg backend: no display needed). They are written from the
 reports' dicts, so every file says what the JSON says. Text that a spreadsheet could take for
-a formula is neutralised as in the SVB batches (:mod:`pgb_admin.core.spreadsheets`).
+a formula is neutralised as in the exports (:mod:`pgb_admin.core.spreadsheets`).
 """
 
 import io
@@ -219,8 +219,9 @@ def municipality_xlsx(report: dict) -> bytes:
          [_("validated, not yet paid"), _number(totals["validated_unpaid"])],
          [_("committed"), _number(totals["committed"])],
          [_("remaining"), _number(totals["remaining"])],
-         [_("underspend of ended grants"), _number(report["underspend"]["ended_grants"])],
-         [_("projected underspend of running grants"),
+         [_("budget not used on ended grants (returns to the funder)"),
+          _number(report["underspend"]["ended_grants"])],
+         [_("budget projected not to be used on running grants (returns to the funder)"),
           _number(report["underspend"]["projected_for_running_grants"])],
          [_("signals"), len(report["signals"])]],
     )  # fmt: skip
@@ -276,7 +277,7 @@ def municipality_xlsx(report: dict) -> bytes:
     )  # fmt: skip
     _sheet(
         workbook,
-        _("Underspend"),
+        _("Budget not used (returns to the funder)"),
         [_("grant"), _("holder"), _("ended"), _("left")],
         [[u["budget"], u["holder"], u["ended"], _number(u["left"])]
          for u in report["underspend"]["grants"]],
@@ -290,8 +291,10 @@ def municipality_xlsx(report: dict) -> bytes:
     _sheet(
         workbook,
         _("Signals"),
-        [_("signal"), _("rule"), _("holder"), _("provider"), _("evidence")],
-        [[s["title"], s["rule"], s["holder_name"], s["provider_name"],
+        [_("signal"), _("level"), _("rule"), _("holder id"), _("holder"), _("provider id"),
+         _("provider"), _("evidence")],
+        [[s["title"], _("alarm") if s["level"] == "alarm" else _("context"), s["rule"],
+          s["holder"] or "", s["holder_name"], s["provider"] or "", s["provider_name"],
           ", ".join(f"{key}: {value}" for key, value in s["evidence"].items())]
          for s in report["signals"]],
     )  # fmt: skip
@@ -302,7 +305,8 @@ def municipality_csv(report: dict) -> bytes:
     """One row per signal, then the spend per provider: what an auditor works through."""
     signals = [
         ["signal", s["code"], s["holder"] or "", s["holder_name"], s["provider"] or "",
-         s["provider_name"], "", "; ".join(f"{k}={v}" for k, v in s["evidence"].items())]
+         s["provider_name"], "",
+         "; ".join(f"{k}={v}" for k, v in {"level": s["level"], **s["evidence"]}.items())]
         for s in report["signals"]
     ]  # fmt: skip
     providers = [

@@ -4,18 +4,21 @@ frames synthetically at municipality scale.
 
 - ``budgets``: one row per grant.
 - ``spend``: what the grant has used, one row per counted declaration (validated, exported,
-  submitted or paid, and not replaced by a counted correction) and per month of fixed monthly
-  pay up to the reference month. The money sums of every report come from here, so they equal
-  the declarations to the cent.
+  submitted or paid, and not replaced by a counted correction) and per month of a fixed
+  monthly amount up to the reference month (any agreement with a rate per month), with, for
+  an employment, the holiday allowance reserved and the employer costs as rows of their own
+  (status ``HOLIDAY_ALLOWANCE``, ``EMPLOYER_COSTS``). The money sums of every report come from
+  here, so they equal the declarations to the cent.
 - ``agreed``: what the running agreements will use in the months after the reference month:
-  fixed monthly pay, and agreed hours per week times the rate for hourly agreements.
+  fixed monthly amounts (and an employment's holiday allowance and employer costs, kinds of
+  their own), and agreed hours per week times the rate for hourly agreements.
 - ``versions``: the agreement versions on the grants, for tariff checks and signals.
 
 The reference month is the last month that is over: declarations are always made afterwards.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -27,14 +30,36 @@ import pandas as pd
 from contracts.constants import AgreementType, ProviderKind, Relation
 from contracts.models import AgreementVersion, HolderProvider, Provider
 from declarations.selectors import fixed_pay_months
+from declarations.selectors.monthly_pay import EMPLOYER_COSTS as COMPONENT_EMPLOYER_COSTS
+from declarations.selectors.monthly_pay import HOLIDAY_ALLOWANCE as COMPONENT_HOLIDAY_ALLOWANCE
+from declarations.selectors.monthly_pay import WAGE
 from declarations.selectors.reporting import declared_spend, draft_totals
-from pgb_admin.budgets.models import Budget
+from pgb_admin.accounts.constants import MandateRole
+from pgb_admin.accounts.models import Mandate
+from pgb_admin.budgets.models import (
+    Budget,
+    BudgetHolder,
+    FreeAmountClaim,
+    HolderAdmission,
+    Indication,
+)
 from pgb_admin.core.money import to_cents
 from pgb_admin.core.periods import month_end, next_month, previous_month
 from pgb_admin.figures.constants import CarerClass, RateUnit
 
 FIXED_PAY = "fixed_pay"  # the status of spend rows that are fixed monthly pay, paid by the SVB
 AGREED_HOURS = "hours"  # the kind of agreed rows from agreed hours per week; else FIXED_PAY
+# an employment's holiday allowance (reserved monthly) and employer costs, paid by the SVB from
+# the budget: a status of spend rows and a kind of agreed rows
+HOLIDAY_ALLOWANCE = "holiday_allowance"
+EMPLOYER_COSTS = "employer_costs"
+# money of a Wlz or Zvw grant's verantwoordingsvrij bedrag paid to the holder (a spend status)
+FREE_AMOUNT = "free_amount"
+STATUS_OF_COMPONENT = {
+    WAGE: FIXED_PAY,
+    COMPONENT_HOLIDAY_ALLOWANCE: HOLIDAY_ALLOWANCE,
+    COMPONENT_EMPLOYER_COSTS: EMPLOYER_COSTS,
+}
 
 COLUMNS = {
     "budgets": [
@@ -52,7 +77,19 @@ COLUMNS = {
         "valid_from", "valid_to", "agreement_type", "unit", "rate_cents", "hours_per_week_c",
         "carer_class",
     ],
-    "providers": ["provider_id", "name", "kind", "iban"],
+    "providers": [
+        "provider_id", "name", "kind", "iban", "account_holder", "postcode", "house_number",
+        "kvk_number",
+    ],
+    # the signals' inputs: the holders' address and death, their admissions, the hours the
+    # grant decisions indicate, and who acts for the holders (representatives and bureaus)
+    "holders": ["holder_id", "surname", "postcode", "house_number", "date_of_death"],
+    "admissions": ["holder_id", "kind", "valid_from", "valid_to"],
+    "indications": ["budget_id", "product_id", "hours_c", "per", "valid_from", "valid_to"],
+    "mandates": [
+        "user_id", "holder_id", "role", "first_name", "last_name", "valid_from", "valid_to",
+    ],
+    "payouts": ["budget_id", "agreement_id", "month", "cents"],
 }  # fmt: skip
 
 
@@ -65,14 +102,26 @@ class ReportData:
     providers: pd.DataFrame
     drafts: dict[int, int]  # budget_id -> cents in open drafts (not counted)
     reference: date  # the first day of the last month that is over
+    holders: pd.DataFrame = field(default_factory=lambda: frame("holders", []))
+    admissions: pd.DataFrame = field(default_factory=lambda: frame("admissions", []))
+    indications: pd.DataFrame = field(default_factory=lambda: frame("indications", []))
+    mandates: pd.DataFrame = field(default_factory=lambda: frame("mandates", []))
+    # the grants of an employment for some month of which no employer-costs figure exists
+    employer_costs_unknown: frozenset[int] = frozenset()
+    # holiday allowance reserved on each grant, by the month the SVB pays it out (``payouts``)
+    holiday_payouts: pd.DataFrame = field(default_factory=lambda: frame("payouts", []))
 
     @property
     def reference_end(self) -> date:
         return month_end(self.reference)
 
 
-TEXT_COLUMNS = {"scheme", "status", "kind", "agreement_type", "unit", "carer_class", "name", "iban"}
-DATE_COLUMNS = {"start", "end", "month", "valid_from", "valid_to"}
+TEXT_COLUMNS = {
+    "scheme", "status", "kind", "agreement_type", "unit", "carer_class", "name", "iban",
+    "account_holder", "postcode", "house_number", "kvk_number", "surname", "per", "role",
+    "first_name", "last_name",
+}  # fmt: skip
+DATE_COLUMNS = {"start", "end", "month", "valid_from", "valid_to", "date_of_death"}
 
 
 def frame(name: str, rows) -> pd.DataFrame:
@@ -136,8 +185,10 @@ def load_report_data(budgets: QuerySet[Budget], *, today: date) -> ReportData:
         budget_frame[column] = pd.to_datetime(budget_frame[column]).astype("datetime64[ns]")
 
     versions = _versions(budget_ids)
-    fixed_spent, fixed_committed = _fixed_pay(budget_ids, reference)
-    spend = pd.concat([_declared(budget_ids), fixed_spent], ignore_index=True)
+    fixed_spent, fixed_committed, unknown, payouts = _fixed_pay(budget_ids, reference)
+    spend = pd.concat(
+        [_declared(budget_ids), fixed_spent, _free_amount_claims(budget_ids)], ignore_index=True
+    )
     spend["month"] = months(spend["month"])
     agreed = pd.concat(
         [fixed_committed, _agreed_hours(versions, budget_frame, reference)], ignore_index=True
@@ -146,10 +197,18 @@ def load_report_data(budgets: QuerySet[Budget], *, today: date) -> ReportData:
     providers = frame(
         "providers",
         Provider.objects.filter(pk__in=set(versions["provider_id"])).values_list(
-            "pk", "name", "kind", "iban"
+            "pk",
+            "name",
+            "kind",
+            "iban",
+            "account_holder",
+            "postcode",
+            "house_number",
+            "kvk_number",
         ),
     )
     drafts = draft_totals(budget_ids)
+    holder_ids = set(budget_frame["holder_id"].tolist())
     return ReportData(
         budgets=budget_frame,
         spend=spend,
@@ -158,7 +217,52 @@ def load_report_data(budgets: QuerySet[Budget], *, today: date) -> ReportData:
         providers=providers,
         drafts={pk: to_cents(total) for pk, total in drafts.items()},
         reference=reference,
+        employer_costs_unknown=unknown,
+        holiday_payouts=payouts,
+        **_signal_inputs(budget_ids, holder_ids),
     )
+
+
+def _signal_inputs(budget_ids, holder_ids) -> dict[str, pd.DataFrame]:
+    """The holders, admissions, indications and acting mandates of the grants: four queries."""
+    return {
+        "holders": frame(
+            "holders",
+            BudgetHolder.objects.filter(pk__in=holder_ids).values_list(
+                "pk", "surname", "postcode", "house_number", "date_of_death"
+            ),
+        ),
+        "admissions": frame(
+            "admissions",
+            HolderAdmission.objects.filter(holder_id__in=holder_ids).values_list(
+                "holder_id", "kind", "valid_from", "valid_to"
+            ),
+        ),
+        "indications": frame(
+            "indications",
+            [
+                (budget, product, to_cents(hours), per, start, end)
+                for budget, product, hours, per, start, end in Indication.objects.filter(
+                    budget_id__in=budget_ids
+                ).values_list("budget_id", "product_id", "hours", "per", "valid_from", "valid_to")
+            ],
+        ),
+        "mandates": frame(
+            "mandates",
+            Mandate.objects.filter(
+                holder_id__in=holder_ids,
+                role__in=[MandateRole.REPRESENTATIVE, MandateRole.BUREAU],
+            ).values_list(
+                "user_id",
+                "holder_id",
+                "role",
+                "user__first_name",
+                "user__last_name",
+                "valid_from",
+                "valid_to",
+            ),
+        ),
+    }
 
 
 def _declared(budget_ids) -> pd.DataFrame:
@@ -173,29 +277,57 @@ def _declared(budget_ids) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def _fixed_pay(budget_ids, reference: date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Fixed monthly pay: spent up to the reference month, committed after it."""
+def _fixed_pay(
+    budget_ids, reference: date
+) -> tuple[pd.DataFrame, pd.DataFrame, frozenset[int], pd.DataFrame]:
+    """Fixed monthly amounts (and an employment's holiday allowance and employer costs): spent
+    up to the reference month, committed after it; the grants with employer costs unknown for
+    some month; and the holiday allowance by the month it is paid out."""
     holders = dict(Budget.objects.filter(pk__in=budget_ids).values_list("pk", "holder_id"))
     pay = fixed_pay_months(budget_ids)
     spent = frame(
         "spend",
         [
             (p.budget_id, -1, p.agreement_id, holders[p.budget_id], p.provider_id, p.product_id,
-             p.month, FIXED_PAY, p.cents, 0)
+             p.month, STATUS_OF_COMPONENT[p.component], p.cents, 0)
             for p in pay
-            if p.month <= reference
+            if p.month <= reference and p.known
         ],
     )  # fmt: skip
     committed = frame(
         "agreed",
         [
             (p.budget_id, p.agreement_id, p.provider_id, p.product_id, p.month, p.cents,
-             FIXED_PAY)
+             STATUS_OF_COMPONENT[p.component])
             for p in pay
-            if p.month > reference
+            if p.month > reference and p.known
         ],
     )  # fmt: skip
-    return spent, committed
+    unknown = frozenset(
+        p.budget_id for p in pay if p.component == COMPONENT_EMPLOYER_COSTS and not p.known
+    )
+    payouts = frame(
+        "payouts",
+        [
+            (p.budget_id, p.agreement_id, p.paid_out, p.cents)
+            for p in pay
+            if p.component == COMPONENT_HOLIDAY_ALLOWANCE and p.paid_out is not None
+        ],
+    )
+    return spent, committed, unknown, payouts
+
+
+def _free_amount_claims(budget_ids) -> pd.DataFrame:
+    """Claims on the verantwoordingsvrij bedrag: paid from the grant, in the month paid."""
+    return frame(
+        "spend",
+        [
+            (budget, -1, -1, holder, -1, -1, paid_on, FREE_AMOUNT, to_cents(amount), 0)
+            for budget, holder, paid_on, amount in FreeAmountClaim.objects.filter(
+                budget_id__in=budget_ids
+            ).values_list("budget_id", "budget__holder_id", "paid_on", "amount")
+        ],
+    )
 
 
 def _versions(budget_ids) -> pd.DataFrame:

@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 import numpy as np
 import pandas as pd
 
-from pgb_admin.budgets.constants import Scheme
-from pgb_admin.budgets.models import BudgetHolder, CareProduct, Funder
+from pgb_admin.budgets.constants import CakExemption, Scheme
+from pgb_admin.budgets.models import Budget, BudgetHolder, CareProduct, Funder
+from pgb_admin.budgets.selectors import FreeAmount, free_amounts
 from pgb_admin.core.dates import format_date
 from pgb_admin.core.money import from_cents, to_cents
 from pgb_admin.figures.constants import FigureKind
@@ -60,6 +61,12 @@ ALERTS = {
 }
 
 
+EMPLOYER_COSTS_UNKNOWN = _(
+    "Employer costs unknown: no employer-costs figure is registered for every month of this "
+    "employment, so they are not in these amounts."
+)
+
+
 @dataclass
 class ExhaustionReport:
     holder: BudgetHolder
@@ -86,6 +93,7 @@ class ExhaustionReport:
         funders = dict(Funder.objects.filter(pk__in=funder_ids).values_list("pk", "code"))
         products = _product_names()
         meta = self.data.budgets.set_index("budget_id")
+        free = free_amounts(Budget.objects.filter(pk__in=list(self.data.budgets["budget_id"])))
         grants = []
         for row in rows(self.grants):
             budget = meta.loc[row.budget_id]
@@ -99,11 +107,13 @@ class ExhaustionReport:
                     **{
                         name: money(getattr(row, name))
                         for name in (
-                            "granted", "paid", "validated_unpaid", "used", "drafts",
+                            "granted", "paid", "validated_unpaid", "reserved", "used", "drafts",
                             "committed_fixed", "committed_agreed", "committed", "remaining",
                             "free",
                         )
                     },
+                    "employment_costs": self._employment_costs(row),
+                    "free_amount": _free_amount(free.get(int(row.budget_id))),
                     "used_pct": None if pd.isna(row.used_pct) else float(row.used_pct),
                     "burn_rate": {
                         "recent": money(row.burn_recent),
@@ -182,9 +192,32 @@ class ExhaustionReport:
                 "trend_cumulative": money(row.trend_cumulative),
                 "agreed": money(row.agreed),
                 "agreed_cumulative": money(row.agreed_cumulative),
+                "holiday_allowance": money(row.holiday_allowance),
+                "holiday_allowance_paid_out": money(row.holiday_allowance_paid_out),
+                "employer_costs": money(row.employer_costs),
             }
             for row in rows(months)
         ]
+
+    @staticmethod
+    def _employment_costs(row: Any) -> dict[str, Any]:
+        """An employment's costs beside the wage, apart: the holiday allowance (reserved
+        monthly, paid out in May) and the employer costs the SVB pays from the budget, used so
+        far and committed ahead. Without an employer-costs figure for a month they are
+        unknown: said so, not counted as nothing."""
+        unknown = bool(row.employer_costs_unknown)
+        return {
+            "holiday_allowance": {
+                "used": money(row.used_holiday_allowance),
+                "committed": money(row.committed_holiday_allowance),
+            },
+            "employer_costs": {
+                "used": money(row.used_employer_costs),
+                "committed": money(row.committed_employer_costs),
+                "known": not unknown,
+            },
+            "message": str(EMPLOYER_COSTS_UNKNOWN) if unknown else "",
+        }
 
     def _by(self, column: str, budget_id, names: dict) -> list[dict]:
         spend = self.data.spend[self.data.spend["budget_id"] == budget_id]
@@ -199,6 +232,23 @@ class ExhaustionReport:
         return dict(zip(providers["provider_id"], providers["name"], strict=True))
 
 
+FREE_AMOUNT_UNKNOWN = _(
+    "No verantwoordingsvrij figure is registered for this grant's scheme: the bedrag is unknown."
+)
+
+
+def _free_amount(free: FreeAmount | None) -> dict[str, Any] | None:
+    """The verantwoordingsvrij bedrag of a Wlz or Zvw grant (None for other grants)."""
+    if free is None:
+        return None
+    return {
+        "allowed": None if free.allowed is None else str(free.allowed),
+        "claimed": str(free.claimed),
+        "remaining": None if free.remaining is None else str(free.remaining),
+        "message": "" if free.allowed is not None else str(FREE_AMOUNT_UNKNOWN),
+    }
+
+
 def _product_names() -> dict[int, str]:
     return {product.pk: product.name for product in CareProduct.objects.all()}
 
@@ -206,22 +256,25 @@ def _product_names() -> dict[int, str]:
 def year_costs(holder: BudgetHolder, data: ReportData, *, year: int) -> dict:
     """The year's cost picture: per month what the grants paid (declarations counted and fixed
     monthly pay) and, for Wmo, the CAK abonnementstarief the holder pays beside the budget,
-    from the month after a Wmo grant starts, for holders of 18 and older (the under-18s are
-    exempt). Households are not known here: the abonnementstarief is per household, so a
-    household with two holders pays it once."""
+    from the month after a Wmo grant starts. A month the CAK charges nothing shows why instead
+    of an amount (:func:`cak_exemption`). Households are not known here: the
+    abonnementstarief is per household, so a household with two holders pays it once."""
     spend = data.spend
     in_year = spend[spend["month"].dt.year == year]
     by_month = in_year.groupby(in_year["month"].dt.month)["cents"].sum()
     wmo = data.budgets[data.budgets["scheme"] == Scheme.WMO]
+    wlz = data.budgets[data.budgets["scheme"] == Scheme.WLZ]
     months, contributions, figures = [], 0, FigureLookup()
     for number in range(1, 13):
-        contribution = _contribution(holder, wmo, date(year, number, 1), figures)
+        first = date(year, number, 1)
+        contribution, exemption = _contribution(holder, wmo, wlz, first, figures)
         contributions += contribution
         months.append(
             {
                 "month": f"{year:04d}-{number:02d}",
                 "budget_spend": money(by_month.get(number, 0)),
-                "eigen_bijdrage": money(contribution),
+                "eigen_bijdrage": None if exemption else money(contribution),
+                "exemption": exemption,
             }
         )
     spent = int(in_year["cents"].sum())
@@ -256,20 +309,51 @@ def year_costs(holder: BudgetHolder, data: ReportData, *, year: int) -> dict:
     }
 
 
-def _contribution(holder: BudgetHolder, wmo_grants: pd.DataFrame, first: date, figures) -> int:
-    """Cents of CAK abonnementstarief for the month starting ``first``."""
+UNDER_18 = "under_18"
+CAK_EXEMPTION_TEXT = {
+    UNDER_18: _("No contribution: a provision for a child under 18"),
+    CakExemption.WLZ_CONTRIBUTION: _("No contribution: already pays a Wlz contribution"),
+    CakExemption.PARTNER_BELOW_PENSION_AGE: _(
+        "No contribution: a partner below the state pension age (low income)"
+    ),
+    CakExemption.WHEELCHAIR_ONLY: _("No contribution: only a wheelchair"),
+    CakExemption.MUNICIPAL_SCHEME: _("No contribution: exempted by the municipality"),
+}
+
+
+def cak_exemption(holder: BudgetHolder, wlz_grants: pd.DataFrame, first: date) -> str:
+    """Why the CAK charges the holder no Wmo abonnementstarief in the month starting
+    ``first`` ("" when it does). Uitvoeringsbesluit Wmo 2015 art. 3.8 (hetcak.nl "Wanneer
+    betaalt u geen eigen bijdrage"): no contribution for a provision for a child under 18, for
+    someone who already pays a Wlz contribution (here: a Wlz grant in the report covers the
+    month), and for the holder's recorded exemption (``BudgetHolder.cak_exemption``). Only the
+    grants in the report count, so a report never tells of a grant its reader may not see."""
+    if _age_on(holder.date_of_birth, first) < 18:
+        return UNDER_18
+    ts, last = pd.Timestamp(first), pd.Timestamp(first) + pd.offsets.MonthEnd(0)
+    if ((wlz_grants["start"] <= last) & (wlz_grants["end"] >= ts)).any():
+        return CakExemption.WLZ_CONTRIBUTION
+    return holder.cak_exemption or ""
+
+
+def _age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _contribution(
+    holder: BudgetHolder, wmo_grants: pd.DataFrame, wlz_grants: pd.DataFrame, first: date, figures
+) -> tuple[int, dict[str, str] | None]:
+    """Cents of CAK abonnementstarief for the month starting ``first`` and, when the holder
+    is exempt, the reason (code and text) with 0 cents."""
     ts = pd.Timestamp(first)
     running = wmo_grants[(wmo_grants["start"] < ts) & (wmo_grants["end"] >= ts)]
     # collected from the month after the grant starts
     started_before = running[running["start"].dt.to_period("M") < ts.to_period("M")]
     if started_before.empty:
-        return 0
-    age = (
-        first.year
-        - holder.date_of_birth.year
-        - ((first.month, first.day) < (holder.date_of_birth.month, holder.date_of_birth.day))
-    )
-    if age < 18:
-        return 0
+        return 0, None
+    code = cak_exemption(holder, wlz_grants, first)
+    if code:
+        text = CAK_EXEMPTION_TEXT.get(code) or CakExemption(code).label
+        return 0, {"code": str(code), "reason": str(text)}
     amount = figures.value_on(FigureKind.CAK_ABONNEMENTSTARIEF, first, scheme=Scheme.WMO)
-    return 0 if amount is None else to_cents(amount)
+    return (0 if amount is None else to_cents(amount)), None

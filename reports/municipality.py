@@ -1,13 +1,16 @@
 """The municipal audit report: a funder's spend over a year by scheme, product, provider and
-month; the formal and informal shares; agreed tariffs against the maximum; underspend to be
-reclaimed; holders near exhaustion; and signals worth a look. Money sums equal the counted
-declarations (and fixed monthly pay) to the cent. No BSN appears anywhere in it.
+month; the formal and informal shares; agreed tariffs against the maximum; budget not used
+(it returns to the funder; not a reclaim); holders near exhaustion; and signals worth a look.
+Money sums equal the counted declarations (and fixed monthly pay) to the cent. No BSN
+appears anywhere in it.
 """
 
 from dataclasses import dataclass
 from datetime import date
 from typing import Self
 
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 import numpy as np
@@ -43,7 +46,7 @@ class MunicipalityReport:
             data=data,
             thresholds=thresholds,
             grants=grants,
-            signals=find_signals(data, year=year, tariffs=tariffs),
+            signals=find_signals(data, year=year, tariffs=tariffs, funder_id=funder.pk),
             tariffs=version_maxima(data, tariffs),
         )
 
@@ -71,8 +74,8 @@ class MunicipalityReport:
         return spend.groupby("month")["cents"].sum().sort_index()
 
     def underspend(self) -> pd.DataFrame:
-        """Per grant: what is left unused (ended grants: to be reclaimed) or, for running
-        grants, the projected balance at the end (from the agreements)."""
+        """Per grant: what is left unused (ended grants: budget not used, which returns to the
+        funder) or, for running grants, the projected balance at the end (from the agreements)."""
         grants = self.grants.merge(self.data.budgets[["budget_id", "end"]], on="budget_id")
         ended = grants["end"] <= pd.Timestamp(self.data.reference_end)
         left = np.where(ended, grants["remaining"], grants["agreed_balance_end"])
@@ -194,23 +197,19 @@ class MunicipalityReport:
         }
 
     def signal_dicts(self, names=None) -> list[dict]:
+        """The signals, alarms first and then the context, each with its rule (the threshold
+        filled in: the funder's own figure, else the national default) and its evidence."""
         names = names or self._names()
-        limits = thresholds(date(self.year, 12, 31))
-        rule_params = {
-            "person": _number(limits["person"]),
-            "organisation": _number(limits["organisation"]),
-            "hours": _number(limits["hours"]),
-            "pct": "",
-        }
-        signals = []
+        limits = thresholds(date(self.year, 12, 31), self.funder.pk)
+        signals: list[dict] = []
         for row in rows(self.signals):
             signal = SIGNALS[row.code]
-            pct = limits["pct_spike"] if row.code == "spend_spike" else limits["pct_hours"]
             signals.append(
                 {
                     "code": row.code,
+                    "level": signal.level,
                     "title": str(signal.title),
-                    "rule": str(signal.rule) % {**rule_params, "pct": _number(pct)},
+                    "rule": signal.rule_text(limits),
                     "holder": None if row.holder_id < 0 else int(row.holder_id),
                     "holder_name": names["holders"].get(int(row.holder_id), ""),
                     "provider": None if row.provider_id < 0 else int(row.provider_id),
@@ -218,6 +217,17 @@ class MunicipalityReport:
                     "evidence": row.evidence,
                 }
             )
+        versions = self.data.versions
+        agreement_of_version = dict(
+            zip(versions["version_id"].tolist(), versions["agreement_id"].tolist(), strict=True)
+        )
+        holders_of_provider: dict[int, list[int]] = {}
+        for provider, holder in sorted(
+            set(zip(versions["provider_id"].tolist(), versions["holder_id"].tolist(), strict=True))
+        ):
+            holders_of_provider.setdefault(provider, []).append(holder)
+        for found in signals:
+            found["links"] = signal_links(found, agreement_of_version, holders_of_provider)
         return signals
 
     def _names(self) -> dict[str, dict[int, str]]:
@@ -236,8 +246,68 @@ class MunicipalityReport:
         }
 
 
-def _number(value) -> str:
-    return "–" if value is None else f"{value:g}"
-
-
 NO_GRANTS = _("The funder has no grants in this year.")
+
+
+#: links to holders of one signal (the evidence holds all ids)
+MAX_LINKS = 10
+
+
+def signal_links(
+    signal: dict, agreement_of_version: dict[int, int], holders_of_provider: dict[int, list[int]]
+) -> list[dict[str, str]]:
+    """The pages an auditor may open for a signal: the holder's dashboard, the providers page
+    of the holder (or of each holder the provider cares for on these grants), the agreement,
+    the declaration and its evidence pack."""
+    found = signal["evidence"]
+    agreement = found.get("agreement") or agreement_of_version.get(found.get("version"))
+    declaration = found.get("declaration")
+    links: list[dict[str, str]] = []
+    holder_ids = [signal["holder"]] if signal["holder"] is not None else found.get("holder_ids")
+    for holder in (holder_ids or [])[:MAX_LINKS]:
+        name = signal["holder_name"] if holder == signal["holder"] else f"#{holder}"
+        links.append(
+            {
+                "label": gettext("Dashboard of %(name)s") % {"name": name},
+                "url": reverse("budgets:dashboard", args=[holder]),
+            }
+        )
+    provider_ids = found.get("provider_ids") or (
+        [signal["provider"]] if signal["provider"] is not None else []
+    )
+    seen: set[int] = set()
+    for provider in provider_ids:
+        holders = holders_of_provider.get(provider, [])
+        if signal["holder"] is not None:
+            holders = [signal["holder"]]
+        for holder in holders[:MAX_LINKS]:
+            if holder in seen:
+                continue
+            seen.add(holder)
+            links.append(
+                {
+                    "label": gettext("Providers of holder #%(holder)s") % {"holder": holder},
+                    "url": reverse("contracts:providers", args=[holder]),
+                }
+            )
+    if agreement:
+        links.append(
+            {
+                "label": gettext("Care agreement %(id)s") % {"id": agreement},
+                "url": reverse("contracts:agreement", args=[agreement]),
+            }
+        )
+    if declaration:
+        links.append(
+            {
+                "label": gettext("Declaration %(id)s") % {"id": declaration},
+                "url": reverse("declarations:detail", args=[declaration]),
+            }
+        )
+        links.append(
+            {
+                "label": gettext("Evidence pack of declaration %(id)s (ZIP)") % {"id": declaration},
+                "url": reverse("reports:evidence_pack", args=[declaration]),
+            }
+        )
+    return links

@@ -1,54 +1,154 @@
 """Signals worth a municipal auditor's look, each with the rule behind it and its evidence.
 A signal is not a finding of fraud: it says where to look. Thresholds are dated figures
-(audit signal thresholds a municipality sets), never numbers in this code. Each signal is a
-vectorised check over the report frames and gives one row per case.
+(audit signal thresholds; a funder's own row wins over the national default), never numbers
+in this code. Each signal is a vectorised check over the report frames and gives one row per
+case.
+
+Two levels: an *alarm* is a pattern that enforcement looks for ("Aanpak fraude met pgb",
+rijksoverheid.nl; the Den Haag pgb pilot, 2016; EenVandaag, 2025): hours above the indication,
+a representative who is also the provider, one representative for many holders, holder and
+carer at one address, an account in another name, identical declarations month after month,
+care during an admission or after death, a family company paid a formal rate, a carer declared
+for more than a day holds. *Context* is a legal situation worth knowing when reading the alarms
+(an informal rate at the maximum, an organisation or carer with many holders); it is listed
+after them.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 import numpy as np
 import pandas as pd
 
 from contracts.constants import ProviderKind
-from declarations.selectors.reporting import care_hours_per_day, counted_lines, max_tariffs
+from declarations.selectors.reporting import (
+    care_hours_per_day,
+    counted_lines,
+    max_tariffs,
+)
 from pgb_admin.core.masking import mask_identifier
 from pgb_admin.core.money import to_cents
 from pgb_admin.figures.constants import CarerClass, FigureKind
 from pgb_admin.figures.models import StatutoryFigure
 
+from .enforcement import (
+    account_name_mismatch,
+    care_during_admission_or_after_death,
+    carer_day_over_limit,
+    declared_days,
+    family_company_formal_rate,
+    holders_per_representative,
+    hours_above_indication,
+    identical_months,
+    representative_is_provider,
+    same_address,
+)
+from .enforcement import signal_rows as _rows
 from .frames import ReportData, rows
+
+ALARM, CONTEXT = "alarm", "context"
 
 
 @dataclass(frozen=True)
 class Signal:
     code: str
     title: object
-    rule: object  # with %(threshold)s filled in from the dated figure
+    rule: object  # with %(placeholder)s filled in from the dated figures
+    level: str = ALARM
+    # placeholder of the rule -> key of :func:`thresholds`
+    params: dict[str, str] = field(default_factory=dict)
+
+    def rule_text(self, limits: dict[str, float | None]) -> str:
+        return str(self.rule) % {name: number(limits.get(key)) for name, key in self.params.items()}
+
+
+def number(value) -> str:
+    return "–" if value is None else f"{value:g}"
 
 
 SIGNALS = {
     signal.code: signal
     for signal in (
+        # --- alarms: what enforcement looks for ----------------------------------------------
         Signal(
-            "informal_rate_at_maximum",
-            _("Informal care at or above the maximum"),
-            _("An informal carer's agreed rate reaches the funder's maximum for informal care."),
+            "hours_above_indication",
+            _("Declared hours above the indicated hours"),
+            _(
+                "In a month, the hours declared on a grant for a care product exceed %(pct)s%% "
+                "of the hours the grant decision indicates for it."
+            ),
+            params={"pct": "pct_indication"},
         ),
         Signal(
-            "provider_many_holders",
-            _("A provider with many holders"),
+            "care_during_admission",
+            _("Care during an admission"),
+            _("A counted declaration holds care at home on a day the holder was admitted."),
+        ),
+        Signal(
+            "care_after_death",
+            _("Care after the holder's death"),
+            _("A counted declaration holds care on a day after the holder died."),
+        ),
+        Signal(
+            "representative_is_provider",
+            _("A representative or bureau who is also the provider"),
             _(
-                "A private person caring for more than %(person)s holders, or an organisation "
-                "for more than %(organisation)s."
+                "Someone acting for the holder (representative or pgb bureau) has the name of "
+                "one of the holder's providers or of the holder of its bank account."
             ),
+        ),
+        Signal(
+            "holders_per_representative",
+            _("A representative or bureau for many holders"),
+            _("One representative or pgb bureau acts for more than %(count)s holders."),
+            params={"count": "representative"},
+        ),
+        Signal(
+            "same_address",
+            _("Holder and carer at one address"),
+            _(
+                "The holder and the carer live at the same postcode and house number, with "
+                "more than %(hours)s agreed hours a week."
+            ),
+            params={"hours": "same_address_hours"},
+        ),
+        Signal(
+            "account_name_mismatch",
+            _("A bank account in another name"),
+            _("The provider is paid into an account in the name of someone else."),
+        ),
+        Signal(
+            "identical_months",
+            _("Identical declarations month after month"),
+            _(
+                "An agreement's declarations have the same amount and hours in %(months)s or "
+                "more months in a row."
+            ),
+            params={"months": "identical_months"},
+        ),
+        Signal(
+            "family_company_formal_rate",
+            _("A family company paid a formal rate"),
+            _(
+                "A provider paid as formal care (a company or registered professional without "
+                "a family relation) carries the holder's surname or lives at the holder's "
+                "address."
+            ),
+        ),
+        Signal(
+            "carer_day_over_limit",
+            _("A carer declared for more hours on a day than it holds"),
+            _("A carer is declared by several holders for more than %(hours)s hours on one day."),
+            params={"hours": "day_hours"},
         ),
         Signal(
             "provider_week_over_limit",
             _("A provider over the weekly limit across holders"),
             _("A person works more than %(hours)s hours in one week over all their holders."),
+            params={"hours": "hours"},
         ),
         Signal(
             "care_after_agreement_end",
@@ -59,63 +159,108 @@ SIGNALS = {
             "hours_far_above_agreed",
             _("Declared hours far above the agreed hours"),
             _("In a month, the declared hours exceed %(pct)s%% of the agreed hours."),
+            params={"pct": "pct_hours"},
         ),
         Signal(
             "spend_spike",
             _("A sudden spike in a holder's spend"),
             _("A month's spend exceeds %(pct)s%% of the holder's average month before it."),
+            params={"pct": "pct_spike"},
         ),
         Signal(
             "shared_iban",
             _("One IBAN for several providers"),
             _("Several providers are paid into the same bank account."),
         ),
+        # --- context: legal situations, listed after the alarms -------------------------------
+        Signal(
+            "informal_rate_at_maximum",
+            _("Informal care at or above the maximum"),
+            _("An informal carer's agreed rate reaches the funder's maximum for informal care."),
+            level=CONTEXT,
+        ),
+        Signal(
+            "provider_many_holders",
+            _("A provider with many holders"),
+            _(
+                "A private person caring for more than %(person)s holders, or an organisation "
+                "for more than %(organisation)s."
+            ),
+            level=CONTEXT,
+            params={"person": "person", "organisation": "organisation"},
+        ),
     )
+}
+#: the signals in the order they are listed: alarms first, each level in the order above
+ORDER = {
+    code: (signal.level != ALARM, place) for place, (code, signal) in enumerate(SIGNALS.items())
+}
+
+#: key of :func:`thresholds` -> the dated figure it reads
+THRESHOLD_KINDS = {
+    "person": FigureKind.SIGNAL_HOLDERS_PER_PERSON,
+    "organisation": FigureKind.SIGNAL_HOLDERS_PER_ORGANISATION,
+    "hours": FigureKind.ATW_MAX_WEEK_HOURS,
+    "pct_hours": FigureKind.SIGNAL_HOURS_ABOVE_AGREED_PCT,
+    "pct_spike": FigureKind.SIGNAL_SPEND_SPIKE_PCT,
+    "pct_indication": FigureKind.SIGNAL_INDICATION_ABOVE_PCT,
+    "representative": FigureKind.SIGNAL_HOLDERS_PER_REPRESENTATIVE,
+    "identical_months": FigureKind.SIGNAL_IDENTICAL_MONTHS,
+    "same_address_hours": FigureKind.SIGNAL_SAME_ADDRESS_WEEK_HOURS,
+    "day_hours": FigureKind.SIGNAL_PROVIDER_DAY_HOURS,
 }
 
 
-def _figure(kind: str, on: date):
-    value = StatutoryFigure.objects.value_on(kind, on)
-    return None if value is None else float(value)
+def thresholds(on: date, funder_id: int | None = None) -> dict[str, float | None]:
+    """The signals' thresholds valid on ``on``: the funder's own row before the national one,
+    as :meth:`StatutoryFigureQuerySet.row_on` picks it, read in one query."""
+    candidates = (
+        StatutoryFigure.objects.valid_on(on)
+        .filter(kind__in=THRESHOLD_KINDS.values(), scheme="")
+        .filter(Q(funder_id=funder_id) | Q(funder__isnull=True))
+        .values_list("kind", "funder_id", "age_min", "value")
+    )
+    best: dict[str, tuple[tuple[bool, int], float]] = {}
+    for kind, funder, age_min, value in candidates:
+        rank = (funder is not None, -1 if age_min is None else age_min)
+        if kind not in best or rank > best[kind][0]:
+            best[kind] = (rank, float(value))
+    return {key: best[kind][1] if kind in best else None for key, kind in THRESHOLD_KINDS.items()}
 
 
-def thresholds(on: date) -> dict[str, float | None]:
-    return {
-        "person": _figure(FigureKind.SIGNAL_HOLDERS_PER_PERSON, on),
-        "organisation": _figure(FigureKind.SIGNAL_HOLDERS_PER_ORGANISATION, on),
-        "hours": _figure(FigureKind.ATW_MAX_WEEK_HOURS, on),
-        "pct_hours": _figure(FigureKind.SIGNAL_HOURS_ABOVE_AGREED_PCT, on),
-        "pct_spike": _figure(FigureKind.SIGNAL_SPEND_SPIKE_PCT, on),
-    }
-
-
-def find_signals(data: ReportData, *, year: int, tariffs: pd.DataFrame) -> pd.DataFrame:
-    """All signals of the year, one row per case: code, holder_id, provider_id and evidence."""
-    limits = thresholds(date(year, 12, 31))
+def find_signals(
+    data: ReportData, *, year: int, tariffs: pd.DataFrame, funder_id: int | None = None
+) -> pd.DataFrame:
+    """All signals of the year, one row per case: code, level, holder_id, provider_id and
+    evidence; the alarms first."""
+    limits = thresholds(date(year, 12, 31), funder_id)
+    day_hours = declared_days(data, year)
     found = [
-        informal_rate_at_maximum(data, tariffs),
-        provider_many_holders(data, limits),
+        hours_above_indication(data, year, limits),
+        care_during_admission_or_after_death(data, year),
+        representative_is_provider(data, year),
+        holders_per_representative(data, year, limits),
+        same_address(data, year, limits),
+        account_name_mismatch(data),
+        identical_months(data, year, limits),
+        family_company_formal_rate(data, year),
+        carer_day_over_limit(data, day_hours, limits),
         provider_week_over_limit(data, year, limits),
         care_after_agreement_end(data, year),
         hours_far_above_agreed(data, year, limits),
         spend_spike(data, year, limits),
         shared_iban(data),
+        informal_rate_at_maximum(data, tariffs),
+        provider_many_holders(data, limits),
     ]
     found = [f for f in found if not f.empty]
     if not found:
-        return _rows("none", [], [], [])
-    return pd.concat(found, ignore_index=True)
-
-
-def _rows(code: str, holder, provider, evidence: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "code": [code] * len(evidence),
-            "holder_id": np.asarray(holder, dtype=np.int64),
-            "provider_id": np.asarray(provider, dtype=np.int64),
-            "evidence": evidence,
-        }
-    )
+        return _rows("none", [], [], []).assign(level=pd.Series(dtype=object))
+    signals = pd.concat(found, ignore_index=True)
+    order = signals["code"].map(ORDER)
+    signals = signals.iloc[sorted(range(len(signals)), key=lambda i: order.iloc[i])]
+    signals = signals.reset_index(drop=True)
+    return signals.assign(level=signals["code"].map(lambda code: SIGNALS[code].level))
 
 
 def informal_rate_at_maximum(data: ReportData, tariffs: pd.DataFrame) -> pd.DataFrame:
@@ -303,15 +448,19 @@ def spend_spike(data: ReportData, year: int, limits: dict) -> pd.DataFrame:
 
 
 def shared_iban(data: ReportData) -> pd.DataFrame:
+    """One row per IBAN paid to several providers (not one per provider: the same account
+    was listed once for each of them)."""
     providers = data.providers[data.providers["iban"] != ""]
     counts = providers.groupby("iban")["provider_id"].transform("size")
     shared = providers[counts > 1].sort_values(["iban", "provider_id"])
+    per_iban = shared.groupby("iban", sort=True)["provider_id"].agg(list)
     return _rows(
         "shared_iban",
-        np.full(len(shared), -1),
-        shared["provider_id"],
+        np.full(len(per_iban), -1),
+        [ids[0] for ids in per_iban],
         [
-            {"iban": mask_identifier(r.iban), "providers": int(c)}
-            for r, c in zip(rows(shared), counts[shared.index], strict=True)
+            {"iban": mask_identifier(str(iban)), "providers": len(ids),
+             "provider_ids": [int(pk) for pk in ids]}
+            for iban, ids in per_iban.items()
         ],
-    )
+    )  # fmt: skip

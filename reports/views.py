@@ -18,14 +18,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from contracts.constants import ProviderKind
+from pgb_admin.accounts.constants import MandateRole
 from pgb_admin.accounts.scoping import audited_funder_ids, sees_everything
 from pgb_admin.api.downloads import file_response
-from pgb_admin.budgets.constants import Scheme
+from pgb_admin.budgets.constants import AdmissionKind, Scheme
 from pgb_admin.budgets.models import Funder
 from pgb_admin.core.files import CHART_FORMATS, CSV, XLSX, ZIP, municipal_report_name
 from pgb_admin.core.periods import parse_month
@@ -34,6 +34,7 @@ from pgb_admin.figures.constants import CarerClass, RateUnit
 
 from . import evidence, files, selectors
 from .limits import limit_report_renders
+from .signals import ALARM
 
 #: rows of a long table shown on the page; the XLSX holds all of them
 PAGE_ROWS = 50
@@ -64,6 +65,33 @@ EVIDENCE = {
     "usual_cents": (_("Average month before"), "cents"),
     "iban": (_("IBAN (masked)"), "text"),
     "providers": (_("Providers paid into it"), "text"),
+    "grant": (_("Grant"), "text"),
+    "indicated_hours": (_("Indicated hours"), "quantity"),
+    "admission": (_("Admitted to"), "admission_kind"),
+    "admitted_from": (_("Admitted from"), "date"),
+    "admitted_to": (_("Admitted until"), "date"),
+    "first_day": (_("First day of care during the admission"), "date"),
+    "died": (_("Date of death"), "date"),
+    "role": (_("Acting as"), "mandate_role"),
+    "representative": (_("Representative or bureau"), "text"),
+    "provider_name": (_("Provider's name"), "text"),
+    "matched_on": (_("Matched on"), "matched_on"),
+    "postcode": (_("Postcode (masked)"), "text"),
+    "hours_per_week": (_("Agreed hours a week"), "quantity"),
+    "account_holder": (_("Account in the name of"), "text"),
+    "first_month": (_("First month"), "month"),
+    "last_month": (_("Last month"), "month"),
+    "amount_cents": (_("Amount each month"), "cents"),
+    "unit": (_("Unit"), "rate_unit"),
+    "day": (_("Day"), "date"),
+}
+#: evidence keys that are not shown as such but give the links of the signal
+LINK_KEYS = {"holder_ids", "provider_ids"}
+MATCHED_ON = {
+    "name": _("the provider's name"),
+    "account_holder": _("the name on the provider's bank account"),
+    "surname": _("the holder's surname in the provider's name"),
+    "address": _("the holder's address"),
 }
 
 
@@ -191,10 +219,6 @@ def _report_context(report, content: dict, form: YearForm) -> dict:
     holder_of_budget = dict(
         zip(budgets["budget_id"].tolist(), budgets["holder_id"].tolist(), strict=True)
     )
-    versions = report.data.versions
-    agreement_of_version = dict(
-        zip(versions["version_id"].tolist(), versions["agreement_id"].tolist(), strict=True)
-    )
     providers = {p["provider"]: p["name"] for p in content["spend_by_provider"]}
     providers.update(
         zip(
@@ -216,6 +240,7 @@ def _report_context(report, content: dict, form: YearForm) -> dict:
         }
         for row in content["tariffs"]["above_maximum"]
     ]
+    signals = [_signal(signal) for signal in content["signals"]]
     code, year = report.funder.code, report.year
     return {
         "report": content,
@@ -224,7 +249,8 @@ def _report_context(report, content: dict, form: YearForm) -> dict:
         "year": year,
         "query": f"?year={year}",
         "reference_month": _month(content["reference_month"]),
-        "signals": [_signal(signal, agreement_of_version) for signal in content["signals"]],
+        "signals": signals,
+        "alarms": sum(signal["level"] == ALARM for signal in signals),
         "by_month": [
             {"month": _month(row["month"]), "used": row["used"]}
             for row in content["spend_by_month"]
@@ -256,49 +282,29 @@ def _report_context(report, content: dict, form: YearForm) -> dict:
     }
 
 
-def _signal(signal: dict, agreement_of_version: dict) -> dict:
-    """A signal with its evidence as label and value, and the links to what it concerns."""
+def _evidence_item(key: str, value) -> dict:
+    label, kind = EVIDENCE.get(key, (key, "text"))
+    if kind == "cents":
+        value, kind = f"{value / 100:.2f}", "money"
+    elif kind == "date":
+        value = _day(value)
+    elif kind == "month":
+        value = _month(value)
+    elif kind == "provider_kind":
+        value, kind = _label(ProviderKind, value), "text"
+    elif kind == "admission_kind":
+        value, kind = _label(AdmissionKind, value), "text"
+    elif kind == "mandate_role":
+        value, kind = _label(MandateRole, value), "text"
+    elif kind == "rate_unit":
+        value, kind = _label(RateUnit, value), "text"
+    elif kind == "matched_on":
+        value, kind = MATCHED_ON.get(value, value), "text"
+    return {"label": label, "value": value, "kind": kind}
+
+
+def _signal(signal: dict) -> dict:
+    """A signal with its evidence as label and value (its links come with it)."""
     found = signal["evidence"]
-    items = []
-    for key, value in found.items():
-        label, kind = EVIDENCE.get(key, (key, "text"))
-        if kind == "cents":
-            value, kind = f"{value / 100:.2f}", "money"
-        elif kind == "date":
-            value = _day(value)
-        elif kind == "month":
-            value = _month(value)
-        elif kind == "provider_kind":
-            value, kind = _label(ProviderKind, value), "text"
-        items.append({"label": label, "value": value, "kind": kind})
-    agreement = found.get("agreement") or agreement_of_version.get(found.get("version"))
-    declaration = found.get("declaration")
-    links = []
-    if signal["holder"] is not None:
-        links.append(
-            {
-                "label": gettext("Dashboard of %(name)s") % {"name": signal["holder_name"]},
-                "url": reverse("budgets:dashboard", args=[signal["holder"]]),
-            }
-        )
-    if agreement:
-        links.append(
-            {
-                "label": gettext("Care agreement %(id)s") % {"id": agreement},
-                "url": reverse("contracts:agreement", args=[agreement]),
-            }
-        )
-    if declaration:
-        links.append(
-            {
-                "label": gettext("Declaration %(id)s") % {"id": declaration},
-                "url": reverse("declarations:detail", args=[declaration]),
-            }
-        )
-        links.append(
-            {
-                "label": gettext("Evidence pack of declaration %(id)s (ZIP)") % {"id": declaration},
-                "url": reverse("reports:evidence_pack", args=[declaration]),
-            }
-        )
-    return {**signal, "items": items, "links": links}
+    items = [_evidence_item(key, value) for key, value in found.items() if key not in LINK_KEYS]
+    return {**signal, "items": items}

@@ -48,6 +48,7 @@ from stdnum.nl import bsn as stdnum_bsn
 FULL_BSN_VIEWS = frozenset(
     {
         ("budgets:dashboard", "GET"),
+        ("budgets:free_amount_claim", "POST"),  # a refused claim shows the dashboard again
         ("api:budget-holder-detail", "GET"),
         ("api:budget-holder-detail", "PATCH"),
         ("api:budget-holder-list", "POST"),

@@ -61,13 +61,17 @@ def test_requests_log_the_logged_in_user_as_actor(admin_client, world, admin_use
         surname="Gewijzigd",
         date_of_birth=date(1980, 5, 17).isoformat(),
         funders=[f.pk for f in world.mine.funders.all()],
-        **{
-            "budgets-TOTAL_FORMS": "0",
-            "budgets-INITIAL_FORMS": "0",
-            "budgets-MIN_NUM_FORMS": "0",
-            "budgets-MAX_NUM_FORMS": "1000",
-        },
     )
+    for inline in page.context["inline_admin_formsets"]:  # grants and admissions: none added
+        prefix = inline.formset.prefix
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     entry = LogEntry.objects.get_for_object(world.mine).latest("timestamp")

@@ -4,6 +4,7 @@ seconds, so each test here loads it at most once or twice."""
 from io import StringIO
 
 from django.core.management import call_command
+from django.db.models import F
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -12,15 +13,16 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.nl import bsn as stdnum_bsn
 
-from contracts.constants import AgreementType
+from contracts.constants import EMPLOYMENT_TYPES, AgreementType
 from contracts.models import AgreementVersion, CareAgreement, HolderProvider, Provider
 from declarations.demo.plan import DEMO_BACKUP_CODES, DEMO_PASSWORD, LOGINS
 from declarations.models import Batch, Declaration, Expense, Finding, TimeEntry
+from declarations.selectors.batches import channel_q, with_channel
 from declarations.validation.registry import catalogue
 from pgb_admin.accounts.constants import MandateRole
 from pgb_admin.accounts.models import Mandate, User
 from pgb_admin.accounts.two_factor import code_check, requires_two_factor
-from pgb_admin.budgets.constants import Scheme
+from pgb_admin.budgets.constants import Channel, Scheme
 from pgb_admin.budgets.models import Budget, BudgetHolder
 
 
@@ -75,8 +77,25 @@ def test_the_world_has_what_the_issues_ask_for(demo, client):
     bsns = list(BudgetHolder.objects.values_list("bsn", flat=True))
     assert all(stdnum_bsn.is_valid(bsn) and bsn.startswith("99999") for bsn in bsns)
 
-    # a year of care, with every rule of the catalogue shown (May holds the mistakes)
-    assert set(Finding.objects.values_list("rule_code", flat=True)) == set(catalogue())
+    # a year of care, with every rule of the catalogue shown (May holds the mistakes), but
+    # for two the demo must not show: the services refuse a second declaration for an
+    # exported month when it is made (declaration.second_for_month is only a backstop), and
+    # the demo year has every minimum-wage figure (issue 16: no "minimum wage not checked")
+    not_shown = {"declaration.second_for_month", "wage.minimum_unknown"}
+    assert not_shown <= set(catalogue())
+    shown = set(Finding.objects.values_list("rule_code", flat=True))
+    assert shown == set(catalogue()) - not_shown
+    assert not Finding.objects.filter(rule_code__in=not_shown).exists()
+    # the Working Hours Act binds employees only (issue 16)
+    atw = Finding.objects.filter(rule_code__startswith="atw.")
+    assert atw.exists()
+    assert not atw.exclude(declaration__agreement__agreement_type__in=EMPLOYMENT_TYPES).exists()
+    # an SVB export holds no declaration of a Zvw pgb: those go to the insurer
+    assert Batch.objects.filter(channel=Channel.INSURER).exists()
+    exported = with_channel(Declaration.objects.filter(batch__isnull=False))
+    assert not exported.filter(batch__channel=Channel.SVB, channel=Channel.INSURER).exists()
+    assert not exported.exclude(channel=F("batch__channel")).exists()
+    assert exported.filter(batch__channel=Channel.SVB).filter(channel_q(Channel.SVB)).exists()
     assert {month.month for month in Declaration.objects.values_list("month", flat=True)} >= set(
         range(1, 12)
     )
@@ -186,3 +205,31 @@ def test_refuses_to_load_published_passwords_when_debug_is_off(db, settings):
     with pytest.raises(CommandError):
         _load()
     assert not User.objects.exists()
+
+
+def test_the_hagues_report_shows_every_signal_enforcement_uses(demo):
+    from reports import selectors
+    from reports.signals import ALARM, SIGNALS
+
+    auditor = User.objects.get(username="controleur.denhaag")
+    report = selectors.municipality_report(user=auditor, code="GM0518", year=2026)
+    signals = report.as_dict()["signals"]
+    codes = {signal["code"] for signal in signals}
+    assert {
+        "hours_above_indication",
+        "care_during_admission",
+        "care_after_death",
+        "representative_is_provider",
+        "holders_per_representative",  # The Hague's own threshold (5) wins over the default
+        "same_address",
+        "account_name_mismatch",
+        "identical_months",
+        "family_company_formal_rate",
+        "carer_day_over_limit",
+    } <= codes
+    levels = [signal["level"] for signal in signals]
+    assert levels == sorted(levels, key=lambda level: level != ALARM)  # alarms first
+    assert SIGNALS["informal_rate_at_maximum"].level != ALARM
+    same = next(signal for signal in signals if signal["code"] == "same_address")
+    assert same["evidence"]["postcode"] == "2514 **"
+    assert same["links"]

@@ -294,15 +294,20 @@ class AcknowledgeSerializer(InputSerializer):
 
 
 class SettleSerializer(InputSerializer):
-    paid = StrictBooleanField(help_text="true: the SVB paid; false: it rejected.")
+    paid = StrictBooleanField(
+        help_text="true: it was paid; false: it was rejected (your record of the answer of the "
+        "SVB, or of the insurer for a Zvw pgb)."
+    )
     rejection_reason = char_for(Declaration, "rejection_reason", max_length=2000)
     evidence = char_for(
         Declaration,
         "settled_evidence",
         required=True,
         allow_blank=False,
-        help_text="Where you saw the SVB's answer: the PGB Portaal message or the SVB's letter.",
+        help_text="Where you saw the answer: the PGB Portaal message, the SVB's or the "
+        "insurer's letter.",
     )
+    on = StrictDateField(required=False, help_text="When it was paid or rejected (default: today).")
 
 
 class BatchFileSerializer(serializers.ModelSerializer):
@@ -355,7 +360,15 @@ class BatchSerializer(serializers.ModelSerializer):
             "declarations",
             "skipped",
             "files",
+            "channel",
         ]
+        extra_kwargs = {
+            "channel": {
+                "read_only": True,
+                "help_text": "svb: a PGB Portaal entry aid (typed in by hand: the SVB takes no "
+                "file); insurer: a declaration to send to the health insurer (Zvw pgb).",
+            }
+        }
 
 
 class BatchCreateSerializer(PeriodSerializer):
@@ -363,6 +376,13 @@ class BatchCreateSerializer(PeriodSerializer):
         required=False,
         default=False,
         help_text="Export in a background task: the answer is the task to follow (202).",
+    )
+    channel = choice_for(
+        Batch,
+        "channel",
+        required=False,
+        help_text="Only this channel. Without it, every channel with something ready gets its "
+        "own export (the PGB Portaal entry aid first).",
     )
 
 

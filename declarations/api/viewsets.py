@@ -23,7 +23,7 @@ from pgb_admin.api.filters import DateFilter, FilterSet, IdFilter, MonthFilter
 from pgb_admin.api.problems import problem
 from pgb_admin.api.schema import problem_response
 from pgb_admin.api.viewsets import ListRetrieveMixin, ScopedViewSet, collection_action
-from pgb_admin.budgets.constants import Scheme
+from pgb_admin.budgets.constants import Channel, Scheme
 from pgb_admin.core.api.serializers import TaskRunSerializer
 from pgb_admin.core.errors import Conflict
 from pgb_admin.core.files import CSV, FORMATS, XLSX
@@ -41,7 +41,7 @@ from ..selectors.batches import batch_file
 from ..selectors.months import declarations_open_in_period, open_declaration
 from ..services import declarations as declaration_services
 from ..services import hours as hour_services
-from ..services.batches import batch_export
+from ..services.batches import batch_export, month_export
 from . import serializers
 
 
@@ -268,11 +268,18 @@ class DeclarationViewSet(ListRetrieveMixin, ScopedViewSet):
     @extend_schema(
         summary="Draft the month's declaration of an agreement",
         description="From the month's entries and costs, a line per day at the rate of the "
-        "agreement version valid that day. An open draft of the month is drafted again (200).",
+        "agreement version valid that day. An open draft of the month is drafted again (200). "
+        "A month already exported (or further) gets no second declaration: 409 (`conflict`, reason "
+        "code `month_already_declared`); open a correction of it instead.",
         request=serializers.DeclarationDraftSerializer,
         responses={
             200: serializers.DeclarationDetailSerializer,
             201: serializers.DeclarationDetailSerializer,
+            **problem_response(
+                409,
+                "The month is already exported (`conflict`, reason code `month_already_declared`): "
+                "open a correction instead.",
+            ),
         },
     )
     def create(self, request):
@@ -342,7 +349,7 @@ class DeclarationViewSet(ListRetrieveMixin, ScopedViewSet):
         return self._respond(declaration)
 
     @extend_schema(
-        summary="Record that the exported declaration was submitted to the SVB",
+        summary="Record that you declared the exported declaration (your own record)",
         request=None,
         responses={200: serializers.DeclarationDetailSerializer},
     )
@@ -368,7 +375,7 @@ class DeclarationViewSet(ListRetrieveMixin, ScopedViewSet):
         return self._respond(correction, 201)
 
     @extend_schema(
-        summary="Record the SVB's answer: paid or rejected",
+        summary="Record the answer: paid or rejected (your own record)",
         request=serializers.SettleSerializer,
         responses={200: serializers.DeclarationDetailSerializer},
     )
@@ -430,13 +437,14 @@ class BatchFilter(FilterSet):
     period = MonthFilter(field_name="period", label="Batches of this month (YYYY-MM)")
     holder = IdFilter(field_name="holder_id")
     funder = filters.CharFilter(field_name="funder__code")
+    channel = filters.ChoiceFilter(field_name="channel", choices=Channel.choices)
 
     class Meta:
         model = Batch
-        fields = ["period", "holder", "funder"]
+        fields = ["period", "holder", "funder", "channel"]
 
 
-IMMUTABLE_RESPONSE = problem_response(409, "A batch never changes: correct the declaration.")
+IMMUTABLE_RESPONSE = problem_response(409, "An export never changes: correct the declaration.")
 
 
 def _immutable() -> Conflict:
@@ -444,8 +452,8 @@ def _immutable() -> Conflict:
         {
             "batch": ValidationError(
                 _(
-                    "An SVB batch is immutable. To change what was declared, open a correction "
-                    "of the declaration and export it in a new batch."
+                    "An export never changes. To change what was declared, open a correction "
+                    "of the declaration and export it again."
                 ),
                 code="batch_immutable",
             )
@@ -454,12 +462,17 @@ def _immutable() -> Conflict:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="SVB batches you exported or that hold your holders"),
-    retrieve=extend_schema(summary="An SVB batch"),
+    list=extend_schema(
+        summary="Exports (PGB Portaal entry aids, insurer declarations) you made or that hold "
+        "your holders"
+    ),
+    retrieve=extend_schema(summary="An export: a PGB Portaal entry aid or an insurer declaration"),
 )
 class BatchViewSet(ListRetrieveMixin, ScopedViewSet):
-    """SVB-ready exports of a month's validated declarations, stored as written with their
-    sha256: every download gives the same bytes."""
+    """Exports of a month's validated declarations, one per channel: the PGB Portaal entry aid
+    (the holder types it in; neither the SVB nor the Portaal takes a file) or the declaration
+    for the health insurer (Zvw pgb). Stored as written with their sha256: every download gives
+    the same bytes."""
 
     selector = selectors.batch_list
     serializer_class = serializers.BatchSerializer
@@ -470,36 +483,53 @@ class BatchViewSet(ListRetrieveMixin, ScopedViewSet):
         """A batch is never edited: a change answers 409 to everyone who may see it."""
 
     @extend_schema(
-        summary="Export a month's validated declarations as an SVB batch",
+        summary="Export a month's validated declarations: an entry aid or insurer declaration",
         description="Only declarations without open errors or unacknowledged warnings go in; "
-        "the others are listed in `skipped` with the reason. With `background`, the export "
-        "runs as a task (202 and its progress at /api/v1/tasks/{id}/).",
+        "the others are listed in `skipped` with the reason. An export holds one channel: "
+        "without `channel` each channel with something ready gets its own, the answer is the "
+        "first (the PGB Portaal entry aid when there is one) and a `Link` header "
+        '(rel="related") names the others. Nothing is sent to the SVB or the insurer. With '
+        "`background`, the export runs as a task (202 and its progress at "
+        "/api/v1/tasks/{id}/).",
         request=serializers.BatchCreateSerializer,
         responses={201: serializers.BatchSerializer, 202: TaskRunSerializer},
     )
     def create(self, request):
         data = self.read_input(serializers.BatchCreateSerializer)
+        channel = data.get("channel") or None
         if data["background"]:
-            return _accepted(tasks.start_export(actor=request.user, **_period(data)))
-        batch = batch_export(actor=request.user, **_period(data))
-        return self.respond(batch, status=201)
+            return _accepted(
+                tasks.start_export(actor=request.user, channel=channel, **_period(data))
+            )
+        if channel:
+            batches = [batch_export(actor=request.user, channel=Channel(channel), **_period(data))]
+        else:
+            batches = month_export(actor=request.user, **_period(data))
+        response = self.respond(batches[0], status=201)
+        if len(batches) > 1:
+            response["Link"] = ", ".join(
+                f'<{reverse("api:batch-detail", kwargs={"pk": b.pk})}>; rel="related"'
+                for b in batches[1:]
+            )
+        return response
 
     @extend_schema(
-        summary="Batches are immutable (409)", request=None, responses=IMMUTABLE_RESPONSE
+        summary="Exports are immutable (409)", request=None, responses=IMMUTABLE_RESPONSE
     )
     def destroy(self, request, pk=None):
         self.get_object()
         raise _immutable()
 
     @extend_schema(
-        summary="Batches are immutable (409)", request=None, responses=IMMUTABLE_RESPONSE
+        summary="Exports are immutable (409)", request=None, responses=IMMUTABLE_RESPONSE
     )
     def partial_update(self, request, pk=None):
         self.get_object()
         raise _immutable()
 
     @extend_schema(
-        summary="Download the batch as XLSX (the same bytes every time)",
+        summary="Download the export as XLSX, for your records or the insurer (the same bytes "
+        "every time)",
         responses={(200, XLSX.mime): OpenApiResponse(OpenApiTypes.BINARY)},
     )
     @action(detail=True, methods=["get"], renderer_classes=file_renderers(XLSX))
@@ -507,7 +537,8 @@ class BatchViewSet(ListRetrieveMixin, ScopedViewSet):
         return self._download(BatchFile.Format.XLSX)
 
     @extend_schema(
-        summary="Download the batch as CSV (UTF-8, ';', the same bytes every time)",
+        summary="Download the export as CSV, for your records (UTF-8, ';', the same bytes every "
+        "time)",
         responses={(200, CSV.mime): OpenApiResponse(OpenApiTypes.BINARY)},
     )
     @action(detail=True, methods=["get"], renderer_classes=file_renderers(CSV))

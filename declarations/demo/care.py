@@ -19,6 +19,7 @@ from contracts.constants import AgreementType, ApprovalStatus, ProviderKind, Rel
 from contracts.models import AgreementVersion, CareAgreement, Provider
 from declarations.constants import DeclarationStatus, Severity
 from declarations.models import Declaration, Expense, Finding, TimeEntry
+from declarations.selectors.batches import channel_q
 from declarations.services import batches as batch_services
 from declarations.services import declarations as declaration_services
 from declarations.services import hours as hour_services
@@ -27,13 +28,14 @@ from declarations.services.declarations import draft_lines
 from declarations.services.findings import validate_declarations
 from pgb_admin.audit.provenance import recording
 from pgb_admin.budgets import services as budget_services
-from pgb_admin.budgets.constants import Scheme
+from pgb_admin.budgets.constants import Channel, IndicationPeriod, Scheme
+from pgb_admin.budgets.models import Indication
 from pgb_admin.core.money import round_money
 from pgb_admin.core.periods import month_end, month_start, next_month, previous_month
 from pgb_admin.figures.constants import CarerClass, RateUnit
 from pgb_admin.figures.models import MaxTariff
 
-from .plan import CARE_OFFICE, THE_HAGUE, YEAR, YEAR_END, YEAR_START
+from .plan import CARE_OFFICE, THE_HAGUE, YEAR, YEAR_END, YEAR_START, demo_iban
 from .world import DemoWorld
 
 MAY = date(YEAR, 5, 1)
@@ -44,16 +46,24 @@ ACKNOWLEDGED = "Afgestemd met de gemeente / agreed with the municipality"
 EXCEEDS_GRANT = 4  # Wmo, Assen: grant too small, exceeded in May, no care after
 NEARLY_EXHAUSTED = 5  # Wmo, The Hague: grant nearly used up in May, no care after
 GRANT_ENDED = 6  # Jeugdwet, Assen: grant decided for January to April only
-FIXED_PAY_DECLARED = 7  # Wlz, The Hague: declares the fixed wage; its nurse also works for 17
+FIXED_PAY_DECLARED = 7  # Wlz, The Hague: declares the fixed wage, lowered below the minimum
+# wage in May for the same hours; its nurse also works for 17
 RATE_ABOVE_MAXIMUM = 8  # Wmo, Assen: family rate above the informal maximum in May
 BELOW_MINIMUM_WAGE = 9  # Wmo, The Hague: employee below the minimum wage, 4 days in a week
+INDICATED = BELOW_MINIMUM_WAGE  # 36 hours of household help a month indicated: May has more
 AGREEMENT_ENDED = 10  # Wmo, Assen: family agreement ended 15 May, care logged after
 ZERO_AND_INVOICE = 13  # Wmo, The Hague: a zero entry, an invoice at another rate than agreed
 PRODUCT_WITHDRAWN = 12  # Wlz, Assen: nursing withdrawn from the grant by a revised decision
 OVERLAPPING_DAY = 14  # Wmo, Assen: two overlapping entries of 13 hours on one day
-TAKEN_OVER = 16  # Jeugdwet, Assen: taken over from an older program: bad IBAN, bad amount
+TAKEN_OVER = 16  # Jeugdwet, Assen: taken over from an older program: bad IBAN, bad amount,
+# the parent's fixed monthly amount without its hours a week
 SHARED_NURSE = 17  # Wlz, The Hague: holder 7's nurse too: over 24 hours a day, 60 a week
 PRIOR_YEAR = 24  # a Wlz declaration for December of last year, made after 1 April
+# Jeugdwet, The Hague: one home help employed by both works 61 hours in the week of 18 May,
+# 15 of them on the Wednesday (the Working Hours Act, over her employment agreements)
+LONG_WEEK = (11, 25)
+LONG_WEEK_START = date(YEAR, 5, 18)
+FORMAL_UNREGISTERED = 28  # Wlz, The Hague: a BIG nurse without KvK or AGB paid the formal rate
 # audit signals for the municipal reports (not validation errors)
 SHARED_ACCOUNT = (BELOW_MINIMUM_WAGE, ZERO_AND_INVOICE)  # The Hague: two providers, one IBAN
 
@@ -86,7 +96,6 @@ class DemoCare:
                 else:
                     self._declare_history(month)
             self._month_in_progress()
-            self._second_declaration_for_march()
             self._prior_year_declaration()
             self._taken_over_data()
         self.counts["time entries"] = TimeEntry.objects.count()
@@ -176,6 +185,105 @@ class DemoCare:
         self.shared_nursing = (nurse_agreement, agreement)
         self._shared_account()
 
+        (fixed,) = self._agreements(FIXED_PAY_DECLARED, AgreementType.EMPLOYMENT_FIXED)
+        # EUR 1,500 for 24 hours a week: EUR 14.42 an hour, below the minimum with holiday pay
+        self._change(fixed, MAY, rate=Decimal("1500.00"))
+        self._change(fixed, june, rate=Decimal("1950.00"))
+        self._indication()
+        self.long_week = self._long_week_agreements()
+        self._formal_without_registration()
+
+    def _indication(self) -> None:
+        """The grant decision indicates 36 hours of household help a month: room for the
+        regular care (at most 35 hours in a month with five Tuesdays), not for May's extra
+        days."""
+        indication = Indication(
+            budget=self.holders[INDICATED].budgets.get(),
+            product=self.world.products["huishoudelijke_hulp"],
+            hours=Decimal("36"),
+            per=IndicationPeriod.MONTH,
+            valid_from=YEAR_START,
+        )
+        indication.full_clean()
+        indication.save()
+
+    def _long_week_agreements(self) -> list[CareAgreement]:
+        """A home help employed by two families for the week of 18 May, each within its own
+        agreed hours."""
+        first = self.holders[LONG_WEEK[0]]
+        helper = contract_services.provider_create(
+            actor=self.admin,
+            holder_id=first.pk,
+            relation=Relation.NONE,
+            kind=ProviderKind.PERSON,
+            name="L. Vermeulen",
+            date_of_birth=date(1984, 3, 14),
+            iban=demo_iban(next(self.world.accounts)),
+        )
+        agreements = []
+        for index, hours in zip(LONG_WEEK, (Decimal("33"), Decimal("28")), strict=True):
+            holder = self.holders[index]
+            if index != LONG_WEEK[0]:
+                contract_services.provider_link(
+                    actor=self.admin,
+                    holder_id=holder.pk,
+                    provider_id=helper.pk,
+                    relation=Relation.NONE,
+                )
+            agreement = contract_services.agreement_create(
+                actor=self.admin,
+                holder_id=holder.pk,
+                provider_id=helper.pk,
+                agreement_type=AgreementType.EMPLOYMENT_HOURLY,
+                budget_id=holder.budgets.get().pk,
+                product=self.world.products["persoonlijke_verzorging"],
+                valid_from=LONG_WEEK_START,
+                valid_to=LONG_WEEK_START + timedelta(days=6),
+                rate=Decimal("18.25"),
+                unit=RateUnit.HOUR,
+                hours_per_week=hours,
+                rate_includes_holiday_pay=True,
+                svb_agreement_number=f"ZO-{YEAR}-9000{index}",
+            )
+            self.world.record_approval(
+                agreement.versions.get(), ApprovalStatus.APPROVED, date(YEAR, 5, 11)
+            )
+            agreements.append(agreement)
+        return agreements
+
+    def _formal_without_registration(self) -> None:
+        """A BIG-registered nurse, no relation of the holder, takes on some shifts in May at
+        the formal rate, without a KvK registration or an AGB code. Her hours follow the
+        regular pattern."""
+        holder = self.holders[FORMAL_UNREGISTERED]
+        nurse = contract_services.provider_create(
+            actor=self.admin,
+            holder_id=holder.pk,
+            relation=Relation.NONE,
+            kind=ProviderKind.PERSON,
+            name="S. Dijkstra",
+            date_of_birth=date(1991, 9, 14),
+            iban=demo_iban(next(self.world.accounts)),
+            big_number="49012345601",
+        )
+        agreement = contract_services.agreement_create(
+            actor=self.admin,
+            holder_id=holder.pk,
+            provider_id=nurse.pk,
+            agreement_type=AgreementType.ASSIGNMENT,
+            budget_id=holder.budgets.get().pk,
+            product=nursing_product(),
+            valid_from=MAY,
+            valid_to=month_end(MAY),
+            rate=Decimal("52.00"),
+            unit=RateUnit.HOUR,
+            hours_per_week=Decimal("4"),
+            svb_agreement_number=f"ZO-{YEAR}-9000{FORMAL_UNREGISTERED}",
+        )
+        self.world.record_approval(
+            agreement.versions.get(), ApprovalStatus.APPROVED, date(YEAR, 4, 24)
+        )
+
     def _informal_maximum(self, agreement, on: date) -> Decimal:
         version = agreement.versions.order_by("-valid_from").first()
         tariff = MaxTariff.objects.applicable(
@@ -235,9 +343,10 @@ class DemoCare:
             valid_from__year=YEAR,
         ).order_by("agreement_id", "valid_from")
         last_care = min(self.today - timedelta(days=1), YEAR_END)
-        shared = self.shared_nursing[1].pk
+        # logged by hand in _may_mistakes
+        own_entries = {self.shared_nursing[1].pk, *(agreement.pk for agreement in self.long_week)}
         for version in versions:
-            if version.agreement_id == shared:
+            if version.agreement_id in own_entries:
                 continue
             end = min(
                 version.valid_to or last_care,
@@ -331,6 +440,15 @@ class DemoCare:
             self._entry(nurse_agreement, day, Decimal("14"))
             self._entry(shared_agreement, day, Decimal("12"))
 
+        # one home help, two employers: 33 + 28 hours in a week, 11 + 4 on Wednesday 20 May
+        first, second = self.long_week
+        for agreement, days in (
+            (first, ((18, "11"), (19, "11"), (20, "11"))),
+            (second, ((20, "4"), (21, "12"), (22, "12"))),
+        ):
+            for day, hours in days:
+                self._entry(agreement, day, Decimal(hours))
+
     # --- declarations ---------------------------------------------------------------------
 
     def _draft(self, month: date, holder_index: int | None = None) -> list[Declaration]:
@@ -353,8 +471,8 @@ class DemoCare:
             finding.save()
         for actor in self._exporters():
             try:
-                batch_services.batch_export(actor=actor, month=month)
-                self.counts["batches"] += 1
+                # an export per channel: Zvw holders' go to the insurer's declaration
+                self.counts["batches"] += len(batch_services.month_export(actor=actor, month=month))
             except NothingToExport:
                 continue
         exported = Declaration.objects.filter(month=month, status=DeclarationStatus.EXPORTED)
@@ -364,8 +482,16 @@ class DemoCare:
             exported.update(status=DeclarationStatus.SUBMITTED, submitted_at=timezone.now())
 
     def _paid(self, month: date, exported) -> None:
-        """Paid, as whoever acts for each holder recorded it from the SVB's payment overview."""
-        evidence = f"PGB Portaal, betaaloverzicht declaraties {month:%m-%Y}"
+        """Paid, as whoever acts for each holder recorded it: from the SVB's payment overview
+        in the PGB Portaal, or, for a Zvw pgb, from the insurer's payment statement (the SVB
+        never pays those)."""
+        for channel, evidence in (
+            (Channel.SVB, f"PGB Portaal, betaaloverzicht declaraties {month:%m-%Y}"),
+            (Channel.INSURER, f"Zorgverzekeraar, betaalspecificatie pgb {month:%m-%Y}"),
+        ):
+            self._paid_through(exported.filter(channel_q(channel)), evidence)
+
+    def _paid_through(self, exported, evidence: str) -> None:
         for holder_id in sorted(set(exported.values_list("agreement__holder_id", flat=True))):
             recorded = recording(
                 actor=self.world.recorder_of(holder_id), holder_id=holder_id, evidence=evidence
@@ -420,14 +546,6 @@ class DemoCare:
             TimeEntry.objects.create(agreement=help_at_home, care_date=tomorrow, quantity=3)
         declaration = declaration_services.declaration_draft(
             actor=self.admin, agreement_id=help_at_home.pk, month=self.current
-        )
-        validate_declarations([declaration])
-
-    def _second_declaration_for_march(self) -> None:
-        """Jansen drafts March again, not seeing it was exported already."""
-        help_at_home = self._agreements(0, AgreementType.INSTITUTION)[0]
-        declaration = declaration_services.declaration_draft(
-            actor=self.admin, agreement_id=help_at_home.pk, month=date(YEAR, 3, 1)
         )
         validate_declarations([declaration])
 
@@ -491,6 +609,35 @@ class DemoCare:
             total_amount=declaration.total_amount + Decimal("10.00")
         )
         validate_declarations([Declaration.objects.get(pk=declaration.pk)])
+        self._taken_over_monthly_amount()
+
+    def _taken_over_monthly_amount(self) -> None:
+        """The older program kept the parent's fixed monthly amount for personal care from May
+        without the agreed hours a week (the import writes the version as it was), and
+        declared May for it."""
+        holder = self.holders[TAKEN_OVER]
+        (family,) = self._agreements(TAKEN_OVER, AgreementType.FAMILY)
+        agreement = contract_services.agreement_create(
+            actor=self.admin,
+            holder_id=holder.pk,
+            provider_id=family.provider_id,
+            agreement_type=AgreementType.FAMILY,
+            budget_id=holder.budgets.get().pk,
+            product=self.world.products["persoonlijke_verzorging"],
+            valid_from=MAY,
+            rate=Decimal("450.00"),
+            unit=RateUnit.MONTH,
+            hours_per_week=Decimal("6"),
+            rate_includes_holiday_pay=True,
+            svb_agreement_number=f"ZO-{YEAR}-9000{TAKEN_OVER}",
+        )
+        version = agreement.versions.get()
+        self.world.record_approval(version, ApprovalStatus.APPROVED, date(YEAR, 4, 22))
+        type(version).objects.filter(pk=version.pk).update(hours_per_week=None)
+        declaration = declaration_services.declaration_draft(
+            actor=self.admin, agreement_id=agreement.pk, month=MAY
+        )
+        validate_declarations([declaration])
 
 
 # --- patterns ------------------------------------------------------------------------------

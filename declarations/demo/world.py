@@ -465,8 +465,10 @@ def portal_message(on: date, agreement_number: str) -> str:
 @transaction.atomic
 def load_demo_world() -> dict[str, int]:
     from .care import DemoCare
+    from .signals import DemoSignals
 
     world = DemoWorld()
     counts = world.build()
     counts.update(DemoCare(world).build())
+    counts.update(DemoSignals(world).build())
     return counts

@@ -351,7 +351,8 @@ def task_progress(
     holders = BudgetHolder.objects.visible_to(user).in_bulk(
         [h for h in holder_by_run.values() if h]
     )
-    batch_ids = [r.result.get("batch_id") for r in runs if r.result.get("batch_id")]
+    # an export makes one batch per channel (``batch_ids``); older results name one
+    batch_ids = [b for r in runs for b in _batch_ids(r.result)]
     batches = Batch.objects.visible_to(user).select_related("holder").in_bulk(batch_ids)
     total = sum(r.total for r in runs)
     done = sum(r.done for r in runs)
@@ -367,6 +368,7 @@ def task_progress(
             "run": r,
             "holder": holders.get(holder_by_run.get(r.pk)),
             "batch": batches.get(r.result.get("batch_id")),
+            "batches": [batches[b] for b in _batch_ids(r.result) if b in batches],
         }
         for r in runs
     ]
@@ -392,3 +394,7 @@ def task_progress(
         "failures": [r for r in runs if r.status == TaskStatus.FAILED],
         "is_bureau": bureau_holder_ids(user).exists(),
     }
+
+
+def _batch_ids(result: dict[str, Any]) -> list[int]:
+    return list(result.get("batch_ids") or ([result["batch_id"]] if result.get("batch_id") else []))

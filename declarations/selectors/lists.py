@@ -2,17 +2,11 @@
 the counts that sum them up."""
 
 from collections.abc import Iterable
-from datetime import date
-from typing import NamedTuple
 
 from django.db.models import Prefetch, QuerySet
 
-from contracts.constants import AgreementType
-from contracts.models import AgreementVersion, CareAgreement
+from contracts.models import CareAgreement
 from pgb_admin.accounts.scoping import AnyUser
-from pgb_admin.core.money import to_cents
-from pgb_admin.core.periods import month_end, month_start, next_month
-from pgb_admin.figures.constants import RateUnit
 
 from ..constants import DeclarationStatus, Severity
 from ..models import (
@@ -94,45 +88,3 @@ def validation_summary(ids: list[int]) -> dict[str, int]:
 
 def rule_list() -> list[Rule]:
     return sorted(catalogue().values(), key=lambda rule: rule.code)
-
-
-class FixedPayMonth(NamedTuple):
-    budget_id: int
-    agreement_id: int
-    provider_id: int
-    product_id: int
-    month: date
-    cents: int
-
-
-def fixed_pay_months(budget_ids: Iterable[int]) -> list[FixedPayMonth]:
-    """Fixed monthly pay, which the SVB pays without a declaration: the monthly wage for every
-    month of the grant that the agreement runs, pro rata by day for a month it runs partly."""
-    months: list[FixedPayMonth] = []
-    versions = AgreementVersion.objects.filter(
-        budget_id__in=budget_ids,
-        unit=RateUnit.MONTH,
-        agreement__agreement_type=AgreementType.EMPLOYMENT_FIXED,
-    ).select_related("budget", "agreement")
-    for version in versions:
-        budget = version.budget
-        start = max(version.valid_from, budget.start_date)
-        end = min(version.valid_to or budget.end_date, budget.end_date)
-        day = month_start(start)
-        while day <= end:
-            last = month_end(day)
-            covered = (min(end, last) - max(start, day)).days + 1
-            days_in_month = (last - day).days + 1
-            cents = round(to_cents(version.rate) * covered / days_in_month)
-            months.append(
-                FixedPayMonth(
-                    budget.pk,
-                    version.agreement_id,
-                    version.agreement.provider_id,
-                    version.product_id,
-                    day,
-                    cents,
-                )
-            )
-            day = next_month(day)
-    return months

@@ -23,6 +23,7 @@ __all__ = [
     "care_hours_per_day",
     "counted_declarations",
     "counted_lines",
+    "declared_hours_per_day",
     "declared_spend",
     "draft_totals",
     "evidence_declaration",
@@ -173,4 +174,23 @@ def counted_lines(
             "declaration_id",
             "care_date",
         )
+    )
+
+
+def declared_hours_per_day(
+    *, budget_ids: list[int], year: int
+) -> list[tuple[int, int, date, Decimal]]:
+    """(provider, holder, care date, hours) of the hours on the counted declarations of the
+    grants in the year, one row per provider, holder and day."""
+    return list(
+        DeclarationLine.objects.filter(
+            declaration__in=counted_declarations(budget_ids),
+            unit=RateUnit.HOUR,
+            care_date__year=year,
+        )
+        .values_list(
+            "declaration__agreement__provider_id", "declaration__agreement__holder_id", "care_date"
+        )
+        .annotate(hours=Sum("quantity"))
+        .order_by()
     )

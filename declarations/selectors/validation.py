@@ -8,20 +8,20 @@ from collections.abc import Collection, Iterable
 from datetime import date, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 
 import pandas as pd
 
-from contracts.constants import ProviderKind
+from contracts.constants import EMPLOYMENT_TYPES, ProviderKind
 from contracts.models import AgreementVersion, CareAgreement, HolderProvider, Provider
-from pgb_admin.budgets.models import Budget
+from pgb_admin.budgets.models import Budget, CareProduct, Indication
 from pgb_admin.core.periods import month_end
 from pgb_admin.figures.models import MaxTariff, StatutoryFigure
 
 from ..grants import counted_against_grant
 from ..models import Declaration, DeclarationLine, TimeEntry
 from ..validation.inputs import ValidationInput, dates, frame, public_holidays
-from .lists import fixed_pay_months
+from .monthly_pay import fixed_pay_months
 
 
 def _cents(value: Decimal | int | None) -> int:
@@ -120,14 +120,16 @@ def load_input(declaration_ids: Iterable[int], *, today: date) -> ValidationInpu
     providers = frame(
         "providers",
         [
-            (pk, kind, birth, entrepreneur, bool(kvk or big), iban)
-            for pk, kind, birth, entrepreneur, kvk, big, iban in Provider.objects.filter(
+            (pk, kind, birth, entrepreneur, bool(kvk or big), iban, bool(kvk), bool(agb),
+             bool(big), sbi or "")
+            for pk, kind, birth, entrepreneur, kvk, big, agb, sbi, iban in Provider.objects.filter(
                 pk__in=provider_ids
             ).values_list(
-                "pk", "kind", "date_of_birth", "is_entrepreneur", "kvk_number", "big_number", "iban"
+                "pk", "kind", "date_of_birth", "is_entrepreneur", "kvk_number", "big_number",
+                "agb_code", "sbi_code", "iban",
             )
         ],
-    )
+    )  # fmt: skip
     providers["birth_date"] = dates(providers["birth_date"])
 
     budget_ids = set(versions["budget_id"]) | (set(declarations["budget_id"]) - {-1})
@@ -142,34 +144,40 @@ def load_input(declaration_ids: Iterable[int], *, today: date) -> ValidationInpu
     entries = frame(
         "entries",
         [
-            (agreement, day, _minutes(start), _minutes(end))
-            for agreement, day, start, end in TimeEntry.objects.filter(
+            (agreement, day, _minutes(start), _minutes(end), _cents(quantity))
+            for agreement, day, start, end, quantity in TimeEntry.objects.filter(
                 agreement_id__in=agreement_ids, care_date__range=(first, last)
-            ).values_list("agreement_id", "care_date", "start_time", "end_time")
+            ).values_list("agreement_id", "care_date", "start_time", "end_time", "quantity")
         ],
     )
     entries["care_date"] = dates(entries["care_date"])
 
-    # a person's hours over all their hourly agreements, also with other holders; a week
-    # around the months, so weeks that straddle a month are whole. Organisations employ many
-    # carers, so the day and working-hours limits do not apply to them.
+    # a person's hours a day per holder over all their hourly agreements, also with other
+    # holders, and of those the hours under employment agreements (the Working Hours Act); a
+    # week around the months, so weeks that straddle a month are whole. Organisations employ
+    # many carers, so the day and working-hours limits do not apply to them.
     hourly = AgreementVersion.objects.filter(agreement_id=OuterRef("agreement_id"), unit="hour")
+    employed = Q(agreement__agreement_type__in=EMPLOYMENT_TYPES)
     provider_days = frame(
         "provider_days",
         [
-            (provider, day, _cents(total))
-            for provider, day, total in TimeEntry.objects.filter(
+            (provider, holder, day, _cents(total), _cents(employment or 0))
+            for provider, holder, day, total, employment in TimeEntry.objects.filter(
                 agreement__provider_id__in=provider_ids,
                 agreement__provider__kind=ProviderKind.PERSON,
                 care_date__range=(first - timedelta(days=7), last + timedelta(days=7)),
             )
             .filter(Exists(hourly))
-            .values_list("agreement__provider_id", "care_date")
-            .annotate(total=Sum("quantity"))
+            .values_list("agreement__provider_id", "agreement__holder_id", "care_date")
+            .annotate(total=Sum("quantity"), employment=Sum("quantity", filter=employed))
             .order_by()
         ],
     )
     provider_days["care_date"] = dates(provider_days["care_date"])
+
+    indications, product_hours, products = _indications(
+        budget_ids, set(versions["product_id"]) - {None}, months, in_run, declarations
+    )
 
     return ValidationInput(
         declarations=declarations,
@@ -185,7 +193,64 @@ def load_input(declaration_ids: Iterable[int], *, today: date) -> ValidationInpu
         figures=load_figures(),
         holidays=public_holidays(first.year, last.year),
         today=today,
+        indications=indications,
+        product_hours=product_hours,
+        products=products,
     )
+
+
+def _indications(
+    budget_ids: Collection[int],
+    product_ids: Collection[int],
+    months: Collection[date],
+    in_run: Collection[int],
+    declarations: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The indicated hours of the grants (one query), the hours of their products declared in
+    the same months outside the run and counted against the grant (one query) and the codes
+    of the products (one query)."""
+    indications = frame(
+        "indications",
+        [
+            (budget, product, _cents(hours), per, start, end)
+            for budget, product, hours, per, start, end in Indication.objects.filter(
+                budget_id__in=budget_ids
+            ).values_list("budget_id", "product_id", "hours", "per", "valid_from", "valid_to")
+        ],
+    )
+    indications["valid_from"] = dates(indications["valid_from"])
+    indications["valid_to"] = dates(indications["valid_to"])
+    corrected_in_run = set(declarations.loc[declarations["in_run"], "corrects_id"]) - {-1}
+    with_indication = set(indications["budget_id"])
+    outside = (
+        counted_against_grant(
+            Declaration.objects.filter(budget_id__in=with_indication, month__in=months)
+        )
+        .exclude(pk__in=in_run)
+        .exclude(pk__in=corrected_in_run)
+    )
+    product_hours = frame(
+        "product_hours",
+        [
+            (budget, product, month, _cents(total))
+            for budget, product, month, total in DeclarationLine.objects.filter(
+                declaration__in=outside, unit="hour", version__isnull=False
+            )
+            .values_list("declaration__budget_id", "version__product_id", "declaration__month")
+            .annotate(total=Sum("quantity"))
+            .order_by()
+        ]
+        if with_indication
+        else [],
+    )
+    product_hours["month"] = dates(product_hours["month"])
+    products = frame(
+        "products",
+        CareProduct.objects.filter(pk__in=product_ids).values_list(
+            "pk", "code", "name_nl", "name_en"
+        ),
+    )
+    return indications, product_hours, products
 
 
 def _budgets(

@@ -1,6 +1,8 @@
-"""SVB batches: exporting a month's validated declarations (each in one batch only, also when
-two exports run at once), and starting exports in the background, as the API and the bureau
-console do."""
+"""Exports of a month: the validated declarations, each in one export only (also when two
+exports run at once), an export per channel: the PGB Portaal entry aid for what is declared
+through the SVB, the insurer declaration for a Zvw pgb the insurer pays. Nothing is sent: the
+holder types the entry aid into the Portaal, or sends the declaration to the insurer. Also
+starting exports in the background, as the API and the bureau console do."""
 
 from collections import defaultdict
 from collections.abc import Collection
@@ -16,16 +18,17 @@ from django.utils.translation import gettext_lazy as _
 from pgb_admin.accounts.models import User
 from pgb_admin.accounts.scoping import get_editable, refuse_auditors
 from pgb_admin.audit.models import Action
+from pgb_admin.budgets.constants import Channel
 from pgb_admin.budgets.models import BudgetHolder, Funder
 from pgb_admin.core.errors import Conflict
-from pgb_admin.core.files import sha256, svb_batch_name
+from pgb_admin.core.files import export_name, sha256
 from pgb_admin.core.models import TaskRun
 from pgb_admin.core.periods import month_start
 
 from ..constants import OPEN_STATUSES, DeclarationStatus, Severity
-from ..exports import write_csv, write_xlsx
+from ..exports import write_csv, write_insurer_xlsx, write_xlsx
 from ..models import Batch, BatchFile, Declaration, Finding
-from ..selectors.batches import batch_content
+from ..selectors.batches import batch_content, channel_q
 from ..selectors.bureau import exportable_holder_ids
 from .common import log_bulk
 
@@ -49,14 +52,17 @@ def batch_export(
     holder_id: int | None = None,
     funder: Funder | None = None,
     task_run: TaskRun | None = None,
+    channel: Channel = Channel.SVB,
 ) -> Batch:
-    """Export the month's validated declarations that the actor may change (optionally of one
-    holder or one funder) as an SVB batch. Declarations with open errors or unacknowledged
-    warnings stay out and are listed with the reason. Each declaration lands in one batch only,
-    also when two exports of the month run at the same time."""
+    """Export the month's validated declarations of one channel that the actor may change
+    (optionally of one holder or one funder). Declarations with open errors or unacknowledged
+    warnings stay out and are listed with the reason. Each declaration lands in one export
+    only, also when two exports of the month run at the same time. Only declarations of the
+    channel go in: a Zvw pgb the insurer pays is never in a PGB Portaal entry aid."""
     refuse_auditors(actor)
     month = month_start(month)
-    scope = Declaration.objects.editable_by(actor).filter(month=month)
+    channel = Channel(channel)
+    scope = Declaration.objects.editable_by(actor).filter(month=month).filter(channel_q(channel))
     holder = None
     if holder_id is not None:
         holder = get_editable(BudgetHolder.objects, actor, pk=holder_id)
@@ -88,6 +94,7 @@ def batch_export(
         period=month,
         holder=holder,
         funder=funder,
+        channel=channel,
         created_by=actor if actor.pk else None,
         total_amount=0,
         skipped=skipped,
@@ -117,20 +124,60 @@ def batch_export(
     batch.line_count = content.line_count
     batch.total_amount = content.total
     batch.save(update_fields=["declaration_count", "line_count", "total_amount"])
+    # the entry aid and the insurer declaration are also printable pages, made from the frozen
+    # declarations (views.batches); the files are for the records and for the insurer
+    xlsx = write_insurer_xlsx if channel == Channel.INSURER else write_xlsx
     for file_format, writer in (
-        (BatchFile.Format.XLSX, write_xlsx),
+        (BatchFile.Format.XLSX, xlsx),
         (BatchFile.Format.CSV, write_csv),
     ):
         data = writer(content)
         BatchFile.objects.create(
             batch=batch,
             format=file_format,
-            filename=svb_batch_name(month, batch.pk, file_format),
+            filename=export_name(channel, month, batch.pk, file_format),
             content=data,
             size=len(data),
             sha256=sha256(data),
         )
     return batch
+
+
+@transaction.atomic
+def month_export(
+    *,
+    actor: User,
+    month: date,
+    holder_id: int | None = None,
+    funder: Funder | None = None,
+    task_run: TaskRun | None = None,
+) -> list[Batch]:
+    """Export the month once per channel that has something ready: the PGB Portaal entry aid
+    (SVB) first, then the insurer declaration. The task run, if any, goes with the first
+    export (a repeated task finds it and, as all were made in one transaction, the others).
+    Nothing ready in any channel raises :class:`NothingToExport`."""
+    batches: list[Batch] = []
+    nothing: list[NothingToExport] = []
+    for channel in (Channel.SVB, Channel.INSURER):
+        try:
+            with transaction.atomic():
+                batches.append(
+                    batch_export(
+                        actor=actor,
+                        month=month,
+                        holder_id=holder_id,
+                        funder=funder,
+                        task_run=None if batches else task_run,
+                        channel=channel,
+                    )
+                )
+        except ExportedElsewhere:
+            raise
+        except NothingToExport as error:
+            nothing.append(error)
+    if not batches:
+        raise nothing[0]
+    return batches
 
 
 def _blocking_findings(declaration_ids: Collection[int]) -> dict[int, set[str]]:
@@ -159,7 +206,7 @@ def _skip_reason(declaration: Declaration, open_severities: set[str]) -> "StrOrP
 
 def export_run_create(*, actor: User, holder_id: int | None = None) -> TaskRun:
     """The run a background export reports on. It is about the holder; an export of all the
-    actor's holders is about the holders in its batch, which the task adds once it made it."""
+    actor's holders is about the holders in its exports, which the task adds once made."""
     run = TaskRun.objects.create(kind="export", created_by=actor, total=1)
     if holder_id is not None:
         run.holders.add(holder_id)
@@ -175,10 +222,10 @@ class ExportStart:
 
 @transaction.atomic
 def bureau_export(*, actor: User, month: date, holder_ids: list[int]) -> ExportStart:
-    """The runs that export the month's ready declarations of the chosen holders to the SVB
-    in the background: one batch when they are all that the actor's month holds (or one
-    holder), else a batch per holder. The export puts a declaration in one batch only, so a
-    second submit of the same form exports nothing twice."""
+    """The runs that export the month's ready declarations of the chosen holders in the
+    background (an export per channel each): one run when they are all that the actor's
+    month holds (or one holder), else a run per holder. The export puts a declaration in one
+    export only, so a second submit of the same form exports nothing twice."""
     chosen = set(holder_ids)
     month_wide = exportable_holder_ids(actor, month)
     ready = chosen & month_wide

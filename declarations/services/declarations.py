@@ -9,7 +9,7 @@ hours, a redraft) moves the grant's declared total with it.
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -26,6 +26,7 @@ from pgb_admin.accounts.scoping import get_editable, refuse_auditors
 from pgb_admin.audit.models import Action
 from pgb_admin.audit.provenance import recording
 from pgb_admin.budgets.models import Budget, BudgetHolder, Funder
+from pgb_admin.core.dates import format_month
 from pgb_admin.core.models import TaskRun
 from pgb_admin.core.money import round_money
 from pgb_admin.core.periods import days_of_month, month_end, month_start
@@ -93,8 +94,9 @@ def declaration_draft(
     *, actor: User, agreement_id: int, month: date, declared_rate: object = None
 ) -> Declaration:
     """Draft (or redraft) the month's declaration for an agreement from its entries and
-    costs. An exported declaration of the month is left alone: a new draft beside it is a
-    second declaration, which the validation refuses unless it is a correction."""
+    costs. A month already exported (or further) gets no second declaration: that is refused
+    (:class:`~pgb_admin.core.errors.Conflict`) unless a correction of it is open, which is
+    then drafted again. The validation's declaration.second_for_month stays as the backstop."""
     agreement = get_editable(CareAgreement.objects, actor, pk=agreement_id)
     month = month_start(month)
     rate = None if declared_rate in (None, "") else parse_quantity(declared_rate, "declared_rate")
@@ -104,6 +106,24 @@ def declaration_draft(
         )
     declaration = open_declaration(agreement.pk, month)
     if declaration is None:
+        frozen = (
+            Declaration.objects.filter(agreement=agreement, month=month, status__in=FROZEN_STATUSES)
+            .order_by("pk")
+            .first()
+        )
+        if frozen is not None:
+            raise conflict(
+                "month",
+                _(
+                    "Declaration %(number)s of %(month)s is already %(status)s; a second "
+                    "declaration for the month is not possible. Open a correction of it "
+                    "instead."
+                ),
+                "month_already_declared",
+                number=frozen.pk,
+                month=format_month(month),
+                status=lower_lazy(frozen.get_status_display()),
+            )
         declaration = Declaration(agreement=agreement, month=month)
     counted_on: set[int] = set()
     if declaration.status == DeclarationStatus.VALIDATED:  # it stops counting
@@ -324,9 +344,22 @@ def declaration_mark_submitted(*, actor: User, declaration_ids: list[int]) -> in
     return exported.update(status=DeclarationStatus.SUBMITTED, submitted_at=timezone.now())
 
 
+def _recorded_at(declaration: Declaration, on: date | None, field: str = "on") -> datetime:
+    """When the user says it happened (noon of ``on``, local time), or now. Not in the future,
+    nor before the month declared."""
+    if on is None:
+        return timezone.now()
+    if on > timezone.localdate():
+        raise field_error(field, _("The date lies in the future."), "date_in_future")
+    if on < declaration.month:
+        raise field_error(field, _("The date lies before the month declared."), "date_before_month")
+    return timezone.make_aware(datetime.combine(on, time(12)))
+
+
 @transaction.atomic
-def declaration_submit(*, actor: User, declaration_id: int) -> Declaration:
-    """Record that one exported declaration was submitted to the SVB."""
+def declaration_submit(*, actor: User, declaration_id: int, on: date | None = None) -> Declaration:
+    """Record that the user declared one exported declaration (typed it into the PGB Portaal,
+    sent it to the insurer), on ``on`` or now. pgb-admin sends nothing: this is their record."""
     declaration = get_editable(Declaration.objects.select_for_update(), actor, pk=declaration_id)
     if declaration.status != DeclarationStatus.EXPORTED:
         raise conflict(
@@ -336,18 +369,25 @@ def declaration_submit(*, actor: User, declaration_id: int) -> Declaration:
             status=lower_lazy(declaration.get_status_display()),
         )
     declaration.status = DeclarationStatus.SUBMITTED
-    declaration.submitted_at = timezone.now()
+    declaration.submitted_at = _recorded_at(declaration, on)
     declaration.save(update_fields=["status", "submitted_at", "updated_at"])
     return declaration
 
 
 @transaction.atomic
 def declaration_settle(
-    *, actor: User, declaration_id: int, paid: bool, evidence: str, rejection_reason: str = ""
+    *,
+    actor: User,
+    declaration_id: int,
+    paid: bool,
+    evidence: str,
+    rejection_reason: str = "",
+    on: date | None = None,
 ) -> Declaration:
-    """Record the SVB's answer as the actor saw it: paid, or rejected with its reason. pgb-admin
-    does not receive the answer, so it keeps who recorded it, their role towards the holder now
-    and the evidence they name (a PGB Portaal message, the SVB's letter)."""
+    """Record the answer (of the SVB, or of the insurer for a Zvw pgb) as the actor saw it:
+    paid, or rejected with its reason, on ``on`` or now. pgb-admin does not receive the
+    answer, so it keeps who recorded it, their role towards the holder now and the evidence
+    they name (a PGB Portaal message, the SVB's or the insurer's letter)."""
     declaration = get_editable(Declaration.objects.select_for_update(), actor, pk=declaration_id)
     if declaration.status not in (DeclarationStatus.EXPORTED, DeclarationStatus.SUBMITTED):
         raise conflict(
@@ -356,11 +396,14 @@ def declaration_settle(
             "not_submitted",
         )
     if not paid and not rejection_reason.strip():
-        raise field_error("rejection_reason", _("Give the SVB's reason."), "reason_required")
+        raise field_error(
+            "rejection_reason", _("Give the reason for the rejection."), "reason_required"
+        )
     recorded = recording(actor=actor, holder_id=declaration.agreement.holder_id, evidence=evidence)
+    settled_at = _recorded_at(declaration, on)
     declaration.status = DeclarationStatus.PAID if paid else DeclarationStatus.REJECTED
     declaration.rejection_reason = "" if paid else rejection_reason.strip()
-    declaration.settled_at = timezone.now()
+    declaration.settled_at = settled_at
     declaration.settled_recorded_by = recorded.user
     declaration.settled_recorded_role = recorded.role
     declaration.settled_evidence = recorded.evidence

@@ -88,7 +88,10 @@ def _carer_class(
     relation: pd.Series, provider_kind: pd.Series, registered: pd.Series
 ) -> np.ndarray:
     """Formal care: an organisation or a KvK/BIG-registered professional with no personal
-    relation to the holder (domain.md 3.6); the rest is informal."""
+    relation to the holder (domain.md 3.6). The rest is informal: the whole social network
+    (partner and family, household members, friends and neighbours: every relation but
+    ``none``, registered or not) and a person without a professional registration. Rules for
+    family only use :data:`contracts.constants.FAMILY_RELATIONS` instead."""
     formal = (np.asarray(relation) == "none") & (
         (np.asarray(provider_kind) == "organisation") | np.asarray(registered, dtype=bool)
     )
@@ -117,7 +120,9 @@ def prepare(inp: ValidationInput) -> Context:
     declarations["month_end"] = declarations["month"] + pd.offsets.MonthEnd(0)
 
     lines = inp.lines.merge(
-        declarations[["declaration_id", "agreement_id", "provider_id", "agreement_type"]],
+        declarations[
+            ["declaration_id", "agreement_id", "holder_id", "provider_id", "agreement_type"]
+        ],
         on="declaration_id",
     )
     order = np.lexsort((lines["care_date"].to_numpy(), lines["declaration_id"].to_numpy()))
@@ -161,7 +166,8 @@ def _segments(
         declarations[
             [
                 "declaration_id", "agreement_id", "provider_id", "agreement_type", "carer_class",
-                "birth_date", "entrepreneur", "iban", "month",
+                "birth_date", "entrepreneur", "iban", "month", "provider_kind", "has_kvk",
+                "has_agb", "has_big", "sbi_code",
             ]
         ],
         on="declaration_id",
@@ -261,10 +267,11 @@ def _as_text(kind: str, values: pd.Series) -> pd.Series:
         whole = (magnitude // 100).astype(str)
         fraction = pd.Series(_TWO_DIGITS[(magnitude % 100).to_numpy()], index=values.index)
         return sign + whole + "." + fraction
-    if kind == Param.DATE:
+    if kind in (Param.DATE, Param.END_DATE):
         days = pd.to_datetime(values).to_numpy().astype("datetime64[D]")
         text = pd.Series(np.datetime_as_string(days), index=values.index, dtype=str)
-        return text.where(~np.isnat(days))  # NaN for no date, as strftime gives
+        # NaN for no date, as strftime gives; an open end is ''
+        return text.where(~np.isnat(days), "" if kind == Param.END_DATE else np.nan)
     if kind == Param.WEEK:
         numbers = values.astype(np.int64)
         weeks = pd.Series(_TWO_DIGITS[(numbers % 100).to_numpy()], index=values.index)

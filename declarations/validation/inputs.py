@@ -9,7 +9,7 @@ open or unknown).
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -32,19 +32,29 @@ COLUMNS = {
     "agreements": ["agreement_id", "holder_id", "provider_id", "agreement_type", "relation"],
     "providers": [
         "provider_id", "provider_kind", "birth_date", "entrepreneur", "registered", "iban",
+        "has_kvk", "has_agb", "has_big", "sbi_code",
     ],
     "budgets": [
         "budget_id", "funder_id", "scheme", "budget_start", "budget_end", "budget_cents",
         "used_cents", "fixed_cents",
     ],
     "budget_products": ["budget_id", "product_id"],
-    "entries": ["agreement_id", "care_date", "start_min", "end_min"],
-    "provider_days": ["provider_id", "care_date", "hours_c"],  # persons only
+    "entries": ["agreement_id", "care_date", "start_min", "end_min", "quantity_c"],
+    # a person's hours a day per holder over their hourly agreements, and of those the hours
+    # under employment agreements (the Working Hours Act); persons only
+    "provider_days": ["provider_id", "holder_id", "care_date", "hours_c", "employment_c"],
     "tariffs": [
         "scheme", "funder_id", "product_id", "carer_class", "unit", "valid_from", "valid_to",
         "max_cents", "source",
     ],
     "figures": ["kind", "scheme", "age_min", "valid_from", "valid_to", "value_c"],
+    # the hours of a product the grant decision indicates: ``per`` is week, month or year
+    "indications": [
+        "budget_id", "product_id", "hours_c", "per", "valid_from", "valid_to",
+    ],
+    # hours of a grant's product in a month declared outside the run (counted against the grant)
+    "product_hours": ["budget_id", "product_id", "month", "hours_c"],
+    "products": ["product_id", "product_code", "name_nl", "name_en"],
 }  # fmt: skip
 
 
@@ -63,6 +73,10 @@ class ValidationInput:
     figures: pd.DataFrame
     holidays: np.ndarray  # datetime64[ns] of public holidays
     today: date  # the engine reads no clock: the caller says which day it is
+    # optional: without them the indicated-hours rule finds nothing and products show by id
+    indications: pd.DataFrame = field(default_factory=lambda: frame("indications", []))
+    product_hours: pd.DataFrame = field(default_factory=lambda: frame("product_hours", []))
+    products: pd.DataFrame = field(default_factory=lambda: frame("products", []))
 
 
 def frame(name: str, rows: Iterable[Sequence[object]]) -> pd.DataFrame:

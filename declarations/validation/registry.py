@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django.utils import formats
 from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from pgb_admin.core.dates import format_date
 
@@ -34,12 +36,18 @@ class Param:
     HOURS = "hours"  # '7.25'  -> 7,25
     NUMBER = "number"  # '3'
     DATE = "date"  # '2026-10-03' -> 3-10-2026 (nl), 3 Oct 2026 (en)
+    END_DATE = "end_date"  # a date as DATE, '' for none -> 'open-ended'
     WEEK = "week"  # '2026-W40'
     CARER_CLASS = "carer_class"  # 'formal' -> formele zorg
+    # a care product's code; shown by its name in the page's language, which the finding
+    # stores beside it as <name>_nl and <name>_en
+    PRODUCT = "product"
     TEXT = "text"
 
 
 def format_param(kind: str, value: str | None) -> str:
+    if kind == Param.END_DATE:
+        return format_date(value) if value else str(_("never (open-ended)"))
     if value is None or value == "":
         return "–"
     if kind == Param.MONEY:
@@ -62,7 +70,7 @@ class Rule:
     title: Promise
     message: Promise
     fix: Promise
-    source: str
+    source: Promise | str  # lazy: shown in the page's language (a bare title may be str)
     valid_from: date
     check: Check = field(repr=False)
     valid_to: date | None = None
@@ -70,6 +78,10 @@ class Rule:
 
     def render(self, params: Mapping[str, str | None]) -> str:
         values = {name: format_param(kind, params.get(name)) for name, kind in self.params.items()}
+        language = "en" if (get_language() or "nl").startswith("en") else "nl"
+        for name, kind in self.params.items():
+            if kind == Param.PRODUCT and params.get(f"{name}_{language}"):
+                values[name] = str(params[f"{name}_{language}"])
         return str(self.message) % values
 
     @property
@@ -87,7 +99,7 @@ def rule(
     title: Promise,
     message: Promise,
     fix: Promise,
-    source: str,
+    source: Promise | str,
     valid_from: date,
     valid_to: date | None = None,
     params: dict[str, str] | None = None,

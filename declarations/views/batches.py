@@ -1,5 +1,8 @@
-"""SVB batches of a holder: exporting a month, downloading the files exactly as exported, and
-the weekly totals to type into the PGB Portaal."""
+"""A holder's entry aids and declarations: exporting a month (an export per channel: the PGB
+Portaal entry aid for what the SVB pays, the insurer declaration for a Zvw pgb the insurer
+pays), the printable page of an export, downloading its files exactly as exported, the weekly
+totals to type into the PGB Portaal, and recording on a declaration what the user did with it
+and what came back. pgb-admin sends nothing to the SVB or an insurer: neither takes a file."""
 
 from datetime import date
 
@@ -7,9 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pgb_admin.api.downloads import file_response
+from pgb_admin.budgets.constants import Channel
 from pgb_admin.core.errors import NotFound
 from pgb_admin.core.files import FORMATS
 from pgb_admin.core.web import (
@@ -24,10 +28,19 @@ from pgb_admin.core.web import (
 from .. import exports
 from ..constants import FROZEN_STATUSES, DeclarationStatus
 from ..models import BatchFile, Declaration
-from ..selectors.batches import batch_file
+from ..selectors.batches import (
+    batch_content,
+    batch_file,
+    batch_for_page,
+    channel_q,
+    channel_title,
+    with_channel,
+)
 from ..selectors.lists import batch_list
-from ..services.batches import batch_export
-from .declarations import MonthForm, last_month
+from ..services import declarations as declaration_services
+from ..services.batches import month_export
+from .declarations import MonthForm, _declaration, _detail_context, last_month
+from .record_forms import record_form
 
 
 @require_http_methods(["GET", "POST"])
@@ -39,17 +52,22 @@ def holder_batches(request: AuthenticatedRequest, holder_id: int) -> HttpRespons
         require_write(access)
         if form.is_valid():
             try:
-                batch = batch_export(
+                made = month_export(
                     actor=request.user, month=form.cleaned_data["month"], holder_id=holder_id
                 )
             except SERVICE_ERRORS as error:
                 show_service_error(form, error)
             else:
-                done(
-                    request,
-                    _("Batch %(batch)s is exported with %(count)d declarations.")
-                    % {"batch": batch.pk, "count": batch.declaration_count},
-                )
+                for batch in made:
+                    done(
+                        request,
+                        _("%(what)s %(batch)s is made with %(count)d declarations.")
+                        % {
+                            "what": channel_title(batch.channel),
+                            "batch": batch.pk,
+                            "count": batch.declaration_count,
+                        },
+                    )
                 return redirect("declarations:batches", holder_id=holder_id)
     batches = (
         batch_list(user=request.user)
@@ -58,7 +76,7 @@ def holder_batches(request: AuthenticatedRequest, holder_id: int) -> HttpRespons
         .order_by("-created_at")
     )
     ready = (
-        Declaration.objects.visible_to(request.user)
+        with_channel(Declaration.objects.visible_to(request.user))
         .filter(agreement__holder=access.holder, status=DeclarationStatus.VALIDATED)
         .select_related("agreement__provider")
         .order_by("month", "agreement_id")
@@ -67,6 +85,33 @@ def holder_batches(request: AuthenticatedRequest, holder_id: int) -> HttpRespons
         request,
         "declarations/batches.html",
         {"access": access, "form": form, "batches": batches, "ready": ready},
+    )
+
+
+@require_GET
+@login_required
+def export_page(request: AuthenticatedRequest, batch_id: int) -> HttpResponse:
+    """The printable page of an export: the PGB Portaal entry aid (a page per agreement, in
+    the Portaal's order) or the insurer declaration. 404 for who may not see the export."""
+    try:
+        batch = batch_for_page(actor=request.user, batch_id=batch_id)
+    except NotFound:
+        raise Http404 from None
+    content = batch_content(batch)
+    template = (
+        "declarations/insurer_declaration.html"
+        if batch.channel == Channel.INSURER
+        else "declarations/entry_aid.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "batch": batch,
+            "content": content,
+            "title": channel_title(batch.channel),
+            "pages": exports.entry_aid_pages(content),
+        },
     )
 
 
@@ -87,10 +132,12 @@ def download(request: AuthenticatedRequest, batch_id: int, file_format: str) -> 
 @require_GET
 @login_required
 def weekly_totals(request: AuthenticatedRequest, holder_id: int, month: date) -> HttpResponse:
+    """The care per week of the month's declarations through the SVB (those the insurer pays
+    are declared to the insurer, not in the PGB Portaal)."""
     access = holder_access(request, holder_id, page="weekly_totals")
     declarations = (
         Declaration.objects.visible_to(request.user)
-        .filter(agreement__holder=access.holder, month=month)
+        .filter(channel_q(Channel.SVB), agreement__holder=access.holder, month=month)
         .exclude(status__in=[DeclarationStatus.REJECTED])
         .select_related("agreement__provider")
         .prefetch_related("lines")
@@ -111,3 +158,39 @@ def weekly_totals(request: AuthenticatedRequest, holder_id: int, month: date) ->
 def _replaced(declaration, declarations) -> bool:
     """An exported declaration with an open correction: the correction is what counts."""
     return any(other.corrects_id == declaration.pk for other in declarations)
+
+
+@require_POST
+@login_required
+def record(request: AuthenticatedRequest, declaration_id: int) -> HttpResponse:
+    """Record on an exported declaration what the user did (declared it) and what came back
+    (paid, rejected), with the date and the evidence: through the same services as the API's
+    ``submit`` and ``settle``, so the provenance is the same."""
+    declaration, access = _declaration(request, declaration_id, "declaration")
+    require_write(access)
+    form = record_form(declaration, request.POST)
+    if form is None:
+        raise Http404
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["outcome"] == DeclarationStatus.SUBMITTED:
+                declaration_services.declaration_submit(
+                    actor=request.user, declaration_id=declaration.pk, on=data["on"]
+                )
+            else:
+                declaration_services.declaration_settle(
+                    actor=request.user,
+                    declaration_id=declaration.pk,
+                    paid=data["outcome"] == DeclarationStatus.PAID,
+                    evidence=data["evidence"],
+                    rejection_reason=data["rejection_reason"],
+                    on=data["on"],
+                )
+        except SERVICE_ERRORS as error:
+            show_service_error(form, error)
+        else:
+            done(request, _("Recorded."))
+            return redirect("declarations:detail", declaration_id=declaration.pk)
+    context = _detail_context(declaration, access, record=form)
+    return render(request, "declarations/detail.html", context, status=400)

@@ -224,7 +224,7 @@ def _remember_group(request: AuthenticatedRequest, runs, month: date) -> None:
 
 KIND_TITLES = {
     "validate": gettext_lazy("Validating declarations"),
-    "export": gettext_lazy("Exporting to an SVB batch"),
+    "export": gettext_lazy("Making the entry aids and declarations"),
 }
 
 

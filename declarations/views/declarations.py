@@ -31,8 +31,10 @@ from pgb_admin.core.web import (
 from ..constants import Severity
 from ..grants import budget_refusal
 from ..models import Declaration, Finding
+from ..selectors.batches import with_channel
 from ..selectors.lists import declaration_list, rule_list
 from ..services import declarations as declaration_services
+from .record_forms import record_form
 
 
 class MonthField(forms.Field):
@@ -157,7 +159,7 @@ def _declaration(
 ) -> tuple[Declaration, HolderAccess]:
     """The declaration if the user may see it (else 404), with the holder's access."""
     declaration = (
-        declaration_list(user=request.user, with_lines=True)
+        with_channel(declaration_list(user=request.user, with_lines=True))
         .select_related("agreement__provider", "agreement__holder", "batch", "corrects")
         .filter(pk=declaration_id)
         .first()
@@ -174,7 +176,7 @@ def detail(request: AuthenticatedRequest, declaration_id: int) -> HttpResponse:
     return render(request, "declarations/detail.html", _detail_context(declaration, access))
 
 
-def _detail_context(declaration, access, failed=None) -> dict:
+def _detail_context(declaration, access, failed=None, record=None) -> dict:
     """The lines with the findings of their day beside them; findings of no single day first."""
     findings = list(declaration.findings.all())
     by_day: dict[date, list[Finding]] = {}
@@ -202,6 +204,9 @@ def _detail_context(declaration, access, failed=None) -> dict:
         "open_errors": sum(1 for f in findings if f.is_open and f.severity == Severity.ERROR),
         "open_warnings": sum(1 for f in findings if f.is_open and f.severity == Severity.WARNING),
         "editable": access.can_write and not declaration.is_frozen,
+        # what the user did after the export and what came back: their own record
+        "record_form": record or (record_form(declaration) if access.can_write else None),
+        "channel": getattr(declaration, "channel", None),
     }
 
 

@@ -1,4 +1,4 @@
-"""Files answered by the API and the pages (SVB batches, reports, templates, evidence packs):
+"""Files answered by the API and the pages (exports, reports, templates, evidence packs):
 renderers that let a client ask for the file's own media type, and the response that carries
 the bytes. The formats themselves are :mod:`pgb_admin.core.files`."""
 

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Budget, BudgetHolder, CareProduct, Funder
+from .models import Budget, BudgetHolder, CareProduct, Funder, HolderAdmission, Indication
 
 
 @admin.register(Funder)
@@ -25,6 +25,22 @@ class BudgetInline(admin.TabularInline):
     fields = ["funder", "scheme", "start_date", "end_date", "amount", "decision_reference"]
     show_change_link = True
     can_delete = False
+
+
+class HolderAdmissionInline(admin.TabularInline):
+    """Stays in a hospital or Wlz institution (care at home during one is an audit signal)."""
+
+    model = HolderAdmission
+    extra = 0
+    fields = ["kind", "valid_from", "valid_to", "note"]
+
+
+class IndicationInline(admin.TabularInline):
+    """The hours the grant decision indicates (declared hours above them are a signal)."""
+
+    model = Indication
+    extra = 0
+    fields = ["product", "hours", "per", "valid_from", "valid_to"]
 
 
 class AwaitingReviewFilter(admin.SimpleListFilter):
@@ -57,7 +73,7 @@ class BudgetHolderAdmin(admin.ModelAdmin):
     list_select_related = ["duplicate_of"]
     search_fields = ["surname", "first_name", "initials", "svb_client_number"]
     filter_horizontal = ["funders"]
-    inlines = [BudgetInline]
+    inlines = [BudgetInline, HolderAdmissionInline]
     readonly_fields = ["masked_bsn", "duplicate_of"]
     actions = ["merge_held_copies", "reject_held_copies"]
 
@@ -126,3 +142,4 @@ class BudgetAdmin(admin.ModelAdmin):
     autocomplete_fields = ["holder"]
     filter_horizontal = ["products"]
     date_hierarchy = "start_date"
+    inlines = [IndicationInline]

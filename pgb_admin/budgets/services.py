@@ -25,7 +25,8 @@ from pgb_admin.audit.models import Action
 from pgb_admin.core.errors import NotFound
 from pgb_admin.core.validators import normalize_bsn
 
-from .models import Budget, BudgetHolder, CareProduct, Funder
+from .models import Budget, BudgetHolder, CareProduct, FreeAmountClaim, Funder
+from .selectors import free_amounts
 
 
 @transaction.atomic
@@ -342,3 +343,43 @@ def _remove_copy(actor: User, copy: BudgetHolder, *, what: str) -> None:
         object_pk=copy.pk,
     )
     copy.delete()
+
+
+@transaction.atomic
+def free_amount_claim_create(
+    *, actor: User, budget_id: int, paid_on: date, amount: Decimal, description: str = ""
+) -> FreeAmountClaim:
+    """Record money of a Wlz or Zvw grant's verantwoordingsvrij bedrag paid to the holder's
+    own account. Only within the grant's period and what is left of the bedrag (the grant is
+    locked meanwhile, so two claims at once cannot both take the last euros)."""
+    budget = get_editable(Budget.objects.select_for_update(), actor, pk=budget_id)
+    claim = FreeAmountClaim(budget=budget, paid_on=paid_on, amount=amount, description=description)
+    claim.full_clean()
+    free = free_amounts([budget]).get(budget.pk)
+    if free is None:
+        raise ValidationError(
+            _("Only a Wlz or Zvw grant has a verantwoordingsvrij bedrag."), code="no_free_amount"
+        )
+    if free.allowed is None or free.remaining is None:
+        raise ValidationError(
+            _(
+                "No verantwoordingsvrij figure is registered for this grant's scheme and start: "
+                "the bedrag is not known, so no claim can be checked."
+            ),
+            code="free_amount_unknown",
+        )
+    errors = {}
+    if not budget.start_date <= paid_on <= budget.end_date:
+        errors["paid_on"] = ValidationError(
+            _("The date is outside the grant's period."), code="outside_grant"
+        )
+    if amount > free.remaining:
+        errors["amount"] = ValidationError(
+            _("Only %(remaining)s of the verantwoordingsvrij bedrag is left."),
+            code="free_amount_exceeded",
+            params={"remaining": f"€ {free.remaining}"},
+        )
+    if errors:
+        raise ValidationError(errors)
+    claim.save()
+    return claim

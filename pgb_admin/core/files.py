@@ -43,8 +43,11 @@ def sha256(content: bytes) -> str:
 # Dutch, as the people who receive them (the SVB, a municipality) call them.
 
 
-def svb_batch_name(month: date, batch_id: int, extension: str) -> str:
-    return f"svb-batch-{month:%Y-%m}-{batch_id}.{extension}"
+def export_name(channel: str, month: date, batch_id: int, extension: str) -> str:
+    """``invulhulp-pgb-portaal-<YYYY-MM>-<id>.<ext>`` for what is typed into the PGB Portaal
+    (SVB), ``declaratie-zorgverzekeraar-<YYYY-MM>-<id>.<ext>`` for the insurer."""
+    stem = "declaratie-zorgverzekeraar" if channel == "insurer" else "invulhulp-pgb-portaal"
+    return f"{stem}-{month:%Y-%m}-{batch_id}.{extension}"
 
 
 def municipal_report_name(code: str, year: int | None, extension: str) -> str:

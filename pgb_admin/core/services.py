@@ -86,8 +86,9 @@ def purge_expired(*, now: datetime | None = None) -> Purged:
     bytes and all). A run whose kept artefacts are still there stays until they go. Running
     it twice removes nothing the second time.
 
-    SVB batches are not purged: they are the record of what was declared to the SVB (the
-    declarations point to them); a batch only loses the link to the run that exported it."""
+    Exports (entry aids, insurer declarations) are not purged: they are the record of what
+    was declared (the declarations point to them); an export only loses the link to the run
+    that made it."""
     now = now or timezone.now()
     runs_before = _days_ago(now, settings.TASK_RESULT_RETENTION_DAYS)
     counts = {

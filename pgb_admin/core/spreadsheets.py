@@ -1,4 +1,4 @@
-"""Values for files a spreadsheet opens: the SVB batches, the hours templates, the reports and
+"""Values for files a spreadsheet opens: the exports, the hours templates, the reports and
 the evidence packs.
 
 Text that a spreadsheet could take for a formula (starting with = + - @, a tab, a carriage

@@ -6,3 +6,6 @@ class FiguresConfig(AppConfig):
     name = "pgb_admin.figures"
     label = "figures"
     verbose_name = _("Tariffs and statutory figures")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)

@@ -1,7 +1,7 @@
 """Reads the dated figures table (``data/figures.csv``) and loads it, all rows or none.
 
-The same function serves the data migration (with historical models) and the ``load_figures``
-command (with a new CSV from a funder or the government). A row is identified by its case and
+The same function serves the data migrations (with historical models) and ``manage.py figures
+load`` (with a new CSV from a funder or the government). A row is identified by its case and
 start date; loading the same file twice changes nothing.
 """
 

@@ -354,7 +354,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # are removed REPORT_FILE_RETENTION_DAYS after they were made; finished task runs (with their
 # results and the hours files uploaded for them) TASK_RESULT_RETENTION_DAYS after they ended.
 # Celery beat runs it every night (`celery -A pgb_admin beat`); without beat, run
-# `manage.py purge_expired` from cron. SVB batches are records of what was declared: kept.
+# `manage.py purge_expired` from cron. Exports are records of what was declared: kept.
 REPORT_FILE_RETENTION_DAYS = env.int("REPORT_FILE_RETENTION_DAYS", default=30)
 TASK_RESULT_RETENTION_DAYS = env.int("TASK_RESULT_RETENTION_DAYS", default=30)
 CELERY_BEAT_SCHEDULE = {

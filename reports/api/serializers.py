@@ -41,6 +41,35 @@ class MonthFiguresSerializer(serializers.Serializer):
     trend_cumulative = _money()
     agreed = _money(help_text="Spend of the month, projected from the agreements when ahead.")
     agreed_cumulative = _money()
+    holiday_allowance = _money(help_text="Holiday allowance reserved in the month (employment).")
+    holiday_allowance_paid_out = _money(
+        help_text="Holiday allowance the SVB pays out in the month (May, or the agreement's end)."
+    )
+    employer_costs = _money(help_text="Employer costs the SVB pays from the budget.")
+
+
+class ExtraCostSerializer(serializers.Serializer):
+    used = _money()
+    committed = _money()
+
+
+class EmployerCostsSerializer(ExtraCostSerializer):
+    known = serializers.BooleanField(
+        help_text="False: no employer-costs figure for some month; not counted, not zero."
+    )
+
+
+class EmploymentCostsSerializer(serializers.Serializer):
+    holiday_allowance = ExtraCostSerializer()
+    employer_costs = EmployerCostsSerializer()
+    message = serializers.CharField(allow_blank=True)
+
+
+class FreeAmountSerializer(serializers.Serializer):
+    allowed = _money(help_text="Verantwoordingsvrij bedrag of the grant; null: no figure.")
+    claimed = _money()
+    remaining = _money()
+    message = serializers.CharField(allow_blank=True)
 
 
 class ShareSerializer(serializers.Serializer):
@@ -77,13 +106,16 @@ class GrantReportSerializer(serializers.Serializer):
     granted = _money()
     paid = _money(help_text="Paid declarations and fixed monthly pay of the months that are over.")
     validated_unpaid = _money(help_text="Validated, exported or submitted, not yet paid.")
-    used = _money(help_text="paid + validated_unpaid: what the grant has used.")
+    reserved = _money(help_text="Holiday allowance reserved from the grant, paid out in May.")
+    used = _money(help_text="paid + validated_unpaid + reserved: what the grant has used.")
     drafts = _money(help_text="In drafts: not counted yet.")
     committed_fixed = _money(help_text="Fixed monthly pay for the rest of the grant.")
     committed_agreed = _money(help_text="Agreed hours per week times the rate, rest of the grant.")
-    committed = _money()
+    committed = _money(help_text="Fixed, agreed, holiday allowance and employer costs ahead.")
     remaining = _money(help_text="granted - used.")
     free = _money(help_text="remaining - committed.")
+    employment_costs = EmploymentCostsSerializer()
+    free_amount = FreeAmountSerializer(allow_null=True, required=False)
     used_pct = serializers.FloatField(allow_null=True)
     burn_rate = BurnRateSerializer()
     projection = ProjectionsSerializer()
@@ -119,10 +151,18 @@ class ExhaustionReportSerializer(serializers.Serializer):
     message = serializers.CharField(allow_blank=True)
 
 
+class CakExemptionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    reason = serializers.CharField()
+
+
 class CostMonthSerializer(serializers.Serializer):
     month = serializers.CharField()
     budget_spend = _money()
-    eigen_bijdrage = _money(help_text="The CAK abonnementstarief (Wmo), paid by the holder.")
+    eigen_bijdrage = _money(
+        help_text="The CAK abonnementstarief (Wmo), paid by the holder; null when exempt."
+    )
+    exemption = CakExemptionSerializer(allow_null=True)
 
 
 class CostTotalsSerializer(serializers.Serializer):
@@ -220,7 +260,9 @@ class UnderspendGrantSerializer(serializers.Serializer):
 
 
 class UnderspendSerializer(serializers.Serializer):
-    ended_grants = _money(help_text="Left of the grants that have ended: to be reclaimed.")
+    ended_grants = _money(
+        help_text="Left of the grants that have ended: budget not used, returns to the funder."
+    )
     projected_for_running_grants = _money(help_text="Projected left at the end (agreements).")
     grants = UnderspendGrantSerializer(many=True)
 
@@ -233,8 +275,19 @@ class NearExhaustionSerializer(serializers.Serializer):
     run_out = serializers.DateField(allow_null=True)
 
 
+class SignalLinkSerializer(serializers.Serializer):
+    # a field named like Field.label: DRF takes declared fields off the class, the stubs do not
+    label = serializers.CharField()  # type: ignore[assignment]
+    url = serializers.CharField(help_text="A page the auditor may open (holder, providers, ...).")
+
+
 class SignalSerializer(serializers.Serializer):
     code = serializers.CharField()
+    level = serializers.ChoiceField(
+        choices=["alarm", "context"],
+        help_text="alarm: a pattern enforcement looks for; context: a legal situation, listed "
+        "after the alarms.",
+    )
     title = serializers.CharField()
     rule = serializers.CharField(help_text="The rule behind the signal, with its threshold.")
     holder = serializers.IntegerField(allow_null=True)
@@ -242,6 +295,7 @@ class SignalSerializer(serializers.Serializer):
     provider = serializers.IntegerField(allow_null=True)
     provider_name = serializers.CharField(allow_blank=True)
     evidence = serializers.DictField(help_text="The figures that raised the signal.")
+    links = SignalLinkSerializer(many=True)
 
 
 class MunicipalityReportSerializer(serializers.Serializer):

@@ -8,4 +8,9 @@ app_name = "budgets"
 urlpatterns = [
     path("holders/switch/", views.switch_holder, name="switch"),
     path("holders/<int:holder_id>/", views.dashboard, name="dashboard"),
+    path(
+        "holders/<int:holder_id>/grants/<int:budget_id>/free-amount/",
+        views.free_amount_claim,
+        name="free_amount_claim",
+    ),
 ]

@@ -5,15 +5,25 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from declarations.selectors.due import holder_due
-from pgb_admin.core.web import holder_access
+from pgb_admin.budgets.models import Budget
+from pgb_admin.budgets.services import free_amount_claim_create
+from pgb_admin.core.web import (
+    AuthenticatedRequest,
+    HolderAccess,
+    holder_access,
+    require_write,
+    show_service_error,
+)
 
 from ..selectors import holder_exhaustion
+from .forms import FreeAmountClaimForm
 
 
 @require_GET
@@ -29,19 +39,53 @@ def switch_holder(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest, holder_id: int) -> HttpResponse:
     access = holder_access(request, holder_id, page="dashboard")
-    report = holder_exhaustion(user=request.user, holder_id=holder_id, what="dashboard")
+    return _dashboard(request, access)
+
+
+def _dashboard(
+    request: HttpRequest, access: HolderAccess, bound: tuple[int, FreeAmountClaimForm] | None = None
+) -> HttpResponse:
+    report = holder_exhaustion(user=request.user, holder_id=access.holder.pk, what="dashboard")
     today = timezone.localdate()
+    grants = []
+    for grant in report.as_dict()["grants"]:
+        form = None
+        if access.can_write and grant.get("free_amount"):
+            form = bound[1] if bound and bound[0] == grant["budget"] else FreeAmountClaimForm()
+        grants.append({**grant, "bar": spend_bar(grant), "claim_form": form})
     return render(
         request,
         "reports/dashboard.html",
         {
             "access": access,
-            "grants": [{**grant, "bar": spend_bar(grant)} for grant in report.as_dict()["grants"]],
+            "grants": grants,
             "due": holder_due(user=request.user, holder=access.holder, today=today),
             "today": today,
             "soon": today + timedelta(days=90),
         },
+        status=400 if bound else 200,
     )
+
+
+@require_POST
+@login_required
+def free_amount_claim(
+    request: AuthenticatedRequest, holder_id: int, budget_id: int
+) -> HttpResponse:
+    """Record a claim on a grant's verantwoordingsvrij bedrag (write access only)."""
+    access = holder_access(request, holder_id, page="dashboard")
+    require_write(access)
+    if not Budget.objects.filter(pk=budget_id, holder_id=access.holder.pk).exists():
+        raise Http404
+    form = FreeAmountClaimForm(request.POST)
+    if form.is_valid():
+        try:
+            free_amount_claim_create(actor=request.user, budget_id=budget_id, **form.cleaned_data)
+        except ValidationError as error:
+            show_service_error(form, error)
+        else:
+            return redirect("budgets:dashboard", holder_id=access.holder.pk)
+    return _dashboard(request, access, (budget_id, form))
 
 
 def spend_bar(grant: dict) -> dict:

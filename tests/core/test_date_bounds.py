@@ -342,6 +342,7 @@ OPERATIONS = {
     ("GET", "/api/v1/declarations/"): ("declaration-list", "holder"),
     ("POST", "/api/v1/declarations/"): ("declaration-list", "holder"),
     ("POST", "/api/v1/declarations/draft-period/"): ("declaration-draft-period", "holder"),
+    ("POST", "/api/v1/declarations/{id}/settle/"): ("declaration-settle", "holder"),
     ("POST", "/api/v1/declarations/validate-period/"): ("declaration-validate-period", "holder"),
     ("GET", "/api/v1/expenses/"): ("expense-list", "holder"),
     ("POST", "/api/v1/expenses/"): ("expense-list", "holder"),

@@ -138,7 +138,12 @@ def test_the_rules_with_dates_are_found():
 @pytest.mark.parametrize("code", RULES_WITH_DATES)
 def test_every_rule_writes_its_dates_through_the_helper(code, language):
     rule = catalogue()[code]
-    samples = {Param.DATE: "2026-11-09", Param.CARER_CLASS: "formal", Param.WEEK: "2026-W46"}
+    samples = {
+        Param.DATE: "2026-11-09",
+        Param.END_DATE: "2026-11-09",
+        Param.CARER_CLASS: "formal",
+        Param.WEEK: "2026-W46",
+    }
     params = {name: samples.get(kind, "1") for name, kind in rule.params.items()}
     with translation.override(language):
         rendered = rule.render(params)

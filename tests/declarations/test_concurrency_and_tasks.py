@@ -180,7 +180,7 @@ def test_export_command_writes_the_files_and_their_checksums(world, tmp_path):
     code, out, err = _command("export_svb_batch", "--period", "2026-10", "--out", str(tmp_path))
     assert code == 0, err
     files = sorted(Path(tmp_path).iterdir())
-    assert [f.suffix for f in files] == [".csv", ".xlsx"]
+    assert [f.suffix for f in files] == [".csv", ".html", ".xlsx"]
     for file in files:
         assert hashlib.sha256(file.read_bytes()).hexdigest() in out
     code, out, err = _command("export_svb_batch", "--period", "2026-10", "--out", str(tmp_path))

@@ -31,6 +31,7 @@ from declarations.services import batches as batch_services
 from declarations.services import declarations as declaration_services
 from declarations.services import hours as hour_services
 from declarations.services.batches import NothingToExport
+from pgb_admin.core.errors import Conflict
 from pgb_admin.core.money import round_money
 
 # October 2026 is over on the fixed today (23 November) and still within the SVB's deadlines.
@@ -149,9 +150,13 @@ def test_a_second_declaration_for_the_month_is_refused_unless_a_correction(world
     agreement = world.mine_wmo_agreement
     original = _clean_month(actor, agreement)
     _export(actor)
-    second = declaration_services.declaration_draft(
-        actor=actor, agreement_id=agreement.pk, month=OCTOBER
-    )
+    with pytest.raises(Conflict) as refused:  # refused at creation (the API answers 409)
+        declaration_services.declaration_draft(
+            actor=actor, agreement_id=agreement.pk, month=OCTOBER
+        )
+    assert refused.value.error_dict["month"][0].code == "month_already_declared"
+    # the validation stays the backstop for a second one written otherwise
+    second = Declaration.objects.create(agreement=agreement, month=OCTOBER)
     declaration_services.declaration_validate(actor=actor, declaration_ids=[second.pk])
     assert second.findings.filter(rule_code="declaration.second_for_month").exists()
     declaration_services.declaration_delete(actor=actor, declaration_id=second.pk)

@@ -88,12 +88,49 @@ def test_missing_columns_are_named(tmp_path):
         (date(2025, 7, 1), 18, Decimal("7.20")),
         (date(2026, 1, 1), 67, Decimal("14.71")),
         (date(2026, 3, 1), 19, Decimal("8.83")),
+        (date(2024, 9, 1), 18, Decimal("6.84")),  # the youth rows of 1 July 2024
+        (date(2024, 12, 31), 15, Decimal("4.10")),
+        (date(2026, 6, 30), 16, Decimal("5.07")),
+        (date(2026, 2, 1), 15, Decimal("4.41")),
+        (date(2026, 7, 1), 21, Decimal("14.99")),
+        (date(2026, 12, 31), 18, Decimal("7.50")),
         (date(2026, 3, 1), 14, None),  # no minimum wage is published under 15
         (date(2023, 12, 31), 30, None),  # before the first row
+        (date(2027, 1, 1), 30, None),  # not yet published: a gap, never a guess
     ],
 )
 def test_minimum_wage_by_date_and_age(db, on, age, expected):
     assert StatutoryFigure.objects.value_on(FigureKind.MINIMUM_WAGE, on, age=age) == expected
+
+
+@pytest.mark.parametrize(
+    "start",
+    [date(year, month, 1) for year in (2024, 2025, 2026) for month in (1, 7)],
+)
+def test_every_half_year_has_a_minimum_wage_for_every_age_from_15_to_21(db, start):
+    rows = StatutoryFigure.objects.filter(kind=FigureKind.MINIMUM_WAGE, valid_from=start)
+    assert sorted(rows.values_list("age_min", flat=True)) == list(range(15, 22))
+    end = date(start.year, 6, 30) if start.month == 1 else date(start.year, 12, 31)
+    assert set(rows.values_list("valid_to", flat=True)) == {end}
+    wages = [row.value for row in rows.order_by("age_min")]
+    assert wages == sorted(wages)  # the staffel rises with age
+
+
+def test_the_2026_figures_say_what_was_verified(db):
+    wages = StatutoryFigure.objects.filter(kind=FigureKind.MINIMUM_WAGE)
+    january = wages.filter(valid_from=date(2026, 1, 1))
+    assert all(row.verified and "34131" in row.source for row in january)
+    july = wages.filter(valid_from=date(2026, 7, 1))
+    assert july.count() == 7
+    assert not july.filter(verified=True).exists()  # no Staatscourant found for 1 July 2026
+    cak = StatutoryFigure.objects.filter(
+        kind=FigureKind.CAK_ABONNEMENTSTARIEF, valid_from__gte=date(2025, 1, 1)
+    )
+    assert {(row.value, row.verified) for row in cak} == {
+        (Decimal("21.00"), True),
+        (Decimal("21.80"), True),
+    }
+    assert all("35082" in row.source for row in cak)
 
 
 def test_the_funders_own_product_row_wins_over_the_national_one(db):
@@ -152,7 +189,9 @@ def test_national_wlz_maximum_by_date(db):
 
     assert wlz(CarerClass.FORMAL, date(2025, 6, 1)) == Decimal("80.81")
     assert wlz(CarerClass.INFORMAL, date(2024, 12, 31)) == Decimal("24.44")
-    assert wlz(CarerClass.INFORMAL, date(2022, 6, 1)) is None  # 2022 was not found: no guess
+    assert wlz(CarerClass.INFORMAL, date(2022, 6, 1)) == Decimal("21.68")  # Stcrt. 2021, 45717
+    assert wlz(CarerClass.FORMAL, date(2022, 12, 31)) == Decimal("68.30")
+    assert wlz(CarerClass.FORMAL, date(2026, 6, 1)) is None  # 2026 was not found: no guess
 
 
 def test_overlapping_rows_for_the_same_case_are_refused(db):

@@ -87,6 +87,7 @@ def test_fixed_monthly_pay_is_paid_so_far_and_committed_for_the_rest(world):
         unit=RateUnit.MONTH,
         rate=Decimal("1000.00"),
         hours_per_week=Decimal("20"),
+        rate_includes_holiday_pay=True,  # the holiday allowance: tests/reports/test_grant_money
     )
     grant, _ = _report(world, budget)  # today: 23 November, October is the last month over
     assert (grant["paid"], grant["committed_fixed"], grant["committed"]) == (

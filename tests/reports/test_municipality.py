@@ -122,6 +122,7 @@ def test_every_signal_with_its_evidence(world, audited):
         "hours_far_above_agreed",
         "spend_spike",
         "shared_iban",
+        "identical_months",  # 500.00 in January to September
     }
     informal = by_code["informal_rate_at_maximum"][0]
     assert informal["holder"] == world.mine.pk
@@ -141,8 +142,19 @@ def test_every_signal_with_its_evidence(world, audited):
     assert above["evidence"]["declared_hours"] == 60.0
     spike = by_code["spend_spike"][0]
     assert spike["evidence"] == {"month": "2026-10", "spend_cents": 200000, "usual_cents": 50000}
-    assert {s["provider"] for s in by_code["shared_iban"]} == {t.pk for t in audited["twins"]}
-    assert by_code["shared_iban"][0]["evidence"]["iban"].startswith("*")
+    # one IBAN, listed once (not once per provider), naming both providers
+    [shared] = by_code["shared_iban"]
+    assert shared["evidence"]["provider_ids"] == sorted(t.pk for t in audited["twins"])
+    assert shared["evidence"]["providers"] == 2
+    assert shared["evidence"]["iban"].startswith("*")
+    same = by_code["identical_months"][0]
+    assert (same["evidence"]["first_month"], same["evidence"]["months"]) == ("2026-01", 9)
+    # the legal situations come last, marked as context
+    levels = [signal["level"] for signal in signals]
+    assert levels == sorted(levels)  # "alarm" < "context"
+    assert by_code["informal_rate_at_maximum"][0]["level"] == "context"
+    assert by_code["provider_many_holders"][0]["level"] == "context"
+    assert by_code["care_after_agreement_end"][0]["level"] == "alarm"
 
 
 def test_another_municipality_shows_none_of_it(world, audited):

@@ -2,7 +2,6 @@
 year parameter, and 404 for every report of a funder to another funder's auditor."""
 
 import io
-from decimal import Decimal
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -70,9 +69,11 @@ def test_year_costs_in_english_and_dutch(world):
     body = english.json()
     assert body["year"] == 2026
     assert len(body["months"]) == 12
-    # the Wmo grant starts 1 January: the abonnementstarief is due from February
-    assert [m["eigen_bijdrage"] for m in body["months"][:2]] == ["0.00", "21.80"]
-    assert body["totals"]["eigen_bijdrage"] == str(Decimal("21.80") * 11)
+    # the Wmo grant starts 1 January, so February is the first month the CAK could charge;
+    # the holder has a Wlz grant too (a Wlz contribution): the reason instead of an amount
+    assert [m["eigen_bijdrage"] for m in body["months"][:2]] == ["0.00", None]
+    assert body["months"][1]["exemption"]["code"] == "wlz_contribution"
+    assert body["totals"]["eigen_bijdrage"] == "0.00"
     assert "household" in body["notes"][0]
     dutch = token_client(world.users["holder"], "nl").get(
         f"{V1}/holders/{world.mine.pk}/year-costs/?year=2026"

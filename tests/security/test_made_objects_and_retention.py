@@ -105,13 +105,18 @@ def test_a_declaration_page_links_its_batch_files_only_for_who_may_download_them
     batch = batch_services.batch_export(actor=holder, month=OCTOBER, holder_id=world.mine.pk)
     page = reverse("declarations:detail", args=[declaration.pk])
     download = reverse("declarations:download", args=[batch.pk, "csv"])
-    assert download in _web(holder).get(page).content.decode()
+    printable = reverse("declarations:export_page", args=[batch.pk])
+    html = _web(holder).get(page).content.decode()
+    assert download in html
+    assert printable in html
     for persona in ("auditor_same", "family"):
         client = _web(world.users[persona])
         html = client.get(page).content.decode()
-        assert "SVB batch" in html, persona
+        assert "PGB Portaal entry aid" in html, persona
         assert download not in html, persona
+        assert printable not in html, persona
         assert client.get(download).status_code == 404, persona
+        assert client.get(printable).status_code == 404, persona
 
 
 def test_a_batch_of_several_holders_is_its_makers_only_while_they_act_for_all(world):

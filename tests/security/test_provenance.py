@@ -245,7 +245,7 @@ def test_the_auditors_pages_show_the_decisions_as_recorded_by_the_holder(api_wor
     assert "pgb-admin ontvangt de besluiten van de financier niet" in agreement
 
     declaration = _page(auditor, reverse("declarations:detail", args=[api_world.exported.pk]))
-    assert "Antwoord van de SVB" in declaration
+    assert "De uitkomst (uw registratie)" in declaration
     assert "dubbel gedeclareerd" in declaration
     assert "Vastgelegd door holder (budgethouder) op 23 november 2026" in declaration
     assert SVB in declaration

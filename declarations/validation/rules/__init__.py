@@ -7,7 +7,18 @@ translated; ``%(name)s`` placeholders are filled with the figures of each findin
 once (:func:`declarations.validation.registry.catalogue` checks that).
 """
 
-from . import agreement, budget, calendar, costs, entries, hours, identifiers, rate, wage
+from . import (
+    agreement,
+    budget,
+    calendar,
+    costs,
+    entries,
+    hours,
+    identifiers,
+    indication,
+    rate,
+    wage,
+)
 
 ORDER = (
     agreement.outside_agreement,
@@ -28,17 +39,21 @@ ORDER = (
     hours.atw_week,
     hours.week_above_agreement,
     hours.four_days,
-    entries.day_twice,
+    indication.above_indication,
+    entries.duplicate,
     entries.times_overlap,
     rate.rate_differs,
     rate.rate_above_maximum,
     rate.maximum_unknown,
     wage.below_minimum_wage,
+    wage.monthly_below_minimum,
+    wage.monthly_hours_unknown,
     wage.minimum_wage_unknown,
     costs.arithmetic,
     costs.travel_not_agreed,
     budget.budget_exceeded,
-    budget.budget_nearly_exhausted,
     agreement.second_for_month,
     identifiers.iban_invalid,
+    identifiers.formal_without_registration,
+    identifiers.zvw_formal_requirements,
 )

@@ -5,11 +5,14 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TypeVar, cast
 
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from contracts.constants import AgreementType
 from pgb_admin.figures.constants import FigureKind
 
 from ...constants import Severity
@@ -17,15 +20,37 @@ from ..engine import Context
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 TREKKINGSRECHT = date(2015, 1, 1)  # the SVB pays on the holder's instruction since then
+# titles of public pages and documents, the same in every language; a rule's source joins
+# them to its translated details with :func:`source_of`
 SVB_DECLARING = "SVB: Correct declareren; Declareren voor uw zorgverlener (svb.nl)"
 SVB_MODEL = "SVB model care agreement 40.007NT/0519"
-ATW = "Arbeidstijdenwet (arboportaal.nl)"
+ATW = _(
+    "Arbeidstijdenwet art. 1:1 and 5:7 (arboportaal.nl): the limits hold for employees "
+    "(arbeidsovereenkomst) only"
+)
 
-EMPLOYMENT_TYPES = (AgreementType.EMPLOYMENT_HOURLY, AgreementType.EMPLOYMENT_FIXED)
+
+def source_of(title: str, detail: Promise) -> "str | Promise":
+    """A rule's source in the page's language: a fixed title and a translated detail."""
+    return format_lazy("{}: {}", title, detail)
+
 
 T = TypeVar("T")
 # a figure of an offence: a column of the source frame (by name) or values aligned with it
 Figure = str | npt.ArrayLike
+
+
+def product_names(
+    ctx: Context, product_ids: pd.Series
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The products' codes and their Dutch and English names, stored with a finding so that
+    it reads in either language without a query (the id where the product is unknown)."""
+    products = ctx.inp.products.set_index("product_id")
+    fallback = product_ids.astype("int64").astype(str)
+    return tuple(  # type: ignore[return-value]
+        product_ids.map(products[column]).fillna(fallback).to_numpy()
+        for column in ("product_code", "name_nl", "name_en")
+    )
 
 
 def per_line(ctx: Context, column: str) -> np.ndarray:

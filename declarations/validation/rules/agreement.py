@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 import pandas as pd
 
 from contracts.constants import AgreementType
+from pgb_admin.figures.constants import RateUnit
 
 from ..engine import Context
 from ..registry import Param, rule
@@ -17,6 +18,7 @@ from ._common import (
     on_declarations,
     on_lines,
     on_segments,
+    source_of,
 )
 
 
@@ -24,14 +26,25 @@ from ._common import (
     code="agreement.outside_period",
     severity=ERROR,
     title=_("Care outside the agreement"),
-    message=_("On %(day)s no version of the care agreement was in force."),
+    message=_(
+        "On %(day)s no version of the care agreement was in force: the agreement starts on "
+        "%(start)s and ends %(end)s."
+    ),
     fix=_("Remove the care of that day, or register the agreement's period as it really is."),
-    source=SVB_DECLARING + ": care within the agreement's period",
+    source=source_of(SVB_DECLARING, _("care within the agreement's period")),
     valid_from=TREKKINGSRECHT,
-    params={"day": Param.DATE},
+    params={"day": Param.DATE, "start": Param.DATE, "end": Param.END_DATE},
 )
 def outside_agreement(ctx: Context) -> pd.DataFrame:
-    return on_lines(ctx, (ctx.lines["version_id"] == -1).to_numpy())
+    lines = ctx.lines
+    versions = ctx.inp.versions
+    # the agreement's period: its first version's start, its last version's end (NaT: open)
+    by_agreement = versions.groupby("agreement_id")
+    open_ended = versions["valid_to"].isna().groupby(versions["agreement_id"]).any()
+    agreements = lines["agreement_id"]
+    start = agreements.map(by_agreement["valid_from"].min()).to_numpy()
+    end = agreements.map(by_agreement["valid_to"].max().mask(open_ended)).to_numpy()
+    return on_lines(ctx, (lines["version_id"] == -1).to_numpy(), start=start, end=end)
 
 
 @rule(
@@ -43,7 +56,7 @@ def outside_agreement(ctx: Context) -> pd.DataFrame:
         "for approved agreements."
     ),
     fix=_("Wait for the funder's approval, or record the approval once it is given."),
-    source="PGB Portaal: the municipality or care office assesses agreements and changes",
+    source=_("PGB Portaal: the municipality or care office assesses agreements and changes"),
     valid_from=TREKKINGSRECHT,
     params={"start": Param.DATE},
 )
@@ -57,16 +70,35 @@ def not_approved(ctx: Context) -> pd.DataFrame:
     severity=ERROR,
     title=_("Fixed monthly pay declared"),
     message=_(
-        "This is an employment agreement with fixed monthly pay: the SVB pays it every month "
-        "without a declaration."
+        "This agreement has fixed monthly pay: the SVB pays the amount every month without a "
+        "declaration, so no hours are declared for it."
     ),
-    fix=_("Delete this declaration; the monthly wage is paid automatically."),
-    source="PGB Portaal (mijnpgb.nl): vast maandloon is paid automatically",
+    fix=_("Delete this declaration; the monthly amount is paid automatically."),
+    source=_(
+        "mijnpgb.nl 'Declaraties en maandloon': a fixed monthly amount (vast maandloon or a "
+        "fixed monthly fee) is paid automatically, without a declaration"
+    ),
     valid_from=TREKKINGSRECHT,
 )
 def fixed_monthly_pay(ctx: Context) -> pd.DataFrame:
+    """A declaration for a month in which a version of its agreement has a rate per month,
+    whatever the agreement type (employment, family member, institution)."""
     d = ctx.declarations
-    return on_declarations(ctx, (d["agreement_type"] == AgreementType.EMPLOYMENT_FIXED).to_numpy())
+    versions = ctx.inp.versions
+    monthly = versions.loc[
+        versions["version_unit"] == RateUnit.MONTH, ["agreement_id", "valid_from", "valid_to"]
+    ]
+    pairs = d[["declaration_id", "agreement_id", "month", "month_end"]].merge(
+        monthly, on="agreement_id"
+    )
+    overlaps = (pairs["valid_from"] <= pairs["month_end"]) & (
+        pairs["valid_to"].isna() | (pairs["valid_to"] >= pairs["month"])
+    )
+    covered = set(pairs.loc[overlaps, "declaration_id"])
+    mask = (d["agreement_type"] == AgreementType.EMPLOYMENT_FIXED) | d["declaration_id"].isin(
+        covered
+    )
+    return on_declarations(ctx, mask.to_numpy())
 
 
 @rule(
@@ -78,7 +110,7 @@ def fixed_monthly_pay(ctx: Context) -> pd.DataFrame:
         "declaration per agreement per month."
     ),
     fix=_("Delete this one, or make it a correction of declaration %(other)s."),
-    source="PGB Portaal: one declaration per agreement per month",
+    source=_("PGB Portaal: one declaration per agreement per month"),
     valid_from=TREKKINGSRECHT,
     params={"other": Param.NUMBER},
 )

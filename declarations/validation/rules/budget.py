@@ -1,11 +1,11 @@
-"""Rules on the grant: care within its period and product, and what is left of it."""
+"""Rules on the grant: care within its period and product, and not beyond it. A grant that is
+nearly used up is no finding on a declaration: the holder's dashboard shows it per grant
+(:mod:`reports.holders`, the dated figure BUDGET_NEARLY_EXHAUSTED_PCT)."""
 
 from django.utils.translation import gettext_lazy as _
 
 import numpy as np
 import pandas as pd
-
-from pgb_admin.figures.constants import FigureKind
 
 from ..engine import Context
 from ..registry import Param, rule
@@ -13,11 +13,11 @@ from ._common import (
     ERROR,
     SVB_DECLARING,
     TREKKINGSRECHT,
-    WARNING,
     cached,
     on_lines,
     on_segments,
     per_line,
+    source_of,
 )
 
 
@@ -27,7 +27,7 @@ from ._common import (
     title=_("Care outside the grant"),
     message=_("On %(day)s the grant did not run: it covers %(start)s to %(end)s."),
     fix=_("Remove the care of that day, or link the agreement to the grant of that period."),
-    source=SVB_DECLARING + ": enough budget in the granted period",
+    source=source_of(SVB_DECLARING, _("enough budget in the granted period")),
     valid_from=TREKKINGSRECHT,
     params={"day": Param.DATE, "start": Param.DATE, "end": Param.DATE},
 )
@@ -45,7 +45,7 @@ def outside_budget(ctx: Context) -> pd.DataFrame:
     title=_("Care product not in the grant"),
     message=_("The grant does not cover the care product of the agreement version from %(start)s."),
     fix=_("Link the agreement to a grant for this product, or ask the funder to grant it."),
-    source="SVB: Declareren voor uw zorgverlener (which budget); the grant decision",
+    source=_("SVB: Declareren voor uw zorgverlener (which budget); the grant decision"),
     valid_from=TREKKINGSRECHT,
     params={"start": Param.DATE},
 )
@@ -80,7 +80,7 @@ def _find_budget_use(ctx: Context) -> pd.DataFrame:
     fix=_(
         "Declare less, or ask the funder for more budget: the SVB does not pay beyond the grant."
     ),
-    source="SVB: the SVB cannot pay more than the total budget (valkenburg.nl pgb FAQ)",
+    source=_("SVB: the SVB cannot pay more than the total budget (valkenburg.nl pgb FAQ)"),
     valid_from=TREKKINGSRECHT,
     params={"used": Param.MONEY, "granted": Param.MONEY, "over": Param.MONEY},
 )
@@ -96,46 +96,5 @@ def budget_exceeded(ctx: Context) -> pd.DataFrame:
             "used": use["used"],
             "granted": use["budget_cents"],
             "over": use["used"] - use["budget_cents"],
-        }
-    )
-
-
-@rule(
-    code="budget.nearly_exhausted",
-    severity=WARNING,
-    title=_("Grant nearly used up"),
-    message=_(
-        "With this declaration %(used)s of the grant of %(granted)s is used (%(percent)s%%); "
-        "less than %(left)s is left."
-    ),
-    fix=_("Plan the remaining care within the grant, or talk to the funder in time."),
-    source="pgb-admin: warning threshold (a dated figure)",
-    valid_from=TREKKINGSRECHT,
-    params={
-        "used": Param.MONEY,
-        "granted": Param.MONEY,
-        "percent": Param.NUMBER,
-        "left": Param.MONEY,
-    },
-)
-def budget_nearly_exhausted(ctx: Context) -> pd.DataFrame:
-    use = _budget_use(ctx)
-    threshold = ctx.figure(FigureKind.BUDGET_NEARLY_EXHAUSTED_PCT, use["month"])
-    granted = use["budget_cents"].to_numpy()
-    used = use["used"].to_numpy()
-    mask = (
-        (threshold > 0) & (used * 10_000 >= granted * threshold) & (used <= granted) & (granted > 0)
-    )
-    use = use[mask]
-    percent = (used[mask] * 100) // np.maximum(granted[mask], 1)
-    return pd.DataFrame(
-        {
-            "declaration_id": use["declaration_id"],
-            "care_date": pd.NaT,
-            "month": use["month"],
-            "used": use["used"],
-            "granted": use["budget_cents"],
-            "percent": percent,
-            "left": use["budget_cents"] - use["used"],
         }
     )

@@ -18,6 +18,7 @@ from ._common import (
     offences_of,
     on_declarations,
     on_lines,
+    source_of,
 )
 
 
@@ -27,7 +28,7 @@ from ._common import (
     title=_("Month not over"),
     message=_("The month ends on %(end)s: the SVB pays care only after the period has passed."),
     fix=_("Declare the month after it has ended."),
-    source=SVB_DECLARING + ": always afterwards",
+    source=source_of(SVB_DECLARING, _("always afterwards")),
     valid_from=TREKKINGSRECHT,
     params={"end": Param.DATE},
 )
@@ -42,7 +43,7 @@ def month_not_over(ctx: Context) -> pd.DataFrame:
     title=_("Care in the future"),
     message=_("%(day)s lies in the future: only care that was given can be declared."),
     fix=_("Remove the entry, or correct its date."),
-    source=SVB_DECLARING + ": always afterwards",
+    source=source_of(SVB_DECLARING, _("always afterwards")),
     valid_from=TREKKINGSRECHT,
     params={"day": Param.DATE},
 )
@@ -59,7 +60,7 @@ def care_in_future(ctx: Context) -> pd.DataFrame:
         "provider hands in within 6 weeks and the holder submits within 4 weeks."
     ),
     fix=_("Submit it as soon as possible; the SVB or funder may refuse late declarations."),
-    source="SVB: Correct declareren (6 + 4 weeks)",
+    source=_("SVB: Correct declareren (6 + 4 weeks)"),
     valid_from=TREKKINGSRECHT,
     params={"deadline": Param.DATE, "weeks": Param.NUMBER},
 )
@@ -84,7 +85,7 @@ def late(ctx: Context) -> pd.DataFrame:
         "the year (subsidievaststelling)."
     ),
     fix=_("Contact the care office: it may no longer pay this declaration."),
-    source="Zilveren Kruis zorgkantoor: beschikking subsidievaststelling (before 1 April)",
+    source=_("Zilveren Kruis zorgkantoor: beschikking subsidievaststelling (before 1 April)"),
     valid_from=TREKKINGSRECHT,
     params={"year": Param.NUMBER, "deadline": Param.DATE},
 )
@@ -110,7 +111,7 @@ def prior_year_late(ctx: Context) -> pd.DataFrame:
     title=_("Care on a public holiday"),
     message=_("%(day)s is a public holiday; check any holiday surcharge agreed."),
     fix=_("Nothing to do unless a surcharge applies."),
-    source="Dutch public holidays (python-holidays)",
+    source=_("Dutch public holidays (python-holidays)"),
     valid_from=TREKKINGSRECHT,
     params={"day": Param.DATE},
 )

@@ -7,7 +7,14 @@ import pandas as pd
 
 from ..engine import Context
 from ..registry import Param, rule
-from ._common import ERROR, SVB_DECLARING, TREKKINGSRECHT, on_declarations, on_lines
+from ._common import (
+    ERROR,
+    SVB_DECLARING,
+    TREKKINGSRECHT,
+    on_declarations,
+    on_lines,
+    source_of,
+)
 
 
 @rule(
@@ -16,7 +23,7 @@ from ._common import ERROR, SVB_DECLARING, TREKKINGSRECHT, on_declarations, on_l
     title=_("Zero or negative value"),
     message=_("The line of %(day)s has quantity %(quantity)s at rate %(rate)s."),
     fix=_("Remove days without care and give every line a positive quantity and rate."),
-    source=SVB_DECLARING + ": total is quantity times rate",
+    source=source_of(SVB_DECLARING, _("the total is quantity times rate")),
     valid_from=TREKKINGSRECHT,
     params={"day": Param.DATE, "quantity": Param.HOURS, "rate": Param.MONEY},
 )
@@ -32,7 +39,7 @@ def not_positive(ctx: Context) -> pd.DataFrame:
     title=_("Amount does not add up"),
     message=_("The amount should be %(expected)s but is %(amount)s."),
     fix=_("Draft the declaration again so its amounts are recalculated."),
-    source=SVB_DECLARING + ": the total equals hours times rate",
+    source=source_of(SVB_DECLARING, _("the total equals hours times rate")),
     valid_from=TREKKINGSRECHT,
     params={"expected": Param.MONEY, "amount": Param.MONEY},
 )
@@ -60,7 +67,7 @@ def arithmetic(ctx: Context) -> pd.DataFrame:
         "Travel costs of %(amount)s are declared, but the agreement has no travel allowance."
     ),
     fix=_("Remove the travel costs, or add the travel allowance to the agreement first."),
-    source="the care agreement; PGB Portaal: travel costs beside care",
+    source=_("The care agreement; PGB Portaal: travel costs beside care"),
     valid_from=TREKKINGSRECHT,
     params={"amount": Param.MONEY},
 )

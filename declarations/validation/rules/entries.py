@@ -1,13 +1,13 @@
-"""Rules on the time entries behind a declaration: a day entered twice, times that overlap."""
+"""Rules on the time entries behind a declaration: an entry made twice, times that overlap."""
 
 from django.utils.translation import gettext_lazy as _
 
 import numpy as np
 import pandas as pd
 
-from ..engine import Context, run_starts
+from ..engine import Context
 from ..registry import Param, rule
-from ._common import ERROR, TREKKINGSRECHT, cached
+from ._common import ERROR, TREKKINGSRECHT, WARNING, cached
 
 MINUTES_A_DAY = 24 * 60  # a shift that ends before it starts runs past midnight
 
@@ -28,32 +28,40 @@ def _join_entries(ctx: Context) -> pd.DataFrame:
 
 
 @rule(
-    code="entry.day_twice",
-    severity=ERROR,
-    title=_("A day entered twice"),
-    message=_("%(day)s has %(count)s entries without times: the same care may be entered twice."),
-    fix=_("Delete the double entry, or give each entry its start and end time."),
-    source="PGB Portaal: one declaration per agreement per month, care per day",
+    code="entry.duplicate",
+    severity=WARNING,
+    title=_("The same entry twice"),
+    message=_(
+        "%(day)s has %(count)s identical entries (same hours and times): the same care may be "
+        "entered twice."
+    ),
+    fix=_(
+        "Delete the double entry; if both visits were given, acknowledge the warning with the "
+        "reason."
+    ),
+    source=_("PGB Portaal: care per day; several visits a day are normal"),
     valid_from=TREKKINGSRECHT,
     params={"day": Param.DATE, "count": Param.NUMBER},
 )
-def day_twice(ctx: Context) -> pd.DataFrame | None:
+def duplicate(ctx: Context) -> pd.DataFrame | None:
+    """Only an exact duplicate: the same agreement, day, quantity and start and end time.
+    Several entries a day (several visits) are normal."""
     entries = _entries_of_run(ctx)
     if entries.empty:
         return None
-    entries = entries.sort_values(["declaration_id", "care_date"], kind="stable")
-    declaration = entries["declaration_id"].to_numpy()
-    day = entries["care_date"].to_numpy()
-    starts = run_starts(declaration, day)
-    count = np.diff(np.append(starts, len(entries)))
-    untimed = np.add.reduceat((entries["start_min"].to_numpy() < 0).astype(np.int64), starts)
-    mask = (count > 1) & (untimed > 0)
+    key = ["declaration_id", "care_date", "quantity_c", "start_min", "end_min"]
+    copies = entries.groupby(key, as_index=False).size()
+    copies = copies[copies["size"] > 1]
+    # one finding a day: the largest group of copies
+    copies = copies.sort_values("size", ascending=False, kind="stable").drop_duplicates(
+        ["declaration_id", "care_date"]
+    )
     return pd.DataFrame(
         {
-            "declaration_id": declaration[starts][mask],
-            "care_date": day[starts][mask],
-            "day": day[starts][mask],
-            "count": count[mask],
+            "declaration_id": copies["declaration_id"].to_numpy(),
+            "care_date": copies["care_date"].to_numpy(),
+            "day": copies["care_date"].to_numpy(),
+            "count": copies["size"].to_numpy(),
         }
     )
 
@@ -64,7 +72,7 @@ def day_twice(ctx: Context) -> pd.DataFrame | None:
     title=_("Overlapping times"),
     message=_("On %(day)s two entries overlap in time (one starts before the other ends)."),
     fix=_("Correct the times, or delete one of the entries."),
-    source="PGB Portaal: care per day",
+    source=_("PGB Portaal: care per day"),
     valid_from=TREKKINGSRECHT,
     params={"day": Param.DATE},
 )

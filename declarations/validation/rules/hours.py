@@ -8,19 +8,21 @@ from django.utils.translation import gettext_lazy as _
 import numpy as np
 import pandas as pd
 
+from contracts.constants import EMPLOYMENT_TYPES
 from pgb_admin.figures.constants import FigureKind
 
 from ..engine import Context, iso_week
 from ..registry import Param, rule
 from ._common import (
     ATW,
-    EMPLOYMENT_TYPES,
     ERROR,
     SVB_MODEL,
     TREKKINGSRECHT,
     WARNING,
     age_of_majority,
+    cached,
     on_lines,
+    source_of,
 )
 
 
@@ -30,7 +32,7 @@ from ._common import (
     title=_("Hours not in quarter hours"),
     message=_("%(hours)s hours on %(day)s is not in quarter hours (steps of %(step)s)."),
     fix=_("Round to quarter hours: 15 minutes is 0.25, 30 minutes is 0.50."),
-    source=SVB_MODEL + ": declare hours in quarters",
+    source=source_of(SVB_MODEL, _("declare hours in quarters")),
     valid_from=TREKKINGSRECHT,
     params={"day": Param.DATE, "hours": Param.HOURS, "step": Param.HOURS},
 )
@@ -42,60 +44,91 @@ def not_quarter(ctx: Context) -> pd.DataFrame:
     return on_lines(ctx, mask, hours=quantity, step=step)
 
 
+def _day_hours(ctx: Context) -> pd.DataFrame:
+    return cached(ctx, _find_day_hours)
+
+
+def _find_day_hours(ctx: Context) -> pd.DataFrame:
+    """For each line (aligned with ``ctx.lines``): the provider's hours that day for the
+    line's holder (``holder_c``), over all holders (``total_c``) and over all holders under
+    employment agreements (``employment_c``), each over their hourly agreements."""
+    lines = ctx.lines[["provider_id", "holder_id", "care_date"]]
+    days = ctx.inp.provider_days
+    if days.empty or lines.empty:
+        zero = np.zeros(len(lines), dtype=np.int64)
+        return pd.DataFrame({"holder_c": zero, "total_c": zero, "employment_c": zero})
+    own = days.groupby(["provider_id", "holder_id", "care_date"], as_index=False)["hours_c"].sum()
+    every = days.groupby(["provider_id", "care_date"], as_index=False)[
+        ["hours_c", "employment_c"]
+    ].sum()
+    joined = lines.merge(own, on=["provider_id", "holder_id", "care_date"], how="left").merge(
+        every, on=["provider_id", "care_date"], how="left", suffixes=("_holder", "_total")
+    )
+    return pd.DataFrame(
+        {
+            "holder_c": joined["hours_c_holder"].fillna(0).to_numpy().astype(np.int64),
+            "total_c": joined["hours_c_total"].fillna(0).to_numpy().astype(np.int64),
+            "employment_c": joined["employment_c"].fillna(0).to_numpy().astype(np.int64),
+        }
+    )
+
+
 @rule(
     code="hours.day_over_24",
     severity=ERROR,
     title=_("More than 24 hours on a day"),
-    message=_("%(hours)s hours on %(day)s: a day has %(maximum)s hours."),
+    message=_(
+        "%(hours)s hours on %(day)s with this provider over your agreements: a day has "
+        "%(maximum)s hours."
+    ),
     fix=_("Correct the hours of that day."),
-    source="the calendar",
+    source=_("The calendar: a day has 24 hours"),
     valid_from=TREKKINGSRECHT,
     params={"day": Param.DATE, "hours": Param.HOURS, "maximum": Param.HOURS},
 )
 def day_over_24(ctx: Context) -> pd.DataFrame:
+    """The holder's own hours with the provider that day, over all their agreements with them
+    (a single agreement's line at least)."""
     lines = ctx.lines
     maximum = ctx.figure(FigureKind.MAX_HOURS_PER_DAY, lines["care_date"])
     quantity = lines["quantity_c"].to_numpy()
-    mask = lines["is_hour"].to_numpy() & (maximum > 0) & (quantity > maximum)
-    return on_lines(ctx, mask, hours=quantity, maximum=maximum)
-
-
-def provider_day_hours(ctx: Context) -> np.ndarray:
-    """For each line, the provider's hours that day over all their hourly agreements."""
-    days = ctx.inp.provider_days
-    if days.empty or ctx.lines.empty:
-        return np.zeros(len(ctx.lines), dtype=np.int64)
-    day_number = days["care_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    keys = days["provider_id"].to_numpy() * 1_000_000 + day_number
-    order = np.argsort(keys)
-    keys, hours = keys[order], days["hours_c"].to_numpy()[order]
-    line_days = ctx.lines["care_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    wanted = ctx.lines["provider_id"].to_numpy() * 1_000_000 + line_days
-    position = np.clip(np.searchsorted(keys, wanted), 0, len(keys) - 1)
-    return np.where(keys[position] == wanted, hours[position], 0)
+    own = np.maximum(quantity, _day_hours(ctx)["holder_c"].to_numpy())
+    mask = lines["is_hour"].to_numpy() & (maximum > 0) & (own > maximum)
+    return on_lines(ctx, mask, hours=own, maximum=maximum)
 
 
 @rule(
     code="hours.provider_day_over_24",
-    severity=ERROR,
-    title=_("Provider over 24 hours on a day"),
+    severity=WARNING,
+    title=_("Provider declared for more than 24 hours on a day"),
     message=_(
-        "On %(day)s the provider is declared for %(hours)s hours over all their pgb agreements; "
-        "a day has %(maximum)s hours."
+        "On %(day)s the provider is declared in pgb-admin for more than %(maximum)s hours over "
+        "all their agreements, also with other budget holders; a day has %(maximum)s hours."
     ),
-    fix=_("Check the hours of that day with the provider and their other budget holders."),
-    source="the calendar (domain.md 6.2: a carer cannot work more than 24 hours a day)",
+    fix=_(
+        "Check your hours of that day with the provider; the hours for others are not shown to you."
+    ),
+    source=_("The calendar: a day has 24 hours; the hours in pgb-admin"),
     valid_from=TREKKINGSRECHT,
-    params={"day": Param.DATE, "hours": Param.HOURS, "maximum": Param.HOURS},
+    params={"day": Param.DATE, "maximum": Param.HOURS},
 )
 def provider_day_over_24(ctx: Context) -> pd.DataFrame:
+    """Only a warning, and without the others' hours: holder A cannot correct (nor may see)
+    holder B's entries. Over 24 with the holder's own agreements is hours.day_over_24."""
     lines = ctx.lines
-    total = provider_day_hours(ctx)
+    hours = _day_hours(ctx)
     maximum = ctx.figure(FigureKind.MAX_HOURS_PER_DAY, lines["care_date"])
-    own = lines["quantity_c"].to_numpy()
-    # a single agreement over the limit is reported by hours.day_over_24 already
+    own = np.maximum(lines["quantity_c"].to_numpy(), hours["holder_c"].to_numpy())
+    total = hours["total_c"].to_numpy()
     mask = lines["is_hour"].to_numpy() & (maximum > 0) & (total > maximum) & (own <= maximum)
-    return on_lines(ctx, mask, hours=total, maximum=maximum)
+    return on_lines(ctx, mask, maximum=maximum)
+
+
+_EMPLOYMENT = sorted(kind.value for kind in EMPLOYMENT_TYPES)
+
+
+def _employed(agreement_types: pd.Series) -> np.ndarray:
+    return agreement_types.isin(_EMPLOYMENT).to_numpy()
 
 
 @rule(
@@ -103,21 +136,24 @@ def provider_day_over_24(ctx: Context) -> pd.DataFrame:
     severity=WARNING,
     title=_("Working-hours law: more than 12 hours on a day"),
     message=_(
-        "On %(day)s the provider works %(hours)s hours over all their pgb agreements; the "
-        "Working Hours Act allows employees at most %(maximum)s hours a shift."
+        "On %(day)s the employee works %(hours)s hours over all their employment agreements; "
+        "the Working Hours Act allows employees at most %(maximum)s hours a shift."
     ),
-    fix=_("Check the hours; for an employee, spread the care over more people or days."),
+    fix=_("Check the hours; spread the care over more people or days."),
     source=ATW,
     valid_from=date(2016, 1, 1),
     params={"day": Param.DATE, "hours": Param.HOURS, "maximum": Param.HOURS},
 )
 def atw_day(ctx: Context) -> pd.DataFrame:
+    """Only for employment agreements: the Working Hours Act covers employees
+    (arbeidsovereenkomst), not the self-employed, family or institutions (Atw art. 1:1)."""
     lines = ctx.lines
-    total = provider_day_hours(ctx)
-    # the limits for adult employees, summed over all the provider's agreements
+    total = _day_hours(ctx)["employment_c"].to_numpy()
+    # the limits for adult employees, summed over the employee's employment agreements
     adults = age_of_majority(ctx, lines["care_date"])
     maximum = ctx.figure(FigureKind.ATW_MAX_SHIFT_HOURS, lines["care_date"], ages=adults)
-    mask = lines["is_hour"].to_numpy() & (maximum > 0) & (total > maximum)
+    employed = _employed(lines["agreement_type"])
+    mask = employed & lines["is_hour"].to_numpy() & (maximum > 0) & (total > maximum)
     return on_lines(ctx, mask, hours=total, maximum=maximum)
 
 
@@ -126,8 +162,8 @@ def atw_day(ctx: Context) -> pd.DataFrame:
     severity=WARNING,
     title=_("Working-hours law: more than 60 hours in a week"),
     message=_(
-        "In week %(week)s the provider works %(hours)s hours over all their pgb agreements; the "
-        "Working Hours Act allows employees at most %(maximum)s hours a week."
+        "In week %(week)s the employee works %(hours)s hours over all their employment "
+        "agreements; the Working Hours Act allows employees at most %(maximum)s hours a week."
     ),
     fix=_("Check the hours of that week with the provider."),
     source=ATW,
@@ -140,17 +176,18 @@ def atw_week(ctx: Context) -> pd.DataFrame | None:
         return None
     weekly = (
         days.assign(week=iso_week(days["care_date"]))
-        .groupby(["provider_id", "week"], as_index=False)["hours_c"]
+        .groupby(["provider_id", "week"], as_index=False)["employment_c"]
         .sum()
     )
     providers = ctx.declarations[["declaration_id", "provider_id"]]
     weeks = ctx.weeks.merge(providers, on="declaration_id").merge(
-        weekly, on=["provider_id", "week"], how="left", suffixes=("", "_provider")
+        weekly, on=["provider_id", "week"], how="left"
     )
     adults = age_of_majority(ctx, weeks["first_date"])
     maximum = ctx.figure(FigureKind.ATW_MAX_WEEK_HOURS, weeks["first_date"], ages=adults)
-    total = weeks["hours_c_provider"].fillna(0).to_numpy().astype(np.int64)
-    mask = (maximum > 0) & (total > maximum) & (weeks["hours_c"].to_numpy() > 0)
+    total = weeks["employment_c"].fillna(0).to_numpy().astype(np.int64)
+    employed = _employed(weeks["agreement_type"])
+    mask = employed & (maximum > 0) & (total > maximum) & (weeks["hours_c"].to_numpy() > 0)
     offences = weeks.loc[mask, ["declaration_id", "first_date", "week"]]
     return offences.rename(columns={"first_date": "care_date"}).assign(
         hours=total[mask], maximum=maximum[mask]
@@ -163,7 +200,7 @@ def atw_week(ctx: Context) -> pd.DataFrame | None:
     title=_("More hours than agreed in a week"),
     message=_("In week %(week)s %(hours)s hours are declared; the agreement says %(agreed)s."),
     fix=_("Check the hours, or acknowledge with the reason (e.g. extra care agreed)."),
-    source="the care agreement (hours per week)",
+    source=_("The care agreement (hours per week)"),
     valid_from=TREKKINGSRECHT,
     params={"week": Param.WEEK, "hours": Param.HOURS, "agreed": Param.HOURS},
 )
@@ -185,14 +222,18 @@ def week_above_agreement(ctx: Context) -> pd.DataFrame:
         "huis no longer applies, with full employer obligations."
     ),
     fix=_("Check the employer obligations with the SVB, or spread the care over fewer days."),
-    source="Regeling dienstverlening aan huis (Kamerstuk 36744, MvT)",
+    source=_(
+        "Regeling dienstverlening aan huis (Wet op de loonbelasting 1964, Wet financiering "
+        "sociale verzekeringen; rijksoverheid.nl): fewer than 4 days a week. The bill to end "
+        "it (Kamerstuk 36744) is pending and not applied."
+    ),
     valid_from=TREKKINGSRECHT,
     params={"week": Param.WEEK, "days": Param.NUMBER},
 )
 def four_days(ctx: Context) -> pd.DataFrame:
     w = ctx.weeks
     limit = ctx.figure(FigureKind.HOME_SERVICE_DAYS_A_WEEK, w["first_date"]) // 100
-    employed = w["agreement_type"].isin(EMPLOYMENT_TYPES).to_numpy()
+    employed = w["agreement_type"].isin(_EMPLOYMENT).to_numpy()
     mask = employed & (limit > 0) & (w["days"].to_numpy() >= limit)
     return w.loc[mask, ["declaration_id", "first_date", "week", "days"]].rename(
         columns={"first_date": "care_date"}

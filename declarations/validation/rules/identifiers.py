@@ -1,4 +1,5 @@
-"""Rules on identifiers: the provider's IBAN (ISO 13616)."""
+"""Rules on identifiers: the provider's IBAN (ISO 13616), and the registrations formal care
+needs (KvK, AGB, SBI, BIG)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +10,7 @@ from pgb_admin.core.masking import VISIBLE_CHARACTERS
 
 from ..engine import Context
 from ..registry import Param, rule
-from ._common import ERROR, TREKKINGSRECHT, on_declarations
+from ._common import ERROR, TREKKINGSRECHT, on_declarations, on_segments
 
 # the format of ISO 13616, not a dated figure: a Dutch IBAN has 18 characters, others 15 to 34
 NL_LENGTH, MIN_LENGTH, MAX_LENGTH = 18, 15, 34
@@ -48,7 +49,7 @@ def _iban_is_valid(ibans: pd.Series) -> np.ndarray:
     title=_("Provider's IBAN not valid"),
     message=_("The provider's IBAN %(iban)s is not valid: the SVB cannot pay to it."),
     fix=_("Correct the provider's IBAN."),
-    source="ISO 13616 (IBAN mod-97)",
+    source=_("ISO 13616 (IBAN mod-97)"),
     valid_from=TREKKINGSRECHT,
     params={"iban": Param.TEXT},
 )
@@ -63,3 +64,71 @@ def iban_invalid(ctx: Context) -> pd.DataFrame:
         + text.str[-VISIBLE_CHARACTERS:]
     ).to_numpy()
     return on_declarations(ctx, mask, iban=masked)
+
+
+# The SVB pays the formal rate only to a provider who gives care professionally: registered
+# in the Handelsregister (KvK) or with an AGB code (Vektis). Under the Zvw the insurer also
+# wants the AGB code and, for an organisation, health or social care as its activity (SBI 86,
+# 87 or 88), or else a BIG-registered professional.
+ZVW_CARE_SBI = ("86", "87", "88")
+
+
+@rule(
+    code="provider.formal_without_registration",
+    severity=ERROR,
+    title=_("Formal care without KvK number or AGB code"),
+    message=_(
+        "The agreement version from %(start)s pays the formal rate, but the provider has "
+        "neither a KvK number nor an AGB code."
+    ),
+    fix=_(
+        "Register the provider's KvK number or AGB code, or agree the informal rate "
+        "(sociaal netwerk)."
+    ),
+    source=_(
+        "SVB: formal care is given professionally, with a KvK registration or an AGB code "
+        "(svb.nl, Per Saldo: formele en informele zorg)"
+    ),
+    valid_from=TREKKINGSRECHT,
+    params={"start": Param.DATE},
+)
+def formal_without_registration(ctx: Context) -> pd.DataFrame:
+    s = ctx.segments
+    formal = s["has_version"].to_numpy() & (s["carer_class"] == "formal").to_numpy()
+    registered = s["has_kvk"].fillna(False).astype(bool) | s["has_agb"].fillna(False).astype(bool)
+    return on_segments(ctx, formal & ~registered.to_numpy(), start="valid_from")
+
+
+@rule(
+    code="provider.zvw_formal_requirements",
+    severity=ERROR,
+    title=_("Zvw formal care without AGB code, care SBI code or BIG registration"),
+    message=_(
+        "Under the Zvw the formal rate (agreement version from %(start)s) needs the provider's "
+        "AGB code, and an organisation in health or social care (SBI 86, 87 or 88) or a "
+        "BIG-registered professional."
+    ),
+    fix=_(
+        "Register the provider's AGB code and SBI code or BIG number, or agree the informal rate."
+    ),
+    source=_(
+        "SVB: Tarieven bij een Zvw-budget; Per Saldo: formele zorg in de Zvw (AGB code, SBI "
+        "86/87/88 or BIG)"
+    ),
+    valid_from=TREKKINGSRECHT,
+    params={"start": Param.DATE},
+)
+def zvw_formal_requirements(ctx: Context) -> pd.DataFrame:
+    s = ctx.segments
+    formal = (
+        s["has_version"].to_numpy()
+        & (s["carer_class"] == "formal").to_numpy()
+        & (s["scheme"] == "zvw").to_numpy()
+    )
+    sbi = s["sbi_code"].fillna("").astype(str).str.replace(".", "", regex=False).str[:2]
+    care_business = (s["provider_kind"] == "organisation").to_numpy() & sbi.isin(
+        ZVW_CARE_SBI
+    ).to_numpy()
+    big = s["has_big"].fillna(False).astype(bool).to_numpy()
+    agb = s["has_agb"].fillna(False).astype(bool).to_numpy()
+    return on_segments(ctx, formal & ~(agb & (care_business | big)), start="valid_from")

@@ -8,7 +8,16 @@ import pandas as pd
 from ..engine import Context
 from ..registry import Param, rule
 from ..tariffs import max_tariffs
-from ._common import ERROR, INFO, SVB_DECLARING, TREKKINGSRECHT, cached, on_segments
+from ._common import (
+    ERROR,
+    INFO,
+    SVB_DECLARING,
+    TREKKINGSRECHT,
+    cached,
+    on_segments,
+    product_names,
+    source_of,
+)
 
 
 @rule(
@@ -20,7 +29,7 @@ from ._common import ERROR, INFO, SVB_DECLARING, TREKKINGSRECHT, cached, on_segm
         "version from %(start)s)."
     ),
     fix=_("Declare the agreed rate, or register the new rate as a change of the agreement."),
-    source=SVB_DECLARING + ": tariffs must match the agreed amounts",
+    source=source_of(SVB_DECLARING, _("tariffs must match the agreed amounts")),
     valid_from=TREKKINGSRECHT,
     params={"declared": Param.MONEY, "agreed": Param.MONEY, "start": Param.DATE},
 )
@@ -65,7 +74,7 @@ def _find_max_tariffs(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
         "Lower the rate to the maximum with a change of the agreement; a holder who pays more "
         "tops it up from their own money."
     ),
-    source="funder's maximum tariffs (tarieventabel); Regeling langdurige zorg for Wlz",
+    source=_("Funder's maximum tariffs (tarieventabel); Regeling langdurige zorg for Wlz"),
     valid_from=TREKKINGSRECHT,
     params={
         "rate": Param.MONEY,
@@ -88,16 +97,46 @@ def rate_above_maximum(ctx: Context) -> pd.DataFrame:
     severity=INFO,
     title=_("No maximum tariff known"),
     message=_(
-        "No maximum tariff of the funder is registered for %(class)s on %(day)s; the rate was "
-        "not checked against one."
+        "No maximum tariff of the funder is registered for %(product)s, %(class)s, from "
+        "%(start)s to %(end)s; the rate of this agreement version was not checked against one."
     ),
     fix=_("Ask the back office to add the funder's tariff table for this period."),
-    source="funder's maximum tariffs (tarieventabel)",
+    source=_("Funder's maximum tariffs (tarieventabel)"),
     valid_from=TREKKINGSRECHT,
-    params={"class": Param.CARER_CLASS, "day": Param.DATE},
+    params={
+        "product": Param.PRODUCT,
+        "product_nl": Param.TEXT,
+        "product_en": Param.TEXT,
+        "class": Param.CARER_CLASS,
+        "start": Param.DATE,
+        "end": Param.DATE,
+    },
 )
 def maximum_unknown(ctx: Context) -> pd.DataFrame:
+    """One notice per declaration and agreement version without a maximum (not per day): the
+    product and the days of the declaration under that version."""
     s = ctx.segments
     maximum, _source = _max_tariffs(ctx)
     mask = s["has_version"].to_numpy() & (maximum < 0)
-    return on_segments(ctx, mask, **{"class": "carer_class"}, day="last_date")
+    unknown = s.loc[mask, ["declaration_id", "version_id", "product_id", "carer_class", "month"]]
+    first = s.loc[mask, "first_date"].groupby([unknown["declaration_id"], unknown["version_id"]])
+    last = s.loc[mask, "last_date"].groupby([unknown["declaration_id"], unknown["version_id"]])
+    once = unknown.drop_duplicates(["declaration_id", "version_id"]).set_index(
+        ["declaration_id", "version_id"]
+    )
+    once["start"], once["end"] = first.min(), last.max()
+    once = once.reset_index()
+    product, name_nl, name_en = product_names(ctx, once["product_id"])
+    return pd.DataFrame(
+        {
+            "declaration_id": once["declaration_id"].to_numpy(),
+            "care_date": once["start"].to_numpy(),
+            "month": once["month"].to_numpy(),
+            "product": product,
+            "product_nl": name_nl,
+            "product_en": name_en,
+            "class": once["carer_class"].to_numpy(),
+            "start": once["start"].to_numpy(),
+            "end": once["end"].to_numpy(),
+        }
+    )
