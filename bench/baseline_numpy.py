@@ -33,6 +33,8 @@ def columns(inp) -> dict:
         result[name] = {column: frame[column].to_numpy() for column in frame.columns}
     result["holidays"] = np.asarray(inp.holidays, dtype="datetime64[D]").astype(np.int64)
     result["today"] = int(np.datetime64(inp.today, "D").astype(np.int64))
+    sick = inp.sick_reports
+    result["sick_reports"] = {column: sick[column].to_numpy() for column in sick.columns}
     return result
 
 
@@ -311,7 +313,11 @@ def run(c: dict) -> dict[str, int]:
     d_registered = pf & P["registered"][pi]
     d_entrepreneur = pf & P["entrepreneur"][pi]
     d_birth = np.where(pf, _days(P["birth_date"])[pi], NAT)
-    d_formal = (d_relation == "none") & (d_org | d_registered)
+    # formal, self-employed (a person on an assignment) or informal (contracts.carers);
+    # d_formal: both professional classes, which need a registration
+    d_self_employed = (d_relation == "none") & ~d_org & (d_type == "assignment")
+    d_formal = d_self_employed | ((d_relation == "none") & (d_org | d_registered))
+    d_class = np.where(d_self_employed, "self_employed", np.where(d_formal, "formal", "informal"))
     d_kvk = pf & (P["has_kvk"][pi] == True)  # noqa: E712  (None: not registered)
     d_agb = pf & (P["has_agb"][pi] == True)  # noqa: E712
     d_big = pf & (P["has_big"][pi] == True)  # noqa: E712
@@ -502,31 +508,41 @@ def run(c: dict) -> dict[str, int]:
         (s_has_version & ((s_min_rate != s_agreed) | (s_max_rate != s_agreed))).sum()
     )
     T = c["tariffs"]
-    s_case = (
-        _codes(s_scheme, ["wmo", "jeugdwet", "wlz", "zvw"]) * 100
-        + _codes(np.where(d_formal, "formal", "informal")[s_decl], ["formal", "informal"]) * 10
-        + _codes(s_unit, ["hour", "day_part", "day", "month"])
-    )
+    classes = ["formal", "informal", "self_employed"]
     t_case = (
         _codes(T["scheme"], ["wmo", "jeugdwet", "wlz", "zvw"], -1000) * 100
-        + _codes(T["carer_class"], ["formal", "informal"], -1000) * 10
+        + _codes(T["carer_class"], classes, -1000) * 10
         + _codes(T["unit"], ["hour", "day_part", "day", "month"], -1000)
     )
     t_from, t_to = _days(T["valid_from"]), _days(T["valid_to"])
-    maximum = np.full(len(s_case), -1, dtype=np.int64)
-    rank = np.full(len(s_case), -1, dtype=np.int64)
-    for t in range(len(t_case)):
-        funder, product = T["funder_id"][t], T["product_id"][t]
-        applies = (s_case == t_case[t]) & (s_last >= t_from[t])
-        if t_to[t] != NAT:
-            applies &= s_last <= t_to[t]
-        if funder != -1:
-            applies &= s_funder == funder
-        if product != -1:
-            applies &= s_product == product
-        better = applies & (((funder != -1) * 2 + (product != -1)) > rank)
-        maximum[better] = T["max_cents"][t]
-        rank[better] = (funder != -1) * 2 + (product != -1)
+
+    def maxima(s_class):
+        s_case = (
+            _codes(s_scheme, ["wmo", "jeugdwet", "wlz", "zvw"]) * 100
+            + _codes(s_class, classes) * 10
+            + _codes(s_unit, ["hour", "day_part", "day", "month"])
+        )
+        maximum = np.full(len(s_case), -1, dtype=np.int64)
+        rank = np.full(len(s_case), -1, dtype=np.int64)
+        for t in range(len(t_case)):
+            funder, product = T["funder_id"][t], T["product_id"][t]
+            applies = (s_case == t_case[t]) & (s_last >= t_from[t])
+            if t_to[t] != NAT:
+                applies &= s_last <= t_to[t]
+            if funder != -1:
+                applies &= s_funder == funder
+            if product != -1:
+                applies &= s_product == product
+            better = applies & (((funder != -1) * 2 + (product != -1)) > rank)
+            maximum[better] = T["max_cents"][t]
+            rank[better] = (funder != -1) * 2 + (product != -1)
+        return maximum
+
+    s_class = d_class[s_decl]
+    maximum = maxima(s_class)
+    # a self-employed carer without a self-employed row gets the formal one
+    fallback = (s_class == "self_employed") & (maximum < 0)
+    maximum = np.where(fallback, maxima(np.where(fallback, "formal", s_class)), maximum)
     count["rate.above_maximum"] = int((s_has_version & (maximum >= 0) & (s_agreed > maximum)).sum())
     unknown = s_has_version & (maximum < 0)
     count["rate.maximum_unknown"] = len(
@@ -636,4 +652,32 @@ def run(c: dict) -> dict[str, int]:
     )
     valid = _iban_valid(P["iban"])  # once per provider
     count["provider.iban_invalid"] = int((~np.where(pf, valid[pi], False)).sum())
+    count["employment.hours_while_sick"] = _hours_while_sick(
+        c["sick_reports"], d_agreement[l_decl], d_type[l_decl], l_day, l_quantity
+    )
     return count
+
+
+def _hours_while_sick(
+    reports: dict, l_agreement: np.ndarray, l_type: np.ndarray, l_day: np.ndarray, l_quantity
+) -> int:
+    """Lines with hours on an employment agreement inside a sick report: the report of the
+    agreement that started last on or before the day (an agreement's reports do not overlap)
+    and is not recovered by then."""
+    if not len(reports["agreement_id"]) or not len(l_day):
+        return 0
+    span = 1 << 20  # day numbers from 1970 stay below this until the year 4840
+    r_key = reports["agreement_id"].astype(np.int64) * span + _days(reports["sick_from"])
+    order = np.argsort(r_key, kind="stable")
+    r_key = r_key[order]
+    r_agreement = reports["agreement_id"].astype(np.int64)[order]
+    r_end = _days(reports["recovered_on"])[order]
+    l_key = l_agreement.astype(np.int64) * span + l_day
+    slot = np.searchsorted(r_key, l_key, side="right") - 1
+    found = slot >= 0
+    slot = np.maximum(slot, 0)
+    inside = (
+        found & (r_agreement[slot] == l_agreement) & ((r_end[slot] == NAT) | (l_day < r_end[slot]))
+    )
+    employed = np.isin(l_type, ["employment_hourly", "employment_fixed"])
+    return int((inside & employed & (l_quantity > 0)).sum())

@@ -16,7 +16,7 @@ import numpy as np
 FRAMES = (
     "declarations", "lines", "versions", "agreements", "providers", "budgets",
     "budget_products", "entries", "provider_days", "tariffs", "figures", "indications",
-    "product_hours",
+    "product_hours", "sick_reports",
 )  # fmt: skip
 WML_FAMILY, WML_ASSIGNMENTS = date(2019, 1, 1), date(2018, 1, 1)
 EMPLOYMENT_TYPES = ("employment_hourly", "employment_fixed")
@@ -213,11 +213,19 @@ def run(r: dict) -> dict[str, int]:
         (_p, kind, birth, entrepreneur, registered, iban, kvk, agb, big, sbi) = (
             provider or (None,) * 10
         )
-        formal = relation == "none" and (kind == "organisation" or bool(registered))
+        # formal, self-employed (a person on an assignment) or informal (contracts.carers);
+        # both professional classes need a registration, a self-employed carer falls back to
+        # the formal maximum where the funder has no self-employed row
+        self_employed = (
+            relation == "none" and kind != "organisation" and agreement_type == "assignment"
+        )
+        formal = self_employed or (
+            relation == "none" and (kind == "organisation" or bool(registered))
+        )
         employed = agreement_type in EMPLOYMENT_TYPES
         care_sbi = kind == "organisation" and (sbi or "").replace(".", "")[:2] in CARE_SBI
         zvw_ok = bool(agb) and (care_sbi or bool(big))
-        carer_class = "formal" if formal else "informal"
+        carer_class = "self_employed" if self_employed else "formal" if formal else "informal"
         month_end = _month_end(month)
         run_of_month[agreement_id, month].append(declaration_id)
 
@@ -339,6 +347,11 @@ def run(r: dict) -> dict[str, int]:
                 scheme, carer_class, version[7] if version else None,
                 budget[1] if budget else -1, version[5] if version else -1, last,
             )  # fmt: skip
+            if maximum < 0 and self_employed:
+                maximum = tariff(
+                    scheme, "formal", version[7] if version else None,
+                    budget[1] if budget else -1, version[5] if version else -1, last,
+                )  # fmt: skip
             if maximum < 0:
                 unknown_versions.add(version_id)  # once per declaration and version
             elif agreed > maximum:
@@ -459,4 +472,22 @@ def run(r: dict) -> dict[str, int]:
                 break
             finish = end + 24 * 60 if end <= start else end
             latest = finish if latest is None else max(latest, finish)
+
+    # hours on an employment agreement on a day its carer is reported sick (sick_from up to
+    # the day before recovered_on; None: still sick)
+    sick_of = defaultdict(list)
+    for agreement_id, sick_from, recovered_on in r["sick_reports"]:
+        sick_of[agreement_id].append((sick_from, recovered_on))
+    for declaration_id, agreement_id, *_rest, in_run in (row[:6] for row in r["declarations"]):
+        agreement = agreements.get(agreement_id)
+        if not in_run or agreement_id not in sick_of or agreement is None:
+            continue
+        if agreement[3] not in EMPLOYMENT_TYPES:
+            continue
+        for line in lines_of.get(declaration_id, ()):
+            day, quantity = line[1], line[2]
+            if quantity > 0 and any(
+                start <= day and (end is None or day < end) for start, end in sick_of[agreement_id]
+            ):
+                count["employment.hours_while_sick"] += 1
     return dict(count)

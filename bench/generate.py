@@ -193,7 +193,11 @@ def generate(
     )
     network |= (a_type == ASSIGNMENT) & chance(rng, 0.08, n_agreements)
     a_relation[network] = "network"
-    a_formal = (a_relation == "none") & (p_org[a_provider_index] | p_registered[a_provider_index])
+    # professional rates for formal care and the self-employed (a person on an assignment
+    # without a relation to the holder: contracts.carers)
+    a_formal = (a_relation == "none") & (
+        p_org[a_provider_index] | p_registered[a_provider_index] | (a_type == ASSIGNMENT)
+    )
 
     # versions: one, or two when the rate changes during the month --------------------------
     start = rng.integers(day_number(date(2024, 1, 1)), month_day - 30, n_agreements)
@@ -584,6 +588,23 @@ def generate(
         is_hour & (line_version != -1) & (d_month[line_decl] == month_day),
     )  # fmt: skip
 
+    # sick reports: 2 % of the employees reported sick around the month, most recovered
+    # within two weeks, some still sick; one report each, so none overlap (a stream of its
+    # own, so the other frames stay as they were)
+    sick_rng = np.random.default_rng(seed + 7629)
+    employees = agreement_ids[(a_type == EMPLOYMENT_HOURLY) | (a_type == EMPLOYMENT_FIXED)]
+    sick = employees[chance(sick_rng, 0.02, len(employees))]
+    sick_from = month_day - 5 + sick_rng.integers(0, month_len, len(sick))
+    recovered_on = sick_from + sick_rng.integers(1, 15, len(sick))
+    recovered_on[chance(sick_rng, 0.3, len(sick))] = -1  # still sick
+    sick_reports = pd.DataFrame(
+        {
+            "agreement_id": sick.astype(np.int64),
+            "sick_from": as_dates(sick_from),
+            "recovered_on": as_dates(recovered_on),
+        }
+    )
+
     month_end = (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
     figures, tariffs = figure_frames(month_end, tariff_funders, seed)
     frames = {
@@ -608,6 +629,7 @@ def generate(
         today=today,
         indications=indications,
         product_hours=product_hours,
+        sick_reports=sick_reports,
         products=pd.DataFrame(
             {
                 "product_id": np.arange(1, 7, dtype=np.int64),

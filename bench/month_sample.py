@@ -67,6 +67,9 @@ def sample_input(inp, lines: int = 20_000, seed: int = SEED):
             inp.product_hours["budget_id"].isin(budget_ids)
         ].reset_index(drop=True),
         products=inp.products,
+        sick_reports=inp.sick_reports[
+            inp.sick_reports["agreement_id"].isin(agreement_ids)
+        ].reset_index(drop=True),
     )
 
 

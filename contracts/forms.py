@@ -211,6 +211,7 @@ class ProviderForm(OnceForm):
     agb_code = _identifier_field("agb_code")
     kvk_number = _identifier_field("kvk_number")
     big_number = _identifier_field("big_number")
+    sbi_code = _identifier_field("sbi_code")
     is_entrepreneur = forms.BooleanField(
         label=_label(Provider, "is_entrepreneur"),
         required=False,
@@ -474,3 +475,25 @@ class ApprovalForm(forms.Form):
     def __init__(self, *args, versions, **kwargs):
         super().__init__(*args, **kwargs)
         _field(self, "version", forms.ModelChoiceField).queryset = versions
+
+
+class SickForm(forms.Form):
+    """A sick report (``services.sick_report``)."""
+
+    sick_from = _date_field(
+        _("Sick from"), help_text=_("The first day the carer could not work because of sickness.")
+    )
+    reported_on = _date_field(
+        _("Reported to the SVB on"),
+        required=False,
+        help_text=_("Report sickness to the SVB within 24 hours (svb.nl)."),
+    )
+
+
+class RecoveryForm(forms.Form):
+    """The recovery of the open sick report (``services.recovery_report``)."""
+
+    recovered_on = _date_field(
+        _("Recovered on"), help_text=_("The first day the carer can work again.")
+    )
+    reported_on = _date_field(_("Reported to the SVB on"), required=False)

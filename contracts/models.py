@@ -25,8 +25,10 @@ from pgb_admin.core.masking import mask_identifier
 from pgb_admin.core.models import TimeStampedModel, ValidityPeriod
 from pgb_admin.core.periods import ValidityQuerySet, periods_overlap
 from pgb_admin.core.text import lower_lazy
-from pgb_admin.figures.constants import CarerClass, RateUnit
+from pgb_admin.core.validators import clean_address, normalize_sbi_code, validate_sbi_code
+from pgb_admin.figures.constants import RateUnit
 
+from . import carers
 from .constants import (
     FAMILY_RELATIONS,
     HOURS_REQUIRED_TYPES,
@@ -145,6 +147,15 @@ class Provider(TimeStampedModel):
             raise _field_error(
                 "date_of_birth", _("The date of birth lies in the future."), "birth_in_future"
             )
+        errors: dict[str, ValidationError] = {}
+        clean_address(self, errors)
+        self.sbi_code = normalize_sbi_code(self.sbi_code)
+        try:
+            validate_sbi_code(self.sbi_code)
+        except ValidationError as error:
+            errors["sbi_code"] = error
+        if errors:
+            raise ValidationError(errors)
         if self.kind == ProviderKind.ORGANISATION:
             if not self.kvk_number:
                 raise _field_error(
@@ -162,6 +173,19 @@ class Provider(TimeStampedModel):
 
 class HolderProviderQuerySet(ScopedQuerySet["HolderProvider"]):
     holder_field = "holder_id"
+
+    def with_assignment(self) -> Self:
+        """Annotate ``on_assignment``: the provider works for the holder on an assignment, so
+        :attr:`HolderProvider.carer_class` needs no query of its own per link."""
+        return self.annotate(
+            on_assignment=models.Exists(
+                CareAgreement.objects.filter(
+                    holder_id=models.OuterRef("holder_id"),
+                    provider_id=models.OuterRef("provider_id"),
+                    agreement_type=AgreementType.ASSIGNMENT,
+                )
+            )
+        )
 
     def audited_q(self, funder_ids: models.QuerySet[Any, Any]) -> Q:
         # a holder's provider, where they agreed care on one of the funder's grants
@@ -209,14 +233,26 @@ class HolderProvider(TimeStampedModel):
 
     @property
     def carer_class(self) -> str:
-        """Formal care comes from an organisation or a KvK/BIG-registered professional without
-        a personal relation to the holder; everyone else gives informal care (domain.md 3.6)."""
-        if self.relation != Relation.NONE:
-            return CarerClass.INFORMAL
+        """Formal care, self-employed (zzp) or informal care, as :func:`contracts.carers.
+        carer_class` decides it (domain.md 3.6): a person without a relation to the holder
+        who works for them on an assignment is self-employed."""
         provider = self.provider
-        if provider.kind == ProviderKind.ORGANISATION or provider.kvk_number or provider.big_number:
-            return CarerClass.FORMAL
-        return CarerClass.INFORMAL
+        assignment = None
+        if self.relation == Relation.NONE and provider.kind == ProviderKind.PERSON:
+            on_assignment = getattr(self, "on_assignment", None)  # HolderProviderQuerySet
+            if on_assignment is None:
+                on_assignment = CareAgreement.objects.filter(
+                    holder_id=self.holder_id,
+                    provider_id=self.provider_id,
+                    agreement_type=AgreementType.ASSIGNMENT,
+                ).exists()
+            assignment = AgreementType.ASSIGNMENT if on_assignment else None
+        return carers.carer_class(
+            self.relation,
+            provider.kind,
+            bool(provider.kvk_number or provider.big_number),
+            assignment,
+        )
 
     def clean(self) -> None:
         super().clean()

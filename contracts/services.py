@@ -23,8 +23,8 @@ from pgb_admin.audit.provenance import recording
 from pgb_admin.budgets.models import Budget, BudgetHolder, CareProduct
 from pgb_admin.core.dates import format_date
 
-from .constants import ApprovalStatus
-from .models import AgreementVersion, CareAgreement, HolderProvider, Provider
+from .constants import EMPLOYMENT_TYPES, ApprovalStatus
+from .models import AgreementVersion, CareAgreement, HolderProvider, Provider, SickReport
 
 PROVIDER_FIELDS = frozenset(
     {
@@ -39,6 +39,7 @@ PROVIDER_FIELDS = frozenset(
         "is_entrepreneur",
         "postcode",
         "house_number",
+        "sbi_code",
     }
 )
 
@@ -339,3 +340,104 @@ def agreement_record_approval(
         ]
     )
     return version
+
+
+# --- sick and recovery reports (ziek- en herstelmelding) ---------------------------------------
+
+
+def _sick_error(field: str, message: Any, code: str, **params: Any) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code, params=params)})
+
+
+def _employment_for_sickness(actor: User, agreement_id: int) -> CareAgreement:
+    """The employment agreement the actor may change, locked: reports of one agreement are
+    written one at a time, so two reports cannot overlap."""
+    agreement = get_editable(CareAgreement.objects.select_for_update(), actor, pk=agreement_id)
+    if agreement.agreement_type not in EMPLOYMENT_TYPES:
+        raise _sick_error(
+            "__all__",
+            _(
+                "Only an employee is reported sick: this agreement is no employment agreement "
+                "(the employer's continued pay, BW 7:629, holds for employees)."
+            ),
+            "sick_not_employment",
+        )
+    return agreement
+
+
+@transaction.atomic
+def sick_report(
+    *, actor: User, agreement_id: int, sick_from: date, reported_on: date | None = None
+) -> SickReport:
+    """Register that the carer of an employment agreement is sick from ``sick_from`` (the
+    ziekmelding). Refused while an earlier report is open or when it overlaps one."""
+    agreement = _employment_for_sickness(actor, agreement_id)
+    periods = list(agreement.versions.values_list("valid_from", "valid_to"))
+    start = min((valid_from for valid_from, _to in periods), default=None)
+    ends = [valid_to for _from, valid_to in periods if valid_to is not None]
+    end = None if len(ends) < len(periods) else max(ends, default=None)
+    if (start and sick_from < start) or (end and sick_from > end):
+        raise _sick_error(
+            "sick_from",
+            _("The carer can be reported sick only within the agreement's period (%(period)s)."),
+            "sick_outside_agreement",
+            period=f"{format_date(start)} – {format_date(end) if end else '…'}",
+        )
+    reports = SickReport.objects.filter(agreement=agreement)
+    still_open = reports.filter(recovered_on__isnull=True).first()
+    if still_open is not None:
+        raise _sick_error(
+            "sick_from",
+            _("The carer is reported sick since %(date)s: report the recovery first."),
+            "sick_still_open",
+            date=format_date(still_open.sick_from),
+        )
+    # a closed report covers sick_from up to the day before its recovery; a new open report
+    # would also cover every later report
+    overlapping = reports.filter(sick_from__lte=sick_from, recovered_on__gt=sick_from).first()
+    overlapping = overlapping or reports.filter(sick_from__gt=sick_from).first()
+    if overlapping is not None:
+        raise _sick_error(
+            "sick_from",
+            _("This overlaps the sick report from %(start)s to %(end)s."),
+            "sick_overlaps",
+            start=format_date(overlapping.sick_from),
+            end=format_date(overlapping.recovered_on),
+        )
+    report = SickReport(agreement=agreement, sick_from=sick_from, reported_on=reported_on)
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def recovery_report(
+    *, actor: User, agreement_id: int, recovered_on: date, reported_on: date | None = None
+) -> SickReport:
+    """Register the recovery (herstelmelding) of the open sick report: ``recovered_on`` is the
+    first day the carer can work again."""
+    agreement = _employment_for_sickness(actor, agreement_id)
+    report = (
+        SickReport.objects.select_for_update()
+        .filter(agreement=agreement, recovered_on__isnull=True)
+        .first()
+    )
+    if report is None:
+        raise _sick_error(
+            "recovered_on",
+            _("The carer is not reported sick: there is no recovery to report."),
+            "sick_none_open",
+        )
+    if recovered_on < report.sick_from:
+        raise _sick_error(
+            "recovered_on",
+            _("The recovery lies before the first day of sickness (%(date)s)."),
+            "recovery_before_sick",
+            date=format_date(report.sick_from),
+        )
+    report.recovered_on = recovered_on
+    if reported_on is not None:
+        report.reported_on = reported_on
+    report.full_clean()
+    report.save(update_fields=["recovered_on", "reported_on"])
+    return report

@@ -38,7 +38,7 @@ from pgb_admin.core.web import (
 from pgb_admin.figures.constants import CarerClass
 
 from . import selectors, services
-from .constants import AgreementType
+from .constants import EMPLOYMENT_TYPES, AgreementType
 from .forms import (
     AGREEMENT_TYPE_EXPLANATIONS,
     AgreementChangeForm,
@@ -48,6 +48,8 @@ from .forms import (
     ApprovalForm,
     ProviderForm,
     ProviderLinkForm,
+    RecoveryForm,
+    SickForm,
 )
 from .models import AgreementVersion, CareAgreement, HolderProvider, Provider
 from .selectors import version_on, version_shown
@@ -369,7 +371,14 @@ def _agreement_forms(data, *, action=None, budgets, agreement, versions) -> dict
         return {"data": data, "prefix": name} if name == action else {"prefix": name}
 
     latest = versions.last()
+    sickness = {}
+    if agreement.agreement_type in EMPLOYMENT_TYPES:
+        sickness = {
+            "sick": SickForm(**bound("sick")),
+            "recovery": RecoveryForm(**bound("recovery")),
+        }
     return {
+        **sickness,
         "change": AgreementChangeForm(
             **bound("change"), budgets=budgets, agreement_type=agreement.agreement_type
         ),
@@ -417,6 +426,8 @@ def agreement_detail(request: AuthenticatedRequest, agreement_id: int) -> HttpRe
                 return redirect("contracts:agreement", agreement_id=agreement.pk)
     versions = list(versions_queryset)
     today = timezone.localdate()
+    reports = selectors.sick_reports(agreement)
+    open_report = next((report for report in reports if report.recovered_on is None), None)
     return render(
         request,
         "contracts/agreement_detail.html",
@@ -427,6 +438,11 @@ def agreement_detail(request: AuthenticatedRequest, agreement_id: int) -> HttpRe
             "version": version_shown(versions, today),
             "in_force": version_on(versions, today),
             "month": this_month(),
+            "employment": agreement.agreement_type in EMPLOYMENT_TYPES,
+            "sick_reports": reports,
+            "open_sick_report": open_report,
+            # the agreement records no working days a week: both cases are shown
+            "continued_pay": open_report and selectors.continued_pay(open_report.sick_from),
             **{f"{name}_form": form for name, form in forms.items()},
         },
     )
@@ -440,6 +456,26 @@ def _act(action: str, user, agreement: CareAgreement, form) -> str:
         )
         return _("The change from %(date)s is registered as a new version.") % {
             "date": format_date(version.valid_from, "prose")
+        }
+    if action == "sick":
+        services.sick_report(
+            actor=user,
+            agreement_id=agreement.pk,
+            sick_from=data["sick_from"],
+            reported_on=data["reported_on"],
+        )
+        return _("The carer is reported sick from %(date)s.") % {
+            "date": format_date(data["sick_from"], "prose")
+        }
+    if action == "recovery":
+        services.recovery_report(
+            actor=user,
+            agreement_id=agreement.pk,
+            recovered_on=data["recovered_on"],
+            reported_on=data["reported_on"],
+        )
+        return _("The carer's recovery on %(date)s is registered.") % {
+            "date": format_date(data["recovered_on"], "prose")
         }
     if action == "end":
         services.agreement_end(actor=user, agreement_id=agreement.pk, end_date=data["end_date"])

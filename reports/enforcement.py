@@ -9,11 +9,11 @@ import re
 import numpy as np
 import pandas as pd
 
+from contracts.carers import PROFESSIONAL_CLASSES
 from contracts.constants import ProviderKind
 from declarations.selectors.reporting import counted_lines, declared_hours_per_day
 from pgb_admin.core.masking import mask_identifier, mask_postcode
 from pgb_admin.core.money import to_cents
-from pgb_admin.figures.constants import CarerClass
 
 from .frames import FIXED_PAY, ReportData, month_index, rows
 
@@ -344,7 +344,7 @@ def family_company_formal_rate(data: ReportData, year: int) -> pd.DataFrame:
     """Formal care (no family relation registered) from a company or professional whose name
     holds the holder's surname, or who lives at the holder's address."""
     v = _holder_provider_addresses(data, year)
-    v = v[v["carer_class"] == CarerClass.FORMAL]
+    v = v[v["carer_class"].isin(PROFESSIONAL_CLASSES)]  # formal and self-employed rates
     if v.empty:
         return signal_rows("family_company_formal_rate", [], [], [])
     surname = v["surname"].map(_name_key)

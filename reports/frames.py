@@ -27,7 +27,8 @@ from django.db.models import QuerySet
 import numpy as np
 import pandas as pd
 
-from contracts.constants import AgreementType, ProviderKind, Relation
+from contracts.carers import carer_class
+from contracts.constants import AgreementType, Relation
 from contracts.models import AgreementVersion, HolderProvider, Provider
 from declarations.selectors import fixed_pay_months
 from declarations.selectors.monthly_pay import EMPLOYER_COSTS as COMPONENT_EMPLOYER_COSTS
@@ -45,7 +46,7 @@ from pgb_admin.budgets.models import (
 )
 from pgb_admin.core.money import to_cents
 from pgb_admin.core.periods import month_end, next_month, previous_month
-from pgb_admin.figures.constants import CarerClass, RateUnit
+from pgb_admin.figures.constants import RateUnit
 
 FIXED_PAY = "fixed_pay"  # the status of spend rows that are fixed monthly pay, paid by the SVB
 AGREED_HOURS = "hours"  # the kind of agreed rows from agreed hours per week; else FIXED_PAY
@@ -350,7 +351,8 @@ def _versions(budget_ids) -> pd.DataFrame:
         [
             (pk, agreement, holder, provider, budget, product, start, end, agreement_type,
              unit, to_cents(rate), -1 if hours is None else to_cents(hours),
-             _carer_class(relations.get((holder, provider), Relation.NONE), kind, kvk or big))
+             carer_class(relations.get((holder, provider), Relation.NONE), kind, bool(kvk or big),
+                         agreement_type))
             for pk, agreement, holder, provider, budget, product, start, end, agreement_type,
             unit, rate, hours, kind, kvk, big in rows
         ],
@@ -358,15 +360,6 @@ def _versions(budget_ids) -> pd.DataFrame:
     versions["valid_from"] = pd.to_datetime(versions["valid_from"]).astype("datetime64[ns]")
     versions["valid_to"] = pd.to_datetime(versions["valid_to"]).astype("datetime64[ns]")
     return versions
-
-
-def _carer_class(relation: str, kind: str, registered) -> str:
-    """As :attr:`contracts.models.HolderProvider.carer_class` decides it."""
-    if relation != Relation.NONE:
-        return CarerClass.INFORMAL
-    if kind == ProviderKind.ORGANISATION or registered:
-        return CarerClass.FORMAL
-    return CarerClass.INFORMAL
 
 
 def _agreed_hours(versions: pd.DataFrame, budgets: pd.DataFrame, reference: date) -> pd.DataFrame:

@@ -67,7 +67,7 @@ def test_the_world_has_what_the_issues_ask_for(demo, client):
     relations = set(HolderProvider.objects.values_list("relation", flat=True))
     assert {"none", "partner", "parent", "child"} <= relations
     links = HolderProvider.objects.select_related("provider")
-    assert {link.carer_class for link in links} == {"formal", "informal"}
+    assert {link.carer_class for link in links} == {"formal", "self_employed", "informal"}
     assert Mandate.objects.filter(user__username="vertegenwoordiger").count() == 3
     assert Mandate.objects.filter(user__username="bureau", role=MandateRole.BUREAU).count() == 20
     family = Mandate.objects.filter(role=MandateRole.FAMILY_READONLY)
@@ -233,3 +233,43 @@ def test_the_hagues_report_shows_every_signal_enforcement_uses(demo):
     same = next(signal for signal in signals if signal["code"] == "same_address")
     assert same["evidence"]["postcode"] == "2514 **"
     assert same["links"]
+
+
+def test_the_demo_year_fits_2026(demo):
+    """Issue 16, item 7: no Wlz and Wmo grant for the same need, grants that last the year
+    (but the scenario that exceeds its grant in May), and tariff tables that cover the care of
+    the municipalities (only the Wlz and Zvw maxima of 2026 are not known)."""
+    from datetime import date
+
+    from django.db.models import Sum
+
+    from declarations.demo.care import EXCEEDS_GRANT
+
+    for holder in BudgetHolder.objects.all():
+        products = {
+            scheme: set(
+                Budget.objects.filter(holder=holder, scheme=scheme).values_list(
+                    "products__code", flat=True
+                )
+            )
+            for scheme in (Scheme.WLZ, Scheme.WMO)
+        }
+        assert not products[Scheme.WLZ] & products[Scheme.WMO], holder
+    holders = list(BudgetHolder.objects.order_by("pk"))
+    for budget in Budget.objects.exclude(holder=holders[EXCEEDS_GRANT]):
+        declared = Declaration.objects.filter(
+            budget=budget, month__lte=date(2026, 9, 1), corrects__isnull=True
+        ).aggregate(total=Sum("total_amount"))["total"]
+        assert (declared or 0) < budget.amount, budget
+    unknown = Finding.objects.filter(rule_code="rate.maximum_unknown")
+    assert set(unknown.values_list("declaration__budget__scheme", flat=True)) <= {
+        Scheme.WLZ,
+        Scheme.ZVW,
+    }
+    assert unknown.exists()  # the 2026 Wlz maxima are not invented
+    zzp = HolderProvider.objects.filter(
+        holder__agreements__agreement_type=AgreementType.ASSIGNMENT,
+        holder__agreements__provider=F("provider"),
+        relation="none",
+    ).distinct()
+    assert {link.carer_class for link in zzp} == {"self_employed"}

@@ -72,6 +72,7 @@ class ProviderSerializer(serializers.ModelSerializer):
             "kvk_number",
             "big_number",
             "is_entrepreneur",
+            "sbi_code",
             "holders",
             "can_edit",
             "created_at",
@@ -96,6 +97,11 @@ class ProviderFieldsSerializer(InputSerializer):
     kvk_number = _identifier("kvk_number")
     big_number = _identifier("big_number")
     is_entrepreneur = StrictBooleanField(required=False)
+    sbi_code = _identifier(
+        "sbi_code",
+        required=False,
+        help_text="SBI code of the Handelsregister, 2 to 5 digits; dots are dropped (86.91).",
+    )
 
 
 class ProviderCreateSerializer(ProviderFieldsSerializer):

@@ -311,14 +311,19 @@ class DemoCare:
         months_of_care = {EXCEEDS_GRANT: Decimal("4.5"), NEARLY_EXHAUSTED: Decimal("5.4")}
         for index, holder in enumerate(self.holders):
             for budget in holder.budgets.all():
+                # each version for the part of the grant's year it runs (an indexed
+                # agreement has two versions, not two years)
                 yearly = sum(
-                    (planned_yearly_cost(v) for v in budget.agreement_versions.all()),
+                    (
+                        planned_yearly_cost(v) * share_of_year(v)
+                        for v in budget.agreement_versions.all()
+                    ),
                     Decimal(0),
                 )
                 if index in months_of_care:
                     amount = yearly / 12 * months_of_care[index]
                 else:
-                    amount = yearly * Decimal("1.25")
+                    amount = yearly * GRANT_MARGIN
                 amount = max(Decimal(1000), (amount / 250).to_integral_value() * 250)
                 budget_services.budget_update(
                     actor=self.admin, budget_id=budget.pk, amount=round_money(amount)
@@ -415,6 +420,14 @@ class DemoCare:
         (employee,) = self._agreements(BELOW_MINIMUM_WAGE, AgreementType.EMPLOYMENT_HOURLY)
         for day in (12, 13, 14, 15):  # four days in one week, more hours than agreed
             self._entry(employee, day, Decimal("3"))
+        # reported sick on Thursday 14 May and recovered on Saturday 16: the hours logged on
+        # the 14th and 15th were not worked (employment.hours_while_sick)
+        contract_services.sick_report(
+            actor=self.admin, agreement_id=employee.pk, sick_from=date(YEAR, 5, 14)
+        )
+        contract_services.recovery_report(
+            actor=self.admin, agreement_id=employee.pk, recovered_on=date(YEAR, 5, 16)
+        )
 
         (family,) = self._agreements(OVERLAPPING_DAY, AgreementType.FAMILY)
         self._entry(family, 19, start=time(0, 0), end=time(13, 0))
@@ -633,6 +646,7 @@ class DemoCare:
         )
         version = agreement.versions.get()
         self.world.record_approval(version, ApprovalStatus.APPROVED, date(YEAR, 4, 22))
+        widen_grant(self.admin, version)
         type(version).objects.filter(pk=version.pk).update(hours_per_week=None)
         declaration = declaration_services.declaration_draft(
             actor=self.admin, agreement_id=agreement.pk, month=MAY
@@ -674,6 +688,30 @@ def care_on(version, day: date) -> Decimal | None:
         first_saturday = 1 + (5 - day.replace(day=1).weekday()) % 7
         return Decimal(1) if day.day in (first_saturday, first_saturday + 1) else None
     return None
+
+
+GRANT_MARGIN = Decimal("1.25")  # grants follow the agreed care with this margin
+
+
+def widen_grant(actor, version, cost: Decimal | None = None) -> None:
+    """A grant decided with care agreed after the demo sized it (a scenario's agreement): its
+    amount grows by ``cost`` (by default the version's planned cost for the part of the year it
+    runs) with the margin, so the grant still lasts the year."""
+    budget = version.budget
+    if cost is None:
+        cost = planned_yearly_cost(version) * share_of_year(version)
+    extra = (cost * GRANT_MARGIN / 250).to_integral_value(rounding="ROUND_CEILING") * 250
+    budget_services.budget_update(
+        actor=actor, budget_id=budget.pk, amount=round_money(budget.amount + extra)
+    )
+
+
+def share_of_year(version) -> Decimal:
+    """The part of the demo year an agreement version runs."""
+    start = max(version.valid_from, YEAR_START)
+    end = min(version.valid_to or YEAR_END, YEAR_END)
+    days = max((end - start).days + 1, 0)
+    return Decimal(days) / Decimal((YEAR_END - YEAR_START).days + 1)
 
 
 def planned_yearly_cost(version) -> Decimal:

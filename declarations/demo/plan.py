@@ -131,6 +131,15 @@ PRODUCTS_OF_SCHEME: dict[str, list[str]] = {
     Scheme.ZVW: ["verpleging", "persoonlijke_verzorging"],
 }
 
+# No holder has a Wlz and a Wmo grant for the same need. The Wlz covers personal care, nursing
+# and begeleiding (Wlz art. 3.1.1) and the municipality may refuse a maatwerkvoorziening to a
+# client the Wlz covers (Wmo 2015 art. 2.3.5 lid 6); art. 8.6a keeps aids, home adaptations and,
+# for a Wlz client at home with a modulair pakket thuis, the cleaning of the home (CRvB
+# 2018:3933). A holder with both grants has household help only from the Wmo (unverified for a
+# Wlz pgb without an MPT: the demo assumes part of the Wlz care comes as an MPT). A Zvw grant
+# (nursing at home) goes with a Wmo one.
+WMO_PRODUCTS_BESIDE_WLZ = ["huishoudelijke_hulp"]
+
 # Holders whose May goes wrong on purpose (care.py): their agreements keep one version,
 # so the changes of May can be registered after it.
 MISTAKE_HOLDERS = frozenset(range(4, 18)) | {24}

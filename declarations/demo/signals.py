@@ -35,6 +35,7 @@ from pgb_admin.budgets.models import Budget, HolderAdmission, Indication
 from pgb_admin.figures.constants import FigureKind, FigureUnit, RateUnit
 from pgb_admin.figures.models import StatutoryFigure
 
+from .care import widen_grant
 from .plan import THE_HAGUE, YEAR, YEAR_START, demo_iban
 from .world import DemoWorld
 
@@ -199,6 +200,9 @@ class DemoSignals:
             rate,
             Decimal("3"),
         )
+        # the grant covers the six copied months (demo/care.py sizes grants before this)
+        hours = sum((hours for _day, hours in COPY_DAYS), Decimal(0))
+        widen_grant(self.admin, copied.versions.get(), rate * hours * len(COPY_MONTHS))
         for month in COPY_MONTHS:
             self._paid(copied, date(YEAR, month, 1), COPY_DAYS, rate)
         self._paid(also, date(YEAR, 3, 1), ((2, Decimal("12")),), rate)

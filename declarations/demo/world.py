@@ -39,6 +39,7 @@ from .plan import (
     SEED,
     SURNAMES,
     THE_HAGUE,
+    WMO_PRODUCTS_BESIDE_WLZ,
     YEAR,
     YEAR_END,
     YEAR_START,
@@ -169,10 +170,14 @@ class DemoWorld:
         self.counts["holders"] += 1
         self._indexed = index not in MISTAKE_HOLDERS
         for scheme in schemes:
-            self._grant_with_agreements(holder, municipality, scheme, index)
+            self._grant_with_agreements(
+                holder, municipality, scheme, index, beside_wlz=Scheme.WLZ in schemes
+            )
         return holder
 
-    def _grant_with_agreements(self, holder, municipality: str, scheme: str, index: int) -> None:
+    def _grant_with_agreements(
+        self, holder, municipality: str, scheme: str, index: int, *, beside_wlz: bool = False
+    ) -> None:
         funder_of_scheme: dict[str, str] = {
             Scheme.WMO: municipality,
             Scheme.JEUGDWET: municipality,
@@ -182,7 +187,9 @@ class DemoWorld:
         funder_code = funder_of_scheme[scheme]
         # Most decisions came in December; a few this autumn, still open to objection.
         decision_date = date(YEAR, 11, 2) if index % 9 == 5 else date(YEAR - 1, 12, 1 + index % 20)
-        products = PRODUCTS_OF_SCHEME[scheme]
+        # beside a Wlz grant the Wmo covers no need the Wlz covers (plan.py)
+        wmo_beside_wlz = beside_wlz and scheme == Scheme.WMO
+        products = WMO_PRODUCTS_BESIDE_WLZ if wmo_beside_wlz else PRODUCTS_OF_SCHEME[scheme]
         budget = budget_services.budget_create(
             actor=self.admin,
             holder_id=holder.pk,
@@ -196,7 +203,12 @@ class DemoWorld:
             decision_reference=f"{funder_code}-{YEAR}-{index + 1:04d}-{scheme}",
         )
         self.counts["budgets"] += 1
-        for make_agreement in self._agreement_plan(scheme, index):
+        plan = (
+            [self._institution_household_help, self._employee_hourly]
+            if wmo_beside_wlz
+            else self._agreement_plan(scheme, index)
+        )
+        for make_agreement in plan:
             make_agreement(holder, budget, municipality)
 
     def _grant_amount(self, scheme: str) -> Decimal:

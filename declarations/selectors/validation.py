@@ -13,14 +13,20 @@ from django.db.models import Exists, OuterRef, Q, Sum
 import pandas as pd
 
 from contracts.constants import EMPLOYMENT_TYPES, ProviderKind
-from contracts.models import AgreementVersion, CareAgreement, HolderProvider, Provider
+from contracts.models import AgreementVersion, CareAgreement, HolderProvider, Provider, SickReport
 from pgb_admin.budgets.models import Budget, CareProduct, Indication
 from pgb_admin.core.periods import month_end
 from pgb_admin.figures.models import MaxTariff, StatutoryFigure
 
 from ..grants import counted_against_grant
 from ..models import Declaration, DeclarationLine, TimeEntry
-from ..validation.inputs import ValidationInput, dates, frame, public_holidays
+from ..validation.inputs import (
+    ValidationInput,
+    dates,
+    frame,
+    public_holidays,
+    sick_report_frame,
+)
 from .monthly_pay import fixed_pay_months
 
 
@@ -175,6 +181,13 @@ def load_input(declaration_ids: Iterable[int], *, today: date) -> ValidationInpu
     )
     provider_days["care_date"] = dates(provider_days["care_date"])
 
+    # the sick reports of the run's agreements that cover a day of its months (one query)
+    sick_reports = sick_report_frame(
+        SickReport.objects.filter(agreement_id__in=agreement_ids, sick_from__lte=last)
+        .filter(Q(recovered_on__isnull=True) | Q(recovered_on__gt=first))
+        .values_list("agreement_id", "sick_from", "recovered_on")
+    )
+
     indications, product_hours, products = _indications(
         budget_ids, set(versions["product_id"]) - {None}, months, in_run, declarations
     )
@@ -196,6 +209,7 @@ def load_input(declaration_ids: Iterable[int], *, today: date) -> ValidationInpu
         indications=indications,
         product_hours=product_hours,
         products=products,
+        sick_reports=sick_reports,
     )
 
 

@@ -13,6 +13,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from contracts.carers import carer_class
+
 from .inputs import ValidationInput
 from .registry import Param, Rule, catalogue
 
@@ -84,20 +86,6 @@ def iso_week(days: "pd.Series[pd.Timestamp]") -> np.ndarray:
     return (calendar["year"].astype(np.int64) * 100 + calendar["week"].astype(np.int64)).to_numpy()
 
 
-def _carer_class(
-    relation: pd.Series, provider_kind: pd.Series, registered: pd.Series
-) -> np.ndarray:
-    """Formal care: an organisation or a KvK/BIG-registered professional with no personal
-    relation to the holder (domain.md 3.6). The rest is informal: the whole social network
-    (partner and family, household members, friends and neighbours: every relation but
-    ``none``, registered or not) and a person without a professional registration. Rules for
-    family only use :data:`contracts.constants.FAMILY_RELATIONS` instead."""
-    formal = (np.asarray(relation) == "none") & (
-        (np.asarray(provider_kind) == "organisation") | np.asarray(registered, dtype=bool)
-    )
-    return np.where(formal, "formal", "informal")
-
-
 def ages_on(birth: "pd.Series[pd.Timestamp]", on: "pd.Series[pd.Timestamp]") -> np.ndarray:
     """Whole years of age on each date (-1 when the birth date is unknown)."""
     known = birth.notna().to_numpy()
@@ -114,8 +102,12 @@ def prepare(inp: ValidationInput) -> Context:
     declarations = declarations.merge(inp.agreements, on="agreement_id", how="left").merge(
         inp.providers, on="provider_id", how="left"
     )
-    declarations["carer_class"] = _carer_class(
-        declarations["relation"], declarations["provider_kind"], declarations["registered"]
+    # formal, self-employed or informal: contracts.carers decides it for the whole project
+    declarations["carer_class"] = carer_class(
+        declarations["relation"],
+        declarations["provider_kind"],
+        declarations["registered"],
+        declarations["agreement_type"],
     )
     declarations["month_end"] = declarations["month"] + pd.offsets.MonthEnd(0)
 

@@ -55,6 +55,9 @@ COLUMNS = {
     # hours of a grant's product in a month declared outside the run (counted against the grant)
     "product_hours": ["budget_id", "product_id", "month", "hours_c"],
     "products": ["product_id", "product_code", "name_nl", "name_en"],
+    # sick reports of the agreements: the carer is sick from sick_from up to the day before
+    # recovered_on (NaT: still sick)
+    "sick_reports": ["agreement_id", "sick_from", "recovered_on"],
 }  # fmt: skip
 
 
@@ -77,6 +80,8 @@ class ValidationInput:
     indications: pd.DataFrame = field(default_factory=lambda: frame("indications", []))
     product_hours: pd.DataFrame = field(default_factory=lambda: frame("product_hours", []))
     products: pd.DataFrame = field(default_factory=lambda: frame("products", []))
+    # optional: without it the hours-while-sick rule finds nothing
+    sick_reports: pd.DataFrame = field(default_factory=lambda: sick_report_frame([]))
 
 
 def frame(name: str, rows: Iterable[Sequence[object]]) -> pd.DataFrame:
@@ -85,6 +90,15 @@ def frame(name: str, rows: Iterable[Sequence[object]]) -> pd.DataFrame:
 
 def dates(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series).astype("datetime64[ns]")
+
+
+def sick_report_frame(rows: Iterable[Sequence[object]]) -> pd.DataFrame:
+    """The ``sick_reports`` frame with its dates as datetime64 (also when empty)."""
+    reports = frame("sick_reports", rows)
+    reports["agreement_id"] = reports["agreement_id"].astype("int64")
+    reports["sick_from"] = dates(reports["sick_from"])
+    reports["recovered_on"] = dates(reports["recovered_on"])
+    return reports
 
 
 def public_holidays(first_year: int, last_year: int) -> np.ndarray:

@@ -4,11 +4,26 @@ table has a few hundred rows at most)."""
 import numpy as np
 import pandas as pd
 
+from contracts.carers import TARIFF_FALLBACK
+
 
 def max_tariffs(tariffs: pd.DataFrame, cases: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Per case (columns ``scheme``, ``carer_class``, ``unit``, ``funder_id``, ``product_id``,
     ``on``): the maximum in cents valid on ``on`` and its source; -1 and "" where none is
-    known. A funder's own row beats a national one, a product's row a general one."""
+    known. A funder's own row beats a national one, a product's row a general one. A
+    self-employed carer without a row of that class for the case gets the formal row
+    (:data:`contracts.carers.TARIFF_FALLBACK`)."""
+    best, source = _lookup(tariffs, cases)
+    classes = cases["carer_class"]
+    for carer_class, fallback in TARIFF_FALLBACK.items():
+        again = ((classes == carer_class).to_numpy()) & (best < 0)
+        if again.any():
+            found, found_source = _lookup(tariffs, cases[again].assign(carer_class=fallback))
+            best[again], source[again] = found, found_source
+    return best, source
+
+
+def _lookup(tariffs: pd.DataFrame, cases: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     best = np.full(len(cases), -1, dtype=np.int64)
     specificity = np.full(len(cases), -1, dtype=np.int64)
     chosen = np.full(len(cases), -1, dtype=np.int64)

@@ -23,7 +23,11 @@ from pgb_admin.core.masking import mask_identifier
 from pgb_admin.core.models import TimeStampedModel, ValidityPeriod
 from pgb_admin.core.periods import validate_period
 from pgb_admin.core.text import lower_lazy
-from pgb_admin.core.validators import normalize_bsn, validate_municipality_code
+from pgb_admin.core.validators import (
+    clean_address,
+    normalize_bsn,
+    validate_municipality_code,
+)
 
 from .constants import (
     CHANNEL_OF_FUNDER_KIND,
@@ -276,14 +280,29 @@ class BudgetHolder(TimeStampedModel):
 
     def clean(self) -> None:
         super().clean()
-        if self.date_of_birth and self.date_of_birth > timezone.localdate():
-            raise ValidationError(
-                {
-                    "date_of_birth": ValidationError(
-                        _("The date of birth lies in the future."), code="birth_in_future"
-                    )
-                }
+        errors: dict[str, ValidationError] = {}
+        today = timezone.localdate()
+        if self.date_of_birth and self.date_of_birth > today:
+            errors["date_of_birth"] = ValidationError(
+                _("The date of birth lies in the future."), code="birth_in_future"
             )
+        clean_address(self, errors)
+        if self.house_number and not self.postcode and "postcode" not in errors:
+            errors["postcode"] = ValidationError(
+                _("Give the postcode with the house number."), code="postcode_required"
+            )
+        if self.date_of_death:
+            if self.date_of_death > today:
+                errors["date_of_death"] = ValidationError(
+                    _("The date of death lies in the future."), code="death_in_future"
+                )
+            elif self.date_of_birth and self.date_of_death < self.date_of_birth:
+                errors["date_of_death"] = ValidationError(
+                    _("The date of death lies before the date of birth."),
+                    code="death_before_birth",
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 class BudgetQuerySet(ScopedQuerySet["Budget"]):
@@ -399,6 +418,18 @@ class Budget(TimeStampedModel):
                     )
                 }
             )
+        if self.svb_payroll and self.scheme != Scheme.ZVW:
+            raise ValidationError(
+                {
+                    "svb_payroll": ValidationError(
+                        _(
+                            "Only a Zvw insurer has the SVB run the payroll; under the other "
+                            "schemes the SVB pays every declaration already."
+                        ),
+                        code="svb_payroll_not_zvw",
+                    )
+                }
+            )
         if self.funder_id and self.scheme:
             expected = FUNDER_KIND_OF_SCHEME[Scheme(self.scheme)]
             if self.funder.kind != expected:
@@ -479,6 +510,33 @@ class Indication(ValidityPeriod):
 
     def __str__(self) -> str:
         return f"{self.hours} {self.get_per_display()}"
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, ValidationError] = {}
+        if self.hours is not None and self.hours <= 0:
+            errors["hours"] = ValidationError(
+                _("The hours must be more than 0."), code="hours_not_positive"
+            )
+        if self.budget_id is None:
+            if errors:
+                raise ValidationError(errors)
+            return
+        budget = self.budget
+        if self.product_id and not budget.products.filter(pk=self.product_id).exists():
+            errors["product"] = ValidationError(
+                _("The grant is not for this care product."), code="product_not_granted"
+            )
+        if self.valid_from and not budget.covers(self.valid_from):
+            errors["valid_from"] = ValidationError(
+                _("The date is outside the grant's period."), code="outside_grant"
+            )
+        if self.valid_to and not budget.covers(self.valid_to):
+            errors["valid_to"] = ValidationError(
+                _("The date is outside the grant's period."), code="outside_grant"
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class FreeAmountClaim(models.Model):

@@ -23,6 +23,7 @@ from .models import (
     CareProduct,
     FreeAmountClaim,
     Funder,
+    Indication,
 )
 
 
@@ -45,6 +46,7 @@ def holder_list(*, user: AnyUser) -> BudgetHolderQuerySet:
         .annotate(shows_full_bsn=Exists(full_bsn), can_edit=Exists(editable))
         .prefetch_related(
             "funders",
+            "admissions",
             Prefetch(
                 "budgets",
                 queryset=Budget.objects.visible_to(user).select_related("funder"),
@@ -96,11 +98,14 @@ def log_holder_lookup(*, user: AnyUser, holder: BudgetHolder | None, outcome: Ou
     )
 
 
+_INDICATIONS = Indication.objects.select_related("product")
+
+
 def budget_list(*, user: AnyUser) -> QuerySet[Budget]:
     return (
         Budget.objects.visible_to(user)
         .select_related("funder")
-        .prefetch_related("products")
+        .prefetch_related("products", Prefetch("indications", queryset=_INDICATIONS))
         .order_by("holder_id", "-start_date", "pk")
     )
 

@@ -25,7 +25,15 @@ from pgb_admin.audit.models import Action
 from pgb_admin.core.errors import NotFound
 from pgb_admin.core.validators import normalize_bsn
 
-from .models import Budget, BudgetHolder, CareProduct, FreeAmountClaim, Funder
+from .models import (
+    Budget,
+    BudgetHolder,
+    CareProduct,
+    FreeAmountClaim,
+    Funder,
+    HolderAdmission,
+    Indication,
+)
 from .selectors import free_amounts
 
 
@@ -42,6 +50,10 @@ def holder_create(
     first_name: str = "",
     svb_client_number: str = "",
     representative_kind: str = "",
+    postcode: str = "",
+    house_number: str = "",
+    date_of_death: date | None = None,
+    cak_exemption: str = "",
 ) -> BudgetHolder:
     """Register a budget holder and give the actor a mandate for them in ``role`` (the holder
     themselves, a representative or, for a pgb bureau, the bureau). Auditors cannot register
@@ -65,6 +77,10 @@ def holder_create(
         bsn=bsn,
         date_of_birth=date_of_birth,
         svb_client_number=svb_client_number,
+        postcode=postcode,
+        house_number=house_number,
+        date_of_death=date_of_death,
+        cak_exemption=cak_exemption,
         duplicate_of=_registered_out_of_sight(actor, bsn),
     )
     holder.full_clean()
@@ -125,7 +141,18 @@ def _registered_out_of_sight(actor: User, bsn: str) -> BudgetHolder | None:
 
 
 HOLDER_EDITABLE_FIELDS = frozenset(
-    {"initials", "first_name", "surname", "bsn", "date_of_birth", "svb_client_number"}
+    {
+        "initials",
+        "first_name",
+        "surname",
+        "bsn",
+        "date_of_birth",
+        "svb_client_number",
+        "postcode",
+        "house_number",
+        "date_of_death",
+        "cak_exemption",
+    }
 )
 
 
@@ -175,6 +202,7 @@ def budget_create(
     amount: Decimal,
     decision_date: date,
     decision_reference: str,
+    svb_payroll: bool = False,
 ) -> Budget:
     """Register a grant. Its funder becomes one of the holder's funders."""
     holder = get_editable(BudgetHolder.objects, actor, pk=holder_id)
@@ -187,6 +215,7 @@ def budget_create(
         amount=amount,
         decision_date=decision_date,
         decision_reference=decision_reference,
+        svb_payroll=svb_payroll,
     )
     budget.full_clean()
     budget.save()
@@ -196,7 +225,7 @@ def budget_create(
 
 
 BUDGET_EDITABLE_FIELDS = frozenset(
-    {"start_date", "end_date", "amount", "decision_date", "decision_reference"}
+    {"start_date", "end_date", "amount", "decision_date", "decision_reference", "svb_payroll"}
 )
 
 
@@ -222,7 +251,72 @@ def budget_update(
         budget.products.set(products)
     for version in budget.agreement_versions.select_related("agreement", "product"):
         version.full_clean()
+    for indication in budget.indications.all():
+        indication.budget = budget  # the grant as changed, not as stored
+        indication.full_clean()
     return budget
+
+
+@transaction.atomic
+def indication_create(
+    *,
+    actor: User,
+    budget_id: int,
+    product: CareProduct,
+    hours: Decimal,
+    per: str,
+    valid_from: date,
+    valid_to: date | None = None,
+) -> Indication:
+    """Register the hours of a care product the grant's decision indicates (e.g. 3 hours of
+    household help a week), for one of the grant's products and within its period."""
+    budget = get_editable(Budget.objects.select_for_update(), actor, pk=budget_id)
+    indication = Indication(
+        budget=budget,
+        product=product,
+        hours=hours,
+        per=per,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    indication.full_clean()
+    indication.save()
+    return indication
+
+
+@transaction.atomic
+def admission_create(
+    *,
+    actor: User,
+    holder_id: int,
+    kind: str,
+    valid_from: date,
+    valid_to: date | None = None,
+    note: str = "",
+) -> HolderAdmission:
+    """Register a stay of the holder in a hospital or a Wlz institution (open-ended while it
+    lasts): no care at home is expected meanwhile."""
+    holder = get_editable(BudgetHolder.objects, actor, pk=holder_id)
+    admission = HolderAdmission(
+        holder=holder, kind=kind, valid_from=valid_from, valid_to=valid_to, note=note
+    )
+    admission.full_clean()
+    admission.save()
+    return admission
+
+
+@transaction.atomic
+def admission_end(*, actor: User, admission_id: int, valid_to: date) -> HolderAdmission:
+    """Set the last day of a stay (the day of discharge)."""
+    try:
+        admission = HolderAdmission.objects.select_for_update().get(pk=admission_id)
+    except HolderAdmission.DoesNotExist:
+        raise NotFound(_("Not found.")) from None
+    get_editable(BudgetHolder.objects, actor, pk=admission.holder_id)
+    admission.valid_to = valid_to
+    admission.full_clean()
+    admission.save(update_fields=["valid_to"])
+    return admission
 
 
 @transaction.atomic

@@ -130,3 +130,80 @@ class MunicipalityCodeValidator:
 
 
 validate_municipality_code = MunicipalityCodeValidator()
+
+
+# --- addresses and activity codes --------------------------------------------------------------
+
+# Dutch postcodes: four digits (no leading 0, the first is 1011 AA) and two capital letters;
+# SA, SD and SS are not used (en.wikipedia.org/wiki/Postal_codes_in_the_Netherlands,
+# nl.wikipedia.org/wiki/Postcodes_in_Nederland).
+_POSTCODE = re.compile(r"^[1-9][0-9]{3} ?[A-Z]{2}$")
+_POSTCODE_UNUSED_LETTERS = frozenset({"SA", "SD", "SS"})
+# a house number and an optional addition: 17, 17A, 17-2, 17 bis
+_HOUSE_NUMBER = re.compile(r"^[1-9][0-9]{0,4}(?:[ -]?[A-Z0-9]{1,6})?$", re.IGNORECASE)
+# SBI (CBS, Standaard Bedrijfsindeling, cbs.nl "SBI"; unverified here): 2 to 5 digits,
+# often written with dots (86.91); stored as digits only
+_SBI_CODE = re.compile(r"^[0-9]{2,5}$")
+
+
+def normalize_postcode(value: str) -> str:
+    """``2514ab`` and `` 2514 AB `` become ``2514 AB``; anything else is returned trimmed."""
+    compact = re.sub(r"\s", "", str(value or "")).upper()
+    if re.fullmatch(r"[0-9]{4}[A-Z]{2}", compact):
+        return f"{compact[:4]} {compact[4:]}"
+    return str(value or "").strip().upper()
+
+
+def validate_postcode(value: str) -> None:
+    if not value:
+        return
+    if not _POSTCODE.match(value) or value[-2:] in _POSTCODE_UNUSED_LETTERS:
+        raise ValidationError(
+            _("%(value)s is not a Dutch postcode: four digits and two letters, e.g. 2514 AB."),
+            code="invalid_postcode",
+            params={"value": value},
+        )
+
+
+def normalize_house_number(value: str) -> str:
+    return re.sub(r"\s+", " ", str(value or "")).strip().upper()
+
+
+def validate_house_number(value: str) -> None:
+    if value and not _HOUSE_NUMBER.match(value):
+        raise ValidationError(
+            _("%(value)s is not a house number: a number with an optional addition, e.g. 17A."),
+            code="invalid_house_number",
+            params={"value": value},
+        )
+
+
+def normalize_sbi_code(value: str) -> str:
+    """Digits only: ``86.91`` is stored as ``8691``."""
+    return _strip(value)
+
+
+def validate_sbi_code(value: str) -> None:
+    if value and not _SBI_CODE.match(value):
+        raise ValidationError(
+            _("%(value)s is not an SBI code: 2 to 5 digits, e.g. 86.91."),
+            code="invalid_sbi_code",
+            params={"value": value},
+        )
+
+
+def clean_address(instance: object, errors: dict[str, ValidationError]) -> None:
+    """Normalise and check an instance's ``postcode`` and ``house_number``; errors are added to
+    ``errors`` by field."""
+    postcode = normalize_postcode(getattr(instance, "postcode", ""))
+    house_number = normalize_house_number(getattr(instance, "house_number", ""))
+    setattr(instance, "postcode", postcode)  # noqa: B010
+    setattr(instance, "house_number", house_number)  # noqa: B010
+    for field, validate, value in (
+        ("postcode", validate_postcode, postcode),
+        ("house_number", validate_house_number, house_number),
+    ):
+        try:
+            validate(value)
+        except ValidationError as error:
+            errors[field] = error

@@ -79,6 +79,22 @@ class FigureKind(models.TextChoices):
         "signal_provider_day_hours",
         _("Signal: a carer declared by several holders for more hours on a day than"),
     )
+    SICK_PAY_PCT = (
+        "sick_pay_pct",
+        _("Continued pay in sickness (percent of the wage)"),
+    )
+    SICK_PAY_WEEKS_HOUSEHOLD = (
+        "sick_pay_weeks_household",
+        _("Weeks of continued pay in sickness under the household-service scheme"),
+    )
+    SICK_PAY_WEEKS = (
+        "sick_pay_weeks",
+        _("Weeks of continued pay in sickness"),
+    )
+    SICK_PAY_MINIMUM_WAGE_WEEKS = (
+        "sick_pay_minimum_wage_weeks",
+        _("Weeks in which continued pay in sickness is at least the minimum wage"),
+    )
 
 
 class FigureUnit(models.TextChoices):
@@ -96,6 +112,7 @@ class FigureUnit(models.TextChoices):
 
 class CarerClass(models.TextChoices):
     FORMAL = "formal", _("Formal care")
+    SELF_EMPLOYED = "self_employed", _("Self-employed (zzp)")
     INFORMAL = "informal", _("Informal care (sociaal netwerk)")
 
 

@@ -173,7 +173,38 @@ class MaxTariffQuerySet(ValidityQuerySet["MaxTariff"]):
         on: date,
     ):
         """The maximum tariff for the case on a date: the funder's own row for the product
-        wins over the funder's general row, which wins over the national row."""
+        wins over the funder's general row, which wins over the national row. A self-employed
+        carer (zzp) gets the formal row where the funder has no self-employed row for the case
+        (national tables have formal and informal rows only)."""
+        found = self._applicable(
+            scheme=scheme,
+            funder_id=funder_id,
+            product_id=product_id,
+            carer_class=carer_class,
+            unit=unit,
+            on=on,
+        )
+        if found is None and carer_class == CarerClass.SELF_EMPLOYED:
+            return self._applicable(
+                scheme=scheme,
+                funder_id=funder_id,
+                product_id=product_id,
+                carer_class=CarerClass.FORMAL,
+                unit=unit,
+                on=on,
+            )
+        return found
+
+    def _applicable(
+        self,
+        *,
+        scheme: str,
+        funder_id: int | None,
+        product_id: int | None,
+        carer_class: str,
+        unit: str,
+        on: date,
+    ):
         rows = (
             self.filter(valid_on_q(on), scheme=scheme, carer_class=carer_class, unit=unit)
             .filter(Q(funder_id=funder_id) | Q(funder__isnull=True))
@@ -210,7 +241,7 @@ class MaxTariff(SourcedFigure):
         help_text=_("Empty when the maximum holds for every product."),
     )
     carer_class = models.CharField(
-        _("formal or informal"), max_length=10, choices=CarerClass.choices
+        _("formal or informal"), max_length=16, choices=CarerClass.choices
     )
     unit = models.CharField(_("unit"), max_length=10, choices=RateUnit.choices)
     amount = models.DecimalField(_("maximum rate (EUR)"), max_digits=10, decimal_places=2)

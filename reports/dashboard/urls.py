@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import details, views
 
 # The holder's pages keep the URL names they had in pgb_admin.budgets (budgets:dashboard).
 app_name = "budgets"
@@ -13,4 +13,6 @@ urlpatterns = [
         views.free_amount_claim,
         name="free_amount_claim",
     ),
+    path("holders/<int:holder_id>/details/", details.holder_details, name="holder_details"),
+    path("holders/<int:holder_id>/grants/<int:budget_id>/", details.grant, name="grant"),
 ]

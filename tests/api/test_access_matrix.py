@@ -83,6 +83,23 @@ def _new_budget(w, user):
     }
 
 
+def _admission(w):
+    admission, _ = w.mine.admissions.get_or_create(
+        kind="hospital", valid_from="2026-10-01", defaults={"note": "matrix"}
+    )
+    return admission
+
+
+def _new_indication(w, user):
+    budget = w.mine_wmo_budget
+    return {
+        "product": budget.products.first().code,
+        "hours": "3.00",
+        "per": "week",
+        "valid_from": budget.start_date.isoformat(),
+    }
+
+
 def _new_provider(w, user):
     return {
         "holder": w.mine.pk,
@@ -164,6 +181,20 @@ OPS = [
         CHANGE_MINE,
         lambda w, u: {"first_name": "Anna-Maria"},
     ),
+    Op(
+        "POST",
+        "budget-holder-admissions",
+        lambda w: f"{V1}/budget-holders/{w.mine.pk}/admissions/",
+        ADD_TO_MINE,
+        lambda w, u: {"kind": "hospital", "valid_from": "2026-11-01"},
+    ),
+    Op(
+        "POST",
+        "budget-holder-admission-end",
+        lambda w: f"{V1}/budget-holders/{w.mine.pk}/admissions/{_admission(w).pk}/end/",
+        CHANGE_MINE,
+        lambda w, u: {"valid_to": "2026-11-20"},
+    ),
     # the lookup by BSN: for those who see full BSNs, among the holders whose BSN they see
     # (tests/security/test_bsn_oracles.py)
     Op(
@@ -183,6 +214,13 @@ OPS = [
         lambda w: f"{V1}/budgets/{w.mine_wmo_budget.pk}/",
         CHANGE_MINE,
         lambda w, u: {"decision_reference": "BESCHIKKING-HERZIEN"},
+    ),
+    Op(
+        "POST",
+        "budget-indications",
+        lambda w: f"{V1}/budgets/{w.mine_wmo_budget.pk}/indications/",
+        ADD_TO_MINE,
+        _new_indication,
     ),
     # providers
     Op("GET", "provider-list", lambda w: f"{V1}/providers/", ALL),

@@ -53,6 +53,10 @@ def _more_of_everything(world, count: int) -> None:
         holder = BudgetHolderFactory(funders=[world.the_hague])
         MandateFactory(user=bureau, holder=holder, role="bureau", valid_from=date(2026, 1, 1))
         budget = BudgetFactory(holder=holder, funder=world.the_hague)
+        holder.admissions.create(kind="hospital", valid_from=date(2026, 3, 1))
+        budget.indications.create(
+            product=budget.products.first(), hours="3.00", per="week", valid_from=date(2026, 1, 1)
+        )
         link = HolderProviderFactory(holder=holder)
         agreement = CareAgreementFactory(holder=holder, provider=link.provider)
         AgreementVersionFactory(

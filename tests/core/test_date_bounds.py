@@ -335,6 +335,12 @@ OPERATIONS = {
     ("GET", "/api/v1/batches/"): ("batch-list", "holder"),
     ("POST", "/api/v1/batches/"): ("batch-list", "holder"),
     ("POST", "/api/v1/budget-holders/"): ("budget-holder-list", "holder"),
+    ("POST", "/api/v1/budget-holders/{id}/admissions/"): ("budget-holder-admissions", "holder"),
+    ("POST", "/api/v1/budget-holders/{id}/admissions/{admission_id}/end/"): (
+        "budget-holder-admission-end",
+        "holder",
+    ),
+    ("POST", "/api/v1/budgets/{id}/indications/"): ("budget-indications", "holder"),
     ("PATCH", "/api/v1/budget-holders/{id}/"): ("budget-holder-detail", "holder"),
     ("GET", "/api/v1/budgets/"): ("budget-list", "holder"),
     ("POST", "/api/v1/budgets/"): ("budget-list", "holder"),

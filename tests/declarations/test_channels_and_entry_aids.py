@@ -185,8 +185,8 @@ def test_the_entry_aid_is_a_page_per_agreement_in_the_portaals_order(world, acto
     assert order == sorted(order)
     assert first >= 0
     # ISO weeks of October 2026: 40 to 44
-    for week in ("2026-W40", "2026-W41", "2026-W42", "2026-W43", "2026-W44"):
-        assert week in html
+    weeks = re.findall(r'<tr><th scope="row">(\d+)</th>', section)
+    assert sorted(set(weeks)) == ["40", "41", "42", "43", "44"]
     # the figures of the unchanged declaration add up; those of the changed one do not
     assert html.count("Figures checked") == 1
     assert "the total is" in html

@@ -29,7 +29,7 @@ import time_machine
 
 from contracts import services as contract_services
 from contracts.constants import AgreementType, ApprovalStatus, ProviderKind, Relation
-from contracts.models import CareAgreement, HolderProvider, Provider
+from contracts.models import CareAgreement, HolderProvider, Provider, SickReport
 from declarations.constants import DeclarationStatus, ExpenseKind, Severity
 from declarations.models import Declaration, DeclarationLine, Finding, TimeEntry
 from declarations.selectors.validation import fixed_pay_committed, load_input
@@ -45,7 +45,7 @@ from pgb_admin.budgets import services as budget_services
 from pgb_admin.budgets.constants import IndicationPeriod, Scheme
 from pgb_admin.budgets.models import Budget, CareProduct, Funder, Indication
 from pgb_admin.figures.constants import FigureKind, RateUnit
-from pgb_admin.figures.models import StatutoryFigure
+from pgb_admin.figures.models import MaxTariff, StatutoryFigure
 
 from ..factories import BudgetHolderFactory, FunderFactory, MandateFactory, UserFactory, iban_from
 
@@ -426,6 +426,20 @@ def _four_days(build, trigger):
     return case.declare()
 
 
+def _hours_while_sick(build, trigger):
+    """Monday 9 and Wednesday 11 March have hours; the carer is sick on Monday (recovered on
+    Tuesday, so Wednesday counts as worked), or only on Tuesday, a day without hours."""
+    case = build()
+    case.fill()
+    contract_services.sick_report(
+        actor=case.actor, agreement_id=case.agreement.pk, sick_from=MON_9 if trigger else TUE_10
+    )
+    contract_services.recovery_report(
+        actor=case.actor, agreement_id=case.agreement.pk, recovered_on=TUE_10 if trigger else WED_11
+    )
+    return case.declare()
+
+
 def _day_twice(build, trigger):
     case = build()
     case.fill()
@@ -717,6 +731,11 @@ SCENARIOS = {
         _four_days, W, MON_9, {"week": "2026-W11", "days": "4"},
         ("week 2026-W11", "works 4 days"), ("2026-W11", "4"),
     ),
+    "employment.hours_while_sick": Scenario(
+        _hours_while_sick, W, MON_9, {"day": "2026-03-09", "sick_from": "2026-03-09"},
+        ("On 9 Mar 2026 hours are declared", "reported sick from 9 Mar 2026"),
+        ("9-3-2026",),
+    ),
     "entry.duplicate": Scenario(
         _day_twice, W, MON_9, {"day": "2026-03-09", "count": "2"},
         ("9 Mar 2026 has 2 identical entries",), ("9-3-2026", "2"),
@@ -985,11 +1004,41 @@ def test_minimum_wage_by_holiday_allowance_age_and_agreement(
 
 
 @pytest.mark.parametrize(
+    ("rate", "fires"), [("46.50", False), ("46.51", True)], ids=["at-maximum", "above"]
+)
+def test_a_self_employed_carer_is_held_to_the_self_employed_maximum(build, rate, fires):
+    """A person without a personal relation working on an assignment (zzp) gets The Hague's
+    self-employed maximum of € 46,50 for individual support (formal € 62,00, informal
+    € 22,00: three tiers, data/figures.csv)."""
+    case = build(
+        rate=rate,
+        agreement_type=AgreementType.ASSIGNMENT,
+        kvk_number="12345678",
+        entrepreneur=True,
+        hours_per_week=None,
+    )
+    case.fill()
+    findings = findings_of(case.declare())
+    found = [f for f in findings if f.rule_code == "rate.above_maximum"]
+    assert bool(found) == fires
+    if fires:
+        assert found[0].params["maximum"] == "46.50"
+        assert found[0].params["class"] == "self_employed"
+        assert_figures(
+            found[0],
+            ["€ 46.51", "€ 46.50", "self-employed (zzp)"],
+            ["€ 46,51", "€ 46,50", "zelfstandige (zzp)"],
+        )
+    assert loud(findings) == ({"rate.above_maximum"} if fires else set())
+
+
+@pytest.mark.parametrize(
     ("rate", "fires"), [("62.00", False), ("62.01", True)], ids=["at-maximum", "above"]
 )
-def test_formal_care_is_held_to_the_formal_maximum(build, rate, fires):
-    """A KvK-registered provider without a personal relation gives formal care, with The
-    Hague's formal maximum of € 62,00 for individual support (informal: € 22,00)."""
+def test_without_a_self_employed_row_the_formal_maximum_holds(build, rate, fires):
+    """Where the funder has no self-employed row for the case, a zzp carer gets the formal
+    maximum (the national Wlz and Zvw tables have formal and informal rows only)."""
+    MaxTariff.objects.filter(funder__code="GM0518", carer_class="self_employed").delete()
     case = build(
         rate=rate,
         agreement_type=AgreementType.ASSIGNMENT,
@@ -1003,9 +1052,27 @@ def test_formal_care_is_held_to_the_formal_maximum(build, rate, fires):
     assert bool(found) == fires
     if fires:
         assert found[0].params["maximum"] == "62.00"
-        assert found[0].params["class"] == "formal"
-        assert_figures(found[0], ["€ 62.01", "€ 62.00", "formal care"], ["€ 62,01", "€ 62,00"])
+        assert found[0].params["class"] == "self_employed"
+    assert "rate.maximum_unknown" not in {f.rule_code for f in findings}
     assert loud(findings) == ({"rate.above_maximum"} if fires else set())
+
+
+def test_a_friend_on_an_assignment_stays_informal(build):
+    """The social network gives informal care, also on an assignment and registered: the
+    informal maximum (€ 22,00), not the self-employed one, holds."""
+    case = build(
+        rate="22.01",
+        agreement_type=AgreementType.ASSIGNMENT,
+        kvk_number="12345678",
+        entrepreneur=True,
+        hours_per_week=None,
+        relation=Relation.NETWORK,
+    )
+    case.fill()
+    findings = findings_of(case.declare())
+    (found,) = [f for f in findings if f.rule_code == "rate.above_maximum"]
+    assert found.params["maximum"] == "22.00"
+    assert found.params["class"] == "informal"
 
 
 @pytest.mark.parametrize(
@@ -1289,3 +1356,44 @@ def test_only_a_warning_can_be_acknowledged(build, code):
         assert finding.is_open
         declaration.refresh_from_db()
         assert declaration.status == DeclarationStatus.DRAFT
+
+
+# --- hours while reported sick ------------------------------------------------------------
+
+
+def test_hours_while_sick_flags_the_sick_days_only(build):
+    """Sick from Monday 2 March, recovered on Monday 9: the hours of 2 and 4 March are flagged,
+    those from the day of recovery on are not; a report still open flags to the month's end."""
+    case = build()
+    case.fill()
+    contract_services.sick_report(actor=case.actor, agreement_id=case.agreement.pk, sick_from=MON_2)
+    contract_services.recovery_report(
+        actor=case.actor, agreement_id=case.agreement.pk, recovered_on=MON_9
+    )
+    contract_services.sick_report(
+        actor=case.actor, agreement_id=case.agreement.pk, sick_from=date(2026, 3, 25)
+    )
+    findings = findings_of(case.declare())
+    flagged = [f.care_date for f in findings if f.rule_code == "employment.hours_while_sick"]
+    assert flagged == [MON_2, date(2026, 3, 4), date(2026, 3, 25), date(2026, 3, 30)]
+    assert {f.params["sick_from"] for f in findings if f.care_date == date(2026, 3, 30)} >= {
+        "2026-03-25"
+    }
+
+
+def test_hours_while_sick_leaves_other_agreements_alone(build):
+    """A sick report on a family agreement (as the admin could register it) is no employer's
+    continued pay; another carer's hours are not touched by this carer's sickness."""
+    family = build(agreement_type=AgreementType.FAMILY, relation=Relation.PARENT, rate="20.00")
+    family.fill()
+    SickReport.objects.create(agreement=family.agreement, sick_from=MON_2)
+    employee = build()
+    employee.fill()
+    contract_services.sick_report(
+        actor=employee.actor, agreement_id=employee.agreement.pk, sick_from=MON_2
+    )
+    colleague = build(holder_id=employee.holder_id, budget=employee.budget)
+    colleague.fill()
+    codes = {f.rule_code for case in (family, colleague) for f in findings_of(case.declare())}
+    assert "employment.hours_while_sick" not in codes
+    assert "employment.hours_while_sick" in {f.rule_code for f in findings_of(employee.declare())}

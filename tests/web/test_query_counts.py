@@ -25,6 +25,8 @@ def _pages(w) -> list[tuple[str, str]]:
     return [
         ("holder", reverse("home")),
         ("holder", reverse("budgets:dashboard", args=[holder])),
+        ("holder", reverse("budgets:holder_details", args=[holder])),
+        ("holder", reverse("budgets:grant", args=[holder, w.mine_wmo_budget.pk])),
         ("holder", reverse("contracts:providers", args=[holder])),
         ("holder", reverse("contracts:provider_new", args=[holder])),
         ("holder", reverse("contracts:agreements", args=[holder])),
@@ -42,6 +44,7 @@ def _pages(w) -> list[tuple[str, str]]:
         ("auditor_same", reverse("reports:audit")),
         ("auditor_same", reverse("reports:municipality", args=[w.the_hague.code])),
         ("auditor_same", reverse("budgets:dashboard", args=[holder])),
+        ("auditor_same", reverse("budgets:holder_details", args=[holder])),
         ("auditor_same", reverse("declarations:detail", args=[w.draft.pk])),
         ("auditor_same", reverse("reports:evidence_pack", args=[w.draft.pk])),
     ]
@@ -67,6 +70,14 @@ def _grow(w) -> None:
         month=NOVEMBER,
         pattern={day: "1" for day in range(5)},
     )
+    for month in range(1, 5):
+        w.mine.admissions.create(kind="hospital", valid_from=date(2026, month, 1))
+        w.mine_wmo_budget.indications.create(
+            product=w.mine_wmo_budget.products.first(),
+            hours="2.00",
+            per="week",
+            valid_from=date(2026, month, 1),
+        )
     for day in range(2, 7):
         hour_services.expense_add(
             actor=actor,

@@ -17,6 +17,7 @@ from . import (
     identifiers,
     indication,
     rate,
+    sick,
     wage,
 )
 
@@ -39,6 +40,7 @@ ORDER = (
     hours.atw_week,
     hours.week_above_agreement,
     hours.four_days,
+    sick.hours_while_sick,
     indication.above_indication,
     entries.duplicate,
     entries.times_overlap,

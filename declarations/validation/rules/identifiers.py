@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 import numpy as np
 import pandas as pd
 
+from contracts.carers import PROFESSIONAL_CLASSES
 from pgb_admin.core.masking import VISIBLE_CHARACTERS
 
 from ..engine import Context
@@ -94,7 +95,7 @@ ZVW_CARE_SBI = ("86", "87", "88")
 )
 def formal_without_registration(ctx: Context) -> pd.DataFrame:
     s = ctx.segments
-    formal = s["has_version"].to_numpy() & (s["carer_class"] == "formal").to_numpy()
+    formal = s["has_version"].to_numpy() & s["carer_class"].isin(PROFESSIONAL_CLASSES).to_numpy()
     registered = s["has_kvk"].fillna(False).astype(bool) | s["has_agb"].fillna(False).astype(bool)
     return on_segments(ctx, formal & ~registered.to_numpy(), start="valid_from")
 
@@ -122,7 +123,7 @@ def zvw_formal_requirements(ctx: Context) -> pd.DataFrame:
     s = ctx.segments
     formal = (
         s["has_version"].to_numpy()
-        & (s["carer_class"] == "formal").to_numpy()
+        & s["carer_class"].isin(PROFESSIONAL_CLASSES).to_numpy()
         & (s["scheme"] == "zvw").to_numpy()
     )
     sbi = s["sbi_code"].fillna("").astype(str).str.replace(".", "", regex=False).str[:2]

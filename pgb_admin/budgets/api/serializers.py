@@ -11,15 +11,16 @@ from pgb_admin.api.fields import (
     CodeRelatedField,
     InputSerializer,
     ScopedRelatedField,
+    StrictBooleanField,
     StrictChoiceField,
     StrictDateField,
     char_for,
     choice_for,
     decimal_for,
 )
-from pgb_admin.core.masking import mask_identifier
+from pgb_admin.core.masking import mask_identifier, mask_postcode
 
-from ..models import Budget, BudgetHolder, CareProduct, Funder
+from ..models import Budget, BudgetHolder, CareProduct, Funder, HolderAdmission, Indication
 
 
 class FunderSerializer(serializers.ModelSerializer):
@@ -57,8 +58,25 @@ def shows_full_bsn(field: serializers.Field, holder: BudgetHolder) -> bool:
     return bool(field.context.get("full_bsn") and getattr(holder, "shows_full_bsn", False))
 
 
+class HolderAdmissionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HolderAdmission
+        fields = ["id", "kind", "valid_from", "valid_to", "note"]
+
+
 class BudgetHolderSerializer(serializers.ModelSerializer):
     bsn = BSNOutputField()
+    postcode = serializers.CharField(
+        read_only=True, help_text="Masked as 2514 ** for auditors (the letters hidden)."
+    )
+    house_number = serializers.CharField(
+        read_only=True, allow_null=True, help_text="null for auditors: never shown to them."
+    )
+    admissions = HolderAdmissionSerializer(
+        many=True,
+        read_only=True,
+        help_text="Stays in a hospital or a Wlz institution: no care at home meanwhile.",
+    )
     bsn_masked = serializers.SerializerMethodField()
     # many=True makes a ManyRelatedField; djangorestframework-stubs does not model it
     funders: serializers.ManyRelatedField = serializers.SlugRelatedField(  # type: ignore[assignment]
@@ -80,6 +98,11 @@ class BudgetHolderSerializer(serializers.ModelSerializer):
             "bsn_masked",
             "date_of_birth",
             "svb_client_number",
+            "postcode",
+            "house_number",
+            "date_of_death",
+            "cak_exemption",
+            "admissions",
             "funders",
             "can_edit",
             "created_at",
@@ -94,6 +117,8 @@ class BudgetHolderSerializer(serializers.ModelSerializer):
         audited = _funders_of_auditor(self.context, holder)
         if audited is not None:
             data["funders"] = [code for code in data["funders"] if code in audited]
+            data["postcode"] = mask_postcode(holder.postcode)
+            data["house_number"] = None
         return data
 
 
@@ -127,6 +152,17 @@ def _identifier(name: str, **kwargs):
     return char_for(BudgetHolder, name, max_length=20, **kwargs)
 
 
+def _postcode():
+    # typed as 2514ab or 2514 AB: the model normalises it to 2514 AB and checks it
+    return char_for(
+        BudgetHolder,
+        "postcode",
+        max_length=10,
+        required=False,
+        help_text="A Dutch postcode, e.g. 2514 AB.",
+    )
+
+
 class BudgetHolderCreateSerializer(InputSerializer):
     role = StrictChoiceField(
         choices=[(role.value, role.label) for role in MandateRole if role in ACTING_ROLES],
@@ -142,6 +178,10 @@ class BudgetHolderCreateSerializer(InputSerializer):
     bsn = _identifier("bsn")
     date_of_birth = StrictDateField()
     svb_client_number = _identifier("svb_client_number")
+    postcode = _postcode()
+    house_number = char_for(BudgetHolder, "house_number", required=False)
+    date_of_death = StrictDateField(required=False, allow_null=True)
+    cak_exemption = choice_for(BudgetHolder, "cak_exemption", required=False)
     funders = CodeRelatedField(
         slug_field="code",
         queryset=Funder.objects.all(),
@@ -164,10 +204,35 @@ class BudgetHolderUpdateSerializer(InputSerializer):
     )
     date_of_birth = StrictDateField(required=False)
     svb_client_number = _identifier("svb_client_number", required=False)
+    postcode = _postcode()
+    house_number = char_for(BudgetHolder, "house_number", required=False)
+    date_of_death = StrictDateField(required=False, allow_null=True)
+    cak_exemption = choice_for(BudgetHolder, "cak_exemption", required=False)
+
+
+class AdmissionCreateSerializer(InputSerializer):
+    kind = choice_for(HolderAdmission, "kind")
+    valid_from = StrictDateField()
+    valid_to = StrictDateField(required=False, allow_null=True)
+    note = char_for(HolderAdmission, "note", required=False)
+
+
+class AdmissionEndSerializer(InputSerializer):
+    valid_to = StrictDateField(help_text="The last day of the stay.")
 
 
 class BSNLookupSerializer(InputSerializer):
     bsn = _identifier("bsn", help_text="The BSN to look for (sent in the body, never in a URL).")
+
+
+class IndicationSerializer(serializers.ModelSerializer):
+    product: serializers.SlugRelatedField[CareProduct] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = Indication
+        fields = ["id", "product", "hours", "per", "valid_from", "valid_to"]
 
 
 class BudgetSerializer(serializers.ModelSerializer):
@@ -177,6 +242,9 @@ class BudgetSerializer(serializers.ModelSerializer):
     # many=True makes a ManyRelatedField; djangorestframework-stubs does not model it
     products: serializers.ManyRelatedField = serializers.SlugRelatedField(  # type: ignore[assignment]
         slug_field="code", many=True, read_only=True
+    )
+    indications = IndicationSerializer(
+        many=True, read_only=True, help_text="The hours the decision indicates per product."
     )
     objection_deadline = serializers.SerializerMethodField(
         help_text="Last day to object to the decision (bezwaar): 6 weeks after it, by the "
@@ -196,6 +264,8 @@ class BudgetSerializer(serializers.ModelSerializer):
             "amount",
             "decision_date",
             "decision_reference",
+            "svb_payroll",
+            "indications",
             "objection_deadline",
             "created_at",
             "updated_at",
@@ -223,6 +293,9 @@ class BudgetCreateSerializer(InputSerializer):
     amount = decimal_for(Budget, "amount")
     decision_date = StrictDateField()
     decision_reference = char_for(Budget, "decision_reference")
+    svb_payroll = StrictBooleanField(
+        required=False, help_text="Zvw only (400 otherwise): the SVB runs the payroll."
+    )
 
 
 class BudgetUpdateSerializer(InputSerializer):
@@ -232,3 +305,18 @@ class BudgetUpdateSerializer(InputSerializer):
     amount = decimal_for(Budget, "amount", required=False)
     decision_date = StrictDateField(required=False)
     decision_reference = char_for(Budget, "decision_reference", required=False)
+    svb_payroll = StrictBooleanField(
+        required=False, help_text="Zvw only (400 otherwise): the SVB runs the payroll."
+    )
+
+
+class IndicationCreateSerializer(InputSerializer):
+    product = CodeRelatedField(
+        slug_field="code",
+        queryset=CareProduct.objects.all(),
+        help_text="One of the grant's care products.",
+    )
+    hours = decimal_for(Indication, "hours", help_text='More than 0, e.g. "3.00".')
+    per = choice_for(Indication, "per")
+    valid_from = StrictDateField()
+    valid_to = StrictDateField(required=False, allow_null=True)

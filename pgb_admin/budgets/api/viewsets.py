@@ -1,9 +1,12 @@
 from django.http import Http404
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
+from pgb_admin.api.fields import path_id
 from pgb_admin.api.filters import DateFilter, FilterSet, IdFilter
 from pgb_admin.api.permissions import reads_only
 from pgb_admin.api.throttling import LookupRateThrottle
@@ -51,6 +54,10 @@ class CareProductViewSet(ListRetrieveMixin, ScopedViewSet):
     http_method_names = ["get", "head", "options"]
 
 
+#: the answers that show the full BSN to who acts for the holder (tests/bsn_scan.py)
+FULL_BSN_ACTIONS = frozenset({"retrieve", "create", "partial_update", "lookup"})
+
+
 class BudgetHolderFilter(FilterSet):
     funder = filters.CharFilter(method="filter_funder", label="With a grant of this funder")
 
@@ -79,8 +86,9 @@ class BudgetHolderViewSet(ListRetrieveMixin, ScopedViewSet):
     ordering_fields = ["surname", "date_of_birth", "created_at"]
 
     def get_serializer_context(self):
-        # the full BSN only in the answer about one holder, never in a list of them
-        return {**super().get_serializer_context(), "full_bsn": self.action != "list"}
+        # the full BSN only in the answer about one holder, never in a list of them, nor in
+        # the answer to a change of their admissions
+        return {**super().get_serializer_context(), "full_bsn": self.action in FULL_BSN_ACTIONS}
 
     def get_throttles(self):
         throttles = super().get_throttles()
@@ -112,6 +120,33 @@ class BudgetHolderViewSet(ListRetrieveMixin, ScopedViewSet):
         holder = self.get_object()
         data = self.read_input(serializers.BudgetHolderUpdateSerializer)
         holder = services.holder_update(actor=request.user, holder_id=holder.pk, **data)
+        return self.respond(holder)
+
+    @extend_schema(
+        summary="Register a stay in a hospital or a Wlz institution",
+        request=serializers.AdmissionCreateSerializer,
+        responses={201: serializers.BudgetHolderSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def admissions(self, request, pk=None):
+        holder = self.get_object()
+        data = self.read_input(serializers.AdmissionCreateSerializer)
+        services.admission_create(actor=request.user, holder_id=holder.pk, **data)
+        return self.respond(holder, status=201)
+
+    @extend_schema(
+        summary="End a stay (its last day)",
+        request=serializers.AdmissionEndSerializer,
+        responses={200: serializers.BudgetHolderSerializer},
+        parameters=[OpenApiParameter("admission_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+    )
+    @action(detail=True, methods=["post"], url_path=r"admissions/(?P<admission_id>[0-9]+)/end")
+    def admission_end(self, request, pk=None, admission_id=None):
+        holder = self.get_object()
+        if not holder.admissions.filter(pk=path_id(admission_id)).exists():
+            raise Http404
+        data = self.read_input(serializers.AdmissionEndSerializer)
+        services.admission_end(actor=request.user, admission_id=int(admission_id), **data)
         return self.respond(holder)
 
     @extend_schema(
@@ -183,3 +218,15 @@ class BudgetViewSet(ListRetrieveMixin, ScopedViewSet):
         data = self.read_input(serializers.BudgetUpdateSerializer)
         budget = services.budget_update(actor=request.user, budget_id=budget.pk, **data)
         return self.respond(budget)
+
+    @extend_schema(
+        summary="Register the hours the decision indicates for one of the grant's products",
+        request=serializers.IndicationCreateSerializer,
+        responses={201: serializers.BudgetSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def indications(self, request, pk=None):
+        budget = self.get_object()
+        data = self.read_input(serializers.IndicationCreateSerializer)
+        services.indication_create(actor=request.user, budget_id=budget.pk, **data)
+        return self.respond(budget, status=201)
