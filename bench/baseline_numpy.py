@@ -630,7 +630,25 @@ def run(c: dict) -> dict[str, int]:
     use, ui = use[uf], ui[uf]
     use_order = np.lexsort((d_id[use], d_month[use], d_budget[use]))
     use, ui = use[use_order], ui[use_order]
-    totals = D["total_cents"][run_mask][use]
+    # an hourly employment's declaration counts with the holiday allowance (of the hour lines
+    # under a version without it in the rate) and the employer costs, each half up
+    l_employed_hour = l_hour & per_line(vf) & (d_type_code[l_decl] == 2)
+    d_wage = np.zeros(n_decl, dtype=np.int64)
+    np.add.at(d_wage, l_decl, np.where(l_employed_hour, l_amount, 0))
+    d_holiday_wage = np.zeros(n_decl, dtype=np.int64)
+    np.add.at(
+        d_holiday_wage, l_decl, np.where(l_employed_hour & ~per_line(s_holiday_pay), l_amount, 0)
+    )
+    u_schemes = B["scheme"][ui]
+    extras = np.zeros(len(use), dtype=np.int64)
+    for kind, wage in (
+        ("holiday_allowance_pct", d_holiday_wage[use]),
+        ("employer_costs_pct", d_wage[use]),
+    ):
+        pct = figure(kind, d_month[use], schemes=u_schemes)
+        part = np.sign(wage) * ((np.abs(wage) * np.maximum(pct, 0) + 5_000) // 10_000)
+        extras += np.where(pct >= 0, part, 0)
+    totals = D["total_cents"][run_mask][use] + extras
     running = np.cumsum(totals)
     u_start = _runs(d_budget[use])
     before = np.repeat(running[u_start] - totals[u_start], np.diff(np.append(u_start, len(use))))

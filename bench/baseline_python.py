@@ -417,11 +417,33 @@ def run(r: dict) -> dict[str, int]:
             if agreement_type in EMPLOYMENT_TYPES and days >= 4:
                 count["employment.four_days_a_week"] += 1
 
+    # an hourly employment's declaration counts with the holiday allowance (of the hour lines
+    # under a version without it in the rate) and the employer costs, each half up
+    hourly_employment = {
+        row[0] for row in r["declarations"]
+        if row[5] and (agreements.get(row[1]) or (None,) * 4)[3] == "employment_hourly"
+    }  # fmt: skip
+    wages: dict = defaultdict(lambda: [0, 0])
+    for declaration_id, _day, _q, unit, _rate, amount, version_id in r["lines"]:
+        if declaration_id in hourly_employment and unit == "hour" and version_id in versions:
+            wages[declaration_id][0] += amount
+            if not versions[version_id][10]:
+                wages[declaration_id][1] += amount
+
+    def percent_of(cents, pct):
+        if pct < 0:
+            return 0
+        part = (abs(cents) * pct + 5_000) // 10_000
+        return part if cents >= 0 else -part
+
     # the grant: a running total per grant over the run's declarations
     running: dict = {}
-    for budget_id, _month, _declaration_id, total in sorted(budget_use, key=lambda u: u[:3]):
+    for budget_id, month, declaration_id, total in sorted(budget_use, key=lambda u: u[:3]):
+        _b, _f, scheme, _start, _end, granted_cents, used_cents, fixed_cents = budgets[budget_id]
+        wage, holiday_wage = wages.get(declaration_id, (0, 0))
+        total += percent_of(holiday_wage, figure("holiday_allowance_pct", month, scheme=scheme))
+        total += percent_of(wage, figure("employer_costs_pct", month, scheme=scheme))
         running[budget_id] = running.get(budget_id, 0) + total
-        _b, _f, _s, _start, _end, granted_cents, used_cents, fixed_cents = budgets[budget_id]
         used = used_cents + fixed_cents + running[budget_id]
         if used > granted_cents:
             count["budget.exceeded"] += 1

@@ -9,9 +9,12 @@ frames synthetically at municipality scale.
   an employment, the holiday allowance reserved and the employer costs as rows of their own
   (status ``HOLIDAY_ALLOWANCE``, ``EMPLOYER_COSTS``). The money sums of every report come from
   here, so they equal the declarations to the cent.
+  An hourly employment's counted declarations add the same two rows, of the declaration's
+  month (the declaration is the wage; the SVB adds them: ``hourly_declaration_extras``).
 - ``agreed``: what the running agreements will use in the months after the reference month:
   fixed monthly amounts (and an employment's holiday allowance and employer costs, kinds of
-  their own), and agreed hours per week times the rate for hourly agreements.
+  their own), and agreed hours per week times the rate for hourly agreements (with, for an
+  hourly employment, its holiday allowance and employer costs the same way).
 - ``versions``: the agreement versions on the grants, for tariff checks and signals.
 
 The reference month is the last month that is over: declarations are always made afterwards.
@@ -32,9 +35,15 @@ from contracts.constants import AgreementType, Relation
 from contracts.models import AgreementVersion, HolderProvider, Provider
 from declarations.selectors import fixed_pay_months
 from declarations.selectors.monthly_pay import EMPLOYER_COSTS as COMPONENT_EMPLOYER_COSTS
+from declarations.selectors.monthly_pay import (
+    EXTRA_BASE,
+    WAGE,
+    agreement_ends,
+    employment_extras,
+    hourly_declaration_extras,
+)
 from declarations.selectors.monthly_pay import HOLIDAY_ALLOWANCE as COMPONENT_HOLIDAY_ALLOWANCE
-from declarations.selectors.monthly_pay import WAGE
-from declarations.selectors.reporting import declared_spend, draft_totals
+from declarations.selectors.reporting import counted_declarations, declared_spend, draft_totals
 from pgb_admin.accounts.constants import MandateRole
 from pgb_admin.accounts.models import Mandate
 from pgb_admin.budgets.models import (
@@ -76,7 +85,7 @@ COLUMNS = {
     "versions": [
         "version_id", "agreement_id", "holder_id", "provider_id", "budget_id", "product_id",
         "valid_from", "valid_to", "agreement_type", "unit", "rate_cents", "hours_per_week_c",
-        "carer_class",
+        "carer_class", "holiday_pay",
     ],
     "providers": [
         "provider_id", "name", "kind", "iban", "account_holder", "postcode", "house_number",
@@ -187,12 +196,17 @@ def load_report_data(budgets: QuerySet[Budget], *, today: date) -> ReportData:
 
     versions = _versions(budget_ids)
     fixed_spent, fixed_committed, unknown, payouts = _fixed_pay(budget_ids, reference)
+    hours = _agreed_hours(versions, budget_frame, reference)
+    extra_spent, extra_committed, extra_unknown, extra_payouts = _hourly_employment(
+        budget_ids, budget_frame, hours
+    )
     spend = pd.concat(
-        [_declared(budget_ids), fixed_spent, _free_amount_claims(budget_ids)], ignore_index=True
+        [_declared(budget_ids), fixed_spent, extra_spent, _free_amount_claims(budget_ids)],
+        ignore_index=True,
     )
     spend["month"] = months(spend["month"])
     agreed = pd.concat(
-        [fixed_committed, _agreed_hours(versions, budget_frame, reference)], ignore_index=True
+        [fixed_committed, hours[COLUMNS["agreed"]], extra_committed], ignore_index=True
     )
     agreed["month"] = months(agreed["month"])
     providers = frame(
@@ -218,8 +232,8 @@ def load_report_data(budgets: QuerySet[Budget], *, today: date) -> ReportData:
         providers=providers,
         drafts={pk: to_cents(total) for pk, total in drafts.items()},
         reference=reference,
-        employer_costs_unknown=unknown,
-        holiday_payouts=payouts,
+        employer_costs_unknown=unknown | extra_unknown,
+        holiday_payouts=pd.concat([payouts, extra_payouts], ignore_index=True),
         **_signal_inputs(budget_ids, holder_ids),
     )
 
@@ -318,6 +332,59 @@ def _fixed_pay(
     return spent, committed, unknown, payouts
 
 
+def _hourly_employment(
+    budget_ids, budgets: pd.DataFrame, hours: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, frozenset[int], pd.DataFrame]:
+    """An employment paid per hour, as :func:`_fixed_pay` does fixed pay: the holiday
+    allowance (unless the rate includes it) and the employer costs the SVB adds to its counted
+    declarations (spend, the declaration's month, whatever the reference month) and to its
+    agreed hours ahead (committed), vectorised (``employment_extras``); the grants with
+    employer costs unknown for some month; and the holiday allowance by payout month."""
+    declared = hourly_declaration_extras(counted_declarations(budget_ids))
+    employed = hours[hours["agreement_type"] == AgreementType.EMPLOYMENT_HOURLY]
+    ahead = employment_extras(
+        employed.assign(on=employed["covered_from"])[EXTRA_BASE],
+        agreement_ends(set(employed["agreement_id"].tolist())) if len(employed) else {},
+    )
+    holders = budgets.set_index("budget_id")["holder_id"]
+    spent_known = declared[declared["known"].astype(bool)]
+    spent = frame(
+        "spend",
+        zip(
+            spent_known["budget_id"], [-1] * len(spent_known), spent_known["agreement_id"],
+            spent_known["budget_id"].map(holders), spent_known["provider_id"],
+            spent_known["product_id"], spent_known["month"],
+            spent_known["component"].map(STATUS_OF_COMPONENT), spent_known["cents"],
+            [0] * len(spent_known),
+            strict=True,
+        ),
+    )  # fmt: skip
+    ahead_known = ahead[ahead["known"].astype(bool)]
+    committed = frame(
+        "agreed",
+        zip(
+            ahead_known["budget_id"], ahead_known["agreement_id"], ahead_known["provider_id"],
+            ahead_known["product_id"], ahead_known["month"], ahead_known["cents"],
+            ahead_known["component"].map(STATUS_OF_COMPONENT),
+            strict=True,
+        ),
+    )  # fmt: skip
+    both = pd.concat([declared.drop(columns="declaration_id"), ahead], ignore_index=True)
+    unknown = frozenset(
+        int(pk)
+        for pk in both.loc[
+            (both["component"] == COMPONENT_EMPLOYER_COSTS) & ~both["known"].astype(bool),
+            "budget_id",
+        ]
+    )
+    paid = both[(both["component"] == COMPONENT_HOLIDAY_ALLOWANCE) & both["known"].astype(bool)]
+    payouts = frame(
+        "payouts",
+        zip(paid["budget_id"], paid["agreement_id"], paid["paid_out"], paid["cents"], strict=True),
+    )
+    return spent, committed, unknown, payouts
+
+
 def _free_amount_claims(budget_ids) -> pd.DataFrame:
     """Claims on the verantwoordingsvrij bedrag: paid from the grant, in the month paid."""
     return frame(
@@ -337,7 +404,7 @@ def _versions(budget_ids) -> pd.DataFrame:
             "pk", "agreement_id", "agreement__holder_id", "agreement__provider_id", "budget_id",
             "product_id", "valid_from", "valid_to", "agreement__agreement_type", "unit", "rate",
             "hours_per_week", "agreement__provider__kind", "agreement__provider__kvk_number",
-            "agreement__provider__big_number",
+            "agreement__provider__big_number", "rate_includes_holiday_pay",
         )
     )  # fmt: skip
     relations = dict(
@@ -352,9 +419,9 @@ def _versions(budget_ids) -> pd.DataFrame:
             (pk, agreement, holder, provider, budget, product, start, end, agreement_type,
              unit, to_cents(rate), -1 if hours is None else to_cents(hours),
              carer_class(relations.get((holder, provider), Relation.NONE), kind, bool(kvk or big),
-                         agreement_type))
+                         agreement_type), bool(holiday))
             for pk, agreement, holder, provider, budget, product, start, end, agreement_type,
-            unit, rate, hours, kind, kvk, big in rows
+            unit, rate, hours, kind, kvk, big, holiday in rows
         ],
     )  # fmt: skip
     versions["valid_from"] = pd.to_datetime(versions["valid_from"]).astype("datetime64[ns]")
@@ -364,12 +431,15 @@ def _versions(budget_ids) -> pd.DataFrame:
 
 def _agreed_hours(versions: pd.DataFrame, budgets: pd.DataFrame, reference: date) -> pd.DataFrame:
     """Agreed hours per week times the rate, per month after the reference month in which a
-    version of an hourly agreement runs, pro rata by the days it runs (vectorised)."""
+    version of an hourly agreement runs, pro rata by the days it runs (vectorised). Beside
+    the columns of ``agreed``: those :func:`employment_extras` reads (``EXTRA_BASE``, the
+    wage in ``cents``, ``holiday_cents`` when the rate does not include the allowance) and the
+    agreement type and first day covered."""
     hourly = versions[
         (versions["unit"] == RateUnit.HOUR)
         & (versions["hours_per_week_c"] > 0)
         & (versions["agreement_type"] != AgreementType.EMPLOYMENT_FIXED)
-    ].merge(budgets[["budget_id", "end"]], on="budget_id")
+    ].merge(budgets[["budget_id", "end", "scheme"]], on="budget_id")
     first_month = pd.Timestamp(next_month(reference))
     start = hourly["valid_from"].where(hourly["valid_from"] > first_month, first_month)
     end = (
@@ -380,7 +450,10 @@ def _agreed_hours(versions: pd.DataFrame, budgets: pd.DataFrame, reference: date
     hourly = hourly.assign(start=start, stop=end)
     hourly = hourly[hourly["start"] <= hourly["stop"]]
     if hourly.empty:
-        return frame("agreed", [])
+        empty = frame("agreed", [])
+        return empty.assign(
+            scheme="", holiday_cents=empty["cents"], agreement_type="", covered_from=empty["month"]
+        )
     # one row per version and month it covers
     first = month_index(hourly["start"])
     counts = (month_index(hourly["stop"]) - first + 1).to_numpy()
@@ -402,5 +475,9 @@ def _agreed_hours(versions: pd.DataFrame, budgets: pd.DataFrame, reference: date
             "month": month,
             "cents": cents,
             "kind": AGREED_HOURS,
+            "scheme": rows["scheme"],
+            "holiday_cents": np.where(rows["holiday_pay"].astype(bool), 0, cents),
+            "agreement_type": rows["agreement_type"],
+            "covered_from": covered_from,
         }
     )

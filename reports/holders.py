@@ -66,6 +66,16 @@ EMPLOYER_COSTS_UNKNOWN = _(
     "employment, so they are not in these amounts."
 )
 
+# SVB "Minimumloon en vakantiegeld" (URL unverified:
+# https://www.svb.nl/nl/pgb/werkgeverschap/minimumloon-en-vakantiegeld)
+EMPLOYMENT_COSTS_HELP = _(
+    "For an employee the SVB adds the holiday allowance (reserved every month, paid out in May "
+    "or when the employment ends) unless the agreed rate includes it, and pays the employer "
+    "costs from the budget. A declaration states the wage only: do not add the holiday "
+    "allowance to the amounts you declare. These amounts count them in used, committed and "
+    "the forecast."
+)
+
 
 @dataclass
 class ExhaustionReport:
@@ -203,8 +213,9 @@ class ExhaustionReport:
     def _employment_costs(row: Any) -> dict[str, Any]:
         """An employment's costs beside the wage, apart: the holiday allowance (reserved
         monthly, paid out in May) and the employer costs the SVB pays from the budget, used so
-        far and committed ahead. Without an employer-costs figure for a month they are
-        unknown: said so, not counted as nothing."""
+        far and committed ahead, for fixed pay and for hourly employment (whose declarations
+        state the wage: the SVB adds these on top). Without an employer-costs figure for a
+        month they are unknown: said so, not counted as nothing."""
         unknown = bool(row.employer_costs_unknown)
         return {
             "holiday_allowance": {
@@ -217,6 +228,7 @@ class ExhaustionReport:
                 "known": not unknown,
             },
             "message": str(EMPLOYER_COSTS_UNKNOWN) if unknown else "",
+            "help": str(EMPLOYMENT_COSTS_HELP),
         }
 
     def _by(self, column: str, budget_id, names: dict) -> list[dict]:

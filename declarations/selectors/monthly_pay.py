@@ -14,21 +14,36 @@ employment costs the grant beside the wage.
   counting nothing silently.
 
 Rounding: each component is rounded to the cent per month (half up) from the month's wage.
+
+- An employment paid per hour (``EMPLOYMENT_HOURLY``) is declared: the declaration is the
+  wage, and the SVB adds the same holiday allowance on top unless the version's rate includes
+  it, and pays the employer costs from the budget (SVB "Minimumloon en vakantiegeld",
+  https://www.svb.nl/nl/pgb/werkgeverschap/minimumloon-en-vakantiegeld, URL unverified; the
+  8 % itself: BW 7:634, the dated figure).
+  :func:`hourly_declaration_extras` gives them per counted declaration, :func:`employment_extras`
+  (vectorised, shared with the committed hours of the reports) computes them: the percentage of
+  the month's figure of the wage in cents, rounded half up per declaration or month
+  (:func:`pgb_admin.core.money.percent_of_cents`).
 """
 
 from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Min, QuerySet, Sum
 
-from contracts.constants import EMPLOYMENT_TYPES
+import numpy as np
+import pandas as pd
+
+from contracts.constants import EMPLOYMENT_TYPES, AgreementType
 from contracts.models import AgreementVersion
-from pgb_admin.core.money import to_cents
+from pgb_admin.core.money import percent_of_cents, to_cents
 from pgb_admin.core.periods import month_end, month_start, next_month
 from pgb_admin.figures.constants import FigureKind, RateUnit
 from pgb_admin.figures.models import FigureLookup
+
+from ..models import Declaration, DeclarationLine
 
 WAGE = "wage"
 HOLIDAY_ALLOWANCE = "holiday_allowance"
@@ -74,7 +89,7 @@ def fixed_pay_months(budget_ids: Iterable[int]) -> list[FixedPayMonth]:
         .select_related("budget", "agreement")
         .order_by("pk")
     )
-    ends = _agreement_ends({v.agreement_id for v in versions})
+    ends = agreement_ends({v.agreement_id for v in versions})
     figures = FigureLookup()
     cache: dict[tuple[str, str, date], Decimal | None] = {}
 
@@ -128,7 +143,7 @@ def fixed_pay_months(budget_ids: Iterable[int]) -> list[FixedPayMonth]:
     return months
 
 
-def _agreement_ends(agreement_ids: set[int]) -> dict[int, date | None]:
+def agreement_ends(agreement_ids: set[int]) -> dict[int, date | None]:
     """The last day of each agreement over all its versions; None while one is open-ended."""
     rows = (
         AgreementVersion.objects.filter(agreement_id__in=agreement_ids)
@@ -140,3 +155,110 @@ def _agreement_ends(agreement_ids: set[int]) -> dict[int, date | None]:
         row["agreement_id"]: row["last"] if row["versions"] == row["ended"] else None
         for row in rows
     }
+
+
+# the columns of :func:`employment_extras`' input: the wage in ``cents``, of which
+# ``holiday_cents`` gets the holiday allowance on top; ``on`` the day whose figures apply
+EXTRA_BASE = [
+    "budget_id", "agreement_id", "provider_id", "product_id", "month", "on", "scheme", "cents",
+    "holiday_cents",
+]  # fmt: skip
+EXTRA_KEYS = EXTRA_BASE[:5]
+
+
+def figure_hundredths(kind: str, on: pd.Series, schemes: pd.Series) -> np.ndarray:
+    """The dated figure ``kind`` in hundredths on each day for each scheme (a scheme's own row
+    or the general one), -1 where none holds: one look-up per distinct (day, scheme), one
+    query per figure period (:class:`FigureLookup`)."""
+    keys = pd.DataFrame(
+        {
+            "on": pd.to_datetime(on).dt.normalize().to_numpy(),
+            "scheme": schemes.astype(str).to_numpy(),
+        }
+    )
+    distinct = keys.drop_duplicates().reset_index(drop=True)
+    figures = FigureLookup()
+    values = []
+    for day, scheme in zip(distinct["on"], distinct["scheme"], strict=True):
+        value = figures.value_on(kind, day.date(), scheme=scheme)
+        values.append(-1 if value is None else to_cents(value))
+    distinct["value"] = np.asarray(values, dtype=np.int64)
+    merged = keys.merge(distinct, on=["on", "scheme"], how="left")
+    return merged["value"].to_numpy(dtype=np.int64)
+
+
+def employment_extras(base: pd.DataFrame, ends: dict[int, date | None]) -> pd.DataFrame:
+    """The holiday allowance (of ``holiday_cents``, rows where it is not 0) and the employer
+    costs (of ``cents``) of an employment's wage rows (columns :data:`EXTRA_BASE`), as rows of
+    their own with the same keys: ``component``, ``cents``, ``known`` (False: no figure for
+    the day, 0 cents) and, for the holiday allowance, ``paid_out`` (the next May, or the
+    agreement's last month when it ends before: :func:`payout_month`). Vectorised; each row
+    is rounded to the cent half up (:func:`percent_of_cents`)."""
+    columns = [*EXTRA_KEYS, "component", "cents", "known", "paid_out"]
+    if base.empty:
+        return pd.DataFrame(columns=columns)
+    month = pd.to_datetime(base["month"])
+    month_number = (month.dt.year * 12 + month.dt.month - 1).to_numpy()
+    may = (month.dt.year + (month.dt.month > PAYOUT_MONTH)).to_numpy() * 12 + PAYOUT_MONTH - 1
+    end = pd.to_datetime(base["agreement_id"].map(ends))
+    end_number = (end.dt.year * 12 + end.dt.month - 1).fillna(np.iinfo(np.int32).max)
+    paid = np.where(end_number.to_numpy() < may, end_number.to_numpy(), may).astype(np.int64)
+    paid = np.maximum(paid, month_number)
+    paid_out = pd.to_datetime(
+        pd.DataFrame({"year": paid // 12, "month": paid % 12 + 1, "day": 1})
+    ).dt.date.to_numpy()
+    parts = []
+    for kind, component, wage in (
+        (FigureKind.HOLIDAY_ALLOWANCE_PCT, HOLIDAY_ALLOWANCE, base["holiday_cents"]),
+        (FigureKind.EMPLOYER_COSTS_PCT, EMPLOYER_COSTS, base["cents"]),
+    ):
+        cents = wage.to_numpy(dtype=np.int64)
+        chosen = cents != 0 if component == HOLIDAY_ALLOWANCE else np.ones(len(base), bool)
+        pct = figure_hundredths(kind, base["on"], base["scheme"])
+        known = pct >= 0
+        part = base.loc[chosen, EXTRA_KEYS].copy()
+        part["component"] = component
+        part["cents"] = np.where(known, percent_of_cents(cents, np.maximum(pct, 0)), 0)[chosen]
+        part["known"] = known[chosen]
+        part["paid_out"] = paid_out[chosen] if component == HOLIDAY_ALLOWANCE else None
+        parts.append(part)
+    return pd.concat(parts)[columns]
+
+
+def hourly_declaration_extras(declarations: QuerySet[Declaration]) -> pd.DataFrame:
+    """The holiday allowance and employer costs the SVB adds to ``declarations`` of an
+    employment paid per hour (:func:`employment_extras`; one row per declaration and
+    component, with ``declaration_id``): the allowance of the care lines under a version whose
+    rate does not include it, the employer costs of all its care lines, on the declaration's
+    month. One query plus the agreement ends and the figure look-ups."""
+    rows = (
+        DeclarationLine.objects.filter(
+            declaration__in=declarations,
+            declaration__budget__isnull=False,
+            declaration__agreement__agreement_type=AgreementType.EMPLOYMENT_HOURLY,
+            unit=RateUnit.HOUR,
+            version__isnull=False,
+        )
+        .values_list(
+            "declaration_id", "declaration__budget_id", "declaration__agreement_id",
+            "declaration__agreement__provider_id", "declaration__month",
+            "declaration__budget__scheme", "version__rate_includes_holiday_pay",
+        )
+        .annotate(product=Min("version__product_id"), wage=Sum("amount"))
+        .order_by()
+    )  # fmt: skip
+    bases: dict[int, list[Any]] = {}
+    for pk, budget, agreement, provider, month, scheme, includes, product, wage in rows:
+        cents, product = to_cents(wage), -1 if product is None else product
+        row = bases.setdefault(
+            pk, [budget, agreement, provider, product, month, month, scheme or "", 0, 0]
+        )
+        row[3] = min(row[3], product) if row[3] >= 0 else product
+        row[7] += cents
+        row[8] += 0 if includes else cents
+    base = pd.DataFrame(list(bases.values()), columns=EXTRA_BASE)
+    base.index = pd.Index(list(bases), dtype=np.int64, name="declaration_id")
+    if base.empty:
+        return employment_extras(base, {}).assign(declaration_id=pd.Series(dtype=np.int64))
+    ends = agreement_ends(set(base["agreement_id"].tolist()))
+    return employment_extras(base, ends).reset_index()

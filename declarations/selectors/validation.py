@@ -27,7 +27,7 @@ from ..validation.inputs import (
     public_holidays,
     sick_report_frame,
 )
-from .monthly_pay import fixed_pay_months
+from .monthly_pay import fixed_pay_months, hourly_declaration_extras
 
 
 def _cents(value: Decimal | int | None) -> int:
@@ -271,22 +271,30 @@ def _budgets(
     budget_ids: Collection[int], in_run: Collection[int], declarations: pd.DataFrame
 ) -> pd.DataFrame:
     """Each grant with what is spent outside this run (declarations that are validated or
-    further, not replaced by a correction) and the fixed monthly pay committed on it."""
+    further, not replaced by a correction, with the holiday allowance and employer costs the
+    SVB adds to an hourly employment's) and the fixed monthly pay committed on it."""
     corrected_in_run = set(declarations.loc[declarations["in_run"], "corrects_id"]) - {-1}
-    spent = dict(
+    outside = (
         counted_against_grant(Declaration.objects.filter(budget_id__in=budget_ids))
         .exclude(pk__in=in_run)
         .exclude(pk__in=corrected_in_run)
-        .values_list("budget_id")
+    )
+    spent = {
+        budget: _cents(total)
+        for budget, total in outside.values_list("budget_id")
         .annotate(total=Sum("total_amount"))
         .order_by()
-    )
+    }
+    extras = hourly_declaration_extras(outside)
+    sums = extras.groupby("budget_id")["cents"].sum()
+    for budget, cents in zip(sums.index.tolist(), sums.tolist(), strict=True):
+        spent[budget] = spent.get(budget, 0) + int(cents)
     fixed = fixed_pay_committed(budget_ids)
     return frame(
         "budgets",
         [
             (pk, funder, scheme, pd.Timestamp(start), pd.Timestamp(end), _cents(amount),
-             _cents(spent.get(pk, 0)), fixed.get(pk, 0))
+             spent.get(pk, 0), fixed.get(pk, 0))
             for pk, funder, scheme, start, end, amount in Budget.objects.filter(
                 pk__in=budget_ids
             ).values_list("pk", "funder_id", "scheme", "start_date", "end_date", "amount")

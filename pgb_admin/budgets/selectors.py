@@ -46,7 +46,6 @@ def holder_list(*, user: AnyUser) -> BudgetHolderQuerySet:
         .annotate(shows_full_bsn=Exists(full_bsn), can_edit=Exists(editable))
         .prefetch_related(
             "funders",
-            "admissions",
             Prefetch(
                 "budgets",
                 queryset=Budget.objects.visible_to(user).select_related("funder"),

@@ -84,7 +84,7 @@ class DigitsValidator:
 
     def __call__(self, value: str) -> None:
         normalized = normalize_digits(value)
-        if not (normalized.isdigit() and len(normalized) in self.lengths):
+        if not (normalized.isascii() and normalized.isdigit() and len(normalized) in self.lengths):
             raise ValidationError(self.message, code=self.code, params={"value": value})
 
     def __eq__(self, other: object) -> bool:

@@ -63,6 +63,9 @@ class EmploymentCostsSerializer(serializers.Serializer):
     holiday_allowance = ExtraCostSerializer()
     employer_costs = EmployerCostsSerializer()
     message = serializers.CharField(allow_blank=True)
+    help = serializers.CharField(
+        help_text="What the SVB adds to an employee's wage; declarations state the wage only."
+    )
 
 
 class FreeAmountSerializer(serializers.Serializer):

@@ -175,14 +175,15 @@ def test_a_validation_that_exceeds_the_grant_is_a_409_and_the_draft_keeps_its_fi
     assert problem["invalid_params"] == [
         {"name": "declaration", "code": "budget_exceeded", "reason": problem["detail"]}
     ]
+    # the wage of € 666,00 and the 8 % holiday allowance the SVB adds for an employee, € 53,28
     assert problem["detail"] == (
-        f"Declaration {declaration.pk} is not validated: with it, € 666.00 of grant "
-        f"{budget} ({budget.decision_reference}) (€ 600.00) would be used, € 66.00 more than "
+        f"Declaration {declaration.pk} is not validated: with it, € 719.28 of grant "
+        f"{budget} ({budget.decision_reference}) (€ 600.00) would be used, € 119.28 more than "
         "granted. It stays a draft; its findings say what to do."
     )
     dutch = token_client(actor, "nl").post(f"{V1}/declarations/{declaration.pk}/validate/")
     assert dutch.status_code == 409
-    assert "€ 666,00" in dutch.json()["detail"]
+    assert "€ 719,28" in dutch.json()["detail"]
 
     shown = client.get(f"{V1}/declarations/{declaration.pk}/").json()
     assert shown["status"] == "draft"
@@ -209,7 +210,7 @@ def test_the_page_shows_the_refusal(world, actor):
     assert response.status_code == 200
     page = response.content.decode()
     assert f"Declaration {declaration.pk} is not validated" in page
-    assert "€ 66.00 more than granted" in page
+    assert "€ 119.28 more than granted" in page  # with the holiday allowance
     declaration.refresh_from_db()
     assert declaration.status == DeclarationStatus.DRAFT
 

@@ -44,7 +44,7 @@ from pgb_admin.accounts.models import User
 from pgb_admin.budgets import services as budget_services
 from pgb_admin.budgets.constants import IndicationPeriod, Scheme
 from pgb_admin.budgets.models import Budget, CareProduct, Funder, Indication
-from pgb_admin.figures.constants import FigureKind, RateUnit
+from pgb_admin.figures.constants import FigureKind, FigureUnit, RateUnit
 from pgb_admin.figures.models import MaxTariff, StatutoryFigure
 
 from ..factories import BudgetHolderFactory, FunderFactory, MandateFactory, UserFactory, iban_from
@@ -570,7 +570,8 @@ def _travel_not_agreed(build, trigger):
 
 
 def _exceeded(build, trigger):
-    case = build(amount="665.99" if trigger else "12000.00")
+    # € 666,00 of wage and the SVB's 8 % holiday allowance on top: € 719,28
+    case = build(amount="719.27" if trigger else "12000.00")
     case.fill()
     return case.declare()
 
@@ -807,8 +808,8 @@ SCENARIOS = {
         ("Travel costs of € 2.30",), ("€ 2,30",),
     ),
     "budget.exceeded": Scenario(
-        _exceeded, E, None, {"used": "666.00", "granted": "665.99", "over": "0.01"},
-        ("€ 666.00 of the grant of € 665.99", "€ 0.01 more"), ("€ 666,00", "€ 665,99", "€ 0,01"),
+        _exceeded, E, None, {"used": "719.28", "granted": "719.27", "over": "0.01"},
+        ("€ 719.28 of the grant of € 719.27", "€ 0.01 more"), ("€ 719,28", "€ 719,27", "€ 0,01"),
     ),
     "declaration.second_for_month": Scenario(
         _second_for_month, E, None, {"other": "{first}"},
@@ -1110,8 +1111,9 @@ def test_budget_exceeded_counts_validated_declarations_of_other_months(
     build, february_validated, exceeded
 ):
     case = build(amount="1200.00")
-    case.fill(FEBRUARY)  # 8 days of 4 hours: € 592,00
-    case.fill(MARCH)  # € 666,00
+    # each with the 8 % holiday allowance the SVB adds to an hourly employee's wage
+    case.fill(FEBRUARY)  # 8 days of 4 hours: € 592,00 + € 47,36
+    case.fill(MARCH)  # € 666,00 + € 53,28
     february = case.draft(FEBRUARY)
     if february_validated:
         case.validate(february)
@@ -1120,9 +1122,9 @@ def test_budget_exceeded_counts_validated_declarations_of_other_months(
     found = [f for f in findings_of(march) if f.rule_code == "budget.exceeded"]
     assert bool(found) == exceeded
     if exceeded:
-        assert found[0].params == {"used": "1258.00", "granted": "1200.00", "over": "58.00"}
+        assert found[0].params == {"used": "1358.64", "granted": "1200.00", "over": "158.64"}
         assert_figures(
-            found[0], ["€ 1,258.00", "€ 1,200.00", "€ 58.00"], ["€ 1.258,00", "€ 1.200,00"]
+            found[0], ["€ 1,358.64", "€ 1,200.00", "€ 158.64"], ["€ 1.358,64", "€ 1.200,00"]
         )
         assert march.status == DeclarationStatus.DRAFT
 
@@ -1131,15 +1133,16 @@ def test_budget_exceeded_counts_validated_declarations_of_other_months(
     ("monthly_wage", "code", "params", "english", "dutch"),
     [
         (None, None, None, None, None),
-        # 12 months: € 1.200,00 + € 666,00 = 93 % of € 2.000,00: no finding (nearly used up
-        # is an alert on the holder's dashboard, not a finding on the declaration)
+        # 12 months: € 1.200,00 + € 666,00 (+ 8 % holiday allowance: € 719,28) = 96 % of
+        # € 2.000,00: no finding (nearly used up is an alert on the holder's dashboard, not a
+        # finding on the declaration)
         ("100.00", None, None, None, None),
         (
-            "120.00",  # 12 months: € 1.440,00 + € 666,00
+            "120.00",  # 12 months: € 1.440,00 + € 719,28
             "budget.exceeded",
-            {"used": "2106.00", "granted": "2000.00", "over": "106.00"},
-            ["€ 2,106.00", "€ 2,000.00", "€ 106.00"],
-            ["€ 2.106,00", "€ 2.000,00", "€ 106,00"],
+            {"used": "2159.28", "granted": "2000.00", "over": "159.28"},
+            ["€ 2,159.28", "€ 2,000.00", "€ 159.28"],
+            ["€ 2.159,28", "€ 2.000,00", "€ 159,28"],
         ),
     ],
     ids=["no-fixed-pay", "nearly-exhausted", "exceeded"],
@@ -1189,10 +1192,11 @@ def test_fixed_monthly_pay_is_committed_pro_rata_for_a_partial_month(build):
 @pytest.mark.parametrize(
     ("granted", "codes", "percent"),
     [
-        ("740.01", [], None),  # 89.99 %
-        ("740.00", [], None),  # the dashboard's threshold: no finding on the declaration
-        ("666.00", [], None),  # used up, not exceeded
-        ("665.99", ["budget.exceeded"], None),
+        # € 666,00 of wage and 8 % holiday allowance: € 719,28 of the grant
+        ("799.21", [], None),  # 89.99 %
+        ("799.20", [], None),  # the dashboard's threshold: no finding on the declaration
+        ("719.28", [], None),  # used up, not exceeded
+        ("719.27", ["budget.exceeded"], None),
     ],
 )
 def test_budget_nearly_exhausted_from_the_threshold(build, granted, codes, percent):
@@ -1204,6 +1208,32 @@ def test_budget_nearly_exhausted_from_the_threshold(build, granted, codes, perce
     if percent:
         assert budget_findings[0].params["percent"] == percent
         assert_figures(budget_findings[0], [f"({percent}%)"], [f"{percent}%"])
+
+
+@pytest.mark.parametrize(
+    ("holiday_pay", "employer_costs", "used"),
+    [
+        (False, None, "719.28"),  # € 666,00 of wage + 8 % holiday allowance tips € 700 over
+        (True, None, None),  # the rate includes it: € 666,00 fits
+        (True, "10.00", "732.60"),  # employer costs only with a figure: + € 66,60
+        (False, "10.00", "785.88"),  # both
+    ],
+)
+def test_budget_exceeded_counts_an_hourly_employees_holiday_allowance_and_employer_costs(
+    build, holiday_pay, employer_costs, used
+):
+    if employer_costs:
+        StatutoryFigure.objects.create(
+            kind=FigureKind.EMPLOYER_COSTS_PCT,
+            unit=FigureUnit.PERCENT,
+            value=Decimal(employer_costs),
+            valid_from=date(2026, 1, 1),
+            source="test figure",
+        )
+    case = build(amount="700.00", holiday_pay=holiday_pay)
+    case.fill()
+    found = [f for f in findings_of(case.declare()) if f.rule_code == "budget.exceeded"]
+    assert [f.params["used"] for f in found] == ([used] if used else [])
 
 
 # --- one declaration and many take the same path ----------------------------------------------
@@ -1273,9 +1303,10 @@ def test_a_run_counts_the_earlier_months_of_the_same_grant(build):
     """The budget rules are cumulative on purpose: a run with February and March of one grant
     counts February's declaration when checking March, also when both are still drafts."""
     case = build(amount="1200.00")
-    case.fill(FEBRUARY)  # € 592,00
+    case.fill(FEBRUARY)  # € 592,00 + 8 % holiday allowance: € 639,36
     case.fill(MARCH)
-    case.change(MON_9, quantity="4.5")  # € 675,25 and a warning that is not about the grant
+    # € 675,25 (+ 8 %: € 729,27) and a warning that is not about the grant
+    case.change(MON_9, quantity="4.5")
     february, march = case.draft(FEBRUARY), case.draft(MARCH)
 
     together = _records(run(load_input([march.pk, february.pk], today=CHECKED)))
@@ -1293,7 +1324,7 @@ def test_a_run_counts_the_earlier_months_of_the_same_grant(build):
             "budget.exceeded",
             Severity.ERROR,
             None,
-            (("granted", "1200.00"), ("over", "67.25"), ("used", "1267.25")),
+            (("granted", "1200.00"), ("over", "168.63"), ("used", "1368.63")),
         )
     ]
 

@@ -106,8 +106,9 @@ def test_agreed_hours_commit_the_months_ahead_pro_rata(world):
     grant, _ = _report(world, budget)
     # November and December: 7 hours a week at € 20 over 30 and 31 days
     assert grant["committed_agreed"] == str(Decimal("20.00") * 7 * (30 + 31) / 7)
+    # the forecast of an hourly employee adds the 8 % holiday allowance the SVB adds
     agreed = {m["month"]: m["agreed"] for m in grant["months"] if not m["elapsed"]}
-    assert agreed == {"2026-11": "600.00", "2026-12": "620.00"}
+    assert agreed == {"2026-11": "648.00", "2026-12": "669.60"}
 
 
 def test_agreements_that_end_before_the_grant_commit_nothing_after_they_end(world):

@@ -7,10 +7,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 import pytest
 
 from contracts.constants import AgreementType
+from declarations.constants import DeclarationStatus
+from declarations.models import Declaration, DeclarationLine
 from pgb_admin.budgets.constants import CakExemption, Scheme
 from pgb_admin.budgets.models import FreeAmountClaim
 from pgb_admin.budgets.selectors import free_amount_allowed
@@ -107,6 +110,88 @@ def test_holiday_allowance_is_paid_out_when_the_agreement_ends_before_may(world)
 def test_a_rate_that_includes_the_holiday_allowance_adds_none(world):
     budget = _monthly(world, AgreementType.EMPLOYMENT_FIXED, rate_includes_holiday_pay=True)
     assert _grant(world, budget)["employment_costs"]["holiday_allowance"]["used"] == "0.00"
+
+
+def _hourly_employee(world, **version):
+    """An employee at € 15,00 an hour, 10 hours a week all year, with a paid declaration of
+    100 hours in March (€ 1.500,00: the wage; the SVB adds the holiday allowance)."""
+    budget = BudgetFactory(holder=world.mine, funder=world.the_hague, amount=Decimal("40000"))
+    link = HolderProviderFactory(holder=world.mine)
+    agreement = CareAgreementFactory(
+        holder=world.mine, provider=link.provider, agreement_type=AgreementType.EMPLOYMENT_HOURLY
+    )
+    hourly = AgreementVersionFactory(
+        agreement=agreement,
+        budget=budget,
+        product=budget.products.first(),
+        unit=RateUnit.HOUR,
+        rate=Decimal("15.00"),
+        hours_per_week=Decimal("10"),
+        **version,
+    )
+    declaration = Declaration.objects.create(
+        agreement=agreement,
+        budget=budget,
+        month=date(2026, 3, 1),
+        status=DeclarationStatus.PAID,
+        total_amount=Decimal("1500.00"),
+        care_amount=Decimal("1500.00"),
+        care_quantity=Decimal("100"),
+    )
+    DeclarationLine.objects.create(
+        declaration=declaration,
+        version=hourly,
+        care_date=date(2026, 3, 2),
+        quantity=Decimal("100"),
+        unit=RateUnit.HOUR,
+        rate=Decimal("15.00"),
+        amount=Decimal("1500.00"),
+    )
+    return budget
+
+
+def test_hourly_employee_counts_the_wage_and_8_percent_holiday_allowance_in_used(world):
+    budget = _hourly_employee(world)
+    grant = _grant(world, budget)
+    months = {m["month"]: m for m in grant["months"]}
+    # € 1.500 of wage (the declaration) and € 120 of holiday allowance, reserved in March
+    assert (grant["paid"], grant["reserved"], grant["used"]) == ("1500.00", "120.00", "1620.00")
+    assert months["2026-03"]["actual"] == "1620.00"
+    assert months["2026-03"]["holiday_allowance"] == "120.00"
+    # paid out in May; no employer-costs figure: unknown, said so, not counted as nothing
+    assert months["2026-05"]["holiday_allowance_paid_out"] == "120.00"
+    costs = grant["employment_costs"]
+    assert costs["holiday_allowance"]["used"] == "120.00"
+    assert costs["employer_costs"]["known"] is False
+    assert costs["message"]
+    # the help says so in the user's language: a declaration is the wage only
+    with translation.override("nl"):
+        assert "alleen het loon" in str(_grant(world, budget)["employment_costs"]["help"])
+    # committed: 10 hours a week x € 15,00 in November (30 days) and December (31 days), and
+    # 8 % of each month on top, half up per month
+    assert grant["committed_agreed"] == "1307.15"  # 642.86 + 664.29
+    assert costs["holiday_allowance"]["committed"] == "104.57"  # 51.43 + 53.14
+    assert months["2026-11"]["agreed"] == "694.29"  # 642.86 + 51.43
+    assert grant["committed"] == "1411.72"
+
+
+def test_hourly_employee_whose_rate_includes_holiday_pay_adds_nothing(world):
+    budget = _hourly_employee(world, rate_includes_holiday_pay=True)
+    grant = _grant(world, budget)
+    assert (grant["reserved"], grant["used"]) == ("0.00", "1500.00")
+    assert grant["employment_costs"]["holiday_allowance"] == {"used": "0.00", "committed": "0.00"}
+    assert grant["committed"] == "1307.15"
+
+
+def test_hourly_employee_employer_costs_appear_only_with_a_figure(world):
+    _employer_costs("10.00")
+    budget = _hourly_employee(world)
+    grant = _grant(world, budget)
+    costs = grant["employment_costs"]
+    assert costs["employer_costs"] == {"used": "150.00", "committed": "130.72", "known": True}
+    assert costs["message"] == ""
+    assert grant["used"] == "1770.00"  # 1,500 + 120 + 150
+    assert {m["month"]: m for m in grant["months"]}["2026-03"]["employer_costs"] == "150.00"
 
 
 @pytest.mark.parametrize("agreement_type", [AgreementType.FAMILY, AgreementType.INSTITUTION])

@@ -7,6 +7,10 @@ from django.utils.translation import gettext_lazy as _
 import numpy as np
 import pandas as pd
 
+from contracts.constants import AgreementType
+from pgb_admin.core.money import percent_of_cents
+from pgb_admin.figures.constants import FigureKind
+
 from ..engine import Context
 from ..registry import Param, rule
 from ._common import (
@@ -59,12 +63,49 @@ def _budget_use(ctx: Context) -> pd.DataFrame:
     return cached(ctx, _find_budget_use)
 
 
+def hourly_employment_extras(ctx: Context, d: pd.DataFrame) -> np.ndarray:
+    """Per declaration of ``d`` (columns declaration_id, month, scheme): the cents the SVB adds
+    to it for an employment paid per hour (SVB "Minimumloon en vakantiegeld"): the holiday
+    allowance (dated figure on the month) of its hour lines under a version whose rate does
+    not include it, and the employer costs of all its hour lines where a figure holds (else
+    nothing: unknown). Each rounded half up per declaration, as
+    ``declarations.selectors.monthly_pay.employment_extras`` does for the reports."""
+    lines = ctx.inp.lines[ctx.inp.lines["unit"] == "hour"][
+        ["declaration_id", "amount_cents", "version_id"]
+    ]
+    lines = lines.merge(ctx.declarations[["declaration_id", "agreement_type"]], on="declaration_id")
+    lines = lines[lines["agreement_type"] == AgreementType.EMPLOYMENT_HOURLY].merge(
+        ctx.inp.versions[["version_id", "holiday_pay"]], on="version_id"
+    )
+    holiday = np.where(
+        lines["holiday_pay"].fillna(False).astype(bool), 0, lines["amount_cents"]
+    ).astype(np.int64)
+    wages = (
+        lines.assign(holiday=holiday)
+        .groupby("declaration_id")[["amount_cents", "holiday"]]
+        .sum()
+        .reindex(d["declaration_id"].to_numpy(), fill_value=0)
+    )
+    on, schemes = d["month"].to_numpy(), d["scheme"].to_numpy()
+    extras = np.zeros(len(d), dtype=np.int64)
+    for kind, wage in (
+        (FigureKind.HOLIDAY_ALLOWANCE_PCT, wages["holiday"]),
+        (FigureKind.EMPLOYER_COSTS_PCT, wages["amount_cents"]),
+    ):
+        pct = ctx.figure(kind, on, schemes=schemes)
+        extras += np.where(pct >= 0, percent_of_cents(wage.to_numpy(), np.maximum(pct, 0)), 0)
+    return extras
+
+
 def _find_budget_use(ctx: Context) -> pd.DataFrame:
-    """Per declaration: cents of the grant used including it (other declarations, fixed monthly
-    pay and the run's earlier months), and the grant."""
+    """Per declaration: cents of the grant used including it (other declarations with what the
+    SVB adds to them, fixed monthly pay and the run's earlier months), and the grant. An
+    employment's declaration counts with its holiday allowance and employer costs
+    (:func:`hourly_employment_extras`)."""
     d = ctx.declarations[["declaration_id", "budget_id", "month", "total_cents"]]
     d = d[d["budget_id"] != -1].merge(ctx.inp.budgets, on="budget_id")
     d = d.sort_values(["budget_id", "month", "declaration_id"], kind="stable")
+    d = d.assign(total_cents=d["total_cents"] + hourly_employment_extras(ctx, d))
     running = d.groupby("budget_id")["total_cents"].cumsum()
     return d.assign(used=(d["used_cents"] + d["fixed_cents"] + running).astype(np.int64))
 
@@ -74,8 +115,8 @@ def _find_budget_use(ctx: Context) -> pd.DataFrame:
     severity=ERROR,
     title=_("Grant exceeded"),
     message=_(
-        "With this declaration %(used)s of the grant of %(granted)s is used (declarations and "
-        "fixed monthly pay): %(over)s more than granted."
+        "With this declaration %(used)s of the grant of %(granted)s is used (declarations, "
+        "fixed monthly pay, holiday allowance and employer costs): %(over)s more than granted."
     ),
     fix=_(
         "Declare less, or ask the funder for more budget: the SVB does not pay beyond the grant."

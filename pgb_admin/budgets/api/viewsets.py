@@ -85,6 +85,10 @@ class BudgetHolderViewSet(ListRetrieveMixin, ScopedViewSet):
     filterset_class = BudgetHolderFilter
     ordering_fields = ["surname", "date_of_birth", "created_at"]
 
+    def get_queryset(self):
+        # the answers list each holder's admissions; the overview page does not
+        return super().get_queryset().prefetch_related("admissions")
+
     def get_serializer_context(self):
         # the full BSN only in the answer about one holder, never in a list of them, nor in
         # the answer to a change of their admissions
