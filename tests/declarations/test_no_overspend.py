@@ -53,8 +53,13 @@ def _fifty_declarations_on_one_grant(world):
     for _ in range(SESSIONS):
         link = HolderProviderFactory(holder=world.mine)
         agreement = CareAgreementFactory(holder=world.mine, provider=link.provider)
+        # the rate includes the holiday allowance: each declaration costs the grant its total
         AgreementVersionFactory(
-            agreement=agreement, budget=budget, product=product, unit=RateUnit.HOUR
+            agreement=agreement,
+            budget=budget,
+            product=product,
+            unit=RateUnit.HOUR,
+            rate_includes_holiday_pay=True,
         )
         hour_services.time_entries_fill_month(
             actor=actor, agreement_id=agreement.pk, month=OCTOBER, pattern=HOURS
