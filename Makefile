@@ -17,7 +17,7 @@ SCALE ?= 1.0
 # test processes (pytest-xdist, a test database each): one per core; 0 runs them in this one
 PYTEST_WORKERS ?= auto
 
-.PHONY: install install-run install-test install-e2e setup run test e2e lint format check messages compilemessages lock clean bench schema fuzz worker-test
+.PHONY: install install-run install-test install-e2e setup run test e2e lint format check messages compilemessages lock clean bench schema fuzz worker-test vendor screenshots
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit("pgb-admin needs Python 3.11 or newer" if sys.version_info < (3, 11) else 0)'
@@ -70,6 +70,15 @@ worker-test: install-test compilemessages
 # Browser tests in Debian's chromium (apt-get install chromium); never `playwright install`.
 e2e: install-e2e compilemessages
 	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+
+# The NL Design System's component CSS and example theme, from npm at the versions pinned in
+# pgb_admin/vendor.py, into pgb_admin/static/vendor/nlds/ (committed: `make run` needs no Node).
+vendor: install-run
+	$(PY) -m pgb_admin.vendor
+
+# Pictures of the main pages on a phone and a desktop from a fresh demo world, for the README.
+screenshots: install-e2e compilemessages
+	$(PY) -m tests.e2e.screenshots
 
 lint: install-test
 	$(BIN)/ruff check .

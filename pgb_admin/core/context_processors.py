@@ -12,14 +12,14 @@ from pgb_admin.accounts.models import User
 from pgb_admin.accounts.scoping import audited_funder_ids, represented_holder_ids
 from pgb_admin.budgets.models import BudgetHolder, Funder
 
-SWITCHER_LIMIT = 500  # a bureau with more holders uses the holder list's search
+SWITCHER_LIMIT = 8  # the menu lists this many holders; with more it links to the search
 
 
 def _acting_holders(user: User) -> list[Mapping[str, Any]]:
     ids = represented_holder_ids(user, roles=list(MandateRole))
     return list(
         BudgetHolder.objects.filter(pk__in=ids).values("pk", "initials", "first_name", "surname")[
-            :SWITCHER_LIMIT
+            : SWITCHER_LIMIT + 1
         ]
     )
 
@@ -40,6 +40,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}  # only a password so far: no holder's name in the header
     return {
         "nav_holders": SimpleLazyObject(lambda: _holder_choices(_acting_holders(user))),
+        "nav_switcher_limit": SWITCHER_LIMIT,
         "nav_is_bureau": SimpleLazyObject(lambda: _is_bureau(user)),
         "nav_audited_funders": SimpleLazyObject(lambda: _audited_funders(user)),
     }

@@ -25,6 +25,14 @@ def euro(value) -> str:
 
 
 @register.filter
+def number(value) -> str:
+    """A whole number with the page's thousands separator: 10.500 (nl), 10,500 (en)."""
+    if value is None or value == "":
+        return ""
+    return formats.number_format(value, 0, use_l10n=True, force_grouping=True)
+
+
+@register.filter
 def quantity(value) -> str:
     """Hours as the page's language writes them, without trailing zeros (7,5)."""
     if value is None or value == "":

@@ -50,3 +50,19 @@
     if (grid) { updateTotals(grid); }
   });
 })();
+
+// The header menu closes on Escape and on a click elsewhere; an error summary takes the focus.
+(function () {
+  "use strict";
+  var menu = document.querySelector("[data-menu]");
+  if (menu) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) { menu.open = false; menu.querySelector("summary").focus(); }
+    });
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) { menu.open = false; }
+    });
+  }
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) { summary.focus(); }
+})();
