@@ -104,14 +104,17 @@ FUZZ_EXAMPLES ?= 60
 fuzz: install-test compilemessages
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/api/test_contract.py -q -n $(PYTEST_WORKERS)
 
-# Benchmarks (bench/README.md): a national month (SCALE=1.0: ~1M lines), a 100k-line export and
-# a municipality-scale report (50,000 holders x 12 months).
+# Benchmarks (bench/README.md): a national month (SCALE=1.0: ~1M lines), a 100k-line export,
+# a municipality-scale report (50,000 holders x 12 months), an import and the bureau console at
+# 20, 200 and 500 holders (below SCALE=1.0 with --quick: 10 requests a size instead of 30).
+CONSOLE_BENCH ?= $(if $(filter 1 1.0,$(SCALE)),,--quick)
 bench: install-run
 	@status=0; \
 	$(PY) bench/bench_validation.py --scale $(SCALE) || status=1; \
 	$(PY) bench/bench_export.py --scale $(SCALE) || status=1; \
 	$(PY) bench/bench_reports.py --scale $(SCALE) || status=1; \
 	$(PY) bench/bench_import.py --scale $(SCALE) || status=1; \
+	$(PY) bench/bench_console.py $(CONSOLE_BENCH) || status=1; \
 	exit $$status
 
 # Developers: extract new strings into the Dutch catalogue (needs GNU gettext).

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import batches, bureau, declarations, hours, imports
+from .views import batches, bureau, declarations, hours, imports, week
 
 app_name = "declarations"
 
@@ -8,6 +8,14 @@ urlpatterns = [
     # hours and costs of one agreement and month
     path("agreements/<int:agreement_id>/hours/<month:month>/", hours.month_grid, name="hours"),
     path("agreements/<int:agreement_id>/hours/<month:month>/fill/", hours.fill, name="fill"),
+    path(
+        "agreements/<int:agreement_id>/hours/<month:month>/fill/undo/",
+        hours.fill_undo,
+        name="fill_undo",
+    ),
+    # a week of care of all the holder's agreements, across months
+    path("holders/<int:holder_id>/week/", week.week_now, name="week_now"),
+    path("holders/<int:holder_id>/week/<date:monday>/", week.week, name="week"),
     path("agreements/<int:agreement_id>/costs/<month:month>/", hours.costs, name="costs"),
     path("costs/<int:expense_id>/delete/", hours.cost_delete, name="cost_delete"),
     # the Excel round trip: templates and all-or-nothing imports
@@ -32,6 +40,11 @@ urlpatterns = [
     path("holders/<int:holder_id>/batches/", batches.holder_batches, name="batches"),
     path("batches/<int:batch_id>/print/", batches.export_page, name="export_page"),
     path("declarations/<int:declaration_id>/record/", batches.record, name="record"),
+    path(
+        "holders/<int:holder_id>/batches/<int:batch_id>/record/",
+        batches.record_export,
+        name="record_export",
+    ),
     path(
         "holders/<int:holder_id>/weekly-totals/<month:month>/",
         batches.weekly_totals,

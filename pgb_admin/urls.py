@@ -7,10 +7,11 @@ from declarations.api import urls as declaration_api
 from pgb_admin.accounts import views as account_views
 from pgb_admin.api import routing as api
 from pgb_admin.core import views as core_views
-from pgb_admin.core.web import MonthConverter
+from pgb_admin.core.web import DateConverter, MonthConverter
 from reports.api.urls import router as report_router
 
 register_converter(MonthConverter, "month")
+register_converter(DateConverter, "date")
 
 # The project's URLconf composes the apps: pgb_admin's own never import those built on them.
 # The API's resources in the order its root lists them.
@@ -35,6 +36,7 @@ urlpatterns = [
         account_views.logout_everywhere,
         name="logout_everywhere",
     ),
+    path("accounts/password-reset/", include("pgb_admin.accounts.password_reset_urls")),
     path("accounts/two-factor/", include("pgb_admin.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("reports.dashboard.urls")),

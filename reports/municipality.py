@@ -5,6 +5,7 @@ Money sums equal the counted declarations (and fixed monthly pay) to the cent. N
 appears anywhere in it.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Self
@@ -18,11 +19,14 @@ import pandas as pd
 
 from declarations.selectors.validation import load_tariffs
 from pgb_admin.budgets.models import BudgetHolder, CareProduct, Funder
+from pgb_admin.budgets.naming import funder_title
+from pgb_admin.core.dates import format_month
 from pgb_admin.figures.constants import CarerClass
 
 from .exhaustion import Thresholds, exhaustion
 from .frames import ReportData, pairs, rows
 from .holders import iso, money, month_text
+from .labels import grant_text
 from .signals import SIGNALS, find_signals, thresholds, version_maxima
 
 
@@ -98,7 +102,11 @@ class MunicipalityReport:
         above = known[known["rate_cents"] > known["max_cents"]]
         at = known[known["rate_cents"] == known["max_cents"]]
         return {
-            "funder": {"code": self.funder.code, "name": self.funder.name},
+            "funder": {
+                "code": self.funder.code,
+                "name": self.funder.name,
+                "title": funder_title(self.funder.name, self.funder.kind),
+            },
             "year": self.year,
             "reference_month": month_text(self.data.reference),
             "totals": {
@@ -149,7 +157,9 @@ class MunicipalityReport:
                         "version": int(row.version_id),
                         "agreement": int(row.agreement_id),
                         "holder": int(row.holder_id),
+                        "holder_name": names["holders"].get(int(row.holder_id), ""),
                         "provider": int(row.provider_id),
+                        "provider_name": names["providers"].get(int(row.provider_id), ""),
                         "carer_class": row.carer_class,
                         "unit": row.unit,
                         "rate": money(row.rate_cents),
@@ -168,12 +178,15 @@ class MunicipalityReport:
                     {
                         "budget": int(row.budget_id),
                         "holder": names["holders"].get(int(row.holder_id), ""),
+                        "holder_id": int(row.holder_id),
+                        **_grant_words(row),
                         "ended": bool(row.ended),
                         "left": money(row.left),
                     }
                     for row in rows(
                         underspend[underspend["left"] > 0]
-                        .merge(self.data.budgets[["budget_id", "holder_id"]], on="budget_id")
+                        .drop(columns=["end"])
+                        .merge(self.data.budgets[GRANT_COLUMNS], on="budget_id")
                         .sort_values("left", ascending=False)
                     )
                 ],
@@ -183,14 +196,13 @@ class MunicipalityReport:
                     "budget": int(row.budget_id),
                     "holder": int(row.holder_id),
                     "name": names["holders"].get(int(row.holder_id), ""),
+                    **_grant_words(row),
                     "used_pct": None if pd.isna(row.used_pct) else float(row.used_pct),
                     "run_out": iso(
                         row.agreed_run_out if not pd.isna(row.agreed_run_out) else row.trend_run_out
                     ),
                 }
-                for row in rows(
-                    near.merge(self.data.budgets[["budget_id", "holder_id"]], on="budget_id")
-                )
+                for row in rows(near.merge(self.data.budgets[GRANT_COLUMNS], on="budget_id"))
             ],
             "signals": self.signal_dicts(names),
             "message": "" if len(grants) else str(NO_GRANTS),
@@ -198,36 +210,36 @@ class MunicipalityReport:
 
     def signal_dicts(self, names=None) -> list[dict]:
         """The signals, alarms first and then the context, each with its rule (the threshold
-        filled in: the funder's own figure, else the national default) and its evidence."""
+        filled in: the funder's own figure, else the national default), its evidence and the
+        pages it concerns, named in words. A case found twice is listed once."""
         names = names or self._names()
         limits = thresholds(date(self.year, 12, 31), self.funder.pk)
+        words = SignalWords.of(self.data, names)
         signals: list[dict] = []
+        seen: set[str] = set()
         for row in rows(self.signals):
-            signal = SIGNALS[row.code]
-            signals.append(
-                {
-                    "code": row.code,
-                    "level": signal.level,
-                    "title": str(signal.title),
-                    "rule": signal.rule_text(limits),
-                    "holder": None if row.holder_id < 0 else int(row.holder_id),
-                    "holder_name": names["holders"].get(int(row.holder_id), ""),
-                    "provider": None if row.provider_id < 0 else int(row.provider_id),
-                    "provider_name": names["providers"].get(int(row.provider_id), ""),
-                    "evidence": row.evidence,
-                }
+            key = json.dumps(
+                [row.code, int(row.holder_id), int(row.provider_id), row.evidence],
+                sort_keys=True,
+                default=str,
             )
-        versions = self.data.versions
-        agreement_of_version = dict(
-            zip(versions["version_id"].tolist(), versions["agreement_id"].tolist(), strict=True)
-        )
-        holders_of_provider: dict[int, list[int]] = {}
-        for provider, holder in sorted(
-            set(zip(versions["provider_id"].tolist(), versions["holder_id"].tolist(), strict=True))
-        ):
-            holders_of_provider.setdefault(provider, []).append(holder)
-        for found in signals:
-            found["links"] = signal_links(found, agreement_of_version, holders_of_provider)
+            if key in seen:
+                continue
+            seen.add(key)
+            signal = SIGNALS[row.code]
+            found = {
+                "code": row.code,
+                "level": signal.level,
+                "title": str(signal.title),
+                "rule": signal.rule_text(limits),
+                "holder": None if row.holder_id < 0 else int(row.holder_id),
+                "holder_name": names["holders"].get(int(row.holder_id), ""),
+                "provider": None if row.provider_id < 0 else int(row.provider_id),
+                "provider_name": names["providers"].get(int(row.provider_id), ""),
+                "evidence": row.evidence,
+            }
+            found["links"] = words.links(found)
+            signals.append(found)
         return signals
 
     def _names(self) -> dict[str, dict[int, str]]:
@@ -248,66 +260,148 @@ class MunicipalityReport:
 
 NO_GRANTS = _("The funder has no grants in this year.")
 
+#: the columns of a grant that name it in words (its scheme and period) and its holder
+GRANT_COLUMNS = ["budget_id", "holder_id", "scheme", "start", "end"]
 
-#: links to holders of one signal (the evidence holds all ids)
+
+def _grant_words(row) -> dict:
+    return {"scheme": row.scheme, "start": iso(row.start), "end": iso(row.end)}
+
+
+#: holders (or providers' holders) linked from one signal; the evidence holds all of them
 MAX_LINKS = 10
 
 
-def signal_links(
-    signal: dict, agreement_of_version: dict[int, int], holders_of_provider: dict[int, list[int]]
-) -> list[dict[str, str]]:
-    """The pages an auditor may open for a signal: the holder's dashboard, the providers page
-    of the holder (or of each holder the provider cares for on these grants), the agreement,
-    the declaration and its evidence pack."""
-    found = signal["evidence"]
-    agreement = found.get("agreement") or agreement_of_version.get(found.get("version"))
-    declaration = found.get("declaration")
-    links: list[dict[str, str]] = []
-    holder_ids = [signal["holder"]] if signal["holder"] is not None else found.get("holder_ids")
-    for holder in (holder_ids or [])[:MAX_LINKS]:
-        name = signal["holder_name"] if holder == signal["holder"] else f"#{holder}"
-        links.append(
-            {
-                "label": gettext("Dashboard of %(name)s") % {"name": name},
-                "url": reverse("budgets:dashboard", args=[holder]),
-            }
+@dataclass
+class SignalWords:
+    """What a signal's links need to name their pages in words: the names of holders and
+    providers, each agreement's holder and provider, each declaration's month and each
+    grant's scheme and period (all from the report's frames: no query)."""
+
+    holders: dict[int, str]
+    providers: dict[int, str]
+    agreements: dict[int, tuple[int, int]]  # agreement -> (holder, provider)
+    agreement_of_version: dict[int, int]
+    holders_of_provider: dict[int, list[int]]
+    declaration_months: dict[int, date]
+    grants: dict[int, tuple[int, str, date, date]]  # budget -> (holder, scheme, start, end)
+
+    @classmethod
+    def of(cls, data: ReportData, names: dict) -> Self:
+        versions = data.versions
+        holders_of_provider: dict[int, list[int]] = {}
+        for provider, holder in sorted(
+            set(zip(versions["provider_id"].tolist(), versions["holder_id"].tolist(), strict=True))
+        ):
+            holders_of_provider.setdefault(provider, []).append(holder)
+        declared = data.spend[data.spend["declaration_id"] >= 0].drop_duplicates("declaration_id")
+        budgets = data.budgets
+        return cls(
+            holders=names["holders"],
+            providers=names["providers"],
+            agreements={
+                agreement: (holder, provider)
+                for agreement, holder, provider in zip(
+                    versions["agreement_id"].tolist(),
+                    versions["holder_id"].tolist(),
+                    versions["provider_id"].tolist(),
+                    strict=True,
+                )
+            },
+            agreement_of_version=dict(
+                zip(versions["version_id"].tolist(), versions["agreement_id"].tolist(), strict=True)
+            ),
+            holders_of_provider=holders_of_provider,
+            declaration_months={
+                int(pk): month.date()
+                for pk, month in zip(declared["declaration_id"], declared["month"], strict=True)
+            },
+            grants={
+                int(row.budget_id): (
+                    int(row.holder_id),
+                    row.scheme,
+                    row.start.date(),
+                    row.end.date(),
+                )
+                for row in rows(budgets)
+            },
         )
-    provider_ids = found.get("provider_ids") or (
-        [signal["provider"]] if signal["provider"] is not None else []
-    )
-    seen: set[int] = set()
-    for provider in provider_ids:
-        holders = holders_of_provider.get(provider, [])
-        if signal["holder"] is not None:
-            holders = [signal["holder"]]
-        for holder in holders[:MAX_LINKS]:
-            if holder in seen:
-                continue
-            seen.add(holder)
+
+    def holder_name(self, holder: int) -> str:
+        return self.holders.get(holder) or gettext("a holder out of this report")
+
+    def links(self, signal: dict) -> list[dict[str, str]]:
+        """The pages an auditor may open for a signal, each with its kind: the holder's
+        dashboard (or each holder's, for a representative of many), the providers page of the
+        holder (or of each holder the provider cares for on these grants), the agreement, the
+        declaration and its evidence pack, and the grant."""
+        found = signal["evidence"]
+        holder = signal["holder"]
+        links: list[dict[str, str]] = []
+        holder_ids = [holder] if holder is not None else found.get("holder_ids") or []
+        for pk in holder_ids[:MAX_LINKS]:
             links.append(
-                {
-                    "label": gettext("Providers of holder #%(holder)s") % {"holder": holder},
-                    "url": reverse("contracts:providers", args=[holder]),
-                }
+                _link("holder", self.holder_name(pk), reverse("budgets:dashboard", args=[pk]))
             )
-    if agreement:
-        links.append(
-            {
-                "label": gettext("Care agreement %(id)s") % {"id": agreement},
-                "url": reverse("contracts:agreement", args=[agreement]),
-            }
+        provider_ids = found.get("provider_ids") or (
+            [signal["provider"]] if signal["provider"] is not None else []
         )
-    if declaration:
-        links.append(
-            {
-                "label": gettext("Declaration %(id)s") % {"id": declaration},
-                "url": reverse("declarations:detail", args=[declaration]),
-            }
-        )
-        links.append(
-            {
-                "label": gettext("Evidence pack of declaration %(id)s (ZIP)") % {"id": declaration},
-                "url": reverse("reports:evidence_pack", args=[declaration]),
-            }
-        )
-    return links
+        for provider in provider_ids:
+            name = self.providers.get(provider, "")
+            cared_for = (
+                [holder] if holder is not None else self.holders_of_provider.get(provider, [])
+            )
+            for pk in cared_for[:MAX_LINKS]:
+                label = (
+                    name
+                    if holder is not None
+                    else gettext("%(provider)s, provider of %(holder)s")
+                    % {"provider": name, "holder": self.holder_name(pk)}
+                )
+                links.append(_link("provider", label, reverse("contracts:providers", args=[pk])))
+        agreement = found.get("agreement") or self.agreement_of_version.get(found.get("version"))
+        if agreement:
+            _holder, provider = self.agreements.get(agreement, (None, None))
+            label = (
+                gettext("Care agreement with %(provider)s")
+                % {"provider": self.providers.get(provider, "")}
+                if provider is not None
+                else gettext("The care agreement")
+            )
+            links.append(
+                _link("agreement", label, reverse("contracts:agreement", args=[agreement]))
+            )
+        declaration = found.get("declaration")
+        if declaration:
+            month = self.declaration_months.get(declaration)
+            links.append(
+                _link(
+                    "declaration",
+                    gettext("Declaration of %(month)s") % {"month": format_month(month)}
+                    if month
+                    else gettext("The declaration"),
+                    reverse("declarations:detail", args=[declaration]),
+                )
+            )
+            links.append(
+                _link(
+                    "evidence_pack",
+                    gettext("Its evidence pack (ZIP)"),
+                    reverse("reports:evidence_pack", args=[declaration]),
+                )
+            )
+        grant = found.get("grant")
+        if grant in self.grants:
+            grant_holder, scheme, start, end = self.grants[grant]
+            links.append(
+                _link(
+                    "grant",
+                    grant_text(scheme, start, end),
+                    reverse("budgets:grant", args=[grant_holder, grant]),
+                )
+            )
+        return links
+
+
+def _link(kind: str, label: str, url: str) -> dict[str, str]:
+    return {"kind": kind, "label": label, "url": url}

@@ -1,5 +1,6 @@
 """The pages that exist in the foundation: login, the holder overview, health, admin."""
 
+import html
 from datetime import date
 
 from django.contrib import admin
@@ -29,22 +30,39 @@ def test_dutch_is_the_default_language(client, db):
 
 
 def test_holder_sees_the_full_bsn_auditor_a_masked_one(client, world):
-    verified_login(client, world.users["holder"])
-    page = client.get(reverse("home")).content.decode()
     # the list masks it for everyone; the holder's dashboard shows it in full
+    verified_login(client, world.users["bureau"])
+    page = client.get(reverse("home")).content.decode()
     assert world.mine.bsn not in page
     assert world.mine.masked_bsn in page
     assert world.theirs.display_name not in page
+    verified_login(client, world.users["holder"])
     dashboard = reverse("budgets:dashboard", args=[world.mine.pk])
     assert world.mine.bsn in client.get(dashboard).content.decode()
 
     verified_login(client, world.users["auditor_same"])
-    page = client.get(reverse("home")).content.decode()
+    page = html.unescape(client.get(reverse("home")).content.decode())
     assert world.mine.bsn not in page
     assert world.mine.masked_bsn in page
-    # the auditor of the municipality does not see the care office's grant
+    # the auditor of the municipality does not see the care office's grant, and is told so
     assert "Wlz" not in page
-    assert "Wmo" in page
+    assert (
+        "Wmo 2015 · 's-Gravenhage (Den Haag) · 1 januari – 31 december 2026 · €\u00a012.000,00"
+        in page
+    )
+    assert "Als controleur ziet u alleen de toekenningen van 's-Gravenhage (Den Haag)." in page
+    assert "Geen toekenningen geregistreerd" not in page
+
+
+def test_who_acts_for_one_holder_goes_straight_to_the_dashboard(client, world):
+    verified_login(client, world.users["holder"])
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("budgets:dashboard", args=[world.mine.pk])
+    # a bureau starts from its overview and console, an auditor from the workspace
+    for persona in ("bureau", "auditor_same", "staff"):
+        verified_login(client, world.users[persona])
+        assert client.get(reverse("home")).status_code == 200, persona
 
 
 def test_expired_mandate_sees_no_holder(client, world):

@@ -10,12 +10,12 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from contracts.constants import AgreementType
@@ -23,19 +23,29 @@ from pgb_admin.accounts.constants import MandateRole
 from pgb_admin.accounts.scoping import AnyUser, represented_holder_ids
 from pgb_admin.budgets.models import Budget, BudgetHolder
 from pgb_admin.core.models import TaskRun, TaskStatus
-from pgb_admin.core.periods import month_end, month_start, previous_month
-from pgb_admin.figures.constants import FigureKind
-from pgb_admin.figures.models import FigureLookup
+from pgb_admin.core.periods import month_end, previous_month
 
 from ..constants import FROZEN_STATUSES, OPEN_STATUSES, DeclarationStatus, Severity
 from ..models import Batch, Declaration, Expense, Finding, TimeEntry
+from .bureau_deadlines import (  # noqa: F401  (the deadline names: still found here too)
+    DEADLINE_NAMES,
+    GRANT_HORIZON_DAYS,
+    DeadlineGroup,
+    LateMonth,
+    deadline_groups,
+    grants_ending,
+    late_months,
+)
+from .bureau_list import ListQuery, NameKey, holder_key, matcher, page_of, sort_rows
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
     from pgb_admin.accounts.models import User
 
-GRANT_HORIZON_DAYS = 90
+#: what the console reads of a holder (not the BSN: decrypting it for hundreds of holders
+#: costs time, and the console never shows it)
+HOLDER_FIELDS = ("pk", "initials", "first_name", "surname", "svb_client_number")
 
 
 class MonthState(models.TextChoices):
@@ -79,6 +89,7 @@ def bureau_holders(user: AnyUser) -> list[BudgetHolder]:
     return list(
         BudgetHolder.objects.editable_by(user)
         .filter(pk__in=bureau_holder_ids(user))
+        .only(*HOLDER_FIELDS)
         .order_by("surname", "first_name", "initials", "pk")
     )
 
@@ -95,6 +106,22 @@ class HolderMonth:
     statuses: Counter[str] = field(default_factory=Counter)  # declaration status → how many
     with_errors: int = 0  # open declarations with open errors
     with_warnings: int = 0  # validated declarations with warnings not acknowledged
+    name_key: NameKey | None = None  # how the list orders the holder by name (holder_key)
+    grant_ends: date | None = None  # the soonest end of the grants running in the month
+    granted: Decimal | None = None  # the amount of those grants
+    declared: Decimal | None = None  # what is declared against them
+
+    @property
+    def declared_share(self) -> Decimal | None:
+        """The share of the grants declared, 0 to 1; None without a grant in the month."""
+        if not self.granted:
+            return None
+        return (self.declared or Decimal(0)) / self.granted
+
+    @property
+    def declared_percent(self) -> int | None:
+        share = self.declared_share
+        return None if share is None else int(share * 100)
 
     @property
     def declarations(self) -> int:
@@ -119,7 +146,6 @@ class HolderMonth:
 
 
 def _state(row: HolderMonth) -> str:
-    frozen = sum(row.statuses[status] for status in FROZEN_STATUSES)
     if row.with_errors:
         return MonthState.ERRORS
     if row.not_drafted:
@@ -130,7 +156,7 @@ def _state(row: HolderMonth) -> str:
         return MonthState.WARNINGS
     if row.statuses[DeclarationStatus.VALIDATED]:
         return MonthState.VALIDATED
-    if frozen:
+    if any(row.statuses[status] for status in FROZEN_STATUSES):
         return MonthState.EXPORTED
     return MonthState.NO_HOURS
 
@@ -156,8 +182,23 @@ def _active_agreements(
     return active
 
 
+def _grants_in(
+    user: "User", holder_ids: QuerySet[Any, Any], month: date
+) -> dict[int, dict[str, Any]]:
+    """Per holder, the grants running in the month: their soonest end, amount and what is
+    declared against them (one query)."""
+    return {
+        row["holder_id"]: row
+        for row in Budget.objects.editable_by(user)
+        .filter(holder_id__in=holder_ids, start_date__lte=month_end(month), end_date__gte=month)
+        .order_by()
+        .values("holder_id")
+        .annotate(ends=Min("end_date"), granted=Sum("amount"), declared=Sum("declared"))
+    }
+
+
 def holder_months(*, user: "User", month: date, holders: list[BudgetHolder]) -> list[HolderMonth]:
-    """The month's state of each of ``holders`` (the user's bureau holders), in four queries."""
+    """The month's state of each of ``holders`` (the user's bureau holders), in five queries."""
     holder_ids = bureau_holder_ids(user)
     statuses: defaultdict[int, Counter[str]] = defaultdict(Counter)
     declared: defaultdict[int, set[int]] = defaultdict(set)
@@ -193,111 +234,105 @@ def holder_months(*, user: "User", month: date, holders: list[BudgetHolder]) -> 
         )
     }
     active = _active_agreements(user, holder_ids, month)
+    grants = _grants_in(user, holder_ids, month)
     rows = []
     for holder in holders:
-        found = findings.get(holder.pk, {})
+        pk = holder.pk
+        found = findings.get(pk, {})
+        grant = grants.get(pk, {})
         row = HolderMonth(
             holder=holder,
             state=MonthState.NO_HOURS,
-            agreements_with_hours=len(active[holder.pk]),
-            not_drafted=len(active[holder.pk] - declared[holder.pk]),
-            statuses=statuses[holder.pk],
+            agreements_with_hours=len(active[pk]),
+            not_drafted=len(active[pk] - declared[pk]),
+            statuses=statuses[pk],
             with_errors=found.get("errors", 0),
             with_warnings=found.get("warnings", 0),
+            grant_ends=grant.get("ends"),
+            granted=grant.get("granted"),
+            declared=grant.get("declared"),
+            name_key=holder_key(holder),
         )
         row.state = _state(row)
         rows.append(row)
     return rows
 
 
-# --- deadlines across the holders --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LateMonth:
-    holder: BudgetHolder
-    month: date
-    deadline: date
-
-
-def grants_ending(
-    *, user: "User", today: date, horizon_days: int = GRANT_HORIZON_DAYS
-) -> list[Budget]:
-    """The bureau holders' grants that end within the horizon (one query)."""
-    return list(
-        Budget.objects.editable_by(user)
-        .filter(
-            holder_id__in=bureau_holder_ids(user),
-            end_date__range=(today, today + timedelta(days=horizon_days)),
-        )
-        .select_related("holder", "funder")
-        .order_by("end_date", "holder__surname", "holder_id", "pk")
-    )
-
-
-def _declaration_deadline(month: date, figures: FigureLookup) -> date | None:
-    """The last day to declare a month: the provider's and the holder's weeks after its end
-    (the rule ``declaration.late``); ``None`` when the figures do not say."""
-    last = month_end(month)
-    provider = figures.value_on(FigureKind.DECLARATION_DEADLINE_PROVIDER_WEEKS, last)
-    holder = figures.value_on(FigureKind.DECLARATION_DEADLINE_HOLDER_WEEKS, last)
-    if provider is None or holder is None or provider + holder <= 0:
-        return None
-    return last + timedelta(weeks=int(provider + holder))
-
-
-def late_months(*, user: "User", today: date, holders: list[BudgetHolder]) -> list[LateMonth]:
-    """Months with hours or costs that are not exported although their declaration deadline
-    has passed, per holder: two queries and the deadline figures."""
-    by_id = {holder.pk: holder for holder in holders}
-    holder_ids = bureau_holder_ids(user)
-    this_month = month_start(today)
-    exported = Declaration.objects.filter(
-        agreement_id=OuterRef("agreement_id"), month=OuterRef("month"), status__in=FROZEN_STATUSES
-    )
-    months: set[tuple[int, date]] = set()
-    for model, date_field in ((TimeEntry, "care_date"), (Expense, "expense_date")):
-        months |= set(
-            model.objects.editable_by(user)
-            .filter(agreement__holder_id__in=holder_ids, **{f"{date_field}__lt": this_month})
-            .exclude(agreement__agreement_type=AgreementType.EMPLOYMENT_FIXED)
-            .annotate(month=TruncMonth(date_field))
-            .filter(~Exists(exported))
-            .order_by()
-            .values_list("agreement__holder_id", "month")
-            .distinct()
-        )
-    figures = FigureLookup()
-    late = []
-    for holder_id, month in months:
-        deadline = _declaration_deadline(month, figures)
-        if holder_id in by_id and deadline is not None and today > deadline:
-            late.append(LateMonth(holder=by_id[holder_id], month=month, deadline=deadline))
-    return sorted(late, key=lambda row: (row.deadline, row.holder.surname, row.holder.pk))
+# --- the console ------------------------------------------------------------------------------
 
 
 @dataclass
 class Console:
     month: date
-    rows: list[HolderMonth]
-    grants_ending: list[Budget]
-    late_months: list[LateMonth]
+    rows: list[HolderMonth]  # every holder of the bureau, by name
+    deadlines: list[DeadlineGroup]
 
     @property
-    def state_counts(self) -> list[tuple[str, "StrOrPromise", int]]:
-        """(state, label, how many holders) of the states present, worst first."""
-        counts = Counter(row.state for row in self.rows)
-        return [(state.value, state.label, counts[state]) for state in MonthState if counts[state]]
+    def deadline_holder_ids(self) -> set[int]:
+        """The holders the deadlines name."""
+        return {listed.holder.pk for group in self.deadlines for listed in group.listed}
 
 
 def bureau_console(
     *, user: "User", month: date, today: date, holders: list[BudgetHolder]
 ) -> Console:
+    rows = holder_months(user=user, month=month, holders=holders)
     return Console(
         month=month,
-        rows=holder_months(user=user, month=month, holders=holders),
-        grants_ending=grants_ending(user=user, today=today),
-        late_months=late_months(user=user, today=today, holders=holders),
+        rows=rows,
+        deadlines=deadline_groups(
+            grants=grants_ending(user=user, holder_ids=bureau_holder_ids(user), today=today),
+            late=late_months(
+                user=user, holder_ids=bureau_holder_ids(user), today=today, holders=holders
+            ),
+            holders=holders,
+            name_keys={row.holder.pk: row.name_key or holder_key(row.holder) for row in rows},
+        ),
+    )
+
+
+#: the states in the console's order: what needs work first
+STATE_ORDER = {state.value: index for index, state in enumerate(MonthState)}
+
+
+@dataclass
+class ConsoleList:
+    """The holders the list shows: those matching the search and the deadline group (counted
+    per state), of those the state chosen, in the order chosen, a page of them."""
+
+    query: ListQuery
+    total: int  # all the bureau's holders
+    matching: list[HolderMonth]  # every page
+    state_counts: list[tuple[str, "StrOrPromise", int]]
+    page: Any  # django.core.paginator.Page
+    deadline: DeadlineGroup | None  # the deadline group the list is narrowed to
+
+    @property
+    def rows(self) -> list[HolderMonth]:
+        return list(self.page.object_list)
+
+
+def console_list(console: Console, query: ListQuery) -> ConsoleList:
+    """No query: the console's rows narrowed, ordered and paged in Python. A deadline group
+    that is no longer there (its day has passed) narrows nothing."""
+    deadline = next((g for g in console.deadlines if g.key == query.deadline), None)
+    matches = matcher(query.q)
+    found = [
+        row
+        for row in console.rows
+        if matches(row) and (deadline is None or row.holder.pk in deadline.holder_ids)
+    ]
+    counts = Counter(row.state for row in found)
+    in_state = [row for row in found if not query.state or row.state == query.state]
+    ordered = sort_rows(in_state, query.sort, STATE_ORDER)
+    page = page_of(ordered, query.page)
+    return ConsoleList(
+        query=query,
+        total=len(console.rows),
+        matching=ordered,
+        state_counts=[(s.value, s.label, counts[s]) for s in MonthState if counts[s]],
+        page=page,
+        deadline=deadline,
     )
 
 

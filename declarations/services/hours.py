@@ -8,14 +8,18 @@ hours change goes back to draft, so nothing is exported that was not validated a
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, time
+from dataclasses import field as dataclass_field
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import AgreementVersion, CareAgreement
@@ -24,14 +28,18 @@ from pgb_admin.accounts.models import User
 from pgb_admin.accounts.scoping import get_editable, refuse_auditors
 from pgb_admin.audit.events import log_changes
 from pgb_admin.audit.models import Action
+from pgb_admin.budgets.models import BudgetHolder
+from pgb_admin.core.dates import format_date
 from pgb_admin.core.periods import days_of_month, month_end, month_start
 from pgb_admin.figures.models import FigureLookup
 
 from ..imports.template import day_note, day_quantity
 from ..models import Expense, TimeEntry
-from .common import field_error, log_bulk, parse_quantity
+from ..selectors.months import locked_months
+from .common import conflict, field_error, log_bulk, parse_quantity
 from .declarations import back_to_draft, back_to_draft_many
 from .hour_checks import (
+    MONTH_DECLARED,
     DayRow,
     EditableAgreement,
     RowRefusal,
@@ -40,6 +48,7 @@ from .hour_checks import (
     editable_agreements,
     entry_quantity,
     expense_money,
+    month_declared,
     new_entry,
     outside_agreement,
     require_open_month,
@@ -199,6 +208,384 @@ def time_entries_fill_month(
     log_bulk(actor, Action.CREATE, TimeEntry, [agreement.holder_id] * len(created))
     back_to_draft(agreement.pk, month)
     return created
+
+
+# --- a week of care, across months -----------------------------------------------------------
+
+
+def future_day(day: date) -> ValidationError:
+    return ValidationError(
+        _("%(date)s is in the future: log care once it has been given."),
+        code="future_day",
+        params={"date": format_date(day)},
+    )
+
+
+@dataclass(frozen=True)
+class WeekSaved:
+    days_changed: int
+    entries_removed: int
+    entries_added: int
+
+
+@transaction.atomic
+def time_entries_save_week(
+    *, actor: User, holder_id: int, monday: date, entries: list[dict[str, Any]]
+) -> WeekSaved:
+    """Save a week of care of a holder's agreements in one go, Monday to Sunday, across
+    months. Each row names ``agreement_id`` and ``care_date`` and gives ``quantity`` or
+    ``start_time`` and ``end_time``, optionally ``note``; a row with neither means no care that
+    day. The days the rows name become exactly their rows; the week's other days are left
+    alone. Every row is checked as :func:`time_entry_add` checks it, and a day in the future,
+    in a declared and exported month or outside the week is refused too; every error is named
+    by its row (``entries[3].care_date``). All rows are stored or none."""
+    holder = get_editable(BudgetHolder.objects, actor, pk=holder_id)
+    monday = monday - timedelta(days=monday.weekday())
+    sunday = monday + timedelta(days=6)
+    agreements = {
+        agreement.pk: agreement
+        for agreement in CareAgreement.objects.editable_by(actor)
+        .filter(holder=holder, pk__in={row.get("agreement_id") for row in entries})
+        .prefetch_related(
+            Prefetch("versions", queryset=AgreementVersion.objects.order_by("valid_from"))
+        )
+    }
+    locked = locked_months(
+        (row["agreement_id"], month_start(row["care_date"]))
+        for row in entries
+        if row.get("agreement_id") in agreements and isinstance(row.get("care_date"), date)
+    )
+    check = _WeekCheck(agreements, locked, monday, sunday, timezone.localdate(), FigureLookup())
+    new_entries: list[TimeEntry] = []
+    days: set[tuple[int, date]] = set()
+    errors: dict[str, list[ValidationError]] = {}
+    for index, row in enumerate(entries):
+        try:
+            entry = check.row(row)
+        except ValidationError as error:
+            for name, field_errors in error.error_dict.items():
+                errors[f"entries[{index}].{name}"] = field_errors
+            continue
+        days.add((row["agreement_id"], row["care_date"]))
+        if entry is not None:
+            new_entries.append(entry)
+    if errors:
+        raise ValidationError(errors)
+    removed = [
+        pk
+        for pk, agreement_id, day in TimeEntry.objects.filter(
+            agreement_id__in=agreements, care_date__range=(monday, sunday)
+        ).values_list("pk", "agreement_id", "care_date")
+        if (agreement_id, day) in days
+    ]
+    TimeEntry.objects.filter(pk__in=removed).delete()
+    created = TimeEntry.objects.bulk_create(new_entries)
+    log_bulk(actor, Action.CREATE, TimeEntry, [holder.pk] * len(created))
+    back_to_draft_many((agreement_id, month_start(day)) for agreement_id, day in days)
+    return WeekSaved(len(days), len(removed), len(created))
+
+
+@dataclass
+class _WeekCheck:
+    """The checks of one row of a week: the day's and the entry's (:func:`.new_entry`)."""
+
+    agreements: dict[int, CareAgreement]
+    locked: set[tuple[int, date]]
+    monday: date
+    sunday: date
+    today: date
+    figures: FigureLookup
+
+    def row(self, row: dict[str, Any]) -> TimeEntry | None:
+        agreement = self.agreements.get(row.get("agreement_id"))  # type: ignore[arg-type]
+        if agreement is None:
+            raise field_error(
+                "agreement",
+                _("This agreement is not one of the holder's that you may change."),
+                "unknown_agreement",
+            )
+        day = row.get("care_date")
+        if not isinstance(day, date) or not self.monday <= day <= self.sunday:
+            raise field_error(
+                "care_date",
+                _("%(date)s lies outside the week."),
+                "date_outside_week",
+                date=format_date(day) if isinstance(day, date) else day,
+            )
+        if day > self.today:
+            raise ValidationError({"care_date": future_day(day)})
+        if (agreement.pk, month_start(day)) in self.locked:
+            raise ValidationError({"care_date": month_declared(day)})
+        quantity = row.get("quantity")
+        start_time, end_time = row.get("start_time"), row.get("end_time")
+        if quantity in (None, "") and start_time is None and end_time is None:
+            return None  # no care that day
+        return new_entry(
+            agreement,
+            list(agreement.versions.all()),
+            care_date=day,
+            quantity=quantity,
+            start_time=start_time,
+            end_time=end_time,
+            note=row.get("note", ""),
+            figures=self.figures,
+        )
+
+
+# --- filling weeks from a pattern, with a preview and an undo ----------------------------------
+
+
+@dataclass(frozen=True)
+class FillDay:
+    day: date
+    quantity: Decimal
+    replaces: Decimal | None = None  # what the day held, when it is overwritten
+
+
+@dataclass(frozen=True)
+class FillSkip:
+    day: date
+    reason: str
+    code: str
+
+
+@dataclass
+class FillPlan:
+    """What filling weeks from a pattern would write, and which days it leaves out and why."""
+
+    agreement_id: int
+    days: list[FillDay] = dataclass_field(default_factory=list)
+    skipped: list[FillSkip] = dataclass_field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((day.quantity for day in self.days), Decimal(0))
+
+    @property
+    def empty(self) -> bool:
+        return not self.days
+
+
+@dataclass
+class FillDone:
+    plan: FillPlan
+    created_ids: list[int]
+    removed: list[dict[str, str]]  # the entries overwritten, to put back on an undo
+
+
+def public_holidays_named(first: date, last: date) -> dict[date, str]:
+    """The Dutch public holidays from ``first`` to ``last`` with their names in the page's
+    language: the calendar the validation's rule calendar.public_holiday uses (python-holidays)."""
+    import holidays
+
+    language = "en_US" if (get_language() or "nl").startswith("en") else "nl"
+    found = holidays.country_holidays(
+        "NL", years=range(first.year, last.year + 1), language=language
+    )
+    return {day: name for day, name in found.items() if first <= day <= last}
+
+
+def _pattern_quantities(pattern: Mapping[int, object]) -> dict[int, Decimal]:
+    quantities: dict[int, Decimal] = {}
+    errors: dict[str, list[ValidationError]] = {}
+    for weekday, value in pattern.items():
+        if weekday not in range(7):
+            raise field_error(
+                "pattern", _("%(value)s is not a weekday."), "bad_weekday", value=weekday
+            )
+        if value in (None, ""):
+            continue
+        try:
+            number = parse_quantity(value, field=f"pattern[{weekday}]")
+        except ValidationError as error:
+            errors.update(error.error_dict)
+            continue
+        if number:
+            quantities[weekday] = number
+    if errors:
+        raise ValidationError(errors)
+    if not quantities:
+        raise field_error(
+            "pattern", _("Fill in the care of at least one day of the week."), "empty_pattern"
+        )
+    return quantities
+
+
+def _fill_plan(
+    agreement: CareAgreement,
+    mondays: Iterable[date],
+    pattern: Mapping[int, object],
+    *,
+    skip_holidays: bool,
+    replace: bool,
+) -> FillPlan:
+    quantities = _pattern_quantities(pattern)
+    weeks = sorted({monday - timedelta(days=monday.weekday()) for monday in mondays})
+    if not weeks:
+        raise field_error("weeks", _("Choose at least one week."), "no_weeks")
+    days = [monday + timedelta(days=weekday) for monday in weeks for weekday in sorted(quantities)]
+    first, last = days[0], days[-1]
+    versions = versions_of(agreement)
+    held: dict[date, Decimal] = defaultdict(Decimal)
+    for day, quantity in TimeEntry.objects.filter(
+        agreement=agreement, care_date__range=(first, last)
+    ).values_list("care_date", "quantity"):
+        held[day] += quantity
+    locked = locked_months((agreement.pk, month_start(day)) for day in days)
+    holidays = public_holidays_named(first, last) if skip_holidays else {}
+    today = timezone.localdate()
+    figures = FigureLookup()
+    plan = FillPlan(agreement.pk)
+    errors: dict[str, list[ValidationError]] = {}
+    for day in days:
+        version = version_on(versions, day)
+        skip = _skip_reason(day, version, today, locked, holidays, held, replace, agreement.pk)
+        if skip is not None or version is None:  # a day outside the agreement is skipped
+            plan.skipped.extend([skip] if skip else [])
+            continue
+        quantity = quantities[day.weekday()]
+        try:
+            check_quantity(quantity, version.unit, typed=True, day=day, figures=figures)
+        except ValidationError as error:
+            for name, field_errors in error.error_dict.items():
+                key = f"pattern[{day.weekday()}]" if name == "quantity" else name
+                errors.setdefault(key, field_errors)
+            continue
+        plan.days.append(FillDay(day, quantity, held.get(day)))
+    if errors:
+        raise ValidationError(errors)
+    return plan
+
+
+def _skip_reason(
+    day: date,
+    version: AgreementVersion | None,
+    today: date,
+    locked: set[tuple[int, date]],
+    holidays: dict[date, str],
+    held: dict[date, Decimal],
+    replace: bool,
+    agreement_id: int,
+) -> FillSkip | None:
+    if day > today:
+        return FillSkip(day, str(_("in the future")), "future_day")
+    if version is None:
+        return FillSkip(day, outside_agreement(day).messages[0], "outside_agreement")
+    if (agreement_id, month_start(day)) in locked:
+        return FillSkip(day, month_declared(day).messages[0], "month_declared")
+    if day in holidays:
+        reason = _("%(name)s, a public holiday") % {"name": holidays[day]}
+        return FillSkip(day, str(reason), "public_holiday")
+    if day in held and not replace:
+        return FillSkip(day, str(_("already has care logged")), "day_taken")
+    return None
+
+
+def time_entries_fill_plan(
+    *,
+    actor: User,
+    agreement_id: int,
+    mondays: Iterable[date],
+    pattern: Mapping[int, object],
+    skip_holidays: bool = True,
+    replace: bool = False,
+) -> FillPlan:
+    """What :func:`time_entries_fill_weeks` would write, without writing (the preview): on
+    each day of the weeks of ``mondays`` whose weekday the pattern gives ({0: '4', 2: '3,5'}:
+    Monday 4, Wednesday 3.5), that quantity; never on a day in the future, outside the
+    agreement or in a declared and exported month; not on a public holiday with
+    ``skip_holidays``; not on a day that has care logged unless ``replace``. A quantity the
+    agreement cannot take is refused (``pattern[2]``: Wednesday's)."""
+    agreement = get_editable(CareAgreement.objects, actor, pk=agreement_id)
+    return _fill_plan(agreement, mondays, pattern, skip_holidays=skip_holidays, replace=replace)
+
+
+@transaction.atomic
+def time_entries_fill_weeks(
+    *,
+    actor: User,
+    agreement_id: int,
+    mondays: Iterable[date],
+    pattern: Mapping[int, object],
+    skip_holidays: bool = True,
+    replace: bool = False,
+) -> FillDone:
+    """Fill the weeks as :func:`time_entries_fill_plan` says, in one transaction. Returns
+    the ids of the entries made and the entries it overwrote, which
+    :func:`time_entries_undo_fill` takes to undo it. An empty plan writes nothing."""
+    agreement = get_editable(CareAgreement.objects, actor, pk=agreement_id)
+    plan = _fill_plan(agreement, mondays, pattern, skip_holidays=skip_holidays, replace=replace)
+    overwritten = TimeEntry.objects.filter(
+        agreement=agreement, care_date__in=[day.day for day in plan.days if day.replaces]
+    )
+    removed = [_as_row(entry) for entry in overwritten]
+    overwritten.delete()
+    created = TimeEntry.objects.bulk_create(
+        TimeEntry(agreement=agreement, care_date=day.day, quantity=day.quantity)
+        for day in plan.days
+    )
+    log_bulk(actor, Action.CREATE, TimeEntry, [agreement.holder_id] * len(created))
+    back_to_draft_many((agreement.pk, month_start(day.day)) for day in plan.days)
+    return FillDone(plan, [entry.pk for entry in created], removed)
+
+
+def _as_row(entry: TimeEntry) -> dict[str, str]:
+    return {
+        "care_date": entry.care_date.isoformat(),
+        "quantity": str(entry.quantity),
+        "start_time": entry.start_time.isoformat() if entry.start_time else "",
+        "end_time": entry.end_time.isoformat() if entry.end_time else "",
+        "note": entry.note,
+    }
+
+
+def _from_row(agreement: CareAgreement, row: Mapping[str, str]) -> TimeEntry:
+    return TimeEntry(
+        agreement=agreement,
+        care_date=date.fromisoformat(row["care_date"]),
+        quantity=Decimal(row["quantity"]),
+        start_time=time.fromisoformat(row["start_time"]) if row.get("start_time") else None,
+        end_time=time.fromisoformat(row["end_time"]) if row.get("end_time") else None,
+        note=row.get("note", ""),
+    )
+
+
+@transaction.atomic
+def time_entries_undo_fill(
+    *,
+    actor: User,
+    agreement_id: int,
+    created_ids: Iterable[int],
+    removed: Iterable[Mapping[str, str]] = (),
+) -> int:
+    """Undo a fill: remove exactly the entries it made that are still there, and put back
+    what it overwrote on days that hold nothing now. Refused when one of those months has
+    been declared and exported since. Returns how many entries were removed."""
+    agreement = get_editable(CareAgreement.objects, actor, pk=agreement_id)
+    made = list(
+        TimeEntry.objects.filter(agreement=agreement, pk__in=list(created_ids)).values_list(
+            "pk", "care_date"
+        )
+    )
+    restore = [_from_row(agreement, row) for row in removed]
+    months = {month_start(day) for _pk, day in made} | {
+        month_start(entry.care_date) for entry in restore
+    }
+    locked = sorted(month for _agreement, month in locked_months((agreement.pk, m) for m in months))
+    if locked:
+        raise conflict("fill", MONTH_DECLARED, "month_declared", month=f"{locked[0]:%m-%Y}")
+    TimeEntry.objects.filter(pk__in=[pk for pk, _day in made]).delete()
+    taken = set(
+        TimeEntry.objects.filter(
+            agreement=agreement, care_date__in={entry.care_date for entry in restore}
+        ).values_list("care_date", flat=True)
+    )
+    restored = TimeEntry.objects.bulk_create(
+        entry for entry in restore if entry.care_date not in taken
+    )
+    log_bulk(actor, Action.CREATE, TimeEntry, [agreement.holder_id] * len(restored))
+    back_to_draft_many((agreement.pk, month) for month in months)
+    return len(made)
 
 
 # --- expenses --------------------------------------------------------------------------------

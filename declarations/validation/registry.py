@@ -15,7 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from pgb_admin.core.dates import format_date
+from pgb_admin.core.dates import format_date, week_label
 
 from ..constants import Severity
 
@@ -37,7 +37,7 @@ class Param:
     NUMBER = "number"  # '3'
     DATE = "date"  # '2026-10-03' -> 3-10-2026 (nl), 3 Oct 2026 (en)
     END_DATE = "end_date"  # a date as DATE, '' for none -> 'open-ended'
-    WEEK = "week"  # '2026-W40'
+    WEEK = "week"  # '2026-W40' -> week 40 (28 sep - 4 okt), with an en dash
     CARER_CLASS = "carer_class"  # 'formal' -> formele zorg
     # a care product's code; shown by its name in the page's language, which the finding
     # stores beside it as <name>_nl and <name>_en
@@ -56,6 +56,8 @@ def format_param(kind: str, value: str | None) -> str:
         return formats.number_format(Decimal(value).normalize(), use_l10n=True)
     if kind == Param.DATE:
         return format_date(value)
+    if kind == Param.WEEK:
+        return week_label(value)
     if kind == Param.CARER_CLASS:
         from pgb_admin.figures.constants import CarerClass
 

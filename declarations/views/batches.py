@@ -1,24 +1,29 @@
 """A holder's entry aids and declarations: exporting a month (an export per channel: the PGB
 Portaal entry aid for what the SVB pays, the insurer declaration for a Zvw pgb the insurer
 pays), the printable page of an export, downloading its files exactly as exported, the weekly
-totals to type into the PGB Portaal, and recording on a declaration what the user did with it
-and what came back. pgb-admin sends nothing to the SVB or an insurer: neither takes a file."""
+totals to type into the PGB Portaal, and recording on a declaration, or on the declarations of
+an export at once, what the user did with it and what came back. pgb-admin sends nothing to the
+SVB or an insurer: neither takes a file."""
 
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pgb_admin.api.downloads import file_response
 from pgb_admin.budgets.constants import Channel
+from pgb_admin.core.dates import format_month
 from pgb_admin.core.errors import NotFound
 from pgb_admin.core.files import FORMATS
 from pgb_admin.core.web import (
     SERVICE_ERRORS,
     AuthenticatedRequest,
+    HolderAccess,
     done,
     holder_access,
     require_write,
@@ -39,6 +44,8 @@ from ..selectors.batches import (
 from ..selectors.lists import batch_list
 from ..services import declarations as declaration_services
 from ..services.batches import month_export
+from ..services.records import declarations_record
+from .batch_records import STATUS_TONES, ExportRecordForm, exports_on_page
 from .declarations import MonthForm, _declaration, _detail_context, last_month
 from .record_forms import record_form
 
@@ -61,15 +68,26 @@ def holder_batches(request: AuthenticatedRequest, holder_id: int) -> HttpRespons
                 for batch in made:
                     done(
                         request,
-                        _("%(what)s %(batch)s is made with %(count)d declarations.")
+                        _("%(what)s of %(month)s is made with %(count)d declarations.")
                         % {
                             "what": channel_title(batch.channel),
-                            "batch": batch.pk,
+                            "month": format_month(batch.period),
                             "count": batch.declaration_count,
                         },
                     )
                 return redirect("declarations:batches", holder_id=holder_id)
-    batches = (
+    return _batches_page(request, access, form)
+
+
+def _batches_page(
+    request: AuthenticatedRequest,
+    access: HolderAccess,
+    form: MonthForm,
+    failed: ExportRecordForm | None = None,
+) -> HttpResponse:
+    """The page; ``failed``: an export's record form that was refused (a 400 with its
+    errors, the export's record open)."""
+    batches = list(
         batch_list(user=request.user)
         .filter(declarations__agreement__holder=access.holder)
         .distinct()
@@ -81,11 +99,72 @@ def holder_batches(request: AuthenticatedRequest, holder_id: int) -> HttpRespons
         .select_related("agreement__provider")
         .order_by("month", "agreement_id")
     )
-    return render(
-        request,
-        "declarations/batches.html",
-        {"access": access, "form": form, "batches": batches, "ready": ready},
+    exports = exports_on_page(
+        user=request.user,
+        holder=access.holder,
+        batches=batches,
+        can_write=access.can_write,
+        failed=failed,
     )
+    context = {
+        "access": access,
+        "form": form,
+        "exports": exports,
+        "ready": ready,
+        "status_tones": STATUS_TONES,
+    }
+    status = 400 if failed is not None else 200
+    return render(request, "declarations/batches.html", context, status=status)
+
+
+@require_POST
+@login_required
+def record_export(request: AuthenticatedRequest, holder_id: int, batch_id: int) -> HttpResponse:
+    """Record for the ticked declarations of one export what the user did or what came back,
+    through the same services as the declaration page and the API. A read-only user gets a
+    403; an export not of this holder, or with nothing left to record, a 404."""
+    access = holder_access(request, holder_id, page="batches")
+    require_write(access)
+    batch = (
+        batch_list(user=request.user)
+        .filter(pk=batch_id, declarations__agreement__holder=access.holder)
+        .first()
+    )
+    if batch is None:
+        raise Http404
+    (export,) = exports_on_page(
+        user=request.user, holder=access.holder, batches=[batch], can_write=True
+    )
+    if not export.to_record:
+        raise Http404
+    form = ExportRecordForm(request.POST, batch=batch, declarations=export.to_record)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            recorded = declarations_record(
+                actor=request.user,
+                declaration_ids=data["declarations"],
+                outcome=data["outcome"],
+                on=data["on"],
+                evidence=data["evidence"],
+                rejection_reason=data["rejection_reason"],
+            )
+        except SERVICE_ERRORS as error:
+            show_service_error(form, error)
+        else:
+            done(
+                request,
+                ngettext(
+                    "Recorded for %(count)d declaration.",
+                    "Recorded for %(count)d declarations.",
+                    len(recorded),
+                )
+                % {"count": len(recorded)},
+            )
+            url = reverse("declarations:batches", args=[access.holder_id])
+            return redirect(f"{url}#export-{batch.pk}")
+    month_form = MonthForm(initial={"month": f"{last_month():%Y-%m}"})
+    return _batches_page(request, access, month_form, failed=form)
 
 
 @require_GET

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contracts.models import CareAgreement
 from pgb_admin.accounts.scoping import get_visible
+from pgb_admin.audit.trail import holder_breadcrumbs
+from pgb_admin.core.dates import format_month
 from pgb_admin.core.periods import month_from_text, previous_month, validate_supported_month
 from pgb_admin.core.web import (
     SERVICE_ERRORS,
@@ -173,7 +175,13 @@ def _declaration(
 @login_required
 def detail(request: AuthenticatedRequest, declaration_id: int) -> HttpResponse:
     declaration, access = _declaration(request, declaration_id, "declaration")
-    return render(request, "declarations/detail.html", _detail_context(declaration, access))
+    context = _detail_context(declaration, access)
+    context["breadcrumbs"] = holder_breadcrumbs(
+        request,
+        access,
+        _("Declaration of %(month)s") % {"month": format_month(declaration.month)},
+    )
+    return render(request, "declarations/detail.html", context)
 
 
 def _detail_context(declaration, access, failed=None, record=None) -> dict:

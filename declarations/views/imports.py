@@ -19,6 +19,7 @@ from pgb_admin.audit.events import log_read
 from pgb_admin.audit.models import Action
 from pgb_admin.core.files import CSV, XLSX, hours_template_name
 from pgb_admin.core.models import TaskRun
+from pgb_admin.core.periods import parse_month
 from pgb_admin.core.web import AuthenticatedRequest
 
 from ..imports import template
@@ -68,8 +69,27 @@ def upload(request: AuthenticatedRequest) -> HttpResponse:
         except ImportRefused as refused:
             context["problems"] = refused.problems
         else:
-            context["result"] = result.as_dict()
+            context["result"] = _in_words(request.user, result.as_dict())
     return render(request, "declarations/import.html", context)
+
+
+def _in_words(user, result: dict | None) -> dict | None:
+    """The result with each changed agreement by its provider and type and each month as a
+    date (the stored result keeps ids and ``2026-11``, as the API gives them)."""
+    if not result or not result.get("months"):
+        return result
+    ids = {change["agreement"] for change in result["months"]}
+    agreements = CareAgreement.objects.visible_to(user).select_related("provider").in_bulk(ids)
+    months = []
+    for change in result["months"]:
+        agreement = agreements.get(change["agreement"])
+        name = (
+            f"{agreement.provider.name} ({agreement.get_agreement_type_display()})"
+            if agreement
+            else ""
+        )
+        months.append({**change, "agreement_name": name, "month": parse_month(change["month"])})
+    return {**result, "months": months}
 
 
 @require_GET
@@ -80,7 +100,7 @@ def result(request: AuthenticatedRequest, task_id) -> HttpResponse:
         raise Http404
     context = {
         "run": run,
-        "result": run.result if "problems" not in run.result else None,
+        "result": _in_words(request.user, run.result) if "problems" not in run.result else None,
         "problems": run.result.get("problems"),
     }
     if request.headers.get("HX-Request"):

@@ -1,6 +1,7 @@
 """The second step of a login: a session that still needs its two-factor code reaches only the
-pages of logging in and out, the language switch and the two-factor pages themselves. And the
-end of sessions that logged in before the user logged out everywhere."""
+pages of logging in and out, a new password by e-mail, the language switch and the two-factor
+pages themselves. And the end of sessions that logged in before the user logged out
+everywhere."""
 
 from urllib.parse import urlencode
 
@@ -21,6 +22,11 @@ OPEN_VIEWS = frozenset(
         "health",
         "two_factor:setup",
         "two_factor:verify",
+        # a new password by e-mail: public pages that log no one in
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
     }
 )
 API_PREFIX = "/api/"

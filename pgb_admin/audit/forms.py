@@ -28,3 +28,42 @@ class SearchForm(forms.Form):
         validators=[validate_supported_date],
     )
     request_id = forms.CharField(label=_("Request id"), required=False, max_length=64)
+
+
+class _Period(forms.Form):
+    def clean(self):
+        super().clean()
+        since, until = self.cleaned_data.get("since"), self.cleaned_data.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The end is before the start."))
+        return self.cleaned_data
+
+
+class HolderLogForm(_Period):
+    """The holder's filter of who looked: a period and the kind of reader."""
+
+    since = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_supported_date],
+    )
+    until = forms.DateField(
+        label=_("Until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_supported_date],
+    )
+    role = forms.ChoiceField(
+        label=_("Who"), required=False, choices=[("", _("anyone")), *Role.choices]
+    )
+
+
+class SearchPageForm(_Period, SearchForm):
+    """The log manager's search on the page: the API's filters and a holder's name (the API
+    keeps its own parameters)."""
+
+    holder_name = forms.CharField(label=_("Holder's name"), required=False, max_length=100)
+
+    field_order = ["holder_name", "since", "until", "role", "action", "username", "holder",
+                   "request_id"]  # fmt: skip

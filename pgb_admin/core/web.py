@@ -27,7 +27,7 @@ from pgb_admin.audit.events import log_page_read, log_refused
 from pgb_admin.budgets.models import BudgetHolder
 
 from .errors import Conflict, NotFound
-from .periods import parse_month
+from .periods import is_supported, parse_month
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -50,6 +50,25 @@ class MonthConverter:
 
     def to_url(self, value: date) -> str:
         return f"{value.year:04d}-{value.month:02d}"
+
+
+class DateConverter:
+    """``<date:day>`` in a URL: ``2026-11-30`` as ``date(2026, 11, 30)``; a day that does not
+    exist or lies outside the supported range is not found."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> date:
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(value) from None  # the URL does not match: a 404
+        if not is_supported(day):
+            raise ValueError(value)
+        return day
+
+    def to_url(self, value: date) -> str:
+        return value.isoformat()
 
 
 #: the pages that show the full BSN to those who act for the holder

@@ -161,6 +161,32 @@ OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=1)
 OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
+# Password reset by e-mail (pgb_admin/accounts/password_reset.py): a link valid for
+# PASSWORD_RESET_MINUTES that works once; requests are limited per client address and e-mail
+# address, and per client address. A reset never logs in, so two-factor authentication still
+# asks for its code.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_MINUTES", default=60) * 60
+PASSWORD_RESET_RATE = env("PASSWORD_RESET_RATE", default="3/hour")
+PASSWORD_RESET_ADDRESS_RATE = env("PASSWORD_RESET_ADDRESS_RATE", default="10/hour")
+
+# E-mail: printed on the console in development (DEBUG on), sent over SMTP in production.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    default=(
+        "django.core.mail.backends.console.EmailBackend"
+        if DEBUG
+        else "django.core.mail.backends.smtp.EmailBackend"
+    ),
+)
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="pgb-admin <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pgb_admin.accounts.scoping import sees_everything
+from pgb_admin.audit.trail import holder_breadcrumbs
 from pgb_admin.budgets import services
 from pgb_admin.budgets.models import Budget
 from pgb_admin.core.masking import mask_postcode
@@ -22,6 +23,7 @@ from pgb_admin.core.web import (
     show_service_error,
 )
 
+from ..labels import grant_text
 from .forms import AdmissionEndForm, AdmissionForm, GrantForm, HolderDetailsForm, IndicationForm
 
 DETAILS_FIELDS = ("postcode", "house_number", "date_of_death", "cak_exemption")
@@ -84,6 +86,7 @@ def holder_details(request: AuthenticatedRequest, holder_id: int) -> HttpRespons
         "reports/holder_details.html",
         {
             "access": access,
+            "breadcrumbs": holder_breadcrumbs(request, access, _("Details")),
             "postcode": holder.postcode if shows_address else mask_postcode(holder.postcode),
             "house_number": holder.house_number if shows_address else None,
             "admissions": holder.admissions.order_by("-valid_from"),
@@ -144,6 +147,9 @@ def grant(request: AuthenticatedRequest, holder_id: int, budget_id: int) -> Http
         "reports/grant.html",
         {
             "access": access,
+            "breadcrumbs": holder_breadcrumbs(
+                request, access, grant_text(budget.scheme, budget.start_date, budget.end_date)
+            ),
             "budget": budget,
             "products": products,
             "indications": budget.indications.select_related("product"),

@@ -1,9 +1,6 @@
 """The holder's pages: the switcher for those who act for several holders, and the dashboard
 with each grant's spend, projection and alerts, and what is due."""
 
-from datetime import timedelta
-from decimal import Decimal
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +9,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from declarations.selectors.due import holder_due
+from declarations.selectors.weeks import weeks_without_hours
+from pgb_admin.audit.trail import holder_breadcrumbs
 from pgb_admin.budgets.models import Budget
 from pgb_admin.budgets.services import free_amount_claim_create
 from pgb_admin.core.web import (
@@ -23,7 +22,9 @@ from pgb_admin.core.web import (
 )
 
 from ..selectors import holder_exhaustion
+from .cards import grant_card
 from .forms import FreeAmountClaimForm
+from .todo import holder_tasks
 
 
 @require_GET
@@ -47,21 +48,39 @@ def _dashboard(
 ) -> HttpResponse:
     report = holder_exhaustion(user=request.user, holder_id=access.holder.pk, what="dashboard")
     today = timezone.localdate()
+    report_grants = report.as_dict()["grants"]
+    funder_names = dict(
+        Budget.objects.filter(pk__in=[grant["budget"] for grant in report_grants]).values_list(
+            "pk", "funder__name"
+        )
+    )
     grants = []
-    for grant in report.as_dict()["grants"]:
+    for grant in report_grants:
         form = None
         if access.can_write and grant.get("free_amount"):
             form = bound[1] if bound and bound[0] == grant["budget"] else FreeAmountClaimForm()
-        grants.append({**grant, "bar": spend_bar(grant), "claim_form": form})
+        card = grant_card(
+            grant,
+            holder_id=access.holder_id,
+            funder_name=funder_names.get(grant["budget"], ""),
+            today=today,
+        )
+        grants.append({**card, "claim_form": form})
+    tasks, weeks = [], None
+    if access.can_write:
+        due = holder_due(user=request.user, holder=access.holder, today=today)
+        weeks = weeks_without_hours(user=request.user, holder_id=access.holder_id, today=today)
+        tasks = holder_tasks(holder_id=access.holder_id, due=due, weeks=weeks, today=today)
     return render(
         request,
         "reports/dashboard.html",
         {
             "access": access,
+            "breadcrumbs": holder_breadcrumbs(request, access),
             "grants": grants,
-            "due": holder_due(user=request.user, holder=access.holder, today=today),
+            "tasks": tasks,
+            "enters_hours": weeks is not None and weeks.runs_this_week,
             "today": today,
-            "soon": today + timedelta(days=90),
         },
         status=400 if bound else 200,
     )
@@ -86,13 +105,3 @@ def free_amount_claim(
         else:
             return redirect("budgets:dashboard", holder_id=access.holder.pk)
     return _dashboard(request, access, (budget_id, form))
-
-
-def spend_bar(grant: dict) -> dict:
-    """The widths (percent of the grant) of the used and committed parts of a grant's bar."""
-    granted = Decimal(grant["granted"] or 0)
-    if granted <= 0:
-        return {"used": 100, "committed": 0}
-    used = min(Decimal(grant["used"] or 0) / granted * 100, Decimal(100))
-    committed = min(Decimal(grant["committed"] or 0) / granted * 100, 100 - used)
-    return {"used": round(used, 1), "committed": round(max(committed, Decimal(0)), 1)}

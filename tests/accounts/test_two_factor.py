@@ -248,7 +248,10 @@ def test_a_holder_may_switch_it_on_and_off_staff_may_not_switch_it_off(client, w
 
     client.post(reverse("two_factor:account"), {"action": "turn_off"})
     assert not two_factor.two_factor_applies(holder)
-    assert other.get(reverse("home")).status_code == 200
+    # no code asked: the holder of one holder goes straight to the dashboard
+    dashboard = reverse("budgets:dashboard", args=[world.mine.pk])
+    assert other.get(reverse("home"))["Location"] == dashboard
+    assert other.get(dashboard).status_code == 200
 
     staff = world.users["staff"]
     verified_login(client, staff)

@@ -111,6 +111,7 @@ def _month_routes(resolver=None, prefix=""):
 MONTH_PAGES = {
     "hours": "GET",
     "fill": "POST",
+    "fill_undo": "POST",
     "costs": "GET",
     "agreement_template": "GET",
     "holders_template": "GET",

@@ -1,12 +1,12 @@
 """One way in for hours and costs: the hour grid, the API (one entry, a whole month, a weekly
-pattern), the weekly pattern on the page and an import all go through the hours services, so
-they take and refuse the same days of care, and say why in the same words."""
+pattern), filling weeks from a pattern on the page and an import all go through the hours
+services, so they take and refuse the same days of care, and say why in the same words."""
 
 import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from html import unescape
 
@@ -88,7 +88,7 @@ def _page_outcome(response) -> str | None:
     if response.status_code == 302:
         return None
     assert response.status_code == 200, response.status_code
-    block = response.content.decode().split('class="errors form-errors"', 1)[-1]
+    block = response.content.decode().split('class="errors form-errors', 1)[-1]
     items = re.findall(r"<li>(.*?)</li>", block.split("</ul>", 1)[0], flags=re.DOTALL)
     return " | ".join(unescape(strip_tags(item)).split(": ", 1)[-1] for item in items)
 
@@ -103,12 +103,21 @@ def _grid(world: World, case: Case) -> str | None:
 
 
 def _page_pattern(world: World, case: Case) -> str | None:
+    """The week of the day filled from a pattern of that weekday: the preview lists the
+    errors, or the days it leaves out and why; then the fill itself."""
     month = case.day.replace(day=1)
-    response = world.web.post(
-        reverse("declarations:fill", args=[world.agreement.pk, month]),
-        {f"weekday_{case.day.weekday()}": case.quantity},
-    )
-    return _page_outcome(response)
+    url = reverse("declarations:fill", args=[world.agreement.pk, month])
+    monday = case.day - timedelta(days=case.day.weekday())
+    asked = {"weeks": [monday.isoformat()], f"weekday_{case.day.weekday()}": case.quantity}
+    preview = world.web.post(url, {**asked, "step": "preview"})
+    html = preview.content.decode()
+    if "form-errors" in html:
+        return _page_outcome(preview)
+    previewed = re.search(r'name="previewed" value="([^"]*)"', html)
+    if previewed is None:  # nothing to fill: the days left out, and why
+        reasons = re.findall(r'class="fill-skipped__reason">(.*?)</span>', html, flags=re.DOTALL)
+        return " | ".join(unescape(reason) for reason in reasons)
+    return _page_outcome(world.web.post(url, {**asked, "step": "fill", "previewed": previewed[1]}))
 
 
 def _api_entry(world: World, case: Case) -> str | None:

@@ -34,7 +34,7 @@ SHOTS = [
     ("jansen", "dashboard", ("/", "main a[href^='/holders/']")),
     ("jansen", "week", ("/", "a[href*='/week/']")),
     ("bureau", "bureau-console", "/bureau/"),
-    ("controleur.denhaag", "auditor-report", ("/audit/", "a[href*='/municipalities/']")),
+    ("controleur.denhaag", "auditor-report", ("/audit/", "main a[href*='?year=']")),
 ]
 
 

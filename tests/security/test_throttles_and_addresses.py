@@ -239,10 +239,11 @@ def test_the_bureau_rate_needs_a_bureau_mandate_valid_today(world):
 def test_pages_and_api_share_the_users_read_rate(client, world, settings):
     _rates(settings, read="3/minute")
     client.force_login(world.users["holder"])
-    assert client.get(reverse("home")).status_code == 200
+    rules = reverse("declarations:rules")
+    assert client.get(rules).status_code == 200
     assert client.get(f"{V1}/me/").status_code == 200
-    assert client.get(reverse("home")).status_code == 200
-    limited = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="nl")
+    assert client.get(rules).status_code == 200
+    limited = client.get(rules, HTTP_ACCEPT_LANGUAGE="nl")
     assert limited.status_code == 429
     assert int(limited["Retry-After"]) > 0
     assert "Te veel verzoeken" in limited.content.decode()

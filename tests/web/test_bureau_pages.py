@@ -85,6 +85,11 @@ def _latest_run(user) -> TaskRun:
     return TaskRun.objects.filter(created_by=user).order_by("-created_at").first()
 
 
+def _back_with(run: TaskRun, params: str) -> str:
+    """Where a run leads: the console with the same list and the task's progress above it."""
+    return f"{reverse('declarations:bureau')}?{params}&task={run.pk}#task-progress"
+
+
 # --- access ------------------------------------------------------------------------------------
 
 
@@ -207,18 +212,21 @@ def test_the_table_filters_by_state(login, api_world):
 
 def test_deadlines_across_the_holders(login, api_world):
     response = login("bureau", "en").get(_console_url(OCTOBER))
-    console = response.context["console"]
-    assert {b.pk for b in console.grants_ending} == {
-        api_world.mine_wmo_budget.pk,
-        api_world.mine_wlz_budget.pk,
-    }
+    groups = {group.key: group for group in response.context["console"].deadlines}
+    assert set(groups) == {"late-2026-08", "ends-2026-12-31"}
+    ending = groups["ends-2026-12-31"]
+    # two grants of one holder end on the same day: one line, both grants named
+    assert (ending.kind, ending.count, ending.holders) == ("ends", 2, 1)
+    assert [listed.holder for listed in ending.listed] == [api_world.mine]
+    assert {g.scheme for g in ending.listed[0].grants} == {"wmo", "wlz"}
     # August is not exported and its deadline (31 August + 6 + 4 weeks) has passed
-    assert [(late.holder, late.month, late.deadline) for late in console.late_months] == [
-        (api_world.mine, AUGUST, date(2026, 11, 9))
-    ]
+    late = groups["late-2026-08"]
+    assert (late.kind, late.month, late.day, late.count) == ("late", AUGUST, date(2026, 11, 9), 1)
+    assert [listed.holder for listed in late.listed] == [api_world.mine]
     html = response.content.decode()
-    assert "31 December 2026" in html
-    assert "9 November 2026" in html
+    assert "2 grants end on 31 December 2026" in html
+    assert "1 holder has not exported August 2026; the deadline was 9 November 2026" in html
+    assert "<details" in html
 
 
 # --- validating ---------------------------------------------------------------------------------
@@ -232,19 +240,22 @@ def test_validating_the_chosen_holders_runs_a_task(
         response = _post_run(client, AUGUST, "validate", [api_world.mine])
     run = _latest_run(api_world.users["bureau"])
     assert response.status_code == 302
-    assert response["Location"] == progress_url(run)
+    assert response["Location"] == _back_with(run, "month=2026-08")
     run.refresh_from_db()
     assert (run.kind, run.status, run.total, run.done) == ("validate", TaskStatus.DONE, 1, 1)
     assert run.result == {"declarations": 1, "validated": 1, "with_errors": 0}
 
+    # the console again, the task's progress above the list
     page = client.get(response["Location"])
     html = page.content.decode()
     assert page.status_code == 200
-    assert "<html" in html
+    assert "<h1>Bureau console</h1>" in html
     assert 'aria-live="polite"' in html
     assert '<progress id="task-progress-bar" max="1" value="1">' in html
     assert "1 of 1 declarations validated; 0 with errors." in html
+    assert "No background worker is configured, so this ran at once" in html  # eager in tests
     assert "hx-trigger" not in html  # finished: no more polling
+    assert html.index('id="task-progress"') < html.index('id="id_holders"')
     assert f"{reverse('declarations:bureau')}?month=2026-08" in html
     # the draft with its late warning is validated now and waits for the warning
     assert _states(client.get(_console_url(AUGUST)))[api_world.mine.pk] == MonthState.WARNINGS
@@ -308,7 +319,7 @@ def test_a_bureau_of_twenty_holders_validates_them_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         response = _post_run(client, OCTOBER, "validate_all")
     run = _latest_run(bureau)
-    assert response["Location"] == progress_url(run)
+    assert response["Location"] == _back_with(run, "month=2026-10")
     run.refresh_from_db()
     assert (run.status, run.total, run.done) == (TaskStatus.DONE, 20, 20)
     assert run.result == {"declarations": 20, "validated": 20, "with_errors": 0}
@@ -352,7 +363,7 @@ def test_exporting_october_makes_a_batch(login, api_world, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         response = _post_run(client, OCTOBER, "export", [api_world.mine, api_world.sibling])
     run = _latest_run(api_world.users["bureau"])
-    assert response["Location"] == progress_url(run)
+    assert response["Location"] == _back_with(run, "month=2026-10")
     run.refresh_from_db()
     assert (run.kind, run.status) == ("export", TaskStatus.DONE)
     batch = Batch.objects.get(pk=run.result["batch_id"])
@@ -468,27 +479,30 @@ def test_a_failed_task_says_why(login, api_world):
 
 def test_the_console_in_english_and_dutch(login, api_world):
     english = login("bureau", "en").get(_console_url(OCTOBER)).content.decode()
-    assert '<html lang="en">' in english
+    assert '<html lang="en"' in english
     assert "<h1>Bureau console</h1>" in english
     assert "Holders in October 2026" in english
-    assert "Late declarations" in english
+    assert "Deadlines" in english
+    assert "1 holder has not exported August 2026" in english
     assert "Validate the selected holders" in english
     dutch = login("bureau").get(_console_url(OCTOBER)).content.decode()
-    assert '<html lang="nl">' in dutch
+    assert '<html lang="nl"' in dutch
     assert "oktober 2026" in dutch
 
 
 def test_the_console_is_accessible_markup(login, api_world):
     html = login("bureau", "en").get(_console_url(OCTOBER)).content.decode()
     assert html.count("<h1") == 1
-    assert '<table class="stack"' in html
-    assert '<th scope="col">' in html
-    assert '<th scope="row">' in html
+    assert '<table class="utrecht-table stack bureau-table"' in html
+    assert '<th scope="col" class="utrecht-table__header-cell">' in html
+    assert '<th scope="row" class="utrecht-table__header-cell bureau-table__name">' in html
     for pk in (api_world.mine.pk, api_world.sibling.pk):
         assert f'id="holder-{pk}"' in html
         assert f'<label for="holder-{pk}">' in html
-    assert re.search(r'<td data-label="State">', html)
-    assert '<label for="console-month">' in html
+    assert re.search(r'<td class="utrecht-table__cell" data-label="Declarations">', html)
+    assert '<th scope="col" class="utrecht-table__header-cell" aria-sort="ascending">' in html
+    assert '<label class="utrecht-form-label" for="console-month">' in html
+    assert '<label class="utrecht-form-label" for="console-q">' in html
     assert 'name="action" value="validate_all"' in html  # all holders without JavaScript
     assert "<script>" not in html
     assert "style=" not in html

@@ -1,5 +1,6 @@
 """The holder's pages for hours, costs, declarations, findings and batches, per persona."""
 
+import re
 from datetime import date
 
 from django.urls import reverse
@@ -99,15 +100,22 @@ def test_saving_the_same_grid_twice_gives_the_same_entries(login, api_world):
 
 
 def test_fill_from_a_weekly_pattern(login, api_world):
+    """The weeks of November so far (today is Monday 23 November): a preview, then the fill."""
     client = login("holder")
     url = reverse("declarations:fill", args=[api_world.mine_wmo_agreement.pk, NOVEMBER])
-    response = client.post(url, {"weekday_0": "4", "weekday_3": "2,5"})
+    weeks = ["2026-10-26", "2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"]
+    asked = {"weeks": weeks, "weekday_0": "4", "weekday_3": "2,5", "skip_holidays": "on"}
+    preview = client.post(url, {**asked, "step": "preview"})
+    assert preview.status_code == 200
+    signature = re.search(r'name="previewed" value="([^"]*)"', preview.content.decode())[1]
+    response = client.post(url, {**asked, "step": "fill", "previewed": signature})
     assert response.status_code == 302
     entries = TimeEntry.objects.filter(agreement=api_world.mine_wmo_agreement, care_date__month=11)
     assert {e.care_date.weekday() for e in entries} == {0, 3}
-    bad = client.post(url, {"weekday_0": "x"})
+    assert max(e.care_date for e in entries) == date(2026, 11, 23)  # never the future
+    bad = client.post(url, {**asked, "weekday_0": "x", "step": "preview"})
     assert bad.status_code == 200
-    assert "x" in bad.content.decode()
+    assert 'id="id_weekday_0_errors"' in bad.content.decode()
 
 
 def test_an_exported_month_is_read_only_in_the_grid(login, api_world):
@@ -204,7 +212,10 @@ def test_weekly_totals_match_the_batch(login, api_world):
         reverse("declarations:weekly_totals", args=[api_world.mine.pk, date(2026, 9, 1)])
     )
     html = page.content.decode()
-    assert "2026-W36" in html or "2026-W37" in html
+    # weeks in words, not ISO codes: 31 August to 6 September and the week after
+    assert "week 36 (31 aug – 6 sep)" in html
+    assert "week 37 (7 – 13 sep)" in html
+    assert "2026-W" not in html
 
 
 def test_rules_page_in_both_languages(client, db):

@@ -33,6 +33,8 @@ def _pages(w) -> list[tuple[str, str]]:
         ("holder", reverse("contracts:agreement_new", args=[holder])),
         ("holder", reverse("contracts:agreement", args=[agreement])),
         ("holder", reverse("declarations:hours", args=[agreement, NOVEMBER])),
+        ("holder", reverse("declarations:week", args=[holder, date(2026, 10, 26)])),
+        ("holder", reverse("declarations:fill", args=[agreement, NOVEMBER])),
         ("holder", reverse("declarations:costs", args=[agreement, NOVEMBER])),
         ("holder", reverse("declarations:list", args=[holder])),
         ("holder", reverse("declarations:detail", args=[w.draft.pk])),
@@ -45,6 +47,7 @@ def _pages(w) -> list[tuple[str, str]]:
         ("auditor_same", reverse("reports:municipality", args=[w.the_hague.code])),
         ("auditor_same", reverse("budgets:dashboard", args=[holder])),
         ("auditor_same", reverse("budgets:holder_details", args=[holder])),
+        ("auditor_same", reverse("declarations:week", args=[holder, date(2026, 10, 26)])),
         ("auditor_same", reverse("declarations:detail", args=[w.draft.pk])),
         ("auditor_same", reverse("reports:evidence_pack", args=[w.draft.pk])),
     ]

@@ -23,14 +23,15 @@ TREKKINGSRECHT = date(2015, 1, 1)  # the SVB pays on the holder's instruction si
 # titles of public pages and documents, the same in every language; a rule's source joins
 # them to its translated details with :func:`source_of`
 SVB_DECLARING = "SVB: Correct declareren; Declareren voor uw zorgverlener (svb.nl)"
-SVB_MODEL = "SVB model care agreement 40.007NT/0519"
+# the model agreement is a document too, but its name reads in the page's language
+SVB_MODEL = _("SVB model care agreement 40.007NT/0519")
 ATW = _(
     "Arbeidstijdenwet art. 1:1 and 5:7 (arboportaal.nl): the limits hold for employees "
     "(arbeidsovereenkomst) only"
 )
 
 
-def source_of(title: str, detail: Promise) -> "str | Promise":
+def source_of(title: "str | Promise", detail: Promise) -> "str | Promise":
     """A rule's source in the page's language: a fixed title and a translated detail."""
     return format_lazy("{}: {}", title, detail)
 

@@ -105,11 +105,12 @@ def fixed_monthly_pay(ctx: Context) -> pd.DataFrame:
     code="declaration.second_for_month",
     severity=ERROR,
     title=_("Second declaration for the month"),
+    # ``other`` (the first declaration's id) is kept with the finding, not shown: no ids in text
     message=_(
-        "Declaration %(other)s already covers this agreement and month; the SVB takes one "
+        "Another declaration already covers this agreement and month; the SVB takes one "
         "declaration per agreement per month."
     ),
-    fix=_("Delete this one, or make it a correction of declaration %(other)s."),
+    fix=_("Delete this one, or make it a correction of the other declaration of this month."),
     source=_("PGB Portaal: one declaration per agreement per month"),
     valid_from=TREKKINGSRECHT,
     params={"other": Param.NUMBER},

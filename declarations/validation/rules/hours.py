@@ -162,7 +162,7 @@ def atw_day(ctx: Context) -> pd.DataFrame:
     severity=WARNING,
     title=_("Working-hours law: more than 60 hours in a week"),
     message=_(
-        "In week %(week)s the employee works %(hours)s hours over all their employment "
+        "In %(week)s the employee works %(hours)s hours over all their employment "
         "agreements; the Working Hours Act allows employees at most %(maximum)s hours a week."
     ),
     fix=_("Check the hours of that week with the provider."),
@@ -198,7 +198,7 @@ def atw_week(ctx: Context) -> pd.DataFrame | None:
     code="hours.week_above_agreement",
     severity=WARNING,
     title=_("More hours than agreed in a week"),
-    message=_("In week %(week)s %(hours)s hours are declared; the agreement says %(agreed)s."),
+    message=_("In %(week)s %(hours)s hours are declared; the agreement says %(agreed)s."),
     fix=_("Check the hours, or acknowledge with the reason (e.g. extra care agreed)."),
     source=_("The care agreement (hours per week)"),
     valid_from=TREKKINGSRECHT,
@@ -218,7 +218,7 @@ def week_above_agreement(ctx: Context) -> pd.DataFrame:
     severity=WARNING,
     title=_("Employee works 4 or more days a week"),
     message=_(
-        "In week %(week)s the employee works %(days)s days: the Regeling dienstverlening aan "
+        "In %(week)s the employee works %(days)s days: the Regeling dienstverlening aan "
         "huis no longer applies, with full employer obligations."
     ),
     fix=_("Check the employer obligations with the SVB, or spread the care over fewer days."),

@@ -57,6 +57,13 @@ def format_moment(value) -> str:
 
 
 @register.filter
+def week_label(value) -> str:
+    """``{{ day|week_label }}`` or ``{{ "2026-W49"|week_label }}``: week 49 (30 nov - 6 dec)
+    (:func:`pgb_admin.core.dates.week_label`)."""
+    return dates.week_label(value)
+
+
+@register.filter
 def month_slug(value: date) -> str:
     return f"{value.year:04d}-{value.month:02d}"
 
