@@ -77,7 +77,8 @@ def capture(base: str, folder: Path, prefix: str = "") -> list[Path]:
                 page.goto(base + _resolve(page, base, where))
                 page.wait_for_load_state("networkidle")
                 target = folder / f"{prefix}{name}-{kind}.png"
-                page.screenshot(path=target, full_page=True)
+                # a phone shows its first screen, as a person sees it; a desktop the whole page
+                page.screenshot(path=target, full_page=kind == "desktop")
                 written.append(target)
             page.context.close()
         browser.close()
