@@ -42,6 +42,7 @@ def test_a_bureau_sets_up_an_app_and_later_logs_in_with_a_backup_code(
     tab.check()
     assert page.url == tab.base + "/"
 
+    page.locator("header .pgb-menu__toggle").click()  # log out sits in the header's menu
     page.locator("header form[action$='/logout/'] button").click()
     page.wait_for_load_state()
     tab.login("bureau", code=False)
