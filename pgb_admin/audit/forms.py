@@ -1,9 +1,23 @@
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pgb_admin.core.periods import validate_supported_date
 
 from .models import Action, Role
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+def _day_field(label: "StrOrPromise") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_supported_date],
+    )
 
 
 class SearchForm(forms.Form):
@@ -15,18 +29,8 @@ class SearchForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"), required=False, choices=[("", _("any")), *Role.choices]
     )
-    since = forms.DateField(
-        label=_("From"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_supported_date],
-    )
-    until = forms.DateField(
-        label=_("Until"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_supported_date],
-    )
+    since = _day_field(_("From"))
+    until = _day_field(_("Until"))
     request_id = forms.CharField(label=_("Request id"), required=False, max_length=64)
 
 
@@ -42,18 +46,8 @@ class _Period(forms.Form):
 class HolderLogForm(_Period):
     """The holder's filter of who looked: a period and the kind of reader."""
 
-    since = forms.DateField(
-        label=_("From"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_supported_date],
-    )
-    until = forms.DateField(
-        label=_("Until"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_supported_date],
-    )
+    since = _day_field(_("From"))
+    until = _day_field(_("Until"))
     role = forms.ChoiceField(
         label=_("Who"), required=False, choices=[("", _("anyone")), *Role.choices]
     )
