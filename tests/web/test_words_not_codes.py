@@ -649,10 +649,11 @@ TEXT_CHECKS = [
     ),
 ]
 # ISO dates and months, except where a field shows the format it reads (its placeholder, or
-# an example after "e.g.")
+# an example after "e.g.") and inside a file name ("invulhulp-pgb-portaal-2026-10-22.csv" is
+# October's file of batch 22)
 EXAMPLE = r"(?<!e\.g\. )(?<!bijvoorbeeld )(?<!for example )"
 FORMAT_CHECKS = [
-    ("an ISO date", re.compile(rf"{EXAMPLE}\b(?:19|20)\d\d-[01]\d-[0-3]\d\b")),
+    ("an ISO date", re.compile(rf"{EXAMPLE}(?<![\w-])(?:19|20)\d\d-[01]\d-[0-3]\d\b")),
     ("an ISO month", re.compile(rf"{EXAMPLE}(?<![\w/-])(?:19|20)\d\d-[01]\d(?![\w/-])")),
 ]
 LANGUAGE_CHECKS = {
