@@ -50,3 +50,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # one file per test process, so parallel runs never share it
     _test_db = Path(tempfile.gettempdir()) / f"pgb-admin-test-{os.getpid()}.sqlite3"
     DATABASES["default"]["TEST"] = {"NAME": str(_test_db)}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # a test database per run (pytest-django adds "_gw0", "_gw1" per process): two runs on one
+    # server at once never drop each other's database
+    _run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8] or str(os.getpid())
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_run}"}
