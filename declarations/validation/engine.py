@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from pandas.api.extensions import ExtensionArray, ExtensionDtype, take
 
 from contracts.carers import carer_class
 
@@ -82,8 +83,14 @@ def run_starts(*keys: np.ndarray) -> np.ndarray:
 
 
 def iso_week(days: "pd.Series[pd.Timestamp]") -> np.ndarray:
-    calendar = days.dt.isocalendar()
-    return (calendar["year"].astype(np.int64) * 100 + calendar["week"].astype(np.int64)).to_numpy()
+    """ISO year x 100 + ISO week of each day, by arithmetic on day numbers (day 0,
+    1970-01-01, was a Thursday): the week's Thursday decides the year."""
+    day = np.asarray(days.to_numpy().astype("datetime64[D]").astype(np.int64))
+    thursday = day - (day + 3) % 7 + 3
+    year = thursday.astype("datetime64[D]").astype("datetime64[Y]")
+    first = year.astype("datetime64[D]").astype(np.int64)
+    weeks: np.ndarray = (year.astype(np.int64) + 1970) * 100 + (thursday - first) // 7 + 1
+    return weeks
 
 
 def ages_on(birth: "pd.Series[pd.Timestamp]", on: "pd.Series[pd.Timestamp]") -> np.ndarray:
@@ -97,11 +104,39 @@ def ages_on(birth: "pd.Series[pd.Timestamp]", on: "pd.Series[pd.Timestamp]") -> 
     return np.where(known, years - before_birthday, -1)
 
 
+def _values(series: pd.Series) -> np.ndarray | ExtensionArray:
+    """The array under ``series``: numpy, or pandas' own for its extension dtypes (text)."""
+    return series.array if isinstance(series.dtype, ExtensionDtype) else series.to_numpy()
+
+
+def _column(
+    frame: pd.DataFrame, name: str, rows: np.ndarray, fill: bool
+) -> np.ndarray | ExtensionArray:
+    """``frame[name]`` at the positions ``rows``; with ``fill``, -1 gives a missing value
+    (an int column becomes float, a bool column object), as a left merge fills it."""
+    return take(_values(frame[name]), rows, allow_fill=fill)
+
+
+def _join(
+    left: pd.DataFrame, right: pd.DataFrame, key: str, rows: np.ndarray | None = None
+) -> pd.DataFrame:
+    """``left.merge(right, on=key, how="left")`` for a ``right`` with one row per key, by
+    position: ``rows`` (or the key's lookup) says which row of ``right`` each row of ``left``
+    takes, -1 for none. Columns, order and dtypes as the merge gives them."""
+    if rows is None:
+        rows = pd.Index(right[key]).get_indexer(left[key])
+    fill = bool((rows < 0).any())
+    columns = {name: _values(left[name]) for name in left.columns}
+    for name in right.columns:
+        if name != key:
+            columns[name] = _column(right, name, rows, fill)
+    return pd.DataFrame(columns)
+
+
 def prepare(inp: ValidationInput) -> Context:
-    declarations = inp.declarations[inp.declarations["in_run"]]
-    declarations = declarations.merge(inp.agreements, on="agreement_id", how="left").merge(
-        inp.providers, on="provider_id", how="left"
-    )
+    declarations = inp.declarations[inp.declarations["in_run"]].reset_index(drop=True)
+    declarations = _join(declarations, inp.agreements, "agreement_id")
+    declarations = _join(declarations, inp.providers, "provider_id")
     # formal, self-employed or informal: contracts.carers decides it for the whole project
     declarations["carer_class"] = carer_class(
         declarations["relation"],
@@ -111,18 +146,28 @@ def prepare(inp: ValidationInput) -> Context:
     )
     declarations["month_end"] = declarations["month"] + pd.offsets.MonthEnd(0)
 
-    lines = inp.lines.merge(
+    # the lines of the declarations in the run, by declaration and day; each line's
+    # declaration row (the lines' join with the declarations, once)
+    of_line = pd.Index(declarations["declaration_id"]).get_indexer(inp.lines["declaration_id"])
+    in_run = np.flatnonzero(of_line >= 0)
+    kept = in_run[
+        _by_declaration_and_day(
+            inp.lines["declaration_id"].to_numpy()[in_run],
+            inp.lines["care_date"].to_numpy()[in_run],
+        )
+    ]
+    lines = _join(
+        inp.lines.take(kept).reset_index(drop=True),
         declarations[
             ["declaration_id", "agreement_id", "holder_id", "provider_id", "agreement_type"]
         ],
-        on="declaration_id",
+        "declaration_id",
+        rows=of_line[kept],
     )
-    order = np.lexsort((lines["care_date"].to_numpy(), lines["declaration_id"].to_numpy()))
-    lines = lines.take(order).reset_index(drop=True)
-    lines["is_hour"] = (lines["unit"] == "hour").to_numpy()
+    lines["is_hour"] = lines["unit"].to_numpy(dtype=object) == "hour"
     lines["week"] = iso_week(lines["care_date"])
 
-    segments = _segments(lines, inp, declarations)
+    segments = _segments(lines, inp, declarations, of_line[kept])
     weeks = _weeks(lines, segments)
     return Context(
         inp=inp,
@@ -134,8 +179,40 @@ def prepare(inp: ValidationInput) -> Context:
     )
 
 
+_DAY = np.timedelta64(1, "D")
+
+
+def _by_declaration_and_day(declaration: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """The stable order of the lines by declaration and day: one argsort of a combined
+    integer key where the days are whole and the key fits (several times faster than
+    ``np.lexsort`` over the two columns), else ``np.lexsort``."""
+    days = day.astype("datetime64[ns]")
+    if len(days) and not np.isnat(days).any():
+        number = days.astype("datetime64[D]")
+        first, last = number.min(), number.max()
+        span = int((last - first) // _DAY) + 1
+        low, high = int(declaration.min()), int(declaration.max())
+        if (number == days).all() and (high - low + 1) * span < 2**62:
+            key = (declaration.astype(np.int64) - low) * span + (number - first) // _DAY
+            if (key[1:] >= key[:-1]).all():  # read in that order already
+                return np.arange(len(key))
+            order: np.ndarray = np.argsort(key, kind="stable")
+            return order
+    return np.lexsort((day, declaration))
+
+
+_DECLARATION_OF_SEGMENT = [
+    "declaration_id", "agreement_id", "provider_id", "agreement_type", "carer_class",
+    "birth_date", "entrepreneur", "iban", "month", "provider_kind", "has_kvk", "has_agb",
+    "has_big", "sbi_code",
+]  # fmt: skip
+
+
 def _segments(
-    lines: pd.DataFrame, inp: ValidationInput, declarations: pd.DataFrame
+    lines: pd.DataFrame,
+    inp: ValidationInput,
+    declarations: pd.DataFrame,
+    declaration_of_line: np.ndarray,
 ) -> pd.DataFrame:
     decl = lines["declaration_id"].to_numpy()
     version = lines["version_id"].to_numpy()
@@ -154,24 +231,20 @@ def _segments(
             "max_rate_cents": np.maximum.reduceat(rate, starts) if len(starts) else rate[:0],
         }
     )
-    segments = segments.merge(
-        declarations[
-            [
-                "declaration_id", "agreement_id", "provider_id", "agreement_type", "carer_class",
-                "birth_date", "entrepreneur", "iban", "month", "provider_kind", "has_kvk",
-                "has_agb", "has_big", "sbi_code",
-            ]
-        ],
-        on="declaration_id",
-        how="left",
-    )  # fmt: skip
-    segments = segments.merge(
-        inp.versions.drop(columns=["agreement_id"]), on="version_id", how="left"
-    ).merge(inp.budgets, on="budget_id", how="left")
-    in_budget = inp.budget_products.assign(product_in_budget=True)
-    segments = segments.merge(in_budget, on=["budget_id", "product_id"], how="left")
+    segments = _join(
+        segments,
+        declarations[_DECLARATION_OF_SEGMENT],
+        "declaration_id",
+        rows=declaration_of_line[starts],
+    )
+    segments = _join(segments, inp.versions.drop(columns=["agreement_id"]), "version_id")
+    segments = _join(segments, inp.budgets, "budget_id")
+    granted = pd.MultiIndex.from_arrays(
+        [inp.budget_products["budget_id"], inp.budget_products["product_id"]]
+    )
+    pairs = pd.MultiIndex.from_arrays([segments["budget_id"], segments["product_id"]])
+    segments["product_in_budget"] = pairs.isin(granted)
     segments["has_version"] = segments["version_id"] != -1
-    segments["product_in_budget"] = segments["product_in_budget"].fillna(False).astype(bool)
     for column in ("agreed_cents", "hours_per_week_c", "travel_allowance_cents", "budget_id"):
         segments[column] = segments[column].fillna(-1).astype(np.int64)
     for column in ("approved", "holiday_pay"):
@@ -193,10 +266,15 @@ def _weeks(lines: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
             "days": np.diff(np.append(starts, len(lines))),
         }
     )
-    agreed = segments.groupby("declaration_id")["hours_per_week_c"].max()
-    weeks["agreed_hours_c"] = weeks["declaration_id"].map(agreed).fillna(-1).astype(np.int64)
-    kinds = segments.drop_duplicates("declaration_id").set_index("declaration_id")
-    weeks["agreement_type"] = weeks["declaration_id"].map(kinds["agreement_type"])
+    # segments and weeks both run in the lines' order: by declaration
+    seg_decl = segments["declaration_id"].to_numpy()
+    firsts = run_starts(seg_decl)
+    per_week = np.searchsorted(seg_decl[firsts], weeks["declaration_id"].to_numpy())
+    agreed = segments["hours_per_week_c"].to_numpy()
+    weeks["agreed_hours_c"] = (
+        np.maximum.reduceat(agreed, firsts)[per_week] if len(firsts) else agreed[:0]
+    )
+    weeks["agreement_type"] = _column(segments, "agreement_type", firsts[per_week], False)
     return weeks
 
 
@@ -224,26 +302,44 @@ def _findings(rule: Rule, offences: pd.DataFrame) -> pd.DataFrame:
         if rule.valid_to is not None:
             applies &= when.isna() | (when <= pd.Timestamp(rule.valid_to))
         offences = offences[applies.to_numpy()]
-    params = pd.DataFrame(
-        {name: _as_text(kind, offences[name]) for name, kind in rule.params.items()},
-        index=offences.index,
-    )
     return pd.DataFrame(
         {
             "declaration_id": offences["declaration_id"].to_numpy(),
             "rule_code": rule.code,
             "severity": rule.severity,
             "care_date": offences["care_date"].to_numpy(),
-            "params": _records(params) if rule.params else [{}] * len(offences),
+            "params": _params(rule, offences) if rule.params else [{}] * len(offences),
         }
     )
 
 
-def _records(params: pd.DataFrame) -> list[dict[str, object]]:
-    """``params.to_dict("records")``, built from whole columns (several times faster)."""
-    names = list(params.columns)
-    columns = [params[name].tolist() for name in names]
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+def _params(rule: Rule, offences: pd.DataFrame) -> list[dict[str, object]]:
+    """Each offence's figures as a dict of JSON-safe text, the one place where the engine
+    builds a Python object per finding. Offences often share their figures (a notice per
+    agreement version repeats the product and the month): the text and the dict are made
+    once per distinct combination, and each finding gets its own copy of that dict."""
+    names = list(rule.params)
+    distinct, which = _distinct_rows(offences, names)
+    figures = offences.iloc[distinct]
+    columns = [_as_text(rule.params[name], figures[name]).tolist() for name in names]
+    records = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+    if len(records) == len(offences):
+        return records
+    return [records[index].copy() for index in which.tolist()]
+
+
+def _distinct_rows(frame: pd.DataFrame, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the first row of each distinct combination of ``names`` in ``frame``
+    and, per row, which of those it is (missing values are equal to each other)."""
+    key = np.zeros(len(frame), dtype=np.int64)
+    for name in names:
+        codes, uniques = pd.factorize(frame[name])
+        if (len(uniques) + 1) * (int(key.max(initial=0)) + 1) >= 2**62:
+            key, _uniques = pd.factorize(key)  # keep the combined key small
+        key = key * (len(uniques) + 1) + codes + 1
+    which, _firsts = pd.factorize(key)
+    _values, distinct = np.unique(which, return_index=True)
+    return distinct, which.astype(np.int64)
 
 
 # two-digit cents, hundredths and ISO week numbers

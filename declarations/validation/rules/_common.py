@@ -73,6 +73,79 @@ def cached(ctx: Context, compute: Callable[[Context], T]) -> T:
     return cast(T, ctx.cache[compute])
 
 
+_DAY_NS = 24 * 60 * 60 * 10**9
+
+
+def packed_keys(*frames: list[np.ndarray], ordered: bool = True) -> list[np.ndarray]:
+    """Rows of several key columns as one int64 key each, for every list of aligned columns
+    in ``frames`` (the same columns in each): equal rows get equal keys, and (``ordered``)
+    the keys sort as the rows do column by column; -1 where a value is missing."""
+    packed = [np.zeros(len(columns[0]), dtype=np.int64) for columns in frames]
+    missing = [np.zeros(len(columns[0]), dtype=bool) for columns in frames]
+    room = 1
+    for position in range(len(frames[0])):
+        columns = [np.asarray(columns[position]) for columns in frames]
+        codes, width = _joint_codes(columns)
+        if room * width >= 2**62:  # keep the key within int64, in the same order
+            joint, _values = pd.factorize(np.concatenate(packed), sort=ordered)
+            packed = _split(joint.astype(np.int64), packed)
+            room = int(joint.max(initial=0)) + 1
+        for index, column_codes in enumerate(codes):
+            missing[index] |= column_codes < 0
+            packed[index] = packed[index] * width + column_codes
+        room *= width
+    return [np.where(gap, -1, key) for key, gap in zip(packed, missing, strict=True)]
+
+
+def _split(values: np.ndarray, like: list[np.ndarray]) -> list[np.ndarray]:
+    bounds = np.cumsum([len(part) for part in like])[:-1]
+    return list(np.split(values, bounds))
+
+
+def _joint_codes(columns: list[np.ndarray]) -> tuple[list[np.ndarray], int]:
+    """Columns of one key as non-negative codes of one order-keeping numbering and its
+    size; -1 for a missing value. Integers and whole days by their range (no hashing),
+    other values (floats with gaps, text) by one joint factorisation."""
+    if all(column.dtype.kind == "M" for column in columns):
+        columns = [column.astype("datetime64[ns]").view(np.int64) for column in columns]
+        both = np.concatenate(columns)
+        if (both != np.iinfo(np.int64).min).all() and not (both % _DAY_NS).any():
+            columns = [column // _DAY_NS for column in columns]
+    sizes = [len(column) for column in columns]
+    if all(column.dtype.kind in "iu" for column in columns) and all(sizes):
+        low = min(int(column.min()) for column in columns)
+        width = max(int(column.max()) for column in columns) - low + 1
+        if width < 2**62:
+            return [column.astype(np.int64) - low for column in columns], width
+    codes, values = pd.factorize(np.concatenate(columns), sort=True)
+    return _split(codes.astype(np.int64), columns), max(len(values), 1)
+
+
+def sums_at(
+    table: list[np.ndarray], values: list[np.ndarray], query: list[np.ndarray]
+) -> list[np.ndarray]:
+    """For each key of ``query`` (key columns aligned with ``table``'s), the sums of each of
+    ``values`` over the rows of ``table`` with that key; 0 where none. A groupby sum and a
+    left merge on several columns, done as one packed integer key, one sort and a binary
+    search."""
+    size = len(query[0])
+    packed_table, packed_query = packed_keys(table, query)
+    keep = packed_table >= 0
+    packed_table = packed_table[keep]
+    if not len(packed_table) or not size:
+        return [np.zeros(size, dtype=np.int64) for _column in values]
+    order = np.argsort(packed_table, kind="stable")
+    ordered = packed_table[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    keys = ordered[starts]
+    slot = np.minimum(np.searchsorted(keys, packed_query), len(keys) - 1)
+    found = (keys[slot] == packed_query) & (packed_query >= 0)
+    return [
+        np.where(found, np.add.reduceat(np.asarray(column)[keep][order], starts)[slot], 0)
+        for column in values
+    ]
+
+
 def offences_of(
     source: pd.DataFrame,
     mask: npt.ArrayLike,

@@ -11,7 +11,7 @@ from contracts.constants import AgreementType
 from pgb_admin.core.money import percent_of_cents
 from pgb_admin.figures.constants import FigureKind
 
-from ..engine import Context
+from ..engine import Context, run_starts
 from ..registry import Param, rule
 from ._common import (
     ERROR,
@@ -70,22 +70,23 @@ def hourly_employment_extras(ctx: Context, d: pd.DataFrame) -> np.ndarray:
     not include it, and the employer costs of all its hour lines where a figure holds (else
     nothing: unknown). Each rounded half up per declaration, as
     ``declarations.selectors.monthly_pay.employment_extras`` does for the reports."""
-    lines = ctx.inp.lines[ctx.inp.lines["unit"] == "hour"][
-        ["declaration_id", "amount_cents", "version_id"]
-    ]
-    lines = lines.merge(ctx.declarations[["declaration_id", "agreement_type"]], on="declaration_id")
-    lines = lines[lines["agreement_type"] == AgreementType.EMPLOYMENT_HOURLY].merge(
-        ctx.inp.versions[["version_id", "holiday_pay"]], on="version_id"
+    lines = ctx.lines  # the lines of the run, by declaration
+    s = ctx.segments
+    # a line counts under a version the input knows (as an inner join with the versions)
+    known = np.repeat(
+        s["version_id"].isin(ctx.inp.versions["version_id"]).to_numpy(), s["days"].to_numpy()
     )
-    holiday = np.where(
-        lines["holiday_pay"].fillna(False).astype(bool), 0, lines["amount_cents"]
-    ).astype(np.int64)
-    wages = (
-        lines.assign(holiday=holiday)
-        .groupby("declaration_id")[["amount_cents", "holiday"]]
-        .sum()
-        .reindex(d["declaration_id"].to_numpy(), fill_value=0)
+    counted = (
+        lines["is_hour"].to_numpy()
+        & (lines["agreement_type"] == AgreementType.EMPLOYMENT_HOURLY).to_numpy()
+        & known
     )
+    amount = np.where(counted, lines["amount_cents"].to_numpy(), 0).astype(np.int64)
+    holiday = np.where(per_line(ctx, "holiday_pay"), 0, amount)
+    wages = {
+        "amount_cents": _per_declaration(lines, amount, d),
+        "holiday": _per_declaration(lines, holiday, d),
+    }
     on, schemes = d["month"].to_numpy(), d["scheme"].to_numpy()
     extras = np.zeros(len(d), dtype=np.int64)
     for kind, wage in (
@@ -93,8 +94,22 @@ def hourly_employment_extras(ctx: Context, d: pd.DataFrame) -> np.ndarray:
         (FigureKind.EMPLOYER_COSTS_PCT, wages["amount_cents"]),
     ):
         pct = ctx.figure(kind, on, schemes=schemes)
-        extras += np.where(pct >= 0, percent_of_cents(wage.to_numpy(), np.maximum(pct, 0)), 0)
+        extras += np.where(pct >= 0, percent_of_cents(wage, np.maximum(pct, 0)), 0)
     return extras
+
+
+def _per_declaration(lines: pd.DataFrame, values: np.ndarray, d: pd.DataFrame) -> np.ndarray:
+    """The sum of ``values`` (aligned with the lines, which run by declaration) for each
+    declaration of ``d``; 0 for one without lines."""
+    decl = lines["declaration_id"].to_numpy()
+    wanted = d["declaration_id"].to_numpy()
+    if not len(decl):
+        return np.zeros(len(wanted), dtype=np.int64)
+    starts = run_starts(decl)
+    ids = decl[starts]
+    slot = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+    sums: np.ndarray = np.where(ids[slot] == wanted, np.add.reduceat(values, starts)[slot], 0)
+    return sums
 
 
 def _find_budget_use(ctx: Context) -> pd.DataFrame:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..engine import Context
 from ..registry import Param, rule
-from ._common import ERROR, TREKKINGSRECHT, WARNING, cached
+from ._common import ERROR, TREKKINGSRECHT, WARNING, cached, packed_keys
 
 MINUTES_A_DAY = 24 * 60  # a shift that ends before it starts runs past midnight
 
@@ -24,7 +24,15 @@ def _join_entries(ctx: Context) -> pd.DataFrame:
     months = entries["care_date"].to_numpy().astype("datetime64[M]").astype("datetime64[ns]")
     keyed = entries.assign(month=months)
     run = ctx.declarations[["declaration_id", "agreement_id", "month"]]
-    return keyed.merge(run, on=["agreement_id", "month"])
+    # agreement and month as one integer key: a merge on one int64 column, not two
+    (entry_key, run_key) = packed_keys(
+        [keyed["agreement_id"].to_numpy(), months],
+        [run["agreement_id"].to_numpy(), run["month"].to_numpy()],
+    )
+    joined = keyed.assign(_key=entry_key).merge(
+        run[["declaration_id"]].assign(_key=run_key), on="_key"
+    )
+    return joined.drop(columns="_key")
 
 
 @rule(
@@ -50,7 +58,11 @@ def duplicate(ctx: Context) -> pd.DataFrame | None:
     if entries.empty:
         return None
     key = ["declaration_id", "care_date", "quantity_c", "start_min", "end_min"]
-    copies = entries.groupby(key, as_index=False).size()
+    # only the entries that have a copy, found by hashing one packed key (no sort); a key
+    # with a missing value is in no group, as groupby drops it
+    (packed,) = packed_keys([entries[column].to_numpy() for column in key], ordered=False)
+    twice = pd.Series(packed).duplicated(keep=False).to_numpy() & (packed >= 0)
+    copies = entries[twice].groupby(key, as_index=False).size()
     copies = copies[copies["size"] > 1]
     # one finding a day: the largest group of copies
     copies = copies.sort_values("size", ascending=False, kind="stable").drop_duplicates(
@@ -81,21 +93,22 @@ def times_overlap(ctx: Context) -> pd.DataFrame | None:
     timed = entries[entries["start_min"] >= 0]
     if timed.empty:
         return None
-    timed = timed.sort_values(["declaration_id", "care_date", "start_min"], kind="stable")
+    (day_key,) = packed_keys([timed["declaration_id"].to_numpy(), timed["care_date"].to_numpy()])
+    (start_key,) = packed_keys([day_key, timed["start_min"].to_numpy()])
+    order = np.argsort(start_key, kind="stable")
+    timed = timed.take(order)
+    day_key = day_key[order]
     end = np.where(
         timed["end_min"] <= timed["start_min"], timed["end_min"] + MINUTES_A_DAY, timed["end_min"]
-    )
-    same_day: np.ndarray = (
-        timed["declaration_id"].to_numpy()[1:] == timed["declaration_id"].to_numpy()[:-1]
-    ) & (timed["care_date"].to_numpy()[1:] == timed["care_date"].to_numpy()[:-1])
-    # the latest end so far within each day (a night shift of one day must not reach the next)
-    latest_end = (
-        pd.Series(end, index=timed.index)
-        .groupby([timed["declaration_id"], timed["care_date"]])
-        .cummax()
-        .to_numpy()
-    )
+    ).astype(np.int64)
+    same_day: np.ndarray = day_key[1:] == day_key[:-1]
+    # the latest end so far within each day (a night shift of one day must not reach the
+    # next): a running maximum over the days lifted apart by a step larger than any end
+    day_number = np.cumsum(np.r_[True, ~same_day])
+    lift = int(end.max(initial=0)) - int(end.min(initial=0)) + 1
+    latest_end = np.maximum.accumulate(end + day_number * lift) - day_number * lift
     overlaps = same_day & (timed["start_min"].to_numpy()[1:] < latest_end[:-1])
     hits = timed.iloc[1:][overlaps]
     hits = hits.drop_duplicates(["declaration_id", "care_date"])
-    return hits[["declaration_id", "care_date"]].assign(day=hits["care_date"])
+    found: pd.DataFrame = hits[["declaration_id", "care_date"]].assign(day=hits["care_date"])
+    return found

@@ -23,6 +23,7 @@ from ._common import (
     cached,
     on_lines,
     source_of,
+    sums_at,
 )
 
 
@@ -52,25 +53,21 @@ def _find_day_hours(ctx: Context) -> pd.DataFrame:
     """For each line (aligned with ``ctx.lines``): the provider's hours that day for the
     line's holder (``holder_c``), over all holders (``total_c``) and over all holders under
     employment agreements (``employment_c``), each over their hourly agreements."""
-    lines = ctx.lines[["provider_id", "holder_id", "care_date"]]
+    lines = ctx.lines
     days = ctx.inp.provider_days
     if days.empty or lines.empty:
         zero = np.zeros(len(lines), dtype=np.int64)
         return pd.DataFrame({"holder_c": zero, "total_c": zero, "employment_c": zero})
-    own = days.groupby(["provider_id", "holder_id", "care_date"], as_index=False)["hours_c"].sum()
-    every = days.groupby(["provider_id", "care_date"], as_index=False)[
-        ["hours_c", "employment_c"]
-    ].sum()
-    joined = lines.merge(own, on=["provider_id", "holder_id", "care_date"], how="left").merge(
-        every, on=["provider_id", "care_date"], how="left", suffixes=("_holder", "_total")
+    provider, holder, day = (
+        days[column].to_numpy() for column in ("provider_id", "holder_id", "care_date")
     )
-    return pd.DataFrame(
-        {
-            "holder_c": joined["hours_c_holder"].fillna(0).to_numpy().astype(np.int64),
-            "total_c": joined["hours_c_total"].fillna(0).to_numpy().astype(np.int64),
-            "employment_c": joined["employment_c"].fillna(0).to_numpy().astype(np.int64),
-        }
+    on_provider, on_holder, on_day = (
+        lines[column].to_numpy() for column in ("provider_id", "holder_id", "care_date")
     )
+    hours, employment = days["hours_c"].to_numpy(), days["employment_c"].to_numpy()
+    (own,) = sums_at([provider, holder, day], [hours], [on_provider, on_holder, on_day])
+    total, employed = sums_at([provider, day], [hours, employment], [on_provider, on_day])
+    return pd.DataFrame({"holder_c": own, "total_c": total, "employment_c": employed})
 
 
 @rule(
@@ -174,15 +171,15 @@ def atw_week(ctx: Context) -> pd.DataFrame | None:
     days = ctx.inp.provider_days
     if days.empty or ctx.weeks.empty:
         return None
-    weekly = (
-        days.assign(week=iso_week(days["care_date"]))
-        .groupby(["provider_id", "week"], as_index=False)["employment_c"]
-        .sum()
+    d = ctx.declarations
+    row = pd.Index(d["declaration_id"]).get_indexer(ctx.weeks["declaration_id"])
+    weeks = ctx.weeks.assign(provider_id=d["provider_id"].to_numpy()[row])
+    (employment,) = sums_at(
+        [days["provider_id"].to_numpy(), iso_week(days["care_date"])],
+        [days["employment_c"].to_numpy()],
+        [weeks["provider_id"].to_numpy(), weeks["week"].to_numpy()],
     )
-    providers = ctx.declarations[["declaration_id", "provider_id"]]
-    weeks = ctx.weeks.merge(providers, on="declaration_id").merge(
-        weekly, on=["provider_id", "week"], how="left"
-    )
+    weeks["employment_c"] = employment
     adults = age_of_majority(ctx, weeks["first_date"])
     maximum = ctx.figure(FigureKind.ATW_MAX_WEEK_HOURS, weeks["first_date"], ages=adults)
     total = weeks["employment_c"].fillna(0).to_numpy().astype(np.int64)

@@ -18,30 +18,32 @@ NL_LENGTH, MIN_LENGTH, MAX_LENGTH = 18, 15, 34
 
 
 def _iban_is_valid(ibans: pd.Series) -> np.ndarray:
-    """ISO 13616 mod-97 over many IBANs at once (an NL IBAN also needs its length); each
-    distinct IBAN is checked once (many declarations share a provider)."""
-    which, distinct = pd.factorize(ibans.fillna("").astype(str))
-    text = pd.Series(distinct, dtype=str).str.upper().str.replace(" ", "", regex=False)
-    lengths = text.str.len().to_numpy()
-    rearranged = (text.str[4:] + text.str[:4]).to_numpy().astype(f"U{MAX_LENGTH}")
-    # one row per character position: contiguous columns for the loop
-    codes = rearranged.view(np.uint32).reshape(len(text), MAX_LENGTH).T.astype(np.int64)
+    """ISO 13616 mod-97 over many IBANs at once (an NL IBAN also needs its length), on fixed
+    width unicode arrays: one row of code points per IBAN, one step per character position."""
+    text = ibans.fillna("").to_numpy(dtype=object).astype(str)
+    text = np.strings.replace(np.strings.upper(text), " ", "")
+    lengths = np.strings.str_len(text)
+    width = max(text.dtype.itemsize // 4, 4)
+    codes = np.ascontiguousarray(text.astype(f"U{width}")).view(np.uint32)
+    # one row per character position: contiguous rows for the loop
+    codes = codes.reshape(len(text), width).T.astype(np.int64)
     digit = (codes >= 48) & (codes <= 57)
     letter = (codes >= 65) & (codes <= 90)
     bad_character = ~(digit | letter | (codes == 0)).all(axis=0)
-    # a digit appends one decimal place, a letter (A=10 … Z=35) two; anything else nothing
+    # a digit appends one decimal place, a letter (A=10 … Z=35) two; the padding nothing
     factor = np.where(digit, 10, np.where(letter, 100, 1))
     value = np.where(digit, codes - 48, np.where(letter, codes - 55, 0))
     remainder = np.zeros(len(text), dtype=np.int64)
-    for position in range(MAX_LENGTH):
+    # the first four characters move to the end (the padding between adds nothing)
+    for position in [*range(4, width), *range(4)]:
         remainder = (remainder * factor[position] + value[position]) % 97
-    dutch = text.str.startswith("NL").to_numpy()
+    dutch = (codes[0] == ord("N")) & (codes[1] == ord("L"))
     good_length = np.where(
         dutch, lengths == NL_LENGTH, (lengths >= MIN_LENGTH) & (lengths <= MAX_LENGTH)
     )
-    country = text.str[:2].str.isalpha().to_numpy() & text.str[2:4].str.isdigit().to_numpy()
+    country = letter[0] & letter[1] & digit[2] & digit[3]
     valid: np.ndarray = (remainder == 1) & ~bad_character & good_length & country
-    return valid[which]
+    return valid
 
 
 @rule(
@@ -55,8 +57,13 @@ def _iban_is_valid(ibans: pd.Series) -> np.ndarray:
     params={"iban": Param.TEXT},
 )
 def iban_invalid(ctx: Context) -> pd.DataFrame:
+    """Each provider's IBAN is checked once (many declarations share a provider); a
+    declaration without a known provider has no IBAN, which is not valid."""
     d = ctx.declarations
-    mask = ~_iban_is_valid(d["iban"])
+    providers = ctx.inp.providers
+    provider_valid = np.append(_iban_is_valid(providers["iban"]), False)
+    row = pd.Index(providers["provider_id"]).get_indexer(d["provider_id"])
+    mask = ~provider_valid[row]  # row -1: the appended False
     text = d["iban"].fillna("").astype(str)[mask]  # only the invalid ones are shown
     hidden = (text.str.len() - VISIBLE_CHARACTERS).clip(lower=0)
     masked = np.full(len(d), "", dtype=object)
@@ -126,10 +133,11 @@ def zvw_formal_requirements(ctx: Context) -> pd.DataFrame:
         & s["carer_class"].isin(PROFESSIONAL_CLASSES).to_numpy()
         & (s["scheme"] == "zvw").to_numpy()
     )
-    sbi = s["sbi_code"].fillna("").astype(str).str.replace(".", "", regex=False).str[:2]
-    care_business = (s["provider_kind"] == "organisation").to_numpy() & sbi.isin(
-        ZVW_CARE_SBI
-    ).to_numpy()
+    # the SBI code's text, once per distinct code (no code: no care business)
+    codes, values = pd.factorize(s["sbi_code"])
+    sections = pd.Series(values, dtype=object).astype(str).str.replace(".", "", regex=False)
+    in_care = np.append(sections.str[:2].isin(ZVW_CARE_SBI).to_numpy(), False)
+    care_business = (s["provider_kind"] == "organisation").to_numpy() & in_care[codes]
     big = s["has_big"].fillna(False).astype(bool).to_numpy()
     agb = s["has_agb"].fillna(False).astype(bool).to_numpy()
     return on_segments(ctx, formal & ~(agb & (care_business | big)), start="valid_from")

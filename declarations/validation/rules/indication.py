@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..engine import Context
 from ..registry import Param, rule
-from ._common import TREKKINGSRECHT, WARNING, per_line, product_names
+from ._common import TREKKINGSRECHT, WARNING, packed_keys, per_line, product_names
 
 DAYS_A_WEEK = 7
 
@@ -39,13 +39,19 @@ def _month_hours(ctx: Context) -> pd.DataFrame:
             "declaration_id": lines["declaration_id"].to_numpy()[hour],
             "budget_id": per_line(ctx, "budget_id")[hour],
             "product_id": per_line(ctx, "product_id")[hour],
-            "month": lines["care_date"].dt.to_period("M").dt.to_timestamp().to_numpy()[hour],
+            "month": _month_start(lines["care_date"].to_numpy()[hour]),
             "hours_c": lines["quantity_c"].to_numpy()[hour],
         }
     )
     frame = frame[(frame["budget_id"] >= 0) & frame["product_id"].notna()]
     frame["product_id"] = frame["product_id"].astype(np.int64)
     return frame
+
+
+def _month_start(days: np.ndarray) -> np.ndarray:
+    """The first day of each day's month, in the days' own unit."""
+    month_start: np.ndarray = days.astype("datetime64[M]").astype(days.dtype)
+    return month_start
 
 
 def indicated_hours_c(
@@ -128,8 +134,17 @@ def above_indication(ctx: Context) -> pd.DataFrame | None:
     if over.empty:
         return None
     # one warning for each declaration in the run with hours of that product and month
-    which = declared[["declaration_id", *keys]].drop_duplicates()
-    found = which.merge(over, on=keys)
+    # the declarations of each such month once, in the order of their lines
+    declared_key, over_key = packed_keys(
+        [declared[column].to_numpy() for column in keys],
+        [over[column].to_numpy() for column in keys],
+    )
+    (pair,) = packed_keys([declared["declaration_id"].to_numpy(), declared_key])
+    first = ~pd.Series(pair).duplicated().to_numpy()
+    row = pd.Index(over_key).get_indexer(declared_key[first])
+    found = over.iloc[row[row >= 0]].assign(
+        declaration_id=declared["declaration_id"].to_numpy()[first][row >= 0]
+    )
     product, name_nl, name_en = product_names(ctx, found["product_id"])
     return pd.DataFrame(
         {

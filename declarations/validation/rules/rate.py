@@ -41,6 +41,13 @@ def rate_differs(ctx: Context) -> pd.DataFrame:
     return on_segments(ctx, mask, declared=declared, agreed=agreed.to_numpy(), start="valid_from")
 
 
+def _run_starts_mask(keys: np.ndarray) -> np.ndarray:
+    """True where a run of equal consecutive ``keys`` starts."""
+    change = np.ones(len(keys), dtype=bool)
+    change[1:] = keys[1:] != keys[:-1]
+    return change
+
+
 def _max_tariffs(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     """Per segment: the funder's maximum (cents) for the case on the segment's last day, and
     its source; -1 where no maximum is known. Funder and product rows beat general ones."""
@@ -113,30 +120,32 @@ def rate_above_maximum(ctx: Context) -> pd.DataFrame:
     },
 )
 def maximum_unknown(ctx: Context) -> pd.DataFrame:
-    """One notice per declaration and agreement version without a maximum (not per day): the
-    product and the days of the declaration under that version."""
+    """One notice per declaration and agreement version without a maximum (not per day or
+    per run of days): the product and the days of the declaration under that version. The
+    segments run by declaration and day, so a pair's first segment holds its first day and
+    its last segment its last."""
     s = ctx.segments
     maximum, _source = _max_tariffs(ctx)
-    mask = s["has_version"].to_numpy() & (maximum < 0)
-    unknown = s.loc[mask, ["declaration_id", "version_id", "product_id", "carer_class", "month"]]
-    first = s.loc[mask, "first_date"].groupby([unknown["declaration_id"], unknown["version_id"]])
-    last = s.loc[mask, "last_date"].groupby([unknown["declaration_id"], unknown["version_id"]])
-    once = unknown.drop_duplicates(["declaration_id", "version_id"]).set_index(
-        ["declaration_id", "version_id"]
-    )
-    once["start"], once["end"] = first.min(), last.max()
-    once = once.reset_index()
-    product, name_nl, name_en = product_names(ctx, once["product_id"])
+    rows = np.flatnonzero(s["has_version"].to_numpy() & (maximum < 0))
+    # the pairs by first appearance; the segments of a declaration are consecutive
+    declaration = np.cumsum(_run_starts_mask(s["declaration_id"].to_numpy()))[rows]
+    version, versions = pd.factorize(s["version_id"].to_numpy()[rows])
+    pair, _pairs = pd.factorize(declaration * (len(versions) + 1) + version)
+    _ids, first = np.unique(pair, return_index=True)
+    _ids, from_end = np.unique(pair[::-1], return_index=True)
+    once, last = rows[first], rows[len(rows) - 1 - from_end]
+    product, name_nl, name_en = product_names(ctx, s["product_id"].iloc[once])
+    start = s["first_date"].to_numpy()[once]
     return pd.DataFrame(
         {
-            "declaration_id": once["declaration_id"].to_numpy(),
-            "care_date": once["start"].to_numpy(),
-            "month": once["month"].to_numpy(),
+            "declaration_id": s["declaration_id"].to_numpy()[once],
+            "care_date": start,
+            "month": s["month"].to_numpy()[once],
             "product": product,
             "product_nl": name_nl,
             "product_en": name_en,
-            "class": once["carer_class"].to_numpy(),
-            "start": once["start"].to_numpy(),
-            "end": once["end"].to_numpy(),
+            "class": s["carer_class"].to_numpy()[once],
+            "start": start,
+            "end": s["last_date"].to_numpy()[last],
         }
     )
