@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import DecimalField, Exists, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Round
 from django.utils.translation import gettext_lazy as _
@@ -100,9 +100,35 @@ def refresh_declared(budget_ids: Iterable[int | None]) -> None:
     list(grants.select_for_update().order_by("pk").values_list("pk", flat=True))
     try:
         with transaction.atomic():  # a savepoint, so the figures can still be read after it
-            set_declared(grants, Declaration)
+            _set_declared_of(ids)
     except IntegrityError:
         raise _exceeded_by(grants, Declaration) from None
+
+
+def _set_declared_of(budget_ids: list[int]) -> None:
+    """:func:`set_declared` of many grants as one UPDATE that sums their counted declarations
+    in one pass (grouped by grant), where a sum per grant would run once per grant row: at a
+    thousand grants that plan costs PostgreSQL more to compile (JIT) than to run."""
+    counted = (
+        counted_against_grant(Declaration.objects.filter(budget_id__in=budget_ids))
+        .order_by()
+        .values("budget_id")
+        .annotate(total=Sum("total_amount"))
+    )
+    counted_sql, counted_params = counted.query.sql_with_params()
+    quote = connection.ops.quote_name
+    table = quote(Budget._meta.db_table)
+    pk = quote(Budget._meta.get_field("id").column)
+    declared = quote(Budget._meta.get_field("declared").column)
+    ids = ", ".join(["%s"] * len(budget_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {declared} = x.total "  # noqa: S608  (no user text)
+            f"FROM (SELECT g.{pk} AS id, ROUND(COALESCE(t.total, 0), 2) AS total "
+            f"FROM {table} AS g LEFT JOIN ({counted_sql}) AS t ON t.budget_id = g.{pk} "
+            f"WHERE g.{pk} IN ({ids})) AS x WHERE {table}.{pk} = x.id",
+            [*counted_params, *budget_ids],
+        )
 
 
 def _exceeded_by(grants: QuerySet, declaration_model) -> BudgetExceeded:

@@ -3,7 +3,7 @@ the counts that sum them up."""
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from contracts.models import CareAgreement
 from pgb_admin.accounts.scoping import AnyUser
@@ -74,16 +74,12 @@ def editable_agreement_holders(*, user: AnyUser, agreement_ids: Iterable[int]) -
 def validation_summary(ids: list[int]) -> dict[str, int]:
     """How many of the declarations ``ids`` are validated, and how many stayed drafts with
     errors."""
-    statuses = Declaration.objects.filter(pk__in=ids)
-    return {
-        "declarations": len(ids),
-        "validated": statuses.filter(status=DeclarationStatus.VALIDATED).count(),
-        "with_errors": statuses.filter(
-            status=DeclarationStatus.DRAFT, findings__severity=Severity.ERROR
-        )
-        .distinct()
-        .count(),
-    }
+    has_error = Exists(Finding.objects.filter(declaration=OuterRef("pk"), severity=Severity.ERROR))
+    counts = Declaration.objects.filter(pk__in=ids).aggregate(
+        validated=Count("pk", filter=Q(status=DeclarationStatus.VALIDATED)),
+        with_errors=Count("pk", filter=Q(has_error, status=DeclarationStatus.DRAFT)),
+    )
+    return {"declarations": len(ids), **counts}
 
 
 def rule_list() -> list[Rule]:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,7 +30,7 @@ from pgb_admin.budgets.models import Budget, BudgetHolder, Funder
 from pgb_admin.core.dates import format_month
 from pgb_admin.core.models import TaskRun
 from pgb_admin.core.money import round_money
-from pgb_admin.core.periods import days_of_month, month_end, month_start
+from pgb_admin.core.periods import month_end, month_start
 from pgb_admin.core.text import lower_lazy
 from pgb_admin.figures.constants import RateUnit
 
@@ -39,6 +40,7 @@ from ..models import Declaration, DeclarationLine, Expense, Finding, TimeEntry
 from ..selectors.bureau import all_editable
 from ..selectors.lists import validation_summary
 from ..selectors.months import open_declaration
+from .bulk import insert_rows, update_rows
 from .common import conflict, field_error, holders_of_agreements, log_bulk, parse_quantity
 from .findings import validate_declarations
 
@@ -78,6 +80,11 @@ def back_to_draft_many(months: Iterable[tuple[int, date]]) -> None:
 
 def _editable_declaration(actor: User, declaration_id: int) -> Declaration:
     declaration = get_editable(Declaration.objects.select_for_update(), actor, pk=declaration_id)
+    _refuse_frozen(declaration)
+    return declaration
+
+
+def _refuse_frozen(declaration: Declaration) -> None:
     if declaration.is_frozen:
         raise conflict(
             "status",
@@ -86,7 +93,26 @@ def _editable_declaration(actor: User, declaration_id: int) -> Declaration:
             id=declaration.pk,
             status=declaration.get_status_display(),
         )
-    return declaration
+
+
+def _lock_editable(actor: User, ids: list[int], *, skip_closed: bool) -> list[Declaration]:
+    """The declarations ``ids`` (sorted), locked in one statement in id order, the actor's
+    scope resolved once for all. Unless ``skip_closed``, each must be one the actor may change
+    and still open, or the first (by id) that is not is refused as
+    :func:`_editable_declaration` refuses it (not found, read only, frozen); with it, those
+    are left out."""
+    lockable = Declaration.objects.select_for_update().editable_by(actor).filter(pk__in=ids)
+    if skip_closed:
+        return list(lockable.filter(status__in=OPEN_STATUSES).order_by("pk"))
+    locked = {declaration.pk: declaration for declaration in lockable.order_by("pk")}
+    for pk in ids:
+        if pk not in locked:
+            # refused as one declaration is (404, or 403 if only visible); asked without a
+            # lock, as PostgreSQL locks no row of an outer join (an auditor's scope has one)
+            get_editable(Declaration.objects, actor, pk=pk)
+            locked[pk] = Declaration.objects.select_for_update().get(pk=pk)  # came into scope
+        _refuse_frozen(locked[pk])
+    return [locked[pk] for pk in ids]
 
 
 @transaction.atomic
@@ -139,9 +165,10 @@ def declaration_draft(
 
 def draft_lines(declarations: list[Declaration], *, refresh: bool = True) -> None:
     """Rebuild the lines and totals of open declarations from their agreements' entries and
-    costs: a fixed number of queries, whatever the number of declarations. A validated one
-    whose total or grant changes moves its grants' declared totals (unless ``refresh`` is
-    off: the validation sets them itself, after locking the grants)."""
+    costs: a fixed number of queries, whatever the number of declarations (the lines written
+    with COPY on PostgreSQL, the totals in one UPDATE). A validated one whose
+    total or grant changes moves its grants' declared totals (unless ``refresh`` is off: the
+    validation sets them itself, after locking the grants)."""
     if not declarations:
         return
     counted = {
@@ -152,15 +179,85 @@ def draft_lines(declarations: list[Declaration], *, refresh: bool = True) -> Non
     agreement_ids = {d.agreement_id for d in declarations}
     first = min(d.month for d in declarations)
     last = month_end(max(d.month for d in declarations))
-    quantities: dict[tuple[int, date], Decimal] = {}
+    quantities = _quantities_per_day(agreement_ids, first, last)
+    costs = _costs_per_month(agreement_ids, first, last)
+    versions: defaultdict[int, list[AgreementVersion]] = defaultdict(list)
+    for version in AgreementVersion.objects.filter(agreement_id__in=agreement_ids).order_by(
+        "valid_from"
+    ):
+        versions[version.agreement_id].append(version)
+
+    DeclarationLine.objects.filter(declaration_id__in=[d.pk for d in declarations]).delete()
+    new_lines: list[tuple[Any, ...]] = []
+    for declaration in declarations:
+        lines = _lines_for(declaration, quantities, versions[declaration.agreement_id])
+        new_lines.extend((declaration.pk, *line) for line in lines)
+        travel_km, travel, other = costs[declaration.agreement_id, declaration.month]
+        care_amount = sum((line.amount for line in lines), Decimal(0))
+        declaration.care_quantity = sum((line.quantity for line in lines), Decimal(0))
+        declaration.care_amount = care_amount
+        declaration.travel_kilometres = travel_km
+        declaration.travel_amount = travel
+        declaration.other_amount = other
+        declaration.total_amount = care_amount + travel + other
+        declaration.budget_id = _budget_of(declaration, versions[declaration.agreement_id])
+    insert_rows(DeclarationLine, ("declaration_id", *_Line._fields), new_lines)
+    update_rows(
+        Declaration,
+        _TOTALS,
+        ((d.pk, *(getattr(d, field) for field in _TOTALS)) for d in declarations),
+    )
+    if refresh:
+        moved = [
+            d
+            for d in declarations
+            if d.pk in counted and counted[d.pk] != (d.budget_id, d.total_amount)
+        ]
+        refresh_declared({counted[d.pk][0] for d in moved} | {d.budget_id for d in moved})
+
+
+_TOTALS = (
+    "care_quantity",
+    "care_amount",
+    "travel_kilometres",
+    "travel_amount",
+    "other_amount",
+    "total_amount",
+    "budget_id",
+)
+
+
+class _Line(NamedTuple):
+    """A line of a declaration as it is inserted (:class:`~declarations.models.DeclarationLine`
+    without its declaration)."""
+
+    care_date: date
+    quantity: Decimal
+    unit: str
+    rate: Decimal
+    amount: Decimal
+    version_id: int | None
+
+
+def _quantities_per_day(
+    agreement_ids: set[int], first: date, last: date
+) -> defaultdict[tuple[int, date], list[tuple[date, Decimal]]]:
+    """Per agreement and month: the days with care and their quantities, in date order."""
+    days: defaultdict[tuple[int, date], list[tuple[date, Decimal]]] = defaultdict(list)
     for agreement_id, care_date, total in (
         TimeEntry.objects.filter(agreement_id__in=agreement_ids, care_date__range=(first, last))
         .values_list("agreement_id", "care_date")
         .annotate(total=Sum("quantity"))
-        .order_by()
+        .order_by("agreement_id", "care_date")
     ):
-        quantities[agreement_id, care_date] = total
-    # per agreement and month: travel kilometres, travel amount, other amount
+        days[agreement_id, month_start(care_date)].append((care_date, total))
+    return days
+
+
+def _costs_per_month(
+    agreement_ids: set[int], first: date, last: date
+) -> defaultdict[tuple[int, date], list[Decimal]]:
+    """Per agreement and month: travel kilometres, travel amount, other amount."""
     costs: defaultdict[tuple[int, date], list[Decimal]] = defaultdict(
         lambda: [Decimal(0), Decimal(0), Decimal(0)]
     )
@@ -173,74 +270,31 @@ def draft_lines(declarations: list[Declaration], *, refresh: bool = True) -> Non
             bucket[1] += amount
         else:
             bucket[2] += amount
-    versions: defaultdict[int, list[AgreementVersion]] = defaultdict(list)
-    for version in AgreementVersion.objects.filter(agreement_id__in=agreement_ids).order_by(
-        "valid_from"
-    ):
-        versions[version.agreement_id].append(version)
-
-    DeclarationLine.objects.filter(declaration__in=declarations).delete()
-    new_lines: list[DeclarationLine] = []
-    for declaration in declarations:
-        lines = _lines_for(declaration, quantities, versions[declaration.agreement_id])
-        new_lines.extend(lines)
-        travel_km, travel, other = costs[declaration.agreement_id, declaration.month]
-        care_amount = sum((line.amount for line in lines), Decimal(0))
-        declaration.care_quantity = sum((line.quantity for line in lines), Decimal(0))
-        declaration.care_amount = care_amount
-        declaration.travel_kilometres = travel_km
-        declaration.travel_amount = travel
-        declaration.other_amount = other
-        declaration.total_amount = care_amount + travel + other
-        declaration.budget_id = _budget_of(declaration, versions[declaration.agreement_id])
-    DeclarationLine.objects.bulk_create(new_lines, batch_size=2000)
-    Declaration.objects.bulk_update(
-        declarations,
-        [
-            "care_quantity",
-            "care_amount",
-            "travel_kilometres",
-            "travel_amount",
-            "other_amount",
-            "total_amount",
-            "budget",
-        ],
-        batch_size=1000,
-    )
-    if refresh:
-        moved = [
-            d
-            for d in declarations
-            if d.pk in counted and counted[d.pk] != (d.budget_id, d.total_amount)
-        ]
-        refresh_declared({counted[d.pk][0] for d in moved} | {d.budget_id for d in moved})
+    return costs
 
 
 def _lines_for(
     declaration: Declaration,
-    quantities: dict[tuple[int, date], Decimal],
+    quantities: defaultdict[tuple[int, date], list[tuple[date, Decimal]]],
     versions: list[AgreementVersion],
-) -> list[DeclarationLine]:
+) -> list[_Line]:
     lines = []
-    for day in days_of_month(declaration.month):
-        quantity = quantities.get((declaration.agreement_id, day))
-        if quantity is not None:
-            version = version_on(versions, day)
-            pricing = version or version_or_nearest(versions, day)
-            rate = declaration.declared_rate
-            if rate is None:
-                rate = pricing.rate if pricing else Decimal(0)
-            lines.append(
-                DeclarationLine(
-                    declaration=declaration,
-                    care_date=day,
-                    quantity=quantity,
-                    unit=pricing.unit if pricing else RateUnit.HOUR,
-                    rate=rate,
-                    amount=round_money(quantity * rate),
-                    version=version,
-                )
+    for day, quantity in quantities.get((declaration.agreement_id, declaration.month), ()):
+        version = version_on(versions, day)
+        pricing = version or version_or_nearest(versions, day)
+        rate = declaration.declared_rate
+        if rate is None:
+            rate = pricing.rate if pricing else Decimal(0)
+        lines.append(
+            _Line(
+                care_date=day,
+                quantity=quantity,
+                unit=pricing.unit if pricing else RateUnit.HOUR,
+                rate=rate,
+                amount=round_money(quantity * rate),
+                version_id=version.pk if version else None,
             )
+        )
     return lines
 
 
@@ -253,21 +307,31 @@ def _budget_of(declaration: Declaration, versions: list[AgreementVersion]) -> in
 @transaction.atomic
 def declaration_validate(*, actor: User, declaration_ids: list[int]) -> list[Declaration]:
     """Redraft and validate open declarations. Those without errors become validated; the
-    others stay drafts. Acknowledged warnings that are found again stay acknowledged."""
-    declarations = [_editable_declaration(actor, pk) for pk in sorted(set(declaration_ids))]
+    others stay drafts. Acknowledged warnings that are found again stay acknowledged. One
+    declaration out of the actor's scope or frozen refuses them all (404, 403, 409), the
+    first by id, as for one declaration."""
+    declarations = _lock_editable(actor, sorted(set(declaration_ids)), skip_closed=False)
+    _validate_locked(actor, declarations)
+    return declarations
+
+
+def _validate_locked(actor: User, declarations: list[Declaration]) -> None:
+    """Validate declarations the caller has locked, in a fixed number of statements: the
+    grants locked in id order, the findings written in one go, the declared totals of every
+    grant concerned (also those a declaration moved away from) set in one UPDATE."""
+    if not declarations:
+        return
     before = {d.budget_id for d in declarations}
     draft_lines(declarations, refresh=False)
     grants = grants_of(Declaration.objects.filter(pk__in=[d.pk for d in declarations]))
     _lock_grants((before | grants) - {None})
-    validate_declarations(declarations)  # and sets the declared totals of ``grants``
+    validate_declarations(declarations, grants=before | grants)
     log_bulk(
         actor,
         Action.UPDATE,
         Declaration,
         holders_of_agreements([d.agreement_id for d in declarations]),
     )
-    refresh_declared(before - grants)  # grants a validated declaration moved away from
-    return declarations
 
 
 def _lock_grants(budget_ids: Iterable[int | None]) -> None:
@@ -495,18 +559,33 @@ def declarations_validate_in_chunks(
     done after each chunk. Running it twice gives the same result; declarations exported
     meanwhile are skipped."""
     ids = sorted(set(declaration_ids))
-    for start in range(0, len(ids), VALIDATION_CHUNK):
-        chunk = ids[start : start + VALIDATION_CHUNK]
-        still_open = list(
-            Declaration.objects.editable_by(actor)
-            .filter(pk__in=chunk, status__in=OPEN_STATUSES)
-            .values_list("pk", flat=True)
-        )
-        if still_open:
-            declaration_validate(actor=actor, declaration_ids=still_open)
+    for chunk in holder_steps(ids, VALIDATION_CHUNK):
+        with transaction.atomic():
+            _validate_locked(actor, _lock_editable(actor, chunk, skip_closed=True))
         if on_chunk:
             on_chunk(len(chunk))
     return validation_summary(ids)
+
+
+def holder_steps(declaration_ids: list[int], size: int) -> list[list[int]]:
+    """The declarations in steps of whole holders, in holder order, at most ``size`` each (a
+    holder with more in a step alone). A holder's declarations, and so its grants, are
+    validated together: rules that add up a grant's month (the indication, the budget) then
+    find the same however the run is cut, in process or over workers. A declaration deleted
+    meanwhile goes with holder 0; its step skips it."""
+    holder_of = dict(
+        Declaration.objects.filter(pk__in=declaration_ids).values_list("pk", "agreement__holder_id")
+    )
+    by_holder: dict[int, list[int]] = defaultdict(list)
+    for pk in sorted(set(declaration_ids)):
+        by_holder[holder_of.get(pk) or 0].append(pk)
+    steps: list[list[int]] = []
+    for holder in sorted(by_holder):
+        group = by_holder[holder]
+        if not steps or len(steps[-1]) + len(group) > size:
+            steps.append([])
+        steps[-1].extend(group)
+    return steps
 
 
 # --- background validations --------------------------------------------------------------------
