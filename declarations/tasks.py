@@ -3,15 +3,19 @@ run twice (redelivery after a worker died) and leaves the same state. A delivery
 died mid-task resumes where the dead one's last commit left off; one after the task finished
 changes nothing (tests/worker SIGKILLs a real worker to show it)."""
 
+import logging
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 
 from auditlog.context import set_actor
-from celery import shared_task
+from celery import chord, current_app, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 
 from pgb_admin.budgets.constants import Channel
 from pgb_admin.core.files import sha256
@@ -33,6 +37,8 @@ from .services.batches import (
 
 FINISHED = (TaskStatus.DONE, TaskStatus.FAILED)
 
+logger = logging.getLogger(__name__)
+
 
 def _actor(user_id: int):
     return get_user_model().objects.get(pk=user_id)
@@ -46,33 +52,200 @@ def _start_once(task_run_id: str, total: int) -> None:
     )
 
 
-def _validate_next_chunk(task_run_id: str, actor, ids: list[int]) -> bool:
-    """Validate the first chunk of ``ids`` that no delivery has committed and count it in the
-    same transaction, so ``done`` says exactly how far the work got. The run's row is locked:
-    two deliveries of the task at once take turns, chunk by chunk. False when all are done."""
+# --- validating many declarations: fanned out over the workers --------------------------------
+#
+# A run is planned in *steps* (a transaction each, at most VALIDATION_CHUNK declarations) and
+# the steps are packed into *chunks* (a task each); both hold whole holders, so a holder's
+# declarations, and the grants they count against, never span two transactions running at
+# once. The run's result keeps a ledger of the committed steps until the run finishes: a step
+# commits with its entry and with ``done`` advanced, so a chunk delivered again skips what is
+# committed and goes on where its dead worker stopped.
+
+#: the run's ledger (in TaskRun.result until the run finishes): committed step numbers, the
+#: declarations an earlier version of this task had counted (``done`` was its ledger then), and
+#: whether the chunks were sent
+COMMITTED = "committed_steps"
+RESUMED_AFTER = "resumed_after"
+FANNED_OUT = "fanned_out"
+#: a chunk is no smaller than this share of the run, so up to this many workers share a run
+FAN_OUT = 8
+#: how often the last step (a chord callback) looks again when a chunk is still running
+FINISH_RETRY_SECONDS = 10
+FINISH_RETRIES = 360
+
+Step = tuple[int, list[int]]  # (step number in the run, declaration ids)
+
+
+def chunk_size(total: int) -> int:
+    """Declarations per task: as many as the measured cost fits in VALIDATION_TASK_SECONDS
+    (and in a quarter of the soft time limit), at least VALIDATION_TASK_MIN_DECLARATIONS
+    (a small run stays one task), and otherwise an even share of FAN_OUT tasks."""
+    seconds = min(settings.VALIDATION_TASK_SECONDS, settings.CELERY_TASK_SOFT_TIME_LIMIT // 4)
+    smallest = settings.VALIDATION_TASK_MIN_DECLARATIONS
+    largest = max(smallest, seconds * 1000 // settings.VALIDATION_MS_PER_DECLARATION)
+    return min(largest, max(smallest, -(-total // FAN_OUT)))
+
+
+def validation_plan(ids: list[int]) -> list[list[Step]]:
+    """The chunks of a run: steps of whole holders (in holder order), packed into chunks of
+    ``chunk_size`` declarations. The same ids give the same plan in every delivery."""
+    size = chunk_size(len(ids))
+    step_size = min(declaration_services.VALIDATION_CHUNK, size)
+    steps = declaration_services.holder_steps(ids, step_size)
+    return _packed(list(enumerate(steps)), size, size_of=lambda step: len(step[1]))
+
+
+def _packed(items: list, limit: int, size_of=len) -> list[list]:
+    """``items`` in order, in packs of at most ``limit`` (an item bigger alone)."""
+    packs: list[list] = []
+    filled = limit
+    for item in items:
+        if filled + size_of(item) > limit:
+            packs.append([])
+            filled = 0
+        packs[-1].append(item)
+        filled += size_of(item)
+    return packs
+
+
+def _ledger_open(task_run_id: str) -> int:
+    """Open the run's ledger once; the declarations counted before it (a delivery of the
+    previous version of this task counted a prefix of the sorted ids in ``done``) stay done."""
     with transaction.atomic():
         run = TaskRun.objects.select_for_update().get(pk=task_run_id)
-        chunk = ids[run.done : run.done + declaration_services.VALIDATION_CHUNK]
-        if not chunk:
+        if COMMITTED in run.result:
+            return run.result.get(RESUMED_AFTER, 0)
+        _ledger_write(run.pk, {COMMITTED: [], RESUMED_AFTER: run.done})
+        return run.done
+
+
+def _ledger_write(task_run_id, ledger: dict, advance: int = 0) -> None:
+    TaskRun.objects.filter(pk=task_run_id).update(
+        result=ledger, done=F("done") + advance, updated_at=timezone.now()
+    )
+
+
+def _ledger(task_run_id: str, *, lock: bool = False) -> dict | None:
+    """The run's ledger, None once the run has finished (its result is then the summary)."""
+    runs = TaskRun.objects.select_for_update() if lock else TaskRun.objects
+    status, result = runs.values_list("status", "result").get(pk=task_run_id)
+    return None if status in FINISHED else result
+
+
+def _step_committed(ledger: dict | None, number: int) -> bool:
+    return ledger is None or number in ledger.get(COMMITTED, [])
+
+
+def _validate_step(task_run_id: str, actor, step: Step) -> None:
+    """Validate the step's declarations and, at the end of the same transaction, enter it in
+    the ledger and count it (the run's row is locked only for that moment, so chunks run side
+    by side). A step another delivery committed meanwhile is rolled back."""
+    number, ids = step
+    if _step_committed(_ledger(task_run_id), number):
+        return
+    with transaction.atomic():
+        declaration_services.declarations_validate_in_chunks(actor=actor, declaration_ids=ids)
+        ledger = _ledger(task_run_id, lock=True)
+        if ledger is None or _step_committed(ledger, number):
+            transaction.set_rollback(True)
+            return
+        committed = [*ledger.get(COMMITTED, []), number]
+        _ledger_write(task_run_id, {**ledger, COMMITTED: committed}, len(ids))
+
+
+def _validate_steps(task_run_id: str, user_id: int, steps: list[Step]) -> list[Step]:
+    """Validate the steps in turn. When the soft time limit strikes, the step under way rolls
+    back and the steps not committed are returned, to go on in a new task."""
+    actor = _actor(user_id)
+    done = 0
+    try:
+        with set_actor(actor):
+            for step in steps:
+                _validate_step(task_run_id, actor, step)
+                done += 1
+    except SoftTimeLimitExceeded:
+        left = steps[done:]  # may start with a step that committed: its ledger entry skips it
+        logger.warning("validation %s: near the time limit, %d steps go on", task_run_id, len(left))
+        return left
+    return []
+
+
+def _finish_validation(task_run_id: str, ids: list[int]) -> bool:
+    """End the run with its summary once every step is counted; False while one is not."""
+    with transaction.atomic():
+        run = TaskRun.objects.select_for_update().get(pk=task_run_id)
+        if run.status in FINISHED:
+            return True
+        if run.done < run.total:
             return False
-        declaration_services.declarations_validate_in_chunks(
-            actor=actor, declaration_ids=chunk, on_chunk=lambda done: progress_advance(run, done)
-        )
+        progress_finish(run, result=validation_summary(ids))
     return True
 
 
-@shared_task(name="declarations.validate", acks_late=True)
-def validate_declarations_task(task_run_id: str, user_id: int, declaration_ids: list[int]) -> None:
+@shared_task(bind=True, name="declarations.validate", acks_late=True)
+def validate_declarations_task(
+    self, task_run_id: str, user_id: int, declaration_ids: list[int]
+) -> None:
+    """Plan the run and validate it: in this task when it is one chunk, otherwise as a group
+    of chunk tasks whose chord ends the run. Where no result backend can join a chord (rpc://),
+    every chunk runs here, in turn."""
     run = TaskRun.objects.get(pk=task_run_id)
     if run.status in FINISHED:  # delivered again after it finished
         return
     ids = sorted(set(declaration_ids))
     _start_once(task_run_id, len(ids))
-    actor = _actor(user_id)
-    with set_actor(actor):
-        while _validate_next_chunk(task_run_id, actor, ids):
-            pass
-    progress_finish(run, result=validation_summary(ids))
+    resumed_after = _ledger_open(task_run_id)
+    chunks = validation_plan(ids[resumed_after:])
+    if len(chunks) > 1 and _chords_work():
+        _fan_out(task_run_id, user_id, ids, chunks)
+        return
+    if _validate_steps(task_run_id, user_id, [step for chunk in chunks for step in chunk]):
+        # near the time limit: a new delivery of this task goes on after the committed steps
+        return self.replace(validate_declarations_task.si(task_run_id, user_id, ids))
+    _finish_validation(task_run_id, ids)
+    return None
+
+
+def _chords_work() -> bool:
+    backend = current_app.conf.result_backend or ""
+    eager = current_app.conf.task_always_eager
+    return bool(eager or (backend and not backend.startswith("rpc")))
+
+
+def _fan_out(task_run_id: str, user_id: int, ids: list[int], chunks: list[list[Step]]) -> None:
+    """Send the chunks as a group with a chord that ends the run, once: a delivery after its
+    worker died finds them sent (a second sending would only repeat committed steps)."""
+    if (_ledger(task_run_id) or {FANNED_OUT: True}).get(FANNED_OUT):
+        return
+    # sent from the task, outside any transaction: the plan is in the messages
+    chunk_tasks = [validate_chunk_task.si(task_run_id, user_id, chunk) for chunk in chunks]
+    chord(chunk_tasks, finish_validation_task.si(task_run_id, ids)).apply_async()
+    with transaction.atomic():
+        ledger = _ledger(task_run_id, lock=True)
+        if ledger is not None:  # not ended by the chord already (as in-process it is)
+            _ledger_write(task_run_id, {**ledger, FANNED_OUT: len(chunks)})
+
+
+@shared_task(bind=True, name="declarations.validate_chunk", acks_late=True)
+def validate_chunk_task(self, task_run_id: str, user_id: int, steps: list[Step]) -> None:
+    """Validate one chunk of a run. Near the soft time limit, the steps not committed go on
+    in a new task that takes this one's place in the chord."""
+    if TaskRun.objects.filter(pk=task_run_id, status__in=FINISHED).exists():
+        return None
+    left = _validate_steps(task_run_id, user_id, [(number, ids) for number, ids in steps])
+    if left:
+        return self.replace(validate_chunk_task.si(task_run_id, user_id, left))
+    return None
+
+
+@shared_task(
+    bind=True, name="declarations.validate_finish", acks_late=True, max_retries=FINISH_RETRIES
+)
+def finish_validation_task(self, task_run_id: str, declaration_ids: list[int]) -> None:
+    """The chord's callback: ends the run with the same summary as a run in one task. A chunk
+    delivered twice can make the chord call it early; it then waits for the count to fill."""
+    if not _finish_validation(task_run_id, sorted(set(declaration_ids))):
+        raise self.retry(countdown=FINISH_RETRY_SECONDS)
 
 
 @shared_task(name="declarations.export_batch", acks_late=True)

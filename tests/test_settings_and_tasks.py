@@ -30,6 +30,17 @@ def test_tasks_run_in_process_without_a_broker():
     assert settings.CELERY_TASK_ALWAYS_EAGER
 
 
+def test_a_validation_task_stays_far_below_the_soft_time_limit():
+    """A month's validation is fanned out in tasks that take, at the measured cost per
+    declaration, at most VALIDATION_TASK_SECONDS and a quarter of the soft time limit."""
+    from declarations.tasks import chunk_size
+
+    largest = chunk_size(10_000_000)
+    seconds = largest * settings.VALIDATION_MS_PER_DECLARATION / 1000
+    assert seconds <= settings.VALIDATION_TASK_SECONDS
+    assert seconds <= celery_app.conf.task_soft_time_limit / 4
+
+
 def test_worker_health_task(db):
     answer = worker_health.delay("abc").get()
     assert answer["nonce"] == "abc"

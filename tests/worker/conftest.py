@@ -98,15 +98,20 @@ def send_to_broker(broker):
 
 def _forget_connections(app) -> None:
     """Drop the app's broker connection pools, so the next send connects to the broker now
-    configured (what Celery does after a fork)."""
+    configured (what Celery does after a fork). kombu keeps its pools by broker URL too: they
+    are closed and forgotten, or a later test with the same broker would get a closed one."""
+    from kombu import pools
+
     if app._pool is not None:
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+    pools.reset()
 
 
-def _worker_env(broker_url: str) -> dict[str, str]:
-    """The environment of a worker: production settings on the test's database."""
+def _worker_env(broker_url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a worker: production settings on the test's database (and the
+    ``extra`` settings a test gives it)."""
     database_url = urlsplit(os.environ["DATABASE_URL"])
     test_database = database_url._replace(path="/" + connection.settings_dict["NAME"]).geturl()
     env = {
@@ -126,6 +131,7 @@ def _worker_env(broker_url: str) -> dict[str, str]:
         LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
     )
+    env.update(extra or {})
     return env
 
 
@@ -144,7 +150,9 @@ def _secrets() -> dict[str, str]:
 class Worker:
     """One ``celery worker`` in a process group of its own (its pool children with it)."""
 
-    def __init__(self, broker_url: str, log: Path, name: str, pool: str) -> None:
+    def __init__(
+        self, broker_url: str, log: Path, name: str, pool: str, env: dict[str, str] | None = None
+    ) -> None:
         self.log, self.name, self.pool = log, name, pool
         self._offset = log.stat().st_size if log.exists() else 0
         command = [
@@ -156,7 +164,7 @@ class Worker:
             self.process = subprocess.Popen(  # noqa: S603
                 command,
                 cwd=settings.BASE_DIR,
-                env=_worker_env(broker_url),
+                env=_worker_env(broker_url, env),
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -214,8 +222,9 @@ class Workers:
     def __init__(self, broker_url: str, log: Path) -> None:
         self.broker_url, self.log, self.started = broker_url, log, []
 
-    def start(self, pool: str = "prefork") -> Worker:
-        worker = Worker(self.broker_url, self.log, f"kill-test-{len(self.started) + 1}", pool)
+    def start(self, pool: str = "prefork", env: dict[str, str] | None = None) -> Worker:
+        name = f"kill-test-{len(self.started) + 1}"
+        worker = Worker(self.broker_url, self.log, name, pool, env)
         self.started.append(worker)
         return worker.wait_ready()
 
