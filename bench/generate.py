@@ -10,6 +10,7 @@ the month has a minimum wage and the Wlz/Zvw maxima. About 1-2 % of the data is 
 purpose (rates, quarter hours, overlaps, grants exceeded …) so every rule finds something.
 
     .venv/bin/python bench/generate.py --scale 0.1     # sizes and generation time
+    .venv/bin/python bench/generate.py --database --scale 0.1   # into PostgreSQL, a year of care
 """
 
 import argparse
@@ -716,7 +717,19 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--tariff-funders", type=int, default=0)
+    parser.add_argument(
+        "--database",
+        nargs="?",
+        const="",
+        metavar="NAME",
+        help="write the world with a year of care into a PostgreSQL database of its own on the "
+        "server of DATABASE_URL (default name: pgb_bench_national, another scale "
+        "pgb_bench_national_<scale>), replacing it (bench/national_db.py)",
+    )
     args = parser.parse_args()
+    if args.database is not None:
+        _fill_database(args.database, args.scale, args.seed)
+        return
     setup_django()
     start = time.perf_counter()
     inp = generate(args.scale, seed=args.seed, tariff_funders=args.tariff_funders)
@@ -729,6 +742,17 @@ def main() -> None:
                      "budget_products", "entries", "provider_days")
     )  # fmt: skip
     print(f"generated in {elapsed:.2f} s; frames take {memory / 1024**2:,.0f} MB")
+
+
+def _fill_database(name: str, scale: float, seed: int) -> None:
+    import national_db
+
+    name = name or national_db.database_name(scale)
+    print(f"national world at scale {scale} into PostgreSQL database {name}")
+    info = national_db.build(name, scale, seed)
+    for table, rows in info["rows"].items():
+        print(f"{table:>34}  {rows:>12,}")
+    print(f"generated in {info['total_seconds']:.1f} s ({info['total_seconds'] / 60:.1f} min)")
 
 
 if __name__ == "__main__":
