@@ -21,7 +21,8 @@ from pgb_admin.budgets.models import Budget, BudgetHolder, BudgetQuerySet, Funde
 from pgb_admin.core.errors import NotFound
 from pgb_admin.core.periods import LAST_DAY
 
-from .frames import load_report_data
+from .cache import cached_report
+from .frames import ReportData, load_report_data
 from .holders import ExhaustionReport, thresholds_on, year_costs
 from .municipality import MunicipalityReport
 
@@ -53,6 +54,27 @@ def holder_exhaustion(
     data = load_report_data(budgets, today=today)
     log_read(user=user, what=f"report:{what}", holder_id=holder.pk)
     return ExhaustionReport.build(holder, data, year=year, thresholds=thresholds_on(today))
+
+
+def holder_exhaustion_dict(
+    *, user: AnyUser, holder_id: int, year: int | None = None, what: str = "exhaustion"
+) -> dict[str, Any]:
+    """:func:`holder_exhaustion` as a dict, cached while its data is unchanged
+    (:mod:`reports.cache`); every read is logged, cached or not."""
+    holder = _visible_holder(user, holder_id, what)
+    today = timezone.localdate()
+
+    def build() -> dict[str, Any]:
+        shown = BudgetHolder.objects.get(pk=holder.pk)  # read here: its table is in the version
+        budgets = _grants_in(Budget.objects.visible_to(user).filter(holder=shown), year)
+        data = load_report_data(budgets, today=today)
+        return ExhaustionReport.build(
+            shown, data, year=year, thresholds=thresholds_on(today)
+        ).as_dict()
+
+    report = cached_report("exhaustion", (getattr(user, "pk", None), holder.pk, year, today), build)
+    log_read(user=user, what=f"report:{what}", holder_id=holder.pk)
+    return report
 
 
 def holder_year_costs(*, user: AnyUser, holder_id: int, year: int) -> dict[str, Any]:
@@ -90,13 +112,37 @@ def municipality_report(
     return build_municipality_report(funder, year=year, user=user, what=what, today=today)
 
 
+def municipality_report_dict(
+    *, user: AnyUser, code: str, year: int, what: str = "municipality"
+) -> dict[str, Any]:
+    """:func:`municipality_report` as a dict, cached while its data is unchanged
+    (:mod:`reports.cache`); every read is logged, cached or not."""
+    funder = audited_funder(user=user, code=code)
+    today = timezone.localdate()
+
+    def build() -> tuple[dict[str, Any], int]:
+        shown = Funder.objects.get(pk=funder.pk)  # read here: its table is in the version
+        data = _municipality_data(shown, year, today)
+        report = MunicipalityReport.build(shown, data, year=year, thresholds=thresholds_on(today))
+        return report.as_dict(), len(data.budgets)
+
+    # the report holds the funder's totals, the same for each of its auditors
+    report, grants = cached_report("municipality", (funder.pk, year, today), build)
+    log_read(user=user, what=f"report:{what}", holder_id=None, obj=funder, count=grants)
+    return report
+
+
+def _municipality_data(funder: Funder, year: int, today: date) -> ReportData:
+    # a held copy's grants are of the registrar's making: not the funder's figures
+    budgets = _grants_in(Budget.objects.of_registered_holders().filter(funder=funder), year)
+    return load_report_data(budgets, today=today)
+
+
 def build_municipality_report(
     funder: Funder, *, year: int, user: AnyUser, what: str, today: date | None = None
 ) -> MunicipalityReport:
     today = today or timezone.localdate()
-    # a held copy's grants are of the registrar's making: not the funder's figures
-    budgets = _grants_in(Budget.objects.of_registered_holders().filter(funder=funder), year)
-    data = load_report_data(budgets, today=today)
+    data = _municipality_data(funder, year, today)
     # one row for the funder's report, not one per holder: it shows totals, no person
     log_read(user=user, what=f"report:{what}", holder_id=None, obj=funder, count=len(data.budgets))
     return MunicipalityReport.build(funder, data, year=year, thresholds=thresholds_on(today))

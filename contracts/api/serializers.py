@@ -13,6 +13,7 @@ from pgb_admin.api.fields import (
     choice_for,
     decimal_for,
 )
+from pgb_admin.api.lean import LeanModelSerializer
 from pgb_admin.budgets.models import Budget, BudgetHolder, CareProduct
 from pgb_admin.core.masking import mask_identifier
 
@@ -21,7 +22,7 @@ from ..models import AgreementVersion, CareAgreement, HolderProvider, Provider
 from ..selectors import version_on
 
 
-class HolderLinkSerializer(serializers.ModelSerializer):
+class HolderLinkSerializer(LeanModelSerializer):
     carer_class = serializers.CharField(
         read_only=True, help_text="formal or informal care, from the relation and the provider."
     )
@@ -49,7 +50,7 @@ class IBANOutputField(serializers.Field):
         )
 
 
-class ProviderSerializer(serializers.ModelSerializer):
+class ProviderSerializer(LeanModelSerializer):
     iban = IBANOutputField()
     holders = HolderLinkSerializer(
         source="visible_links",
@@ -143,7 +144,7 @@ class RecordedDecisionSerializer(serializers.Serializer):
     summary = serializers.CharField(read_only=True, help_text="In the requested language.")
 
 
-class AgreementVersionSerializer(serializers.ModelSerializer):
+class AgreementVersionSerializer(LeanModelSerializer):
     product: serializers.SlugRelatedField[CareProduct] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
@@ -175,7 +176,7 @@ class AgreementVersionSerializer(serializers.ModelSerializer):
         ]
 
 
-class AgreementSerializer(serializers.ModelSerializer):
+class AgreementSerializer(LeanModelSerializer):
     start_date = serializers.DateField(read_only=True)
     end_date = serializers.DateField(
         read_only=True, allow_null=True, help_text="Empty while the agreement is open-ended."
@@ -205,7 +206,14 @@ class AgreementSerializer(serializers.ModelSerializer):
     def get_version(self, agreement):
         as_of = self.context.get("as_of") or timezone.localdate()
         version = version_on(agreement.visible_versions, as_of)
-        return AgreementVersionSerializer(version, context=self.context).data if version else None
+        if version is None:
+            return None
+        # one serializer for every row: building a serializer's fields costs more than a row
+        serializer = self.__dict__.get("_version_serializer")
+        if serializer is None:
+            serializer = AgreementVersionSerializer(context=self.context)
+            self.__dict__["_version_serializer"] = serializer
+        return serializer.to_representation(version)
 
 
 def _product(**kwargs):

@@ -21,6 +21,7 @@ from pgb_admin.api.fields import (
     choice_for,
     decimal_for,
 )
+from pgb_admin.api.lean import LeanModelSerializer
 from pgb_admin.budgets.models import BudgetHolder, Funder
 
 from ..models import Batch, BatchFile, Declaration, DeclarationLine, Expense, Finding, TimeEntry
@@ -58,7 +59,7 @@ def _number_for(model, name: str, **kwargs) -> NumberField:
     return NumberField(**decimal_for(model, name, **kwargs)._kwargs)  # type: ignore[attr-defined]
 
 
-class TimeEntrySerializer(serializers.ModelSerializer):
+class TimeEntrySerializer(LeanModelSerializer):
     holder = serializers.IntegerField(source="agreement.holder_id", read_only=True)
     start_time = LocalTimeField(read_only=True, allow_null=True)
     end_time = LocalTimeField(read_only=True, allow_null=True)
@@ -149,7 +150,7 @@ class TimeEntryFillSerializer(InputSerializer):
         return {WEEKDAYS.index(day): value for day, value in pattern.items() if value is not None}
 
 
-class ExpenseSerializer(serializers.ModelSerializer):
+class ExpenseSerializer(LeanModelSerializer):
     holder = serializers.IntegerField(source="agreement.holder_id", read_only=True)
 
     class Meta:
@@ -188,7 +189,7 @@ class ExpenseCreateSerializer(ExpenseFieldsSerializer):
     kind = choice_for(Expense, "kind")
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class FindingSerializer(LeanModelSerializer):
     message = serializers.CharField(read_only=True, help_text="In the requested language.")
     fix = serializers.CharField(read_only=True, help_text="How to fix it.")
     is_open = serializers.BooleanField(read_only=True)
@@ -213,13 +214,13 @@ class FindingSerializer(serializers.ModelSerializer):
         ]
 
 
-class DeclarationLineSerializer(serializers.ModelSerializer):
+class DeclarationLineSerializer(LeanModelSerializer):
     class Meta:
         model = DeclarationLine
         fields = ["care_date", "quantity", "unit", "rate", "amount", "version"]
 
 
-class DeclarationSerializer(serializers.ModelSerializer):
+class DeclarationSerializer(LeanModelSerializer):
     month = MonthField(read_only=True)
     holder = serializers.IntegerField(source="agreement.holder_id", read_only=True)
     provider = serializers.IntegerField(source="agreement.provider_id", read_only=True)
@@ -310,7 +311,7 @@ class SettleSerializer(InputSerializer):
     on = StrictDateField(required=False, help_text="When it was paid or rejected (default: today).")
 
 
-class BatchFileSerializer(serializers.ModelSerializer):
+class BatchFileSerializer(LeanModelSerializer):
     size = serializers.IntegerField(read_only=True, help_text="In bytes.")
     url = serializers.SerializerMethodField()
 
@@ -327,7 +328,7 @@ class SkippedSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class BatchSerializer(serializers.ModelSerializer):
+class BatchSerializer(LeanModelSerializer):
     period = MonthField(read_only=True)
     funder: serializers.SlugRelatedField[Funder] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True

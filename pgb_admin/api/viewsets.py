@@ -116,7 +116,9 @@ class ListRetrieveMixin(ScopedViewSet):
         if seen_by is not None:
             holder_counts = seen_by(self.request.user, pks)
         elif field is not None:
-            holder_ids = model._default_manager.filter(pk__in=pks).values_list(field, flat=True)
+            holder_ids = _loaded_holder_ids(page, field)
+            if holder_ids is None:
+                holder_ids = model._default_manager.filter(pk__in=pks).values_list(field, flat=True)
             holder_counts = Counter(holder_ids)
         else:
             return
@@ -138,6 +140,35 @@ class ListRetrieveMixin(ScopedViewSet):
             log_refused(
                 user=self.request.user, what=queryset.model._meta.label, holder_id=int(holder_id)
             )
+
+
+class _NotLoaded(Exception):
+    pass
+
+
+def _loaded_holder_ids(rows, path: str) -> list[int | None] | None:
+    """The holder of each row along ``path`` (``"agreement__holder_id"``) where the rows
+    already hold it (the relations selected with them); None when one would need a query."""
+    try:
+        return [_follow_loaded(row, path.split("__")) for row in rows]
+    except _NotLoaded:
+        return None
+
+
+def _follow_loaded(value, parts: list[str]):
+    for part in parts[:-1]:
+        field = value._meta.get_field(part)
+        if not (field.many_to_one or field.one_to_one) or not field.is_cached(value):
+            raise _NotLoaded
+        value = getattr(value, part)
+        if value is None:
+            return None
+    last = parts[-1]
+    if last == "pk":
+        return value.pk
+    if last not in value.__dict__:  # deferred: reading it would be a query
+        raise _NotLoaded
+    return value.__dict__[last]
 
 
 def _holder_field(obj) -> str | None:

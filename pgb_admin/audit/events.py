@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from pgb_admin.accounts.constants import MandateRole
-from pgb_admin.accounts.scoping import audited_funder_ids, sees_everything
+from pgb_admin.accounts.scoping import audited_funder_ids, request_scope, sees_everything
 
 from .models import AccessEvent, Action, Outcome, Purpose, Role
 
@@ -80,14 +80,22 @@ def roles_of(user, holder_ids: Iterable[int | None]) -> dict[int | None, Role]:
 def _look_up_roles(user, holder_ids: set[int | None]) -> dict[int | None, Role]:
     from pgb_admin.accounts.models import Mandate
 
+    scope = request_scope(user)  # resolved once in a request: no query here
     mandates: dict[int, list[str]] = {}
-    for holder_id, role in (
-        Mandate.objects.valid_on(timezone.localdate())
-        .filter(user=user, holder_id__in=[pk for pk in holder_ids if pk is not None])
-        .values_list("holder_id", "role")
-    ):
-        mandates.setdefault(holder_id, []).append(role)
-    fallback = Role.AUDITOR if audited_funder_ids(user).exists() else Role.OTHER
+    if scope is not None:
+        for holder_id in holder_ids:
+            if holder_id in scope.mandates:
+                mandates[holder_id] = list(scope.mandates[holder_id])
+        audits = bool(scope.audited_funders)
+    else:
+        for holder_id, role in (
+            Mandate.objects.valid_on(timezone.localdate())
+            .filter(user=user, holder_id__in=[pk for pk in holder_ids if pk is not None])
+            .values_list("holder_id", "role")
+        ):
+            mandates.setdefault(holder_id, []).append(role)
+        audits = audited_funder_ids(user).exists()
+    fallback = Role.AUDITOR if audits else Role.OTHER
     return {
         holder_id: Role(min(mandates[holder_id], key=_MANDATE_ORDER.index))
         if holder_id in mandates

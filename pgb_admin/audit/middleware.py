@@ -1,7 +1,9 @@
 import re
 import uuid
 
+from pgb_admin.accounts.scoping import scopes_cached_per_request
 from pgb_admin.core.client_address import client_address
+from pgb_admin.figures.models import figures_cached_per_request
 
 from .events import RequestContext, flush_page_reads, request_context
 
@@ -26,9 +28,12 @@ class AccessContextMiddleware:
         context = RequestContext(remote_addr=client_address(request), request_id=request_id)
         token = request_context.set(context)
         try:
-            response = self.get_response(request)
-            # a page's read is logged with the outcome its response had (events.log_page_read)
-            flush_page_reads(context, status_code=response.status_code)
+            # who may see what is resolved once per user, a statutory figure looked up once
+            with scopes_cached_per_request(), figures_cached_per_request():
+                response = self.get_response(request)
+                # a page's read is logged with the outcome its response had
+                # (events.log_page_read)
+                flush_page_reads(context, status_code=response.status_code)
         finally:
             request_context.reset(token)
         response["X-Request-ID"] = request_id

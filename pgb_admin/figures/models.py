@@ -3,6 +3,9 @@ CAK abonnementstarief, working-hours limits, deadlines). Every row has its valid
 and whether that source was verified; rules read them by date and never hold a number of their
 own. Admins correct or add rows when a funder or the government publishes new figures."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
 
@@ -91,8 +94,38 @@ class StatutoryFigureQuerySet(ValidityQuerySet["StatutoryFigure"]):
         scheme: str = "",
         funder_id: int | None = None,
     ) -> Decimal | None:
+        memo = _request_figures.get()
+        key = (kind, on, age, scheme, funder_id)
+        if memo is not None and not self.query.has_filters() and key in memo:
+            return memo[key]
         row = self.row_on(kind, on, age=age, scheme=scheme, funder_id=funder_id)
-        return row.value if row else None
+        value = row.value if row else None
+        if memo is not None and not self.query.has_filters():
+            memo[key] = value
+        return value
+
+
+#: figures looked up in this request (``value_on`` of all rows), None outside a request
+_request_figures: ContextVar[dict[tuple, Decimal | None] | None] = ContextVar(
+    "request_figures", default=None
+)
+
+
+@contextmanager
+def figures_cached_per_request() -> Iterator[None]:
+    """Within the block (a request), a figure asked for again is not looked up again."""
+    token = _request_figures.set({})
+    try:
+        yield
+    finally:
+        _request_figures.reset(token)
+
+
+def forget_request_figures(**kwargs) -> None:
+    """A figure was added, changed or removed: look them up again."""
+    memo = _request_figures.get()
+    if memo:
+        memo.clear()
 
 
 class FigureLookup:

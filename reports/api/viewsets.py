@@ -127,9 +127,9 @@ class HolderReportViewSet(viewsets.ViewSet):
     serializer_class = serializers.ExhaustionReportSerializer  # for the schema
 
     def _report(self, request, pk):
-        return selectors.holder_exhaustion(
+        return selectors.holder_exhaustion_dict(
             user=request.user, holder_id=path_id(pk), year=read_year(request)
-        ).as_dict()
+        )
 
     @extend_schema(
         summary="When each grant runs out: spent, committed, remaining, burn rate, projections",
@@ -197,7 +197,7 @@ class MunicipalityReportViewSet(viewsets.ViewSet):
 
     def _report(self, request, code):
         year = read_year(request, default=timezone.localdate().year)
-        return selectors.municipality_report(user=request.user, code=code, year=year).as_dict()
+        return selectors.municipality_report_dict(user=request.user, code=code, year=year)
 
     @extend_schema(
         summary="The audit report of a funder for a year",

@@ -5,6 +5,7 @@ from pgb_admin.accounts.constants import ACTING_ROLES, MandateRole, Representati
 from pgb_admin.accounts.scoping import (
     audited_funder_ids,
     represented_holder_ids,
+    request_scope,
     sees_everything,
 )
 from pgb_admin.api.fields import (
@@ -18,18 +19,19 @@ from pgb_admin.api.fields import (
     choice_for,
     decimal_for,
 )
+from pgb_admin.api.lean import LeanModelSerializer
 from pgb_admin.core.masking import mask_identifier, mask_postcode
 
 from ..models import Budget, BudgetHolder, CareProduct, Funder, HolderAdmission, Indication
 
 
-class FunderSerializer(serializers.ModelSerializer):
+class FunderSerializer(LeanModelSerializer):
     class Meta:
         model = Funder
         fields = ["id", "code", "name", "kind"]
 
 
-class CareProductSerializer(serializers.ModelSerializer):
+class CareProductSerializer(LeanModelSerializer):
     name = serializers.CharField(read_only=True, help_text="In the requested language.")
 
     class Meta:
@@ -58,13 +60,13 @@ def shows_full_bsn(field: serializers.Field, holder: BudgetHolder) -> bool:
     return bool(field.context.get("full_bsn") and getattr(holder, "shows_full_bsn", False))
 
 
-class HolderAdmissionSerializer(serializers.ModelSerializer):
+class HolderAdmissionSerializer(LeanModelSerializer):
     class Meta:
         model = HolderAdmission
         fields = ["id", "kind", "valid_from", "valid_to", "note"]
 
 
-class BudgetHolderSerializer(serializers.ModelSerializer):
+class BudgetHolderSerializer(LeanModelSerializer):
     bsn = BSNOutputField()
     postcode = serializers.CharField(
         read_only=True, help_text="Masked as 2514 ** for auditors (the letters hidden)."
@@ -131,20 +133,27 @@ def _funders_of_auditor(context: dict, holder: BudgetHolder) -> set[str] | None:
     if user is None or not user.is_authenticated or sees_everything(user):
         return None
     if "funder_scope" not in context:
-        context["funder_scope"] = (
-            set(
-                BudgetHolder.objects.filter(pk__in=represented_holder_ids(user)).values_list(
-                    "pk", flat=True
-                )
-            ),
-            set(
-                Funder.objects.filter(pk__in=audited_funder_ids(user)).values_list(
-                    "code", flat=True
-                )
-            ),
-        )
+        context["funder_scope"] = _funder_scope(user)
     represented, audited = context["funder_scope"]
     return None if holder.pk in represented else audited
+
+
+def _funder_scope(user) -> tuple[set[int], set[str]]:
+    """The holders the user has a mandate for and the codes of the funders they audit: from
+    the scope resolved for the request where there is one."""
+    scope = request_scope(user)
+    if scope is not None:
+        audited = scope.audited_funders
+        codes = Funder.objects.filter(pk__in=audited).values_list("code", flat=True)
+        return set(scope.mandates), set(codes) if audited else set()
+    return (
+        set(
+            BudgetHolder.objects.filter(pk__in=represented_holder_ids(user)).values_list(
+                "pk", flat=True
+            )
+        ),
+        set(Funder.objects.filter(pk__in=audited_funder_ids(user)).values_list("code", flat=True)),
+    )
 
 
 def _identifier(name: str, **kwargs):
@@ -225,7 +234,7 @@ class BSNLookupSerializer(InputSerializer):
     bsn = _identifier("bsn", help_text="The BSN to look for (sent in the body, never in a URL).")
 
 
-class IndicationSerializer(serializers.ModelSerializer):
+class IndicationSerializer(LeanModelSerializer):
     product: serializers.SlugRelatedField[CareProduct] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
@@ -235,7 +244,7 @@ class IndicationSerializer(serializers.ModelSerializer):
         fields = ["id", "product", "hours", "per", "valid_from", "valid_to"]
 
 
-class BudgetSerializer(serializers.ModelSerializer):
+class BudgetSerializer(LeanModelSerializer):
     funder: serializers.SlugRelatedField[Funder] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
