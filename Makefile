@@ -108,6 +108,10 @@ fuzz: install-test compilemessages
 # a municipality-scale report (50,000 holders x 12 months), an import and the bureau console at
 # 20, 200 and 500 holders (below SCALE=1.0 with --quick: 10 requests a size instead of 30).
 CONSOLE_BENCH ?= $(if $(filter 1 1.0,$(SCALE)),,--quick)
+# The month end to end on PostgreSQL and Redis (DATABASE_URL's server, redis db 13), in process
+# and with 1 and 2 Celery workers: 1,500 holders by default (< 3 minutes); MONTH_SCALE=1.0 is the
+# national world (150,000 holders, ~10M time entries), made once in a database of its own.
+MONTH_SCALE ?= 0.01
 bench: install-run
 	@status=0; \
 	$(PY) bench/bench_validation.py --scale $(SCALE) || status=1; \
@@ -115,6 +119,7 @@ bench: install-run
 	$(PY) bench/bench_reports.py --scale $(SCALE) || status=1; \
 	$(PY) bench/bench_import.py --scale $(SCALE) || status=1; \
 	$(PY) bench/bench_console.py $(CONSOLE_BENCH) || status=1; \
+	$(PY) bench/bench_month.py --scale $(MONTH_SCALE) || status=1; \
 	exit $$status
 
 # Developers: extract new strings into the Dutch catalogue (needs GNU gettext).

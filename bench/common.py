@@ -1,8 +1,10 @@
 """Shared helpers for the benchmark scripts: Django setup without a database, timing (best of N
-after a warm-up, candidates interleaved), peak memory, versions, the targets block and JSON."""
+after a warm-up, candidates interleaved; :func:`stable_rounds` repeats until the figures are
+steady), peak memory, versions, the load average, the targets block, the verdict and JSON."""
 
 import gc
 import json
+import math
 import os
 import platform
 import resource
@@ -62,6 +64,132 @@ def best_of(candidates: dict[str, Callable], rounds: int = 3, warmup: int = 1) -
             "peak_rss_delta": None if before is None or peak is None else peak - before,
         }
     return result
+
+
+SPREAD_LIMIT = 0.10  # a figure is steady when its kept rounds differ by less than this
+MIN_ROUNDS = 3
+MAX_ROUNDS = 15
+
+
+def load_average() -> list[float] | None:
+    """The 1, 5 and 15 minute load averages (None where the system has none)."""
+    return [round(v, 2) for v in os.getloadavg()] if hasattr(os, "getloadavg") else None
+
+
+def kept(values: list[float]) -> list[float]:
+    """The rounds a figure is judged on: the fastest half, at least three (or all there are).
+    On a shared machine other processes only ever slow a round down, so the slow rounds are the
+    noisy ones; the fast half is what the code itself costs."""
+    count = min(len(values), max(MIN_ROUNDS, math.ceil(len(values) / 2)))
+    return sorted(values)[:count]
+
+
+def spread(values: list[float]) -> float:
+    """max / min - 1 of the kept rounds (inf while there is nothing to compare)."""
+    chosen = kept(values)
+    if len(chosen) < 2 or chosen[0] <= 0:
+        return math.inf
+    return chosen[-1] / chosen[0] - 1
+
+
+def stable_rounds(
+    candidates: dict[str, Callable],
+    *,
+    min_rounds: int = MIN_ROUNDS,
+    max_rounds: int = MAX_ROUNDS,
+    limit: float = SPREAD_LIMIT,
+    warmup: int = 1,
+    before: Callable[[], object] | None = None,
+    after: Callable[[str, object], object] | None = None,
+    clock: str = "wall",
+) -> dict:
+    """Like :func:`best_of`, but the interleaved rounds go on until every candidate's spread
+    (:func:`spread` of its kept rounds) is under ``limit``, or ``max_rounds`` is reached; then
+    the figure says it is not steady. ``before()`` (a reset) and ``after(name, result)`` (a
+    check) run around every run, outside the clock and the memory peak. Per candidate: best,
+    median (all rounds), ``typical`` (the median of the kept rounds: what ratios are taken
+    of), the spread, ``stable``, the rounds, the peak RSS and its delta, and the load average
+    before the first and after the last round.
+
+    ``clock``: ``"wall"`` (elapsed time) or ``"cpu"`` (the process's CPU time,
+    ``time.process_time``: what a busy machine's other processes barely change, so use it for
+    work done in this process alone; work a database server does is not in it). Both are
+    recorded (``wall_runs``, ``cpu_runs``); the figures are of the one chosen."""
+    if clock not in ("wall", "cpu"):
+        raise ValueError(f"clock is 'wall' or 'cpu', not {clock!r}")
+    load_before = load_average()
+    for _ in range(warmup):
+        for name, fn in candidates.items():
+            if before is not None:
+                before()
+            result = fn()
+            if after is not None:
+                after(name, result)
+    walls: dict[str, list[float]] = {name: [] for name in candidates}
+    cpus: dict[str, list[float]] = {name: [] for name in candidates}
+    times = walls if clock == "wall" else cpus
+    peaks: dict[str, list[tuple]] = {name: [] for name in candidates}
+    for round_number in range(1, max(min_rounds, max_rounds) + 1):
+        for name, fn in candidates.items():
+            if before is not None:
+                before()
+            gc.collect()
+            rss_before = _start_peak()
+            start, cpu_start = time.perf_counter(), time.process_time()
+            result = fn()
+            cpus[name].append(time.process_time() - cpu_start)
+            walls[name].append(time.perf_counter() - start)
+            peaks[name].append((_peak(), rss_before))
+            if after is not None:
+                after(name, result)
+        steady = all(spread(values) < limit for values in times.values())
+        if round_number >= min_rounds and steady:
+            break
+    load_after = load_average()
+    out = {}
+    for name, values in times.items():
+        peak, rss_before = max(peaks[name], key=lambda pair: pair[0] or 0)
+        chosen = kept(values)
+        out[name] = {
+            "best": min(values),
+            "median": sorted(values)[len(values) // 2],
+            "typical": chosen[len(chosen) // 2],
+            "spread": spread(values),
+            "stable": spread(values) < limit,
+            "rounds": len(values),
+            "clock": clock,
+            "runs": values,
+            "wall_runs": walls[name],
+            "cpu_runs": cpus[name],
+            "peak_rss": peak,
+            "peak_rss_delta": None if rss_before is None or peak is None else peak - rss_before,
+            "load_before": load_before,
+            "load_after": load_after,
+        }
+    return out
+
+
+def ratio_of(timing: dict, app: str, baseline: str) -> dict:
+    """app / baseline of the typical (kept-median) times; steady when both figures are."""
+    value = timing[app]["typical"] / timing[baseline]["typical"]
+    return {
+        "value": value,
+        "stable": bool(timing[app]["stable"] and timing[baseline]["stable"]),
+        "spread": max(timing[app]["spread"], timing[baseline]["spread"]),
+        "rounds": max(timing[app]["rounds"], timing[baseline]["rounds"]),
+        "clock": timing[app].get("clock", "wall"),
+    }
+
+
+def steadiness(figure: dict) -> str:
+    """How steady a figure (or ratio) of :func:`stable_rounds` came out, in words."""
+    text = (
+        f"{figure.get('clock', 'wall')} time, spread {figure['spread'] * 100:.1f}% over "
+        f"{figure['rounds']} rounds"
+    )
+    if figure["stable"]:
+        return text
+    return f"{text}; NOT STEADY: could not get the spread under {SPREAD_LIMIT:.0%}"
 
 
 def timed(fn: Callable):
@@ -211,13 +339,42 @@ def megabytes(value: int | None) -> str:
 
 
 def targets_block(targets: list[dict]) -> None:
-    """targets: dicts with name, value (text), limit (text) and ok (bool)."""
+    """targets: dicts with name, value (text), limit (text) and ok (bool); optionally
+    ``stable`` (False: the figure's rounds never came within the spread limit)."""
     print()
     print("targets")
     print("-------")
     for target in targets:
         verdict = "PASS" if target["ok"] else "FAIL"
-        print(f"{verdict}  {target['name']}: {target['value']} (target {target['limit']})")
+        note = "" if target.get("stable", True) else " [not steady]"
+        print(f"{verdict}  {target['name']}: {target['value']} (target {target['limit']}){note}")
+
+
+def verdict(targets: list[dict], checks: dict[str, bool]) -> int:
+    """Print the targets block, the correctness checks and one final verdict line; return the
+    exit code. Only a failed correctness check makes it 1: a missed timing target is shown,
+    never a failure of the script (CI must not fail on a busy machine's timings)."""
+    targets_block(targets)
+    print()
+    print("correctness")
+    print("-----------")
+    for name, ok in checks.items():
+        print(f"{'PASS' if ok else 'FAIL'}  {name}")
+    missed = [t["name"] for t in targets if not t["ok"]]
+    unsteady = [t["name"] for t in targets if not t.get("stable", True)]
+    wrong = [name for name, ok in checks.items() if not ok]
+    load = load_average()
+    parts = [
+        f"targets {len(targets) - len(missed)}/{len(targets)} met",
+        f"checks {len(checks) - len(wrong)}/{len(checks)} passed",
+    ]
+    if unsteady:
+        parts.append(f"{len(unsteady)} figure(s) not steady")
+    if load:
+        parts.append("load " + ", ".join(f"{v:.2f}" for v in load))
+    word = "FAIL" if wrong or missed else "PASS"
+    print(f"\nVERDICT: {word} ({'; '.join(parts)})" + (" [correctness]" if wrong else ""))
+    return 1 if wrong else 0
 
 
 def write_json(name: str, data: dict) -> Path:

@@ -16,7 +16,6 @@ worksheet cell (:mod:`pgb_admin.core.spreadsheets`).
 """
 
 import io
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -175,6 +174,21 @@ def _rate_groups(lines: list[ExportLine]):
     return groups.items()
 
 
+def _styled(sheet, number_format: str):
+    """A cell maker for one number format: the value in a styled cell (None stays an empty,
+    unstyled cell). openpyxl writes plain values from one reused cell; a styled value must be
+    a cell of its own."""
+
+    def cell(value):
+        if value is None:
+            return None
+        made = WriteOnlyCell(sheet, value=value)
+        made.number_format = number_format
+        return made
+
+    return cell
+
+
 def write_xlsx(content: BatchContent) -> bytes:
     workbook = Workbook(write_only=True)
     _declarations_sheet(workbook, content)
@@ -185,7 +199,19 @@ def write_xlsx(content: BatchContent) -> bytes:
     return buffer.getvalue()
 
 
+def _text(d: ExportDeclaration) -> list:
+    """The declaration's text fields as worksheet cells (neutralised once per declaration)."""
+    return [
+        sheet_value(text)
+        for text in (d.holder_name, d.holder_svb_client_number, d.agreement_svb_number,
+                     d.provider_name, d.provider_agb_code, d.provider_kvk_number, d.scheme,
+                     d.care_product)
+    ]  # fmt: skip
+
+
 def _declarations_sheet(workbook, content: BatchContent) -> None:
+    """A row per declaration and rate: the quantity of each day of the month in columns, the
+    sums, and on the declaration's last row its costs and total (money formatted)."""
     sheet = workbook.create_sheet(_("Declarations"))
     sheet.freeze_panes = "A2"
     header = [
@@ -197,32 +223,24 @@ def _declarations_sheet(workbook, content: BatchContent) -> None:
         _("Declaration total"),
     ]  # fmt: skip
     _row(sheet, header, bold=True)
-    first_day_column = 13
-    money = {12: MONEY_FORMAT, first_day_column + 32: MONEY_FORMAT}
-    money.update({first_day_column + 31 + offset: MONEY_FORMAT for offset in (1, 3, 4, 5)})
+    money = _styled(sheet, MONEY_FORMAT)
     for d in content.declarations:
+        text = _text(d)
+        month = f"{d.month:%Y-%m}"
         groups = list(_rate_groups(d.lines)) or [((Decimal(0), ""), [])]
         for position, ((rate, unit), lines) in enumerate(groups):
             days: list = [None] * 31
+            quantity = amount = Decimal(0)
             for line in lines:
                 days[line.care_date.day - 1] = line.quantity
-            last = position == len(groups) - 1
-            _row(
-                sheet,
-                [
-                    d.declaration_id, d.corrects_id, d.holder_name, d.holder_svb_client_number,
-                    d.agreement_svb_number, d.provider_name, d.provider_agb_code,
-                    d.provider_kvk_number, d.scheme, d.care_product, f"{d.month:%Y-%m}", unit,
-                    rate, *days,
-                    sum((line.quantity for line in lines), Decimal(0)),
-                    sum((line.amount for line in lines), Decimal(0)),
-                    d.travel_kilometres if last else None,
-                    d.travel_amount if last else None,
-                    d.other_amount if last else None,
-                    d.total_amount if last else None,
-                ],
-                formats=money,
-            )  # fmt: skip
+                quantity += line.quantity
+                amount += line.amount
+            row = [d.declaration_id, d.corrects_id, *text, month, sheet_value(unit), money(rate),
+                   *days, quantity, money(amount)]  # fmt: skip
+            if position == len(groups) - 1:
+                row += [d.travel_kilometres, money(d.travel_amount), money(d.other_amount),
+                        money(d.total_amount)]  # fmt: skip
+            sheet.append(row)
 
 
 @dataclass(frozen=True)
@@ -244,29 +262,36 @@ class WeekTotal:
         return str(RateUnit(self.unit).label)
 
 
+def _week_sums(lines) -> list[tuple]:
+    """(year, week, unit, first day, last day, quantity, amount) per ISO week and unit, in
+    order; one pass over the lines."""
+    weeks: dict[tuple, list] = {}
+    for line in lines:
+        day = line.care_date
+        year, week, _weekday = day.isocalendar()
+        key = (year, week, line.unit)
+        found = weeks.get(key)
+        if found is None:
+            weeks[key] = [day, day, Decimal(0) + line.quantity, Decimal(0) + line.amount]
+            continue
+        if day < found[0]:
+            found[0] = day
+        if day > found[1]:
+            found[1] = day
+        found[2] += line.quantity
+        found[3] += line.amount
+    return [(*key, *sums) for key, sums in sorted(weeks.items())]
+
+
 def weekly_totals(lines) -> list[WeekTotal]:
     """The care of a declaration per ISO week and unit, as the PGB Portaal asks for it. Takes
     anything with ``care_date``, ``quantity``, ``unit`` and ``amount`` (export or model lines)."""
-    weeks: dict[tuple, list] = defaultdict(list)
-    for line in lines:
-        year, week, _weekday = line.care_date.isocalendar()
-        weeks[year, week, line.unit].append(line)
-    return [
-        WeekTotal(
-            year=year,
-            week=week,
-            unit=unit,
-            first_day=min(line.care_date for line in week_lines),
-            last_day=max(line.care_date for line in week_lines),
-            quantity=sum((line.quantity for line in week_lines), Decimal(0)),
-            amount=sum((line.amount for line in week_lines), Decimal(0)),
-        )
-        for (year, week, unit), week_lines in sorted(weeks.items())
-    ]
+    return [WeekTotal(*sums) for sums in _week_sums(lines)]
 
 
 def _weeks_sheet(workbook, content: BatchContent) -> None:
-    """The PGB Portaal asks for care per week: the totals per agreement and ISO week."""
+    """The PGB Portaal asks for care per week: the totals per agreement and ISO week. (Dates
+    need no number format of their own: openpyxl gives a date cell ``yyyy-mm-dd``.)"""
     sheet = workbook.create_sheet(_("Weekly totals"))
     sheet.freeze_panes = "A2"
     _row(
@@ -275,15 +300,17 @@ def _weeks_sheet(workbook, content: BatchContent) -> None:
          _("From"), _("To"), _("Quantity"), _("Unit"), _("Amount")],
         bold=True,
     )  # fmt: skip
+    money = _styled(sheet, MONEY_FORMAT)
     for d in content.declarations:
-        for week in weekly_totals(d.lines):
-            _row(
-                sheet,
-                [
-                    d.agreement_svb_number, d.holder_name, d.provider_name, week.label,
-                    week.first_day, week.last_day, week.quantity, week.unit, week.amount,
-                ],
-                formats={4: "yyyy-mm-dd", 5: "yyyy-mm-dd", 8: MONEY_FORMAT},
+        agreement, holder, provider = (
+            sheet_value(d.agreement_svb_number),
+            sheet_value(d.holder_name),
+            sheet_value(d.provider_name),
+        )
+        for year, week, unit, first, last, quantity, amount in _week_sums(d.lines):
+            sheet.append(
+                [agreement, holder, provider, f"{year}-W{week:02d}", first, last, quantity,
+                 sheet_value(unit), money(amount)]
             )  # fmt: skip
 
 

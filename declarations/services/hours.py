@@ -33,6 +33,7 @@ from pgb_admin.core.dates import format_date
 from pgb_admin.core.periods import days_of_month, month_end, month_start
 from pgb_admin.figures.models import FigureLookup
 
+from ..imports.store import insert_new
 from ..imports.template import day_note, day_quantity
 from ..models import Expense, TimeEntry
 from ..selectors.months import locked_months
@@ -772,9 +773,9 @@ def _changes(
         changes.append(change)
     if not dry_run:
         TimeEntry.objects.filter(pk__in=remove_entries).delete()
-        TimeEntry.objects.bulk_create(add_entries, batch_size=2000)
+        insert_new(TimeEntry, add_entries)
         Expense.objects.filter(pk__in=remove_expenses).delete()
-        Expense.objects.bulk_create(add_expenses, batch_size=2000)
+        insert_new(Expense, add_expenses)
         back_to_draft_many(
             (change.agreement_id, change.month) for change in changes if change.changed
         )

@@ -378,6 +378,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,  # the interval alone sets how often
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A validation of many declarations is fanned out over the workers (declarations/tasks.py):
+# tasks of whole holders, each about VALIDATION_TASK_SECONDS at the measured cost per
+# declaration (a bureau's 2,000 declarations: 20.3 s in one process, ~10 ms each), so no task
+# comes near the soft time limit; runs below VALIDATION_TASK_MIN_DECLARATIONS stay one task.
+# The chord that ends a fanned-out run needs a result backend that joins chords (Redis, not
+# rpc://); with rpc:// a run's chunks are validated in turn by one task.
+VALIDATION_MS_PER_DECLARATION = env.int("VALIDATION_MS_PER_DECLARATION", default=10)
+VALIDATION_TASK_SECONDS = env.int("VALIDATION_TASK_SECONDS", default=60)
+VALIDATION_TASK_MIN_DECLARATIONS = env.int("VALIDATION_TASK_MIN_DECLARATIONS", default=1000)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Retention (pgb_admin/core/services.py, purge_expired): report files made by background tasks
@@ -396,6 +405,9 @@ CELERY_BEAT_SCHEDULE = {
 # Reports in the making at once per user (reports/limits.py): municipality reports queued or
 # running as tasks plus report files rendered during a request; over it the answer is a 429.
 REPORT_RUNS_PER_USER = env.int("REPORT_RUNS_PER_USER", default=2)
+# Reports of the API are cached while the tables they were made from are unchanged
+# (reports/cache.py; PostgreSQL only); this bounds how long an unused one is kept. 0: no cache.
+REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=900)
 
 # The BSN at rest (SECURITY.md, "BSN"): Fernet keys, comma-separated, the first encrypts and
 # all decrypt (a new key goes in front, then `manage.py rotate_bsn_keys`); a separate key for

@@ -14,6 +14,7 @@ limits assume the settings in :data:`LIMITS`.
 
 import io
 import random
+import re
 import struct
 import zipfile
 from functools import cache
@@ -69,7 +70,10 @@ def xlsx(rows=None, *, title="Uren", extra_sheets=(), hidden="", setup=None) -> 
     def hide(data: bytes) -> bytes:
         text = data.decode()
         for name, state in states.items():
-            start = text.index(f'<sheet name="{name}"')
+            # the attributes' order is the serialiser's (lxml puts a namespace first)
+            found = re.search(rf'<sheet\b[^>]*\bname="{re.escape(name)}"', text)
+            assert found, name
+            start = found.start()
             end = text.index("/>", start)
             text = text[:start] + text[start:end].replace('"visible"', f'"{state}"') + text[end:]
         return text.encode()
