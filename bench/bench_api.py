@@ -182,7 +182,7 @@ def start_server(database_url: str, port: int, workers: int, tree: Path = ROOT) 
         str(Path(PYTHON).parent / "gunicorn"),
         "pgb_admin.wsgi:application",
         "--config",
-        str(ROOT / "bench" / "gunicorn.conf.py"),
+        str(ROOT / "pgb_admin" / "gunicorn_conf.py"),
         "--chdir",
         str(tree),
         "--bind",

@@ -1,5 +1,6 @@
-"""Gunicorn settings for pgb-admin on a machine of 2 cores that also runs PostgreSQL (the
-benchmark's and a small deployment's shape); see bench/README.md, section "API under load".
+"""Gunicorn settings for pgb-admin, ``gunicorn pgb_admin.wsgi -c python:pgb_admin.gunicorn_conf``,
+on a machine of 2 cores that also runs PostgreSQL (the benchmark's and a small deployment's
+shape); see bench/README.md, section "API under load".
 
 Sync workers: a request's time is CPU (Django, DRF, serialising) plus PostgreSQL round trips
 of a few milliseconds, so 2 workers per core keep the cores busy while one waits for the
