@@ -20,7 +20,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from pgb_admin.budgets.constants import Channel
 from pgb_admin.core.files import sha256
 from pgb_admin.core.models import TaskRun, TaskStatus
-from pgb_admin.core.tasks import progress_advance, progress_finish, progress_start
+from pgb_admin.core.tasks import RunTask, progress_advance, progress_finish, progress_start
 
 from .imports.hours import STEPS, hours_import
 from .imports.problems import ImportRefused
@@ -182,7 +182,7 @@ def _finish_validation(task_run_id: str, ids: list[int]) -> bool:
     return True
 
 
-@shared_task(bind=True, name="declarations.validate", acks_late=True)
+@shared_task(bind=True, base=RunTask, name="declarations.validate", acks_late=True)
 def validate_declarations_task(
     self, task_run_id: str, user_id: int, declaration_ids: list[int]
 ) -> None:
@@ -226,7 +226,7 @@ def _fan_out(task_run_id: str, user_id: int, ids: list[int], chunks: list[list[S
             _ledger_write(task_run_id, {**ledger, FANNED_OUT: len(chunks)})
 
 
-@shared_task(bind=True, name="declarations.validate_chunk", acks_late=True)
+@shared_task(bind=True, base=RunTask, name="declarations.validate_chunk", acks_late=True)
 def validate_chunk_task(self, task_run_id: str, user_id: int, steps: list[Step]) -> None:
     """Validate one chunk of a run. Near the soft time limit, the steps not committed go on
     in a new task that takes this one's place in the chord."""
@@ -239,7 +239,11 @@ def validate_chunk_task(self, task_run_id: str, user_id: int, steps: list[Step])
 
 
 @shared_task(
-    bind=True, name="declarations.validate_finish", acks_late=True, max_retries=FINISH_RETRIES
+    bind=True,
+    base=RunTask,
+    name="declarations.validate_finish",
+    acks_late=True,
+    max_retries=FINISH_RETRIES,
 )
 def finish_validation_task(self, task_run_id: str, declaration_ids: list[int]) -> None:
     """The chord's callback: ends the run with the same summary as a run in one task. A chunk
@@ -248,7 +252,7 @@ def finish_validation_task(self, task_run_id: str, declaration_ids: list[int]) -
         raise self.retry(countdown=FINISH_RETRY_SECONDS)
 
 
-@shared_task(name="declarations.export_batch", acks_late=True)
+@shared_task(base=RunTask, name="declarations.export_batch", acks_late=True)
 def export_batch_task(
     task_run_id: str,
     user_id: int,
@@ -324,8 +328,7 @@ def start_bureau_validation(*, actor, month: date, holder_ids: list[int]) -> Tas
 
 def _enqueue_validation(started) -> TaskRun:
     run = started.run
-    # celery-types lacks delay_on_commit (Celery 5.4)
-    validate_declarations_task.delay_on_commit(  # type: ignore[attr-defined]
+    validate_declarations_task.delay_on_commit(
         str(run.pk), run.created_by_id, started.declaration_ids
     )
     return run
@@ -352,13 +355,12 @@ def start_bureau_export(*, actor, month: date, holder_ids: list[int]) -> ExportS
 def _enqueue_export(
     run: TaskRun, month: date, holder_id: int | None, funder_id, channel: str | None = None
 ) -> None:
-    # celery-types lacks delay_on_commit (Celery 5.4)
-    export_batch_task.delay_on_commit(  # type: ignore[attr-defined]
+    export_batch_task.delay_on_commit(
         str(run.pk), run.created_by_id, month.isoformat(), holder_id, funder_id, channel
     )
 
 
-@shared_task(name="declarations.import_hours", acks_late=True)
+@shared_task(base=RunTask, name="declarations.import_hours", acks_late=True)
 def import_hours_task(task_run_id: str, user_id: int, upload_id: int) -> None:
     """Import an uploaded hours file. Running it twice leaves the same state: the second run
     finds nothing to change."""
@@ -400,6 +402,5 @@ def start_import(*, actor, filename: str, content: bytes, dry_run: bool, languag
         language=language,
         task_run=run,
     )
-    # celery-types lacks delay_on_commit (Celery 5.4)
-    import_hours_task.delay_on_commit(str(run.pk), actor.pk, upload.pk)  # type: ignore[attr-defined]
+    import_hours_task.delay_on_commit(str(run.pk), actor.pk, upload.pk)
     return run

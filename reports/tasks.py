@@ -11,7 +11,7 @@ from celery import shared_task
 from pgb_admin.budgets.models import Funder
 from pgb_admin.core.files import municipal_report_name, sha256
 from pgb_admin.core.models import TaskRun, TaskStatus
-from pgb_admin.core.tasks import progress_advance, progress_finish, progress_start
+from pgb_admin.core.tasks import RunTask, progress_advance, progress_finish, progress_start
 
 from . import files, limits
 from .models import ReportFile
@@ -24,7 +24,7 @@ MUNICIPALITY_FILES = {
 }
 
 
-@shared_task(name="reports.municipality", acks_late=True)
+@shared_task(base=RunTask, name="reports.municipality", acks_late=True)
 def municipality_report_task(
     task_run_id: str, user_id: int, funder_id: int, year: int, language: str
 ) -> None:
@@ -73,8 +73,7 @@ def start_municipality_report(*, actor, funder: Funder, year: int) -> TaskRun:
         funder=funder,
         total=1 + len(MUNICIPALITY_FILES),
     )
-    # celery-types lacks delay_on_commit (Celery 5.4)
-    municipality_report_task.delay_on_commit(  # type: ignore[attr-defined]
+    municipality_report_task.delay_on_commit(
         str(run.pk), actor.pk, funder.pk, year, translation.get_language() or "nl"
     )
     return run

@@ -228,3 +228,58 @@ def test_without_a_backend_that_joins_chords_a_run_is_validated_in_one_task(
     run.refresh_from_db()
     assert tasks_run == []  # nothing sent: the chunks ran here, in turn
     assert (run.status, run.done, run.result) == (TaskStatus.DONE, HOLDERS, validation_summary(ids))
+
+
+class _Broken(Exception):
+    """An error no task handles (a bug, a lost database connection)."""
+
+
+def test_a_chunk_that_fails_ends_the_run_as_failed_and_the_chunks_after_it_do_nothing(
+    month_run, small_chunks, monkeypatch
+):
+    """The second chunk raises: the run is failed (not "running" for ever), the first chunk's
+    steps stay committed and counted, and the third chunk, delivered after, changes nothing."""
+    user, run, ids = month_run
+    first, second, third = tasks.validation_plan(ids)
+    validate = declaration_services.declarations_validate_in_chunks
+    second_ids = {pk for _number, step_ids in second for pk in step_ids}
+
+    def broken_in_the_second_chunk(*, actor, declaration_ids, on_chunk=None):
+        if second_ids & set(declaration_ids):
+            raise _Broken
+        return validate(actor=actor, declaration_ids=declaration_ids, on_chunk=on_chunk)
+
+    monkeypatch.setattr(
+        declaration_services, "declarations_validate_in_chunks", broken_in_the_second_chunk
+    )
+    with pytest.raises(_Broken):  # eager: the error reaches the caller too
+        _validate(user, run, ids)
+
+    run.refresh_from_db()
+    first_ids = [pk for _number, step_ids in first for pk in step_ids]
+    assert (run.status, run.done, run.error) == (TaskStatus.FAILED, len(first_ids), "")
+    validated = Declaration.objects.filter(status=DeclarationStatus.VALIDATED)
+    assert validated.filter(pk__in=first_ids).exists()
+    assert not validated.filter(pk__in=second_ids).exists()
+    assert not Finding.objects.filter(declaration_id__in=second_ids).exists()
+    before = _state(ids)
+    tasks.validate_chunk_task.apply(args=(str(run.pk), user.pk, third)).get()
+    assert _state(ids) == before
+    assert TaskRun.objects.get(pk=run.pk).status == TaskStatus.FAILED
+
+
+def test_an_export_that_fails_ends_its_run_as_failed(month_run, monkeypatch):
+    user, _run, ids = month_run
+    declaration_services.declarations_validate_in_chunks(actor=user, declaration_ids=ids)
+    export = tasks.export_run_create(actor=user)
+
+    def broken(**kwargs):
+        raise _Broken
+
+    monkeypatch.setattr(tasks, "month_export", broken)
+    month = previous_month(timezone.localdate()).isoformat()
+    with pytest.raises(_Broken):
+        tasks.export_batch_task.apply(args=(str(export.pk), user.pk, month, None, None)).get()
+    export.refresh_from_db()
+    assert export.status == TaskStatus.FAILED
+    assert not Declaration.objects.filter(pk__in=ids, batch__isnull=False).exists()
