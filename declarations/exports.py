@@ -16,14 +16,19 @@ worksheet cell (:mod:`pgb_admin.core.spreadsheets`).
 """
 
 import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 
 from pgb_admin.core.spreadsheets import BOLD, MONEY_FORMAT, csv_writer, neutralise, sheet_value
 from pgb_admin.figures.constants import RateUnit
@@ -174,29 +179,139 @@ def _rate_groups(lines: list[ExportLine]):
     return groups.items()
 
 
-def _styled(sheet, number_format: str):
-    """A cell maker for one number format: the value in a styled cell (None stays an empty,
-    unstyled cell). openpyxl writes plain values from one reused cell; a styled value must be
-    a cell of its own."""
+# The rows under a header are serialised here rather than by openpyxl, which builds and
+# serialises an element per cell (most of an export's time). They come out as openpyxl's
+# write-only writer (without lxml) writes them, byte for byte (tests/declarations/
+# test_export_bytes.py compares the two; bench/bench_export.py the raw writer's file), and go
+# into the worksheet's part when the workbook is saved (_saved).
 
-    def cell(value):
-        if value is None:
-            return None
-        made = WriteOnlyCell(sheet, value=value)
-        made.number_format = number_format
-        return made
+#: the number format openpyxl gives a date cell without one
+DATE_FORMAT = "yyyy-mm-dd"
+_COLUMNS = [get_column_letter(number) for number in range(1, 257)]
+_MAX_TEXT = 32767  # openpyxl cuts longer text
 
-    return cell
+
+class _SheetRows:
+    """The rows of a write-only worksheet after the ``written`` rows openpyxl wrote (a header,
+    or a summary and a header). Values: None, text (through :func:`sheet_value`), int,
+    Decimal, float, date."""
+
+    def __init__(self, sheet, styles: dict, written: int = 1) -> None:
+        self.sheet = sheet
+        self.number = written
+        self.parts: list[str] = []
+        self._styles = styles  # (bold, number format) -> ' s="<id>"', for the whole workbook
+        self._texts: dict[str, str] = {}  # names, units, months: the same text again and again
+
+    def _style(self, bold: bool, number_format: str | None) -> str:
+        """The style attribute of a cell: the workbook registers the style the first time a
+        cell of it is written, as openpyxl does, so the ids and styles.xml stay the same."""
+        key = (bold, number_format)
+        found = self._styles.get(key)
+        if found is None:
+            cell = WriteOnlyCell(self.sheet)
+            if bold:
+                cell.font = BOLD
+            if number_format:
+                cell.number_format = number_format
+            found = self._styles[key] = f' s="{cell.style_id}"'
+        return found
+
+    def append(self, values: list, formats=None, *, bold: bool = False) -> None:
+        """A row. ``formats``: a number format per position (or None), for a value in that
+        position; ``bold``: every cell bold, also an empty one (as :func:`_row` makes them)."""
+        self.number += 1
+        number = self.number
+        out = [f'<row r="{number}">']
+        for position, value in enumerate(values):
+            number_format = formats[position] if formats else None
+            if value is None:
+                if bold:
+                    out.append(f'<c r="{_COLUMNS[position]}{number}"'
+                               f'{self._style(True, number_format)} t="n" />')  # fmt: skip
+                continue
+            kind = type(value)
+            if kind is date:
+                number_format = number_format or DATE_FORMAT  # a format given wins, as in _row
+                value = to_excel(value)
+                kind = float
+            style = self._style(bold, number_format) if bold or number_format else ""
+            where = f'<c r="{_COLUMNS[position]}{number}"{style}'
+            if kind is str:
+                cell = self._texts.get(value)
+                if cell is None:  # neutralised here, so no formula or XML-breaking character
+                    cell = self._texts[value] = _text_cell(sheet_value(value))
+                out.append(where + cell)
+            elif kind is Decimal or kind is int or kind is float:
+                # openpyxl's form of a number (a Decimal through float, as it writes it)
+                text = "%.16g" % value  # noqa: UP031
+                if text[-1] in "nf":  # nan, inf: openpyxl writes no number
+                    out.append(f'{where} t="n"><v /></c>')
+                else:
+                    out.append(f'{where} t="n"><v>{text}</v></c>')
+            else:
+                raise TypeError(f"no worksheet value: {kind.__name__}")
+        out.append("</row>")
+        self.parts.append("".join(out))
+
+    def write_to(self, part, rows_at_once: int = 1000) -> None:
+        """The rows into a worksheet's part, UTF-8 as openpyxl writes (a few rows at a time:
+        no second copy of a large sheet in memory)."""
+        for start in range(0, len(self.parts), rows_at_once):
+            text = "".join(self.parts[start : start + rows_at_once])
+            part.write(text.encode("utf-8", "xmlcharrefreplace"))
+
+
+def _text_cell(value: str) -> str:
+    """The rest of a text cell after its reference and style, as openpyxl writes it: inline
+    text (keeping leading and trailing spaces) or an error code. (A formula never: the text
+    went through :func:`sheet_value`.)"""
+    value = value[:_MAX_TEXT]
+    if value == "":
+        return ' t="inlineStr" />'
+    if value in ERROR_CODES:
+        return f' t="e"><v>{escape(value)}</v></c>'
+    stripped = value.strip()
+    space = ' xml:space="preserve"' if stripped and stripped != value else ""
+    return f' t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
+
+
+_SHEET_DATA_END = b"</sheetData>"
+
+
+def _saved(workbook, sheets: list[_SheetRows]) -> bytes:
+    """The workbook's file, with the rows of ``sheets`` in their worksheets' parts (every
+    other part, and each part's place and zip entry, as openpyxl wrote them)."""
+    written = io.BytesIO()
+    workbook.save(written)
+    rows = {sheet.sheet.path.lstrip("/"): sheet for sheet in sheets}
+    result = io.BytesIO()
+    with (
+        zipfile.ZipFile(written) as source,
+        zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as target,
+    ):
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename not in rows:
+                target.writestr(entry, data)
+                continue
+            end = data.index(_SHEET_DATA_END)
+            with target.open(entry, "w") as part:
+                part.write(data[:end])
+                rows[entry.filename].write_to(part)
+                part.write(data[end:])
+    return result.getvalue()
 
 
 def write_xlsx(content: BatchContent) -> bytes:
     workbook = Workbook(write_only=True)
-    _declarations_sheet(workbook, content)
-    _weeks_sheet(workbook, content)
-    _summary_sheet(workbook, content)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    styles: dict = {}
+    sheets = [
+        _declarations_sheet(workbook, content, styles),
+        _weeks_sheet(workbook, content, styles),
+        _summary_sheet(workbook, content, styles),
+    ]
+    return _saved(workbook, sheets)
 
 
 def _text(d: ExportDeclaration) -> list:
@@ -209,7 +324,12 @@ def _text(d: ExportDeclaration) -> list:
     ]  # fmt: skip
 
 
-def _declarations_sheet(workbook, content: BatchContent) -> None:
+#: the money columns of the declarations sheet: rate, care amount, travel and other costs, total
+_DECLARATION_FORMATS = [MONEY_FORMAT if position in (12, 45, 47, 48, 49) else None
+                        for position in range(50)]  # fmt: skip
+
+
+def _declarations_sheet(workbook, content: BatchContent, styles: dict) -> _SheetRows:
     """A row per declaration and rate: the quantity of each day of the month in columns, the
     sums, and on the declaration's last row its costs and total (money formatted)."""
     sheet = workbook.create_sheet(_("Declarations"))
@@ -223,7 +343,7 @@ def _declarations_sheet(workbook, content: BatchContent) -> None:
         _("Declaration total"),
     ]  # fmt: skip
     _row(sheet, header, bold=True)
-    money = _styled(sheet, MONEY_FORMAT)
+    rows = _SheetRows(sheet, styles)
     for d in content.declarations:
         text = _text(d)
         month = f"{d.month:%Y-%m}"
@@ -235,12 +355,12 @@ def _declarations_sheet(workbook, content: BatchContent) -> None:
                 days[line.care_date.day - 1] = line.quantity
                 quantity += line.quantity
                 amount += line.amount
-            row = [d.declaration_id, d.corrects_id, *text, month, sheet_value(unit), money(rate),
-                   *days, quantity, money(amount)]  # fmt: skip
+            row = [d.declaration_id, d.corrects_id, *text, month, sheet_value(unit), rate,
+                   *days, quantity, amount]  # fmt: skip
             if position == len(groups) - 1:
-                row += [d.travel_kilometres, money(d.travel_amount), money(d.other_amount),
-                        money(d.total_amount)]  # fmt: skip
-            sheet.append(row)
+                row += [d.travel_kilometres, d.travel_amount, d.other_amount, d.total_amount]
+            rows.append(row, _DECLARATION_FORMATS)
+    return rows
 
 
 @dataclass(frozen=True)
@@ -289,7 +409,10 @@ def weekly_totals(lines) -> list[WeekTotal]:
     return [WeekTotal(*sums) for sums in _week_sums(lines)]
 
 
-def _weeks_sheet(workbook, content: BatchContent) -> None:
+_WEEK_FORMATS = [None] * 8 + [MONEY_FORMAT]
+
+
+def _weeks_sheet(workbook, content: BatchContent, styles: dict) -> _SheetRows:
     """The PGB Portaal asks for care per week: the totals per agreement and ISO week. (Dates
     need no number format of their own: openpyxl gives a date cell ``yyyy-mm-dd``.)"""
     sheet = workbook.create_sheet(_("Weekly totals"))
@@ -300,7 +423,7 @@ def _weeks_sheet(workbook, content: BatchContent) -> None:
          _("From"), _("To"), _("Quantity"), _("Unit"), _("Amount")],
         bold=True,
     )  # fmt: skip
-    money = _styled(sheet, MONEY_FORMAT)
+    rows = _SheetRows(sheet, styles)
     for d in content.declarations:
         agreement, holder, provider = (
             sheet_value(d.agreement_svb_number),
@@ -308,13 +431,15 @@ def _weeks_sheet(workbook, content: BatchContent) -> None:
             sheet_value(d.provider_name),
         )
         for year, week, unit, first, last, quantity, amount in _week_sums(d.lines):
-            sheet.append(
+            rows.append(
                 [agreement, holder, provider, f"{year}-W{week:02d}", first, last, quantity,
-                 sheet_value(unit), money(amount)]
+                 sheet_value(unit), amount],
+                _WEEK_FORMATS,
             )  # fmt: skip
+    return rows
 
 
-def _summary_sheet(workbook, content: BatchContent) -> None:
+def _summary_sheet(workbook, content: BatchContent, styles: dict) -> _SheetRows:
     sheet = workbook.create_sheet(_("Summary"))
     rows = [
         (_("Export"), content.batch_id),
@@ -329,8 +454,10 @@ def _summary_sheet(workbook, content: BatchContent) -> None:
         _row(sheet, [label, value], formats={1: MONEY_FORMAT} if label == _("Total") else None)
     _row(sheet, [])
     _row(sheet, [_("Left out"), _("Reason")], bold=True)
+    left_out = _SheetRows(sheet, styles, written=len(rows) + 2)
     for skipped in content.skipped:
-        _row(sheet, [skipped["declaration_id"], skipped["reason"]])
+        left_out.append([sheet_value(skipped["declaration_id"]), sheet_value(skipped["reason"])])
+    return left_out
 
 
 # --- the PGB Portaal entry aid ---------------------------------------------------------------
@@ -401,16 +528,18 @@ def write_insurer_xlsx(content: BatchContent) -> bytes:
          _("Invoice number"), _("Date"), _("Quantity"), _("Unit"), _("Rate"), _("Amount")],
         bold=True,
     )  # fmt: skip
-    formats = {6: "yyyy-mm-dd", 9: MONEY_FORMAT, 10: MONEY_FORMAT}
+    styles: dict = {}
+    rows = _SheetRows(sheet, styles)
+    formats = [None] * 6 + [DATE_FORMAT, None, None, MONEY_FORMAT, MONEY_FORMAT]
     for d in content.declarations:
-        common = [d.declaration_id, f"{d.month:%Y-%m}", d.holder_name, d.provider_name,
-                  d.provider_agb_code, d.invoice_number]  # fmt: skip
+        common = [sheet_value(value) for value in (
+            d.declaration_id, f"{d.month:%Y-%m}", d.holder_name, d.provider_name,
+            d.provider_agb_code, d.invoice_number)]  # fmt: skip
         for line in d.lines:
-            _row(
-                sheet,
-                [*common, line.care_date, line.quantity, line.unit_label, line.rate,
-                 line.amount],
-                formats=formats,
+            rows.append(
+                [*common, line.care_date, line.quantity, sheet_value(line.unit_label),
+                 line.rate, line.amount],
+                formats,
             )  # fmt: skip
         blank = [None] * 3
         for label, amount in (
@@ -419,13 +548,10 @@ def write_insurer_xlsx(content: BatchContent) -> bytes:
             (_("Other costs"), d.other_amount),
         ):
             if amount or label == _("Care"):
-                _row(sheet, [*common, *blank, label, amount], formats=formats)
-        _row(sheet, [*common, *blank, _("Declaration total"), d.total_amount],
-             bold=True, formats=formats)  # fmt: skip
-    _summary_sheet(workbook, content)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+                rows.append([*common, *blank, sheet_value(label), amount], formats)
+        rows.append([*common, *blank, sheet_value(_("Declaration total")), d.total_amount],
+                    formats, bold=True)  # fmt: skip
+    return _saved(workbook, [rows, _summary_sheet(workbook, content, styles)])
 
 
 def _unit_label(unit: str) -> str:

@@ -12,7 +12,8 @@ from contracts.constants import EMPLOYMENT_TYPES
 from pgb_admin.accounts.scoping import AnyUser, Scoped, get_visible
 from pgb_admin.audit.events import log_reads
 from pgb_admin.audit.models import Action
-from pgb_admin.budgets.constants import CHANNEL_OF_FUNDER_KIND, Channel
+from pgb_admin.budgets.constants import CHANNEL_OF_FUNDER_KIND, Channel, Scheme
+from pgb_admin.budgets.models import CareProduct
 from pgb_admin.core.errors import NotFound
 
 from ..exports import BatchContent, ExportDeclaration, ExportLine
@@ -73,53 +74,66 @@ def with_channel(declarations: _Q) -> _Q:
 
 
 def batch_content(batch: Batch) -> BatchContent:
-    """What goes into the export's files and pages, read in a fixed number of queries."""
-    declarations = list(
-        batch.declarations.select_related(
-            "agreement__holder", "agreement__provider", "budget"
-        ).order_by("agreement__holder__surname", "agreement__holder_id", "agreement_id", "pk")
-    )
+    """What goes into the export's files and pages, read in a fixed number of queries (rows as
+    tuples: a batch holds tens of thousands of lines)."""
     lines: defaultdict[int, list[ExportLine]] = defaultdict(list)
-    products: dict[int, str] = {}
-    for line in (
+    product_ids: dict[int, int] = {}  # declaration -> the product of its first line with one
+    for declaration_id, care_date, quantity, unit, rate, amount, product_id in (
         DeclarationLine.objects.filter(declaration__batch=batch)
-        .select_related("version__product")
         .order_by("declaration_id", "care_date")
-    ):
-        lines[line.declaration_id].append(
-            ExportLine(line.care_date, line.quantity, line.unit, line.rate, line.amount)
+        .values_list(
+            "declaration_id", "care_date", "quantity", "unit", "rate", "amount",
+            "version__product_id",
         )
-        if line.version is not None:
-            products.setdefault(line.declaration_id, line.version.product.name)
+    ):  # fmt: skip
+        lines[declaration_id].append(ExportLine(care_date, quantity, unit, rate, amount))
+        if product_id is not None and declaration_id not in product_ids:
+            product_ids[declaration_id] = product_id
+    products = CareProduct.objects.in_bulk(set(product_ids.values()))
+    schemes = {value: str(label) for value, label in Scheme.choices}
+    declarations = [
+        ExportDeclaration(
+            declaration_id=pk,
+            corrects_id=corrects_id,
+            month=month,
+            holder_name=f"{initials} {surname}",
+            holder_svb_client_number=svb_client_number,
+            agreement_svb_number=svb_agreement_number,
+            provider_name=provider_name,
+            provider_agb_code=agb_code,
+            provider_kvk_number=kvk_number,
+            # no grant: no scheme (a value outside the choices shows as it is, as Django does)
+            scheme="" if scheme is None else schemes.get(scheme, scheme),
+            care_product=products[product_ids[pk]].name if pk in product_ids else "",
+            travel_kilometres=travel_kilometres,
+            travel_amount=travel_amount,
+            other_amount=other_amount,
+            total_amount=total_amount,
+            lines=lines[pk],
+            care_amount=care_amount,
+            invoice_number=invoice_number,
+        )
+        for (pk, corrects_id, month, initials, surname, svb_client_number, svb_agreement_number,
+             provider_name, agb_code, kvk_number, scheme, travel_kilometres, travel_amount,
+             other_amount, total_amount, care_amount, invoice_number)
+        in batch.declarations.order_by(
+            "agreement__holder__surname", "agreement__holder_id", "agreement_id", "pk"
+        ).values_list(
+            "pk", "corrects_id", "month", "agreement__holder__initials",
+            "agreement__holder__surname", "agreement__holder__svb_client_number",
+            "agreement__svb_agreement_number", "agreement__provider__name",
+            "agreement__provider__agb_code", "agreement__provider__kvk_number", "budget__scheme",
+            "travel_kilometres", "travel_amount", "other_amount", "total_amount", "care_amount",
+            "invoice_number",
+        )
+    ]  # fmt: skip
     return BatchContent(
         batch_id=batch.pk,
         period=batch.period,
         created_at=timezone.localtime(batch.created_at),
         created_by=batch.created_by.get_username() if batch.created_by else "",
         channel=batch.channel,
-        declarations=[
-            ExportDeclaration(
-                declaration_id=d.pk,
-                corrects_id=d.corrects_id,
-                month=d.month,
-                holder_name=f"{d.agreement.holder.initials} {d.agreement.holder.surname}",
-                holder_svb_client_number=d.agreement.holder.svb_client_number,
-                agreement_svb_number=d.agreement.svb_agreement_number,
-                provider_name=d.agreement.provider.name,
-                provider_agb_code=d.agreement.provider.agb_code,
-                provider_kvk_number=d.agreement.provider.kvk_number,
-                scheme=d.budget.get_scheme_display() if d.budget is not None else "",
-                care_product=products.get(d.pk, ""),
-                travel_kilometres=d.travel_kilometres,
-                travel_amount=d.travel_amount,
-                other_amount=d.other_amount,
-                total_amount=d.total_amount,
-                lines=lines[d.pk],
-                care_amount=d.care_amount,
-                invoice_number=d.invoice_number,
-            )
-            for d in declarations
-        ],
+        declarations=declarations,
         skipped=batch.skipped,
     )
 

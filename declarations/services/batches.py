@@ -69,16 +69,18 @@ def batch_export(
         scope = scope.filter(agreement__holder=holder)
     if funder is not None:
         scope = scope.filter(budget__funder=funder)
-    candidates = list(scope.filter(status__in=OPEN_STATUSES).order_by("pk"))
-    blocked = _blocking_findings({d.pk for d in candidates})
+    candidates = list(
+        scope.filter(status__in=OPEN_STATUSES).order_by("pk").values_list("pk", "status")
+    )
+    blocked = _blocking_findings([pk for pk, _status in candidates])
     exportable: list[int] = []
     skipped: list[dict[str, int | str]] = []
-    for declaration in candidates:
-        reason = _skip_reason(declaration, blocked.get(declaration.pk, set()))
+    for pk, status in candidates:
+        reason = _skip_reason(status, blocked.get(pk, set()))
         if reason:
-            skipped.append({"declaration_id": declaration.pk, "reason": str(reason)})
+            skipped.append({"declaration_id": pk, "reason": str(reason)})
         else:
-            exportable.append(declaration.pk)
+            exportable.append(pk)
     if not exportable:
         raise NothingToExport(
             {
@@ -191,10 +193,10 @@ def _blocking_findings(declaration_ids: Collection[int]) -> dict[int, set[str]]:
     return blocked
 
 
-def _skip_reason(declaration: Declaration, open_severities: set[str]) -> "StrOrPromise | None":
+def _skip_reason(status: str, open_severities: set[str]) -> "StrOrPromise | None":
     if Severity.ERROR in open_severities:
         return _("open errors")
-    if declaration.status != DeclarationStatus.VALIDATED:
+    if status != DeclarationStatus.VALIDATED:
         return _("not validated")
     if Severity.WARNING in open_severities:
         return _("warnings not acknowledged")
