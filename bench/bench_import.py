@@ -98,7 +98,9 @@ def phases(user, content: bytes) -> list[dict]:
         (hour_checks, "locked_months", "locked_months", 1),
         (hour_checks, "_row_refusal", "_row_refusal (check_quantity …)", 1),
         (hour_services, "_changes", "_changes (diff + store)", 0),
+        (hour_services, "_stored_days", "_stored_days (stored entries)", 1),
         (hour_services, "_existing", "_existing (stored entries, costs)", 1),
+        (hour_services, "insert_rows", "insert_rows (entries: COPY on PostgreSQL)", 1),
         (hour_services, "insert_new", "insert_new (COPY on PostgreSQL)", 1),
         (hour_services, "back_to_draft_many", "back_to_draft_many", 1),
     ]

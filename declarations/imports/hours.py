@@ -16,9 +16,11 @@ What a file means:
 Agreements the user may not change get the same answer as agreements that do not exist.
 """
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -45,20 +47,6 @@ COST_COLUMNS = ("cost_kind", "kilometres", "amount")
 CENT = Decimal("0.01")
 NOTE_LENGTH = TimeEntry._meta.get_field("note").max_length
 DESCRIPTION_LENGTH = Expense._meta.get_field("description").max_length
-
-
-@dataclass(frozen=True, slots=True)  # slots: 100,000 of them are held during an import
-class Row:
-    number: int
-    agreement_id: int
-    day: date
-    quantity: Decimal | None
-    note: str
-    cost: RowCost | None
-    raw: dict = field(default_factory=dict, compare=False)  # the cells as read, for problems
-
-    def as_day(self) -> DayRow:
-        return DayRow(self.agreement_id, self.day, self.quantity, self.note, self.cost)
 
 
 @dataclass
@@ -105,19 +93,18 @@ def hours_import(
     table = read_upload(filename, content)
     step()
     problems: list[Problem] = []
-    rows = _parse(table, problems)
+    rows, positions = _parse(table, problems)
     if on_holders is not None:
         on_holders(
             editable_agreement_holders(user=actor, agreement_ids={r.agreement_id for r in rows})
         )
-    days = [row.as_day() for row in rows]
     try:
         if problems:  # the rows that were read are checked too, so every problem is listed
-            refusals = hour_rows_refusals(actor=actor, rows=days)
+            refusals = hour_rows_refusals(actor=actor, rows=rows)
         else:
             months = hour_rows_import(
                 actor=actor,
-                rows=days,
+                rows=rows,
                 with_costs=any(key in table.columns for key in COST_COLUMNS),
                 dry_run=dry_run,
                 on_checked=step,
@@ -125,7 +112,10 @@ def hours_import(
             refusals = []
     except RowsRefused as refused:
         refusals = refused.refusals
-    problems += [_row_problem(table, rows[refusal.index], refusal) for refusal in refusals]
+    problems += [
+        _row_problem(table, positions[refusal.index], rows[refusal.index], refusal)
+        for refusal in refusals
+    ]
     if problems:
         step()
         raise ImportRefused(sorted(problems, key=lambda p: (p.sheet, p.row or 0, p.column)))
@@ -141,37 +131,89 @@ class _Refused(Exception):
         self.code, self.message, self.params = code, message, params
 
 
-def _parse(table: Table, problems: list[Problem]) -> list[Row]:
-    rows = []
-    for number, values in table.rows:
-        row_problems: list[Problem] = []
+#: distinct values of a column whose reading is remembered (a column of free text need not be)
+REMEMBERED = 10_000
+_UNREAD = object()
 
-        def read(key, parser, values=values, number=number, row_problems=row_problems):
-            try:
-                return parser(values.get(key))
-            except _Refused as refused:
-                row_problems.append(
-                    problem(
-                        refused.code,
-                        refused.message,
-                        sheet=table.sheet,
-                        row=number,
-                        column=table.columns.get(key, key),
-                        value=_shown(values.get(key)),
-                        params=refused.params,
-                    )
+
+def _parse(table: Table, problems: list[Problem]) -> tuple[list[DayRow], Sequence[int]]:
+    """The rows that read well, with their positions in ``table.rows``; a problem for every
+    cell that does not. Column by column: a value that recurs (a date, a quantity, an
+    agreement) is read once."""
+    refused: set[int] = set()
+
+    def column(key: str, parser) -> list | None:
+        values = table.column(key)
+        if values is None:
+            return None  # the file lacks the column: every row leaves it empty
+        read, failures = _read_column(values, parser)
+        for position, failure in failures:
+            refused.add(position)
+            problems.append(
+                problem(
+                    failure.code,
+                    failure.message,
+                    sheet=table.sheet,
+                    row=table.numbers[position],
+                    column=table.columns[key],
+                    value=_shown(values[position]),
+                    params=failure.params,
                 )
-                return None
+            )
+        return read
 
-        agreement_id = read("agreement", _agreement_id)
-        day = read("date", _date)
-        quantity = read("quantity", _quantity)
-        note = restore_text(read("note", _text(NOTE_LENGTH)))
-        cost = _cost(values, read)
-        problems.extend(row_problems)
-        if not row_problems:
-            rows.append(Row(number, agreement_id, day, quantity, note or "", cost, values))
-    return rows
+    agreements = column("agreement", _agreement_id)
+    days = column("date", _date)
+    quantities = column("quantity", _quantity)
+    notes = column("note", _note)
+    costs = _costs(column)
+    rows = zip(
+        agreements or (),  # the required columns are there
+        days or (),
+        _or_empty(quantities),
+        _or_empty(notes, ""),
+        _or_empty(costs),
+        strict=False,  # _or_empty() repeats
+    )
+    if not refused:
+        return list(map(DayRow._make, rows)), range(len(table.rows))
+    kept = [(position, row) for position, row in enumerate(rows) if position not in refused]
+    return [DayRow._make(row) for _position, row in kept], [position for position, _row in kept]
+
+
+def _read_column(values: Sequence, parser) -> tuple[list, list[tuple[int, _Refused]]]:
+    """``parser`` of each value (None where it refuses one), and the refusals by position."""
+    seen: dict[tuple[type, object], object] = {}  # by type too: 1, 1.0 and True are equal
+    read: list = []
+    failures: list[tuple[int, _Refused]] = []
+    for position, value in enumerate(values):
+        key = (value.__class__, value)
+        try:
+            result = seen.get(key, _UNREAD)
+        except TypeError:  # not hashable: read each time
+            result = _attempt(parser, value)
+        else:
+            if result is _UNREAD:
+                result = _attempt(parser, value)
+                if len(seen) < REMEMBERED:
+                    seen[key] = result
+        if isinstance(result, _Refused):
+            failures.append((position, result))
+            result = None
+        read.append(result)
+    return read, failures
+
+
+def _or_empty(values: list | None, empty: object = None) -> Iterable:
+    """The values of a column, or ``empty`` for ever when the file lacks the column."""
+    return repeat(empty) if values is None else values
+
+
+def _attempt(parser, value) -> object:
+    try:
+        return parser(value)
+    except _Refused as refused:
+        return refused
 
 
 def _shown(value) -> str:
@@ -292,11 +334,36 @@ def _money(value) -> Decimal | None:
     return number
 
 
-def _cost(values: dict, read) -> RowCost | None:
-    kind = read("cost_kind", _cost_kind)
-    kilometres = read("kilometres", _money)
-    amount = read("amount", _money)
-    description = restore_text(read("description", _text(DESCRIPTION_LENGTH)))
+def _note(value) -> str:
+    return restore_text(_text(NOTE_LENGTH)(value)) or ""
+
+
+def _description(value) -> str:
+    return restore_text(_text(DESCRIPTION_LENGTH)(value)) or ""
+
+
+def _costs(column) -> list[RowCost | None] | None:
+    """The cost of each row (None for a row without one); None when the file has no cost
+    columns. Every cost column is read, so all their problems are listed."""
+    kinds = column("cost_kind", _cost_kind)
+    kilometres = column("kilometres", _money)
+    amounts = column("amount", _money)
+    descriptions = column("description", _description)
+    if kinds is None and kilometres is None and amounts is None:
+        return None
+    return [
+        _cost(*values)
+        for values in zip(
+            _or_empty(kinds),
+            _or_empty(kilometres),
+            _or_empty(amounts),
+            _or_empty(descriptions),
+            strict=False,  # at least one of them does not repeat
+        )
+    ]
+
+
+def _cost(kind, kilometres, amount, description) -> RowCost | None:
     if kind is None and kilometres is None and amount is None:
         return None
     return {
@@ -313,7 +380,7 @@ def _cost(values: dict, read) -> RowCost | None:
 COLUMN_OF = {"day": "date"}
 
 
-def _row_problem(table: Table, row: Row, refusal: RowRefusal) -> Problem:
+def _row_problem(table: Table, position: int, row: DayRow, refusal: RowRefusal) -> Problem:
     column = COLUMN_OF.get(refusal.field, refusal.field)
     error = refusal.error
     message: StrOrPromise
@@ -326,9 +393,11 @@ def _row_problem(table: Table, row: Row, refusal: RowRefusal) -> Problem:
         code,
         message,
         sheet=table.sheet,
-        row=row.number,
+        row=table.numbers[position],
         column=table.columns.get(column, "" if column == "agreement" else column),
-        value=row.agreement_id if refusal.field == "agreement" else _shown(row.raw.get(column)),
+        value=row.agreement_id
+        if refusal.field == "agreement"
+        else _shown(table.value(position, column)),
         params=params,
     )
 

@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -248,8 +248,7 @@ class RowCost(TypedDict):
     description: str
 
 
-@dataclass(frozen=True)
-class DayRow:
+class DayRow(NamedTuple):  # a tuple: an import holds 100,000 of them
     """A day of one agreement as a file gives it: its care (a quantity, a note) and/or one cost
     (``kind``, ``kilometres``, ``amount``, ``description``). A row without either means no care
     that day."""

@@ -11,9 +11,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,6 +37,7 @@ from ..imports.store import insert_new
 from ..imports.template import day_note, day_quantity
 from ..models import Expense, TimeEntry
 from ..selectors.months import locked_months
+from .bulk import insert_rows
 from .common import conflict, field_error, log_bulk, parse_quantity
 from .declarations import back_to_draft, back_to_draft_many
 from .hour_checks import (
@@ -734,13 +735,18 @@ def hour_rows_import(
     if dry_run:
         transaction.set_rollback(True)
     else:
+        holder_of = {pk: agreement.agreement.holder_id for pk, agreement in agreements.items()}
         log_changes(
             user=actor,
             action=Action.IMPORT,
             what="import:hours",
-            holder_ids=[agreements[row.agreement_id].agreement.holder_id for row in rows],
+            holder_ids=(holder_of[row.agreement_id] for row in rows),
         )
     return months
+
+
+#: what a new time entry of a file is made of, in this order (the others stay empty)
+ENTRY_FIELDS = ("agreement_id", "care_date", "quantity", "note", "created_at", "updated_at")
 
 
 def _changes(
@@ -755,31 +761,55 @@ def _changes(
         by_month[row.agreement_id, month_start(row.day)].append(row)
     if not by_month:
         return []
-    entries = _existing(TimeEntry, "care_date", by_month)
+    entries = _stored_days(by_month)
     expenses = _existing(Expense, "expense_date", by_month) if with_costs else {}
     changes: list[MonthChange] = []
     remove_entries: list[int] = []
-    add_entries: list[TimeEntry] = []
+    add_entries: list[tuple[Any, ...]] = []  # ENTRY_FIELDS
+    now = timezone.now()
     remove_expenses: list[int] = []
     add_expenses: list[Expense] = []
     for (agreement_id, month), month_rows in sorted(by_month.items()):
         change = MonthChange(agreement_id, month)
-        agreement = agreements[agreement_id]
-        existing = entries.get((agreement_id, month), [])
-        _diff_days(agreement.agreement, month_rows, existing, change, remove_entries, add_entries)
+        _diff_days(agreement_id, month_rows, entries, change, remove_entries, add_entries, now)
         if with_costs:
             costs = expenses.get((agreement_id, month), [])
+            agreement = agreements[agreement_id]
             _diff_costs(agreement, month_rows, costs, change, remove_expenses, add_expenses)
         changes.append(change)
     if not dry_run:
         TimeEntry.objects.filter(pk__in=remove_entries).delete()
-        insert_new(TimeEntry, add_entries)
+        insert_rows(TimeEntry, ENTRY_FIELDS, add_entries)
         Expense.objects.filter(pk__in=remove_expenses).delete()
         insert_new(Expense, add_expenses)
         back_to_draft_many(
             (change.agreement_id, change.month) for change in changes if change.changed
         )
     return changes
+
+
+class StoredEntry(NamedTuple):
+    pk: int
+    quantity: Decimal
+    note: str
+
+
+def _stored_days(
+    by_month: dict[tuple[int, date], list[DayRow]],
+) -> dict[tuple[int, date], list[StoredEntry]]:
+    """The stored entries of the rows' agreements and months by agreement and day, in the
+    order the template shows them (one query, no model instances)."""
+    agreement_ids = {agreement_id for agreement_id, _month in by_month}
+    first = min(month for _agreement, month in by_month)
+    last = month_end(max(month for _agreement, month in by_month))
+    found: dict[tuple[int, date], list[StoredEntry]] = defaultdict(list)
+    for pk, agreement_id, day, quantity, note in (
+        TimeEntry.objects.filter(agreement_id__in=agreement_ids, care_date__range=(first, last))
+        .order_by("care_date", "pk")
+        .values_list("pk", "agreement_id", "care_date", "quantity", "note")
+    ):
+        found[agreement_id, day].append(StoredEntry(pk, quantity, note))
+    return found
 
 
 _Dated = TypeVar("_Dated", TimeEntry, Expense)
@@ -802,20 +832,18 @@ def _existing(
 
 
 def _diff_days(
-    agreement: CareAgreement,
+    agreement_id: int,
     rows: list[DayRow],
-    existing: list[TimeEntry],
+    stored: dict[tuple[int, date], list[StoredEntry]],
     change: MonthChange,
     remove: list[int],
-    add: list[TimeEntry],
+    add: list[tuple[Any, ...]],
+    now: datetime,
 ) -> None:
     """Per day: a row with a quantity is the day's care; a row with neither a quantity nor a
     cost (an emptied day row or cost row) means no care, unless another row of the day has a
     quantity; a row that is only a cost leaves the day alone. A day whose row shows what is
     stored (the sum and the notes, as the template writes them) is not touched."""
-    by_day: dict[date, list[TimeEntry]] = defaultdict(list)
-    for entry in existing:
-        by_day[entry.care_date].append(entry)
     wanted: dict[date, tuple[Decimal, str] | None] = {}
     for row in rows:
         if row.quantity is not None:
@@ -823,7 +851,7 @@ def _diff_days(
         elif row.cost is None:
             wanted.setdefault(row.day, None)
     for day, care in sorted(wanted.items()):
-        current = by_day.get(day, [])
+        current = stored.get((agreement_id, day), ())
         if care is None or care[0] == 0:
             if not current:
                 continue
@@ -833,8 +861,7 @@ def _diff_days(
         change.entries_removed += len(current)
         remove.extend(entry.pk for entry in current)
         if care is not None and care[0] != 0:
-            quantity, note = care
-            add.append(TimeEntry(agreement=agreement, care_date=day, quantity=quantity, note=note))
+            add.append((agreement_id, day, *care, now, now))
             change.entries_added += 1
 
 

@@ -425,3 +425,17 @@ def test_locked_months_agrees_with_month_is_locked(world, actor):
     assert agree() == {(agreement.pk, OCTOBER)}
     declaration_services.declaration_correct(actor=actor, declaration_id=declaration.pk)
     assert agree() == set()
+
+
+def test_a_file_without_data_rows_changes_nothing(world, actor):
+    result = hours_import(actor=actor, filename="u.csv", content=_csv([]))
+    assert result.as_dict() == {
+        "rows": 0,
+        "dry_run": False,
+        "changed": False,
+        "entries_removed": 0,
+        "entries_added": 0,
+        "expenses_removed": 0,
+        "expenses_added": 0,
+        "months": [],
+    }

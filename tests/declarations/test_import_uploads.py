@@ -45,10 +45,11 @@ def outcome(name: str, content: bytes) -> Table | ImportRefused:
     assert table.kind in ("xlsx", "csv")
     assert 1 <= table.header_row <= uploads.HEADER_ROWS
     assert {"agreement", "date"} <= set(table.columns)
-    numbers = [number for number, _ in table.rows]
+    numbers = list(table.numbers)
+    assert len(numbers) == len(table.rows)
     assert numbers == sorted(set(numbers))
     assert all(number > table.header_row for number in numbers)
-    for _, values in table.rows:
+    for _, values in table.records():
         assert set(values) == set(table.columns)
         assert all(isinstance(value, VALUE_TYPES) for value in values.values())
     return table
@@ -92,7 +93,7 @@ def test_a_good_xlsx_is_read_with_rows_numbered_as_in_the_sheet():
     table = read_upload("uren.xlsx", content)
     assert (table.sheet, table.kind, table.header_row) == ("Uren", "xlsx", 2)
     assert table.columns == {"agreement": "B", "date": "C", "quantity": "D", "note": "E"}
-    assert table.rows == [
+    assert table.records() == [
         (3, {"agreement": 101, "date": "2026-10-05", "quantity": 8, "note": None}),
         (4, {"agreement": 101, "date": monday, "quantity": 7.25, "note": "ochtend"}),
         (7, {"agreement": 102, "date": "6-10-2026", "quantity": "7,5", "note": "  avond "}),
@@ -123,7 +124,7 @@ def test_a_good_csv_is_read_with_columns_labelled_by_their_header(delimiter, enc
         "quantity": "Aantal",
         "note": "Opmerking",
     }
-    assert table.rows == [
+    assert table.records() == [
         (2, {"agreement": "101", "date": "2026-10-05", "quantity": "7,5", "note": "ochtend; laat"}),
         (5, {"agreement": "102", "date": "5-10-2026", "quantity": None, "note": None}),
     ]
@@ -140,7 +141,7 @@ def test_excel_sep_line_sets_the_delimiter_and_is_not_a_row():
     table = read_upload("uren.csv", content)
     assert table.columns == {"agreement": "Zorgovereenkomst", "date": "Datum"}
     assert table.header_row == 1
-    assert table.rows == [(2, {"agreement": "101", "date": "2026-10-05"})]
+    assert table.records() == [(2, {"agreement": "101", "date": "2026-10-05"})]
 
 
 def test_the_hours_sheet_is_chosen_else_the_first_visible_one():
@@ -171,7 +172,7 @@ def test_the_hours_sheet_is_chosen_else_the_first_visible_one():
 def test_the_dimension_a_file_claims_is_not_trusted():
     data = sheet_data([HEADER, [101, "2026-10-05", 8]], dimension="A1:B1")
     table = read_upload("a.xlsx", raw_xlsx([("Uren", data, "visible")]))
-    assert table.rows == [
+    assert table.records() == [
         (2, {"agreement": 101, "date": "2026-10-05", "quantity": 8, "note": None})
     ]
 
@@ -390,7 +391,7 @@ def test_a_million_empty_csv_rows_are_skipped():
         + b"2;2026-10-06;7\r\n"
     )
     table = read_upload("a.csv", content)
-    assert [number for number, _ in table.rows] == [2, 1_000_003]
+    assert list(table.numbers) == [2, 1_000_003]
 
 
 def test_a_far_away_cell_is_found_without_reading_a_million_rows():
@@ -404,8 +405,8 @@ def test_a_far_away_cell_is_found_without_reading_a_million_rows():
     out = io.BytesIO()
     workbook.save(out)
     table = read_upload("a.xlsx", out.getvalue())
-    assert [number for number, _ in table.rows] == [2, 1_048_576]
-    assert table.rows[-1][1]["agreement"] == 102
+    assert list(table.numbers) == [2, 1_048_576]
+    assert table.records()[-1][1]["agreement"] == 102
 
 
 def test_a_million_empty_rows_written_by_openpyxl_write_only_are_skipped():
@@ -421,7 +422,7 @@ def test_a_million_empty_rows_written_by_openpyxl_write_only_are_skipped():
     out = io.BytesIO()
     workbook.save(out)
     table = read_upload("a.xlsx", out.getvalue())
-    assert [number for number, _ in table.rows] == [2, 1_048_576]
+    assert list(table.numbers) == [2, 1_048_576]
 
 
 # --- random files ---------------------------------------------------------------------------
@@ -529,7 +530,7 @@ def test_random_cells_are_read_or_refused_cell_by_cell(upload):
     name, content = upload
     result = outcome(name, content)
     if isinstance(result, Table):
-        for _, values in result.rows:
+        for _, values in result.records():
             for value in values.values():
                 assert not (isinstance(value, str) and uploads.table.looks_like_formula(value))
 

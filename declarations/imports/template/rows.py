@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from django.db.models import QuerySet, prefetch_related_objects
 
@@ -30,7 +30,17 @@ COST_KEYS = ("cost_kind", "kilometres", "amount", "description")
 # --- what the import compares with ----------------------------------------------------------
 
 
-def day_quantity(entries: Iterable[TimeEntry]) -> Decimal | None:
+class DayEntry(Protocol):
+    """What the day's quantity and note are made of: a time entry, or its stored values."""
+
+    @property
+    def quantity(self) -> Decimal: ...
+
+    @property
+    def note(self) -> str: ...
+
+
+def day_quantity(entries: Iterable[DayEntry]) -> Decimal | None:
     """The quantity a day row shows: the sum of the day's entries; None without entries."""
     entries = list(entries)
     if not entries:
@@ -38,7 +48,7 @@ def day_quantity(entries: Iterable[TimeEntry]) -> Decimal | None:
     return sum((entry.quantity for entry in entries), Decimal(0))
 
 
-def day_note(entries: Iterable[TimeEntry]) -> str:
+def day_note(entries: Iterable[DayEntry]) -> str:
     """The note a day row shows: the notes of the day's entries, joined by '; '."""
     return "; ".join(entry.note for entry in entries if entry.note)
 

@@ -2,7 +2,9 @@
 limit, cells that a spreadsheet would run as a formula, and the :class:`Table` they make."""
 
 import re
+from array import array
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
@@ -24,11 +26,35 @@ class Table:
     kind: str  # "xlsx" or "csv"
     header_row: int  # 1-based row number of the header
     #: column key (``columns.COLUMNS``) -> the column as users see it: the letter for XLSX
-    #: ("B"), the header text for CSV; only the columns the file has
+    #: ("B"), the header text for CSV; only the columns the file has, in the order of
+    #: the values of a row
     columns: dict[str, str]
-    #: (1-based row number, {column key: value}) for every data row with a filled known
-    #: column; the values exactly as read (str/int/float/datetime/…; None when empty)
-    rows: list[tuple[int, dict[str, object]]]
+    #: the 1-based row number of each row of ``rows``
+    numbers: array
+    #: every data row with a filled known column: its values in the order of ``columns``,
+    #: exactly as read (str/int/float/datetime/…; None when empty)
+    rows: list[tuple]
+
+    def column(self, key: str) -> tuple | None:
+        """The values of a column, top to bottom; None when the file lacks it."""
+        if key not in self.columns:
+            return None
+        position = list(self.columns).index(key)
+        return tuple(row[position] for row in self.rows)
+
+    def value(self, position: int, key: str) -> object:
+        """The value of a column in ``rows[position]`` (None when the file lacks it)."""
+        if key not in self.columns:
+            return None
+        return self.rows[position][list(self.columns).index(key)]
+
+    def records(self) -> list[tuple[int, dict[str, object]]]:
+        """(row number, {column key: value}) for every row: for reading, not for bulk work."""
+        keys = list(self.columns)
+        return [
+            (number, dict(zip(keys, row, strict=True)))
+            for number, row in zip(self.numbers, self.rows, strict=True)
+        ]
 
 
 def blank(value) -> bool:
@@ -96,13 +122,22 @@ def header_index(header, header_row: int, sheet: str, label) -> dict[str, int]:
 
 class Rows:
     """Collects the data rows: skips empty ones, counts the others against the limit and
-    notes every text cell that a spreadsheet would run as a formula."""
+    notes every text cell that a spreadsheet would run as a formula. A row keeps only the
+    values of the known columns, as one tuple."""
 
     def __init__(self, sheet: str, index: dict[str, int], columns: dict[str, str]) -> None:
-        self.sheet, self.index, self.columns = sheet, index, columns
+        self.sheet, self.index = sheet, index
+        self.columns = {key: columns[key] for key in index}  # in the order of the values
+        self.keys = tuple(index)
+        positions = tuple(index.values())
+        self.width = max(positions) + 1
+        # the row as read when its first cells are the known columns in order (the template);
+        # else those cells (the required columns make them two or more: a tuple)
+        self.pick = None if positions == tuple(range(len(positions))) else itemgetter(*positions)
         self.limit = max_rows()
         self.problem_limit = setting("IMPORT_MAX_PROBLEMS", IMPORT_MAX_PROBLEMS)
-        self.rows: list[tuple[int, dict[str, object]]] = []
+        self.numbers = array("q")
+        self.rows: list[tuple] = []
         self.problems: list[Problem] = []
         self.unlisted = 0
         self.blank = None  # the last empty row: openpyxl repeats one tuple for missing rows
@@ -110,9 +145,15 @@ class Rows:
     def add(self, number: int, row) -> None:
         if row is self.blank:
             return
-        width = len(row)
-        values = {key: row[i] if i < width else None for key, i in self.index.items()}
-        if all(blank(value) for value in values.values()):
+        if len(row) < self.width:
+            row = (*row, *(None,) * (self.width - len(row)))
+        if self.pick is not None:
+            values = self.pick(row)
+        elif len(row) == len(self.keys) and type(row) is tuple:
+            values = row
+        else:
+            values = tuple(row[: len(self.keys)])
+        if all(blank(value) for value in values):
             self.blank = row
             return
         if len(self.rows) >= self.limit:
@@ -126,10 +167,11 @@ class Rows:
                 sheet=self.sheet,
                 row=number,
             )
-        for key, value in values.items():
+        for key, value in zip(self.keys, values, strict=True):
             if isinstance(value, str) and looks_like_formula(value):
                 self._formula(number, key, value)
-        self.rows.append((number, values))
+        self.numbers.append(number)
+        self.rows.append(values)
 
     def _formula(self, number: int, key: str, value: str) -> None:
         if len(self.problems) >= self.problem_limit:
@@ -166,7 +208,7 @@ class Rows:
                     )
                 )
             raise ImportRefused(self.problems)
-        return Table(self.sheet, kind, header_row, dict(self.columns), self.rows)
+        return Table(self.sheet, kind, header_row, self.columns, self.numbers, self.rows)
 
 
 def looks_like_formula(value: str) -> bool:
