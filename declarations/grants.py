@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pgb_admin.budgets.models import Budget
 from pgb_admin.core.errors import Conflict
+from pgb_admin.core.lookups import any_of
 
 from .constants import SPENDING_STATUSES, DeclarationStatus
 from .models import Declaration, Finding
@@ -93,7 +94,7 @@ def refresh_declared(budget_ids: Iterable[int | None]) -> None:
     ids = sorted({pk for pk in budget_ids if pk is not None})
     if not ids:
         return
-    grants = Budget.objects.filter(pk__in=ids)
+    grants = Budget.objects.filter(any_of("pk", ids))
     # Lock first, in id order as every validation does (no deadlock), and sum in the next
     # statement: on PostgreSQL an UPDATE that waited for a lock would sum with the data as it
     # was before the other transaction committed.
@@ -110,7 +111,7 @@ def _set_declared_of(budget_ids: list[int]) -> None:
     in one pass (grouped by grant), where a sum per grant would run once per grant row: at a
     thousand grants that plan costs PostgreSQL more to compile (JIT) than to run."""
     counted = (
-        counted_against_grant(Declaration.objects.filter(budget_id__in=budget_ids))
+        counted_against_grant(Declaration.objects.filter(any_of("budget_id", budget_ids)))
         .order_by()
         .values("budget_id")
         .annotate(total=Sum("total_amount"))

@@ -38,6 +38,7 @@ import pandas as pd
 
 from contracts.constants import EMPLOYMENT_TYPES, AgreementType
 from contracts.models import AgreementVersion
+from pgb_admin.core.lookups import any_of
 from pgb_admin.core.money import percent_of_cents, to_cents
 from pgb_admin.core.periods import month_end, month_start, next_month
 from pgb_admin.figures.constants import FigureKind, RateUnit
@@ -82,22 +83,15 @@ def payout_month(month: date, agreement_end: date | None) -> date:
 def fixed_pay_months(budget_ids: Iterable[int]) -> list[FixedPayMonth]:
     """Per version with a rate per month and each month of its grant it runs: the amount, and
     for an employment the holiday allowance and employer costs (see the module). A fixed
-    number of queries plus one per figure period (:class:`FigureLookup`)."""
+    number of queries plus one per figure and scheme (:class:`FigureLookup`)."""
     months: list[FixedPayMonth] = []
     versions = list(
-        AgreementVersion.objects.filter(budget_id__in=budget_ids, unit=RateUnit.MONTH)
+        AgreementVersion.objects.filter(any_of("budget_id", budget_ids), unit=RateUnit.MONTH)
         .select_related("budget", "agreement")
         .order_by("pk")
     )
     ends = agreement_ends({v.agreement_id for v in versions})
     figures = FigureLookup()
-    cache: dict[tuple[str, str, date], Decimal | None] = {}
-
-    def figure(kind: str, day: date, scheme: str) -> Decimal | None:
-        key = (kind, scheme, day)
-        if key not in cache:
-            cache[key] = figures.value_on(kind, day, scheme=scheme)
-        return cache[key]
 
     for version in versions:
         budget = version.budget
@@ -122,7 +116,9 @@ def fixed_pay_months(budget_ids: Iterable[int]) -> list[FixedPayMonth]:
             if employment:
                 on = max(start, day)
                 if not version.rate_includes_holiday_pay:
-                    pct = figure(FigureKind.HOLIDAY_ALLOWANCE_PCT, on, budget.scheme)
+                    pct = figures.value_on(
+                        FigureKind.HOLIDAY_ALLOWANCE_PCT, on, scheme=budget.scheme
+                    )
                     months.append(
                         row._replace(
                             component=HOLIDAY_ALLOWANCE,
@@ -131,7 +127,7 @@ def fixed_pay_months(budget_ids: Iterable[int]) -> list[FixedPayMonth]:
                             paid_out=payout_month(day, ends.get(version.agreement_id)),
                         )
                     )
-                pct = figure(FigureKind.EMPLOYER_COSTS_PCT, on, budget.scheme)
+                pct = figures.value_on(FigureKind.EMPLOYER_COSTS_PCT, on, scheme=budget.scheme)
                 months.append(
                     row._replace(
                         component=EMPLOYER_COSTS,
@@ -146,7 +142,7 @@ def fixed_pay_months(budget_ids: Iterable[int]) -> list[FixedPayMonth]:
 def agreement_ends(agreement_ids: set[int]) -> dict[int, date | None]:
     """The last day of each agreement over all its versions; None while one is open-ended."""
     rows = (
-        AgreementVersion.objects.filter(agreement_id__in=agreement_ids)
+        AgreementVersion.objects.filter(any_of("agreement_id", agreement_ids))
         .values("agreement_id")
         .annotate(last=Max("valid_to"), versions=Count("pk"), ended=Count("valid_to"))
         .order_by()
@@ -169,7 +165,7 @@ EXTRA_KEYS = EXTRA_BASE[:5]
 def figure_hundredths(kind: str, on: pd.Series, schemes: pd.Series) -> np.ndarray:
     """The dated figure ``kind`` in hundredths on each day for each scheme (a scheme's own row
     or the general one), -1 where none holds: one look-up per distinct (day, scheme), one
-    query per figure period (:class:`FigureLookup`)."""
+    query per scheme (:class:`FigureLookup`)."""
     keys = pd.DataFrame(
         {
             "on": pd.to_datetime(on).dt.normalize().to_numpy(),

@@ -15,6 +15,7 @@ import pandas as pd
 from contracts.constants import EMPLOYMENT_TYPES, ProviderKind
 from contracts.models import AgreementVersion, CareAgreement, HolderProvider, Provider, SickReport
 from pgb_admin.budgets.models import Budget, CareProduct, Indication
+from pgb_admin.core.lookups import any_of
 from pgb_admin.core.periods import month_end
 from pgb_admin.figures.models import MaxTariff, StatutoryFigure
 
@@ -42,7 +43,7 @@ def load_input(declaration_ids: Iterable[int], *, today: date) -> ValidationInpu
     """Read everything the rules need for these declarations in a fixed number of queries."""
     in_run = set(declaration_ids)
     run = list(
-        Declaration.objects.filter(pk__in=in_run).values_list(
+        Declaration.objects.filter(any_of("pk", in_run)).values_list(
             "pk", "agreement_id", "month", "corrects_id", "budget_id",
             "travel_kilometres", "travel_amount", "other_amount", "total_amount", "care_amount",
         )
@@ -54,8 +55,8 @@ def load_input(declaration_ids: Iterable[int], *, today: date) -> ValidationInpu
 
     # every declaration of the same agreement-months, for the one-per-month rule
     neighbours = Declaration.objects.filter(
-        agreement_id__in=agreement_ids, month__in=months
-    ).exclude(pk__in=in_run)
+        any_of("agreement_id", agreement_ids), month__in=months
+    ).exclude(any_of("pk", in_run))
     declarations = frame(
         "declarations",
         [
@@ -77,7 +78,7 @@ def load_input(declaration_ids: Iterable[int], *, today: date) -> ValidationInpu
         [
             (d, day, _cents(q), unit, _cents(rate), _cents(amount), version or -1)
             for d, day, q, unit, rate, amount, version in DeclarationLine.objects.filter(
-                declaration_id__in=in_run
+                any_of("declaration_id", in_run)
             ).values_list(
                 "declaration_id", "care_date", "quantity", "unit", "rate", "amount", "version_id"
             )
@@ -86,7 +87,7 @@ def load_input(declaration_ids: Iterable[int], *, today: date) -> ValidationInpu
     lines["care_date"] = dates(lines["care_date"])
 
     version_rows = list(
-        AgreementVersion.objects.filter(agreement_id__in=agreement_ids).values_list(
+        AgreementVersion.objects.filter(any_of("agreement_id", agreement_ids)).values_list(
             "pk", "agreement_id", "valid_from", "valid_to", "budget_id", "product_id", "rate",
             "unit", "hours_per_week", "approval_status", "rate_includes_holiday_pay",
             "travel_allowance_per_km",
@@ -105,14 +106,14 @@ def load_input(declaration_ids: Iterable[int], *, today: date) -> ValidationInpu
     versions["valid_to"] = dates(versions["valid_to"])
 
     agreement_rows = list(
-        CareAgreement.objects.filter(pk__in=agreement_ids).values_list(
+        CareAgreement.objects.filter(any_of("pk", agreement_ids)).values_list(
             "pk", "holder_id", "provider_id", "agreement_type"
         )
     )
     relations = dict(
         (((holder, provider), relation))
         for holder, provider, relation in HolderProvider.objects.filter(
-            holder_id__in={row[1] for row in agreement_rows}
+            any_of("holder_id", {row[1] for row in agreement_rows})
         ).values_list("holder_id", "provider_id", "relation")
     )
     agreements = frame(
@@ -129,7 +130,7 @@ def load_input(declaration_ids: Iterable[int], *, today: date) -> ValidationInpu
             (pk, kind, birth, entrepreneur, bool(kvk or big), iban, bool(kvk), bool(agb),
              bool(big), sbi or "")
             for pk, kind, birth, entrepreneur, kvk, big, agb, sbi, iban in Provider.objects.filter(
-                pk__in=provider_ids
+                any_of("pk", provider_ids)
             ).values_list(
                 "pk", "kind", "date_of_birth", "is_entrepreneur", "kvk_number", "big_number",
                 "agb_code", "sbi_code", "iban",
@@ -142,7 +143,7 @@ def load_input(declaration_ids: Iterable[int], *, today: date) -> ValidationInpu
     budgets = _budgets(budget_ids, in_run, declarations)
     budget_products = frame(
         "budget_products",
-        Budget.products.through.objects.filter(budget_id__in=budget_ids).values_list(
+        Budget.products.through.objects.filter(any_of("budget_id", budget_ids)).values_list(
             "budget_id", "careproduct_id"
         ),
     )
@@ -152,7 +153,7 @@ def load_input(declaration_ids: Iterable[int], *, today: date) -> ValidationInpu
         [
             (agreement, day, _minutes(start), _minutes(end), _cents(quantity))
             for agreement, day, start, end, quantity in TimeEntry.objects.filter(
-                agreement_id__in=agreement_ids, care_date__range=(first, last)
+                any_of("agreement_id", agreement_ids), care_date__range=(first, last)
             ).values_list("agreement_id", "care_date", "start_time", "end_time", "quantity")
         ],
     )
@@ -169,7 +170,7 @@ def load_input(declaration_ids: Iterable[int], *, today: date) -> ValidationInpu
         [
             (provider, holder, day, _cents(total), _cents(employment or 0))
             for provider, holder, day, total, employment in TimeEntry.objects.filter(
-                agreement__provider_id__in=provider_ids,
+                any_of("agreement__provider_id", provider_ids),
                 agreement__provider__kind=ProviderKind.PERSON,
                 care_date__range=(first - timedelta(days=7), last + timedelta(days=7)),
             )
@@ -183,7 +184,7 @@ def load_input(declaration_ids: Iterable[int], *, today: date) -> ValidationInpu
 
     # the sick reports of the run's agreements that cover a day of its months (one query)
     sick_reports = sick_report_frame(
-        SickReport.objects.filter(agreement_id__in=agreement_ids, sick_from__lte=last)
+        SickReport.objects.filter(any_of("agreement_id", agreement_ids), sick_from__lte=last)
         .filter(Q(recovered_on__isnull=True) | Q(recovered_on__gt=first))
         .values_list("agreement_id", "sick_from", "recovered_on")
     )
@@ -228,7 +229,7 @@ def _indications(
         [
             (budget, product, _cents(hours), per, start, end)
             for budget, product, hours, per, start, end in Indication.objects.filter(
-                budget_id__in=budget_ids
+                any_of("budget_id", budget_ids)
             ).values_list("budget_id", "product_id", "hours", "per", "valid_from", "valid_to")
         ],
     )
@@ -238,10 +239,10 @@ def _indications(
     with_indication = set(indications["budget_id"])
     outside = (
         counted_against_grant(
-            Declaration.objects.filter(budget_id__in=with_indication, month__in=months)
+            Declaration.objects.filter(any_of("budget_id", with_indication), month__in=months)
         )
-        .exclude(pk__in=in_run)
-        .exclude(pk__in=corrected_in_run)
+        .exclude(any_of("pk", in_run))
+        .exclude(any_of("pk", corrected_in_run))
     )
     product_hours = frame(
         "product_hours",
@@ -260,7 +261,7 @@ def _indications(
     product_hours["month"] = dates(product_hours["month"])
     products = frame(
         "products",
-        CareProduct.objects.filter(pk__in=product_ids).values_list(
+        CareProduct.objects.filter(any_of("pk", product_ids)).values_list(
             "pk", "code", "name_nl", "name_en"
         ),
     )
@@ -275,17 +276,18 @@ def _budgets(
     SVB adds to an hourly employment's) and the fixed monthly pay committed on it."""
     corrected_in_run = set(declarations.loc[declarations["in_run"], "corrects_id"]) - {-1}
     outside = (
-        counted_against_grant(Declaration.objects.filter(budget_id__in=budget_ids))
-        .exclude(pk__in=in_run)
-        .exclude(pk__in=corrected_in_run)
+        counted_against_grant(Declaration.objects.filter(any_of("budget_id", budget_ids)))
+        .exclude(any_of("pk", in_run))
+        .exclude(any_of("pk", corrected_in_run))
     )
-    spent = {
-        budget: _cents(total)
-        for budget, total in outside.values_list("budget_id")
-        .annotate(total=Sum("total_amount"))
-        .order_by()
-    }
-    extras = hourly_declaration_extras(outside)
+    # read once and summed here: the extras below are of the same declarations, and a list
+    # of ids lets PostgreSQL find their lines by index (most runs have none outside)
+    spent: dict[int, int] = {}
+    outside_ids = []
+    for pk, budget, total in outside.values_list("pk", "budget_id", "total_amount"):
+        outside_ids.append(pk)
+        spent[budget] = spent.get(budget, 0) + _cents(total)
+    extras = hourly_declaration_extras(Declaration.objects.filter(any_of("pk", outside_ids)))
     sums = extras.groupby("budget_id")["cents"].sum()
     for budget, cents in zip(sums.index.tolist(), sums.tolist(), strict=True):
         spent[budget] = spent.get(budget, 0) + int(cents)
@@ -296,7 +298,7 @@ def _budgets(
             (pk, funder, scheme, pd.Timestamp(start), pd.Timestamp(end), _cents(amount),
              spent.get(pk, 0), fixed.get(pk, 0))
             for pk, funder, scheme, start, end, amount in Budget.objects.filter(
-                pk__in=budget_ids
+                any_of("pk", budget_ids)
             ).values_list("pk", "funder_id", "scheme", "start_date", "end_date", "amount")
         ],
     )  # fmt: skip

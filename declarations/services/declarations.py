@@ -28,6 +28,7 @@ from pgb_admin.audit.models import Action
 from pgb_admin.audit.provenance import recording
 from pgb_admin.budgets.models import Budget, BudgetHolder, Funder
 from pgb_admin.core.dates import format_month
+from pgb_admin.core.lookups import any_of
 from pgb_admin.core.models import TaskRun
 from pgb_admin.core.money import round_money
 from pgb_admin.core.periods import month_end, month_start
@@ -101,7 +102,7 @@ def _lock_editable(actor: User, ids: list[int], *, skip_closed: bool) -> list[De
     and still open, or the first (by id) that is not is refused as
     :func:`_editable_declaration` refuses it (not found, read only, frozen); with it, those
     are left out."""
-    lockable = Declaration.objects.select_for_update().editable_by(actor).filter(pk__in=ids)
+    lockable = Declaration.objects.select_for_update().editable_by(actor).filter(any_of("pk", ids))
     if skip_closed:
         return list(lockable.filter(status__in=OPEN_STATUSES).order_by("pk"))
     locked = {declaration.pk: declaration for declaration in lockable.order_by("pk")}
@@ -165,10 +166,11 @@ def declaration_draft(
 
 def draft_lines(declarations: list[Declaration], *, refresh: bool = True) -> None:
     """Rebuild the lines and totals of open declarations from their agreements' entries and
-    costs: a fixed number of queries, whatever the number of declarations (the lines written
-    with COPY on PostgreSQL, the totals in one UPDATE). A validated one whose
-    total or grant changes moves its grants' declared totals (unless ``refresh`` is off: the
-    validation sets them itself, after locking the grants)."""
+    costs: a fixed number of queries, whatever the number of declarations. Only what changes
+    is written: the lines of a declaration whose lines differ from those stored (deleted and
+    written again with COPY on PostgreSQL), the totals of those whose totals differ (one
+    UPDATE). A validated one whose total or grant changes moves its grants' declared totals
+    (unless ``refresh`` is off: the validation sets them itself, after locking the grants)."""
     if not declarations:
         return
     counted = {
@@ -182,16 +184,21 @@ def draft_lines(declarations: list[Declaration], *, refresh: bool = True) -> Non
     quantities = _quantities_per_day(agreement_ids, first, last)
     costs = _costs_per_month(agreement_ids, first, last)
     versions: defaultdict[int, list[AgreementVersion]] = defaultdict(list)
-    for version in AgreementVersion.objects.filter(agreement_id__in=agreement_ids).order_by(
+    for version in AgreementVersion.objects.filter(any_of("agreement_id", agreement_ids)).order_by(
         "valid_from"
     ):
         versions[version.agreement_id].append(version)
+    stored = _stored_lines([d.pk for d in declarations])
 
-    DeclarationLine.objects.filter(declaration_id__in=[d.pk for d in declarations]).delete()
+    relined: list[int] = []
     new_lines: list[tuple[Any, ...]] = []
+    retotalled: list[Declaration] = []
     for declaration in declarations:
         lines = _lines_for(declaration, quantities, versions[declaration.agreement_id])
-        new_lines.extend((declaration.pk, *line) for line in lines)
+        if lines != stored.get(declaration.pk, []):
+            relined.append(declaration.pk)
+            new_lines.extend((declaration.pk, *line) for line in lines)
+        before = _totals(declaration)
         travel_km, travel, other = costs[declaration.agreement_id, declaration.month]
         care_amount = sum((line.amount for line in lines), Decimal(0))
         declaration.care_quantity = sum((line.quantity for line in lines), Decimal(0))
@@ -201,12 +208,12 @@ def draft_lines(declarations: list[Declaration], *, refresh: bool = True) -> Non
         declaration.other_amount = other
         declaration.total_amount = care_amount + travel + other
         declaration.budget_id = _budget_of(declaration, versions[declaration.agreement_id])
+        if _totals(declaration) != before:
+            retotalled.append(declaration)
+    if relined:
+        DeclarationLine.objects.filter(any_of("declaration_id", relined)).delete()
     insert_rows(DeclarationLine, ("declaration_id", *_Line._fields), new_lines)
-    update_rows(
-        Declaration,
-        _TOTALS,
-        ((d.pk, *(getattr(d, field) for field in _TOTALS)) for d in declarations),
-    )
+    update_rows(Declaration, _TOTALS, ((d.pk, *_totals(d)) for d in retotalled))
     if refresh:
         moved = [
             d
@@ -214,6 +221,22 @@ def draft_lines(declarations: list[Declaration], *, refresh: bool = True) -> Non
             if d.pk in counted and counted[d.pk] != (d.budget_id, d.total_amount)
         ]
         refresh_declared({counted[d.pk][0] for d in moved} | {d.budget_id for d in moved})
+
+
+def _stored_lines(declaration_ids: list[int]) -> dict[int, list[tuple[Any, ...]]]:
+    """The stored lines of the declarations as :class:`_Line` values, in date order."""
+    stored: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for declaration_id, *line in (
+        DeclarationLine.objects.filter(any_of("declaration_id", declaration_ids))
+        .order_by("declaration_id", "care_date")
+        .values_list("declaration_id", *_Line._fields)
+    ):
+        stored[declaration_id].append(tuple(line))
+    return stored
+
+
+def _totals(declaration: Declaration) -> tuple[Any, ...]:
+    return tuple(getattr(declaration, field) for field in _TOTALS)
 
 
 _TOTALS = (
@@ -245,7 +268,9 @@ def _quantities_per_day(
     """Per agreement and month: the days with care and their quantities, in date order."""
     days: defaultdict[tuple[int, date], list[tuple[date, Decimal]]] = defaultdict(list)
     for agreement_id, care_date, total in (
-        TimeEntry.objects.filter(agreement_id__in=agreement_ids, care_date__range=(first, last))
+        TimeEntry.objects.filter(
+            any_of("agreement_id", agreement_ids), care_date__range=(first, last)
+        )
         .values_list("agreement_id", "care_date")
         .annotate(total=Sum("quantity"))
         .order_by("agreement_id", "care_date")
@@ -262,7 +287,7 @@ def _costs_per_month(
         lambda: [Decimal(0), Decimal(0), Decimal(0)]
     )
     for agreement_id, expense_date, kind, km, amount in Expense.objects.filter(
-        agreement_id__in=agreement_ids, expense_date__range=(first, last)
+        any_of("agreement_id", agreement_ids), expense_date__range=(first, last)
     ).values_list("agreement_id", "expense_date", "kind", "kilometres", "amount"):
         bucket = costs[agreement_id, month_start(expense_date)]
         if kind == ExpenseKind.TRAVEL:
@@ -323,7 +348,7 @@ def _validate_locked(actor: User, declarations: list[Declaration]) -> None:
         return
     before = {d.budget_id for d in declarations}
     draft_lines(declarations, refresh=False)
-    grants = grants_of(Declaration.objects.filter(pk__in=[d.pk for d in declarations]))
+    grants = grants_of(Declaration.objects.filter(any_of("pk", [d.pk for d in declarations])))
     _lock_grants((before | grants) - {None})
     validate_declarations(declarations, grants=before | grants)
     log_bulk(
@@ -340,7 +365,7 @@ def _lock_grants(budget_ids: Iterable[int | None]) -> None:
     the grant. Locked in id order, so two validations of several grants never deadlock."""
     list(
         Budget.objects.select_for_update()
-        .filter(pk__in=sorted(budget_ids))
+        .filter(any_of("pk", sorted(budget_ids)))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -574,7 +599,9 @@ def holder_steps(declaration_ids: list[int], size: int) -> list[list[int]]:
     find the same however the run is cut, in process or over workers. A declaration deleted
     meanwhile goes with holder 0; its step skips it."""
     holder_of = dict(
-        Declaration.objects.filter(pk__in=declaration_ids).values_list("pk", "agreement__holder_id")
+        Declaration.objects.filter(any_of("pk", declaration_ids)).values_list(
+            "pk", "agreement__holder_id"
+        )
     )
     by_holder: dict[int, list[int]] = defaultdict(list)
     for pk in sorted(set(declaration_ids)):

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 import pandas as pd
 
+from pgb_admin.core.lookups import any_of
+
 from ..constants import DeclarationStatus, Severity
 from ..grants import grants_of, refresh_declared
 from ..models import Declaration, Finding
@@ -37,7 +39,7 @@ def validate_declarations(
     findings = run(load_input(list(by_id), today=today))
     acknowledged = _acknowledged(by_id)
     with transaction.atomic():
-        Finding.objects.filter(declaration_id__in=by_id).delete()
+        Finding.objects.filter(any_of("declaration_id", by_id)).delete()
         insert_rows(Finding, _FINDING_FIELDS, _finding_rows(findings, acknowledged))
         with_errors = set(findings.loc[findings["severity"] == Severity.ERROR, "declaration_id"])
         now = timezone.now()
@@ -53,7 +55,7 @@ def validate_declarations(
             ((d.pk, d.status, d.validated_at) for d in declarations),
         )
         refresh_declared(
-            grants_of(model.objects.filter(pk__in=by_id)) if grants is None else grants
+            grants_of(model.objects.filter(any_of("pk", by_id))) if grants is None else grants
         )
 
 
@@ -83,7 +85,7 @@ def _acknowledged(declaration_ids: Iterable[int]) -> dict[_Key, _Acknowledgement
             finding.acknowledgement_reason,
         )
         for finding in Finding.objects.filter(
-            declaration_id__in=declaration_ids, acknowledged_at__isnull=False
+            any_of("declaration_id", declaration_ids), acknowledged_at__isnull=False
         ).only(
             "declaration_id",
             "rule_code",

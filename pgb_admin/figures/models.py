@@ -129,22 +129,34 @@ def forget_request_figures(**kwargs) -> None:
 
 
 class FigureLookup:
-    """Figures (without age bands) by date for work that checks many days: one query per
-    figure and period of validity instead of one per day."""
+    """Figures (national rows, without age bands asked for) by date for work that checks many
+    days: the rows of a figure read once (one query per figure and scheme), each day answered
+    from them as :meth:`StatutoryFigureQuerySet.row_on` answers it."""
 
     def __init__(self) -> None:
         self._rows: dict[tuple[str, str], list[StatutoryFigure]] = {}
+        self._values: dict[tuple[str, str, date], Decimal | None] = {}
 
     def value_on(self, kind: str, on: date, *, scheme: str = "") -> Decimal | None:
-        rows = self._rows.setdefault((kind, scheme), [])
-        for row in rows:
-            if row.is_valid_on(on):
-                return row.value
-        found = StatutoryFigure.objects.row_on(kind, on, scheme=scheme)
-        if found is None:
-            return None
-        rows.append(found)
-        return found.value
+        key = (kind, scheme, on)
+        if key not in self._values:
+            rows = self._preferred(kind, scheme)
+            row = next((row for row in rows if row.is_valid_on(on)), None)
+            self._values[key] = None if row is None else row.value
+        return self._values[key]
+
+    def _preferred(self, kind: str, scheme: str) -> list["StatutoryFigure"]:
+        """The national rows of ``kind`` for ``scheme`` in the order ``row_on`` prefers them:
+        the scheme's own before the general one, then the highest age band."""
+        if (kind, scheme) not in self._rows:
+            rows = StatutoryFigure.objects.filter(
+                Q(scheme=scheme) | Q(scheme=""), kind=kind, funder__isnull=True
+            ).order_by("pk")
+            self._rows[kind, scheme] = sorted(
+                rows,
+                key=lambda row: (row.scheme != scheme, row.age_min is None, -(row.age_min or 0)),
+            )
+        return self._rows[kind, scheme]
 
 
 class StatutoryFigure(SourcedFigure):
