@@ -6,9 +6,16 @@ against page 2: must be the same) and the load average. Timings are never a fail
 script; only a wrong status (errors) or queries that grow with the page are.
 
     .venv/bin/python bench/bench_api.py [--database-url postgres://postgres@127.0.0.1/pgb_bench_api]
-        [--workers 4] [--clients 20] [--seconds 10]
+        [--workers 4] [--clients 20] [--seconds 10] [--national SCALE]
 
 The database is made (migrate + ``loaddemo --bureau-holders 500``) when it holds no demo world.
+With ``--national SCALE`` the server reads the national world of that scale instead
+(``bench/generate.py --database --scale SCALE`` makes it, see ``national_db``), with that
+world's settings and keys: the lists and the exhaustion report as ``bench-bureau`` (a mandate
+on every holder), the declarations and the municipal report of the municipality with the most
+holders (its size is printed; Utrecht's 448 at scale 0.1) as ``bench-staff``. Nothing is written
+there but the API tokens this run issues and what the API's reads log. ``--database-url`` names
+a copy of that world instead (one migrated further, say).
 """
 
 import argparse
@@ -41,19 +48,28 @@ def _bench_key(label: str) -> str:
     return base64.urlsafe_b64encode(digest).decode()
 
 
-def server_env(database_url: str) -> dict[str, str]:
+def server_env(database_url: str, national: float | None = None) -> dict[str, str]:
     """Production-like settings (DEBUG off: no query log kept in memory, BSN keys of the
-    benchmark's own), with the read throttles lifted: the benchmark measures capacity, not the
-    rate limit."""
+    benchmark's own, or of the national world's), with the read throttles lifted: the
+    benchmark measures capacity, not the rate limit."""
+    if national is not None:
+        import national_db
+
+        world = national_db.bench_environment(national_db.database_name(national))
+        world["DATABASE_URL"] = database_url
+    else:
+        world = {
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "pgb_admin.settings.base",
+            "DJANGO_READ_DOT_ENV_FILE": "false",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": _bench_key("secret"),
+            "BSN_ENCRYPTION_KEYS": _bench_key("bsn encryption"),
+            "BSN_HASH_KEY": _bench_key("bsn hash"),
+        }
     return {
         **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "pgb_admin.settings.base",
-        "DJANGO_READ_DOT_ENV_FILE": "false",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": _bench_key("secret"),
-        "BSN_ENCRYPTION_KEYS": _bench_key("bsn encryption"),
-        "BSN_HASH_KEY": _bench_key("bsn hash"),
+        **world,
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "API_READ_RATE": "1000000/minute",
@@ -85,11 +101,42 @@ def ensure_database(database_url: str) -> None:
     )
 
 
-def django_setup(database_url: str) -> None:
+def ensure_national(scale: float) -> str:
+    """The URL of the national world of ``scale`` (it must have been generated)."""
+    import national_db
+
+    name = national_db.database_name(scale)
+    if national_db.world_of(name) is None:
+        raise SystemExit(
+            f"no national world in {name}: bench/generate.py --database --scale {scale}"
+        )
+    env = {**os.environ, **national_db.bench_environment(name)}
+    # a migration since the world was made (the report cache's change log, say)
+    subprocess.run(  # noqa: S603
+        [PYTHON, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True, cwd=ROOT
+    )
+    return national_db.database_url(name)
+
+
+def setup(database_url: str, national: float | None, *, debug: bool = True) -> str:
+    """The database (made if it is the demo world's and missing) and Django set up on it;
+    returns its URL."""
+    if national is not None:
+        # the world of that scale, or a copy of it named with --database-url
+        if database_url == DEFAULT_DATABASE:
+            database_url = ensure_national(national)
+    else:
+        ensure_database(database_url)
+    django_setup(database_url, national, debug=debug)
+    return database_url
+
+
+def django_setup(database_url: str, national: float | None = None, *, debug: bool = True) -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    os.environ.update(server_env(database_url))
-    os.environ["DJANGO_DEBUG"] = "true"  # this process only issues tokens and counts queries
+    os.environ.update(server_env(database_url, national))
+    if debug:
+        os.environ["DJANGO_DEBUG"] = "true"  # this process only issues tokens and counts queries
     import django
 
     django.setup()
@@ -98,8 +145,10 @@ def django_setup(database_url: str) -> None:
     settings.ALLOWED_HOSTS = ["*"]
 
 
-def scenarios() -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+def scenarios(national: float | None = None) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     """Tokens of the bureau and an auditor, and the (name, persona, path) of every scenario."""
+    if national is not None:
+        return national_scenarios()
     from pgb_admin.accounts.models import User
     from pgb_admin.accounts.services import api_token_issue
     from pgb_admin.budgets.models import BudgetHolder
@@ -113,12 +162,65 @@ def scenarios() -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     holder = BudgetHolder.objects.visible_to(bureau).order_by("pk").first()
     if holder is None:
         raise SystemExit("the demo world has no holder for the bureau")
-    lists = ["time-entries", "expenses", "declarations", "budget-holders", "agreements", "budgets"]
-    found = [(name, "bureau", f"/api/v1/{name}/?page_size=50") for name in lists]
+    found = [(name, "bureau", f"/api/v1/{name}/?page_size=50") for name in LISTS]
     found.append(("declarations (auditor)", "auditor", "/api/v1/declarations/?page_size=50"))
     found.append(("municipal report", "auditor", "/api/v1/reports/municipalities/GM0518/"))
     exhaustion = f"/api/v1/reports/holders/{holder.pk}/exhaustion/"
     found.append(("exhaustion report", "bureau", exhaustion))
+    return tokens, found
+
+
+LISTS = ["time-entries", "expenses", "declarations", "budget-holders", "agreements", "budgets"]
+
+
+def national_scenarios() -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """The national world has no auditors: the lists as ``bench-bureau`` (and the
+    declarations as ``bench-staff``), the municipal report of the municipality with the most
+    holders as ``bench-staff``, and the exhaustion report of the bureau's first holder."""
+    from django.db.models import Count
+
+    import national_db
+
+    from pgb_admin.accounts.models import User
+    from pgb_admin.accounts.services import api_token_issue
+    from pgb_admin.budgets.models import BudgetHolder, Funder
+
+    users = {"bureau": national_db.BUREAU_USER, "staff": national_db.STAFF_USER}
+    tokens = {}
+    for persona, username in users.items():
+        _, key = api_token_issue(user=User.objects.get(username=username), with_two_factor=True)
+        tokens[persona] = key
+    bureau = User.objects.get(username=national_db.BUREAU_USER)
+    holder = BudgetHolder.objects.visible_to(bureau).order_by("pk").first()
+    if holder is None:
+        raise SystemExit("the national world has no holder for the bureau")
+    municipality = (
+        Funder.objects.filter(kind="municipality")
+        .annotate(holder_count=Count("budgets__holder", distinct=True))
+        .order_by("-holder_count", "code")
+        .first()
+    )
+    if municipality is None:
+        raise SystemExit("the national world has no municipality")
+    print(
+        f"municipal report: {municipality.code} ({municipality.name}), "
+        f"{municipality.holder_count} holders, the most of any municipality",
+        flush=True,
+    )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('reports_datachange') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            print("the reports are not cached: the world lacks migration reports 0002", flush=True)
+    found = [(name, "bureau", f"/api/v1/{name}/?page_size=50") for name in LISTS]
+    found.append(("declarations (staff)", "staff", "/api/v1/declarations/?page_size=50"))
+    found.append(
+        ("municipal report", "staff", f"/api/v1/reports/municipalities/{municipality.code}/")
+    )
+    found.append(
+        ("exhaustion report", "bureau", f"/api/v1/reports/holders/{holder.pk}/exhaustion/")
+    )
     return tokens, found
 
 
@@ -176,7 +278,13 @@ def report_build_times(tokens, found, rounds: int = 3) -> dict[str, dict[str, fl
     return times
 
 
-def start_server(database_url: str, port: int, workers: int, tree: Path = ROOT) -> subprocess.Popen:
+def start_server(
+    database_url: str,
+    port: int,
+    workers: int,
+    tree: Path = ROOT,
+    national: float | None = None,
+) -> subprocess.Popen:
     """Gunicorn serving the app of ``tree`` (this checkout, or a baseline's copy)."""
     command = [
         str(Path(PYTHON).parent / "gunicorn"),
@@ -190,7 +298,7 @@ def start_server(database_url: str, port: int, workers: int, tree: Path = ROOT) 
         "--workers",
         str(workers),
     ]
-    env = server_env(database_url)
+    env = server_env(database_url, national)
     env["PYTHONPATH"] = str(tree)  # before the editable install's path to this checkout
     server = subprocess.Popen(  # noqa: S603
         command, env=env, cwd=tree, start_new_session=True
@@ -292,6 +400,13 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--only", default="", help="scenarios whose name contains this")
     parser.add_argument(
+        "--national",
+        type=float,
+        default=None,
+        metavar="SCALE",
+        help="the national world of this scale (bench/generate.py --database) instead of the demo",
+    )
+    parser.add_argument(
         "--baseline",
         default="",
         help="a copy of another tree of the app (e.g. `git archive main | tar -x -C DIR`): "
@@ -299,16 +414,15 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    ensure_database(args.database_url)
-    django_setup(args.database_url)
-    tokens, found = scenarios()
+    database_url = setup(args.database_url, args.national)
+    tokens, found = scenarios(args.national)
     found = [s for s in found if args.only in s[0]]
     queries = queries_per_request(tokens, found)
     builds = report_build_times(tokens, found)
 
-    server = start_server(args.database_url, args.port, args.workers)
+    server = start_server(database_url, args.port, args.workers, national=args.national)
     baseline = (
-        start_server(args.database_url, args.port + 1, args.workers, Path(args.baseline))
+        start_server(database_url, args.port + 1, args.workers, Path(args.baseline), args.national)
         if args.baseline
         else None
     )
@@ -380,11 +494,12 @@ def main() -> int:
         f"{args.workers} workers)"
     )
     write_json(
-        "api",
+        "api" if args.national is None else "api_national",
         {
             "versions": versions(),
             "cpu_count": os.cpu_count(),
             "workers": args.workers,
+            "national": args.national,
             "baseline": args.baseline or None,
             "clients": args.clients,
             "seconds": args.seconds,

@@ -398,6 +398,9 @@ def main() -> None:
         world = generated = national_db.build(name, args.scale, seed)
     else:
         national_db.setup(name)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, skip_checks=True)  # a migration since it was made
     info = versions()
     print_versions(info)
     print(

@@ -7,6 +7,10 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .data_changes import install_triggers
         from .services import retention_setup
 
         retention_setup()
+        post_migrate.connect(install_triggers, sender=self)

@@ -5,19 +5,25 @@ built-ins, field by field, row by row. For a model instance most fields are a pl
 a property, or the id of a foreign key: :class:`LeanModelSerializer` works out once per
 serializer how to read each field (an ``attrgetter``) and writes the same output as
 ``ModelSerializer`` does. Anything else (methods, nested serializers, many-to-many, a value
-that is not there) goes DRF's own way, so the JSON is identical."""
+that is not there) goes DRF's own way, so the JSON is identical. A date-time in ISO 8601 (every
+``created_at``) is written as DRF writes it, with the current time zone looked up once a row
+instead of once a value."""
 
 from collections.abc import Callable
+from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
+from django.utils import timezone
 
-from rest_framework import relations, serializers
+from rest_framework import ISO_8601, relations, serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
+from rest_framework.settings import api_settings
 
 # (name, getter or None for DRF's way, representation, field)
 _Step = tuple[str, Callable[[Any], Any] | None, Callable[[Any], Any], Any]
@@ -25,6 +31,11 @@ _Step = tuple[str, Callable[[Any], Any] | None, Callable[[Any], Any], Any]
 
 def _identity(value: Any) -> Any:
     return value
+
+
+def _iso_datetime(value: Any) -> Any:
+    """Marks a date-time field written as :meth:`_represent_datetime` does (never called)."""
+    raise NotImplementedError
 
 
 class LeanModelSerializer(serializers.ModelSerializer):
@@ -40,7 +51,8 @@ class LeanModelSerializer(serializers.ModelSerializer):
             plan = self.__dict__["_lean_plan"] = [
                 _step(field, self.Meta.model) for field in self._readable_fields
             ]
-        ret = {}
+        ret: dict[str, Any] = {}
+        zone = None
         for name, getter, represent, field in plan:
             if getter is not None:
                 try:
@@ -48,7 +60,13 @@ class LeanModelSerializer(serializers.ModelSerializer):
                 except (AttributeError, KeyError, ObjectDoesNotExist):
                     pass  # DRF's way decides: a default, null or leaving the field out
                 else:
-                    ret[name] = None if value is None else represent(value)
+                    if value is None:
+                        ret[name] = None
+                    elif represent is _iso_datetime:
+                        zone = zone or timezone.get_current_timezone()
+                        ret[name] = _represent_datetime(value, zone, field)
+                    else:
+                        ret[name] = represent(value)
                     continue
             try:
                 attribute = field.get_attribute(instance)
@@ -57,6 +75,26 @@ class LeanModelSerializer(serializers.ModelSerializer):
             check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
             ret[name] = None if check is None else field.to_representation(attribute)
         return ret
+
+
+def _represent_datetime(value: Any, zone, field) -> Any:
+    """``DateTimeField.to_representation`` for an aware date-time in ISO 8601 (the field's
+    time zone being the current one); anything else goes DRF's way."""
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        return field.to_representation(value)
+    try:
+        text = value.astimezone(zone).isoformat()
+    except OverflowError:
+        return field.to_representation(value)
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _writes_iso_datetime(field) -> bool:
+    """A date-time field that DRF writes in ISO 8601 in the current time zone."""
+    if type(field) is not serializers.DateTimeField or hasattr(field, "timezone"):
+        return False
+    output = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    return isinstance(output, str) and output.lower() == ISO_8601 and bool(settings.USE_TZ)
 
 
 def _step(field, model: type[models.Model]) -> _Step:
@@ -76,7 +114,8 @@ def _step(field, model: type[models.Model]) -> _Step:
         return drf_way if attname is None else (name, attrgetter(attname), _identity, field)
     if isinstance(field, relations.RelatedField) or not _plain_path(model, attrs):
         return drf_way
-    return (name, attrgetter(".".join(attrs)), field.to_representation, field)
+    represent = _iso_datetime if _writes_iso_datetime(field) else field.to_representation
+    return (name, attrgetter(".".join(attrs)), represent, field)
 
 
 def _foreign_key_attname(model: type[models.Model], attrs: list[str]) -> str | None:
