@@ -27,6 +27,7 @@ from pgb_admin.accounts.scoping import get_editable, refuse_auditors
 from pgb_admin.audit.models import Action
 from pgb_admin.audit.provenance import recording
 from pgb_admin.budgets.models import Budget, BudgetHolder, Funder
+from pgb_admin.core.bulk import insert_rows, update_rows
 from pgb_admin.core.dates import format_month
 from pgb_admin.core.lookups import any_of
 from pgb_admin.core.models import TaskRun
@@ -41,7 +42,6 @@ from ..models import Declaration, DeclarationLine, Expense, Finding, TimeEntry
 from ..selectors.bureau import all_editable
 from ..selectors.lists import validation_summary
 from ..selectors.months import open_declaration
-from .bulk import insert_rows, update_rows
 from .common import conflict, field_error, holders_of_agreements, log_bulk, parse_quantity
 from .findings import validate_declarations
 

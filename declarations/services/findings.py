@@ -10,6 +10,7 @@ from django.utils import timezone
 
 import pandas as pd
 
+from pgb_admin.core.bulk import insert_rows, update_rows
 from pgb_admin.core.lookups import any_of
 
 from ..constants import DeclarationStatus, Severity
@@ -17,7 +18,6 @@ from ..grants import grants_of, refresh_declared
 from ..models import Declaration, Finding
 from ..selectors.validation import load_input
 from ..validation.engine import run
-from .bulk import insert_rows, update_rows
 
 
 def validate_declarations(

@@ -29,6 +29,7 @@ from pgb_admin.accounts.scoping import get_editable, refuse_auditors
 from pgb_admin.audit.events import log_changes
 from pgb_admin.audit.models import Action
 from pgb_admin.budgets.models import BudgetHolder
+from pgb_admin.core.bulk import insert_rows
 from pgb_admin.core.dates import format_date
 from pgb_admin.core.periods import days_of_month, month_end, month_start
 from pgb_admin.figures.models import FigureLookup
@@ -37,7 +38,6 @@ from ..imports.store import insert_new
 from ..imports.template import day_note, day_quantity
 from ..models import Expense, TimeEntry
 from ..selectors.months import locked_months
-from .bulk import insert_rows
 from .common import conflict, field_error, log_bulk, parse_quantity
 from .declarations import back_to_draft, back_to_draft_many
 from .hour_checks import (

@@ -13,36 +13,14 @@ import pytest
 from declarations.constants import DeclarationStatus
 from declarations.models import Declaration, DeclarationLine, TimeEntry
 from declarations.services import declarations as declaration_services
-from declarations.services import hours as hour_services
 from pgb_admin.budgets.models import Budget
 
-from ..factories import AgreementVersionFactory, CareAgreementFactory, HolderProviderFactory
-
-OCTOBER = date(2026, 10, 1)
-CLEAN_WEEK = {0: "4", 3: "4"}  # the agreed 8 hours a week
+from .test_set_based_validation import OCTOBER, _drafts
 
 
 @pytest.fixture
 def actor(world):
     return world.users["representative"]
-
-
-def _drafts(world, actor, count: int) -> list[Declaration]:
-    budget = world.mine_wmo_budget
-    drafts = []
-    for _ in range(count):
-        link = HolderProviderFactory(holder=world.mine)
-        agreement = CareAgreementFactory(holder=world.mine, provider=link.provider)
-        AgreementVersionFactory(agreement=agreement, budget=budget, product=budget.products.first())
-        hour_services.time_entries_fill_month(
-            actor=actor, agreement_id=agreement.pk, month=OCTOBER, pattern=CLEAN_WEEK
-        )
-        drafts.append(
-            declaration_services.declaration_draft(
-                actor=actor, agreement_id=agreement.pk, month=OCTOBER
-            )
-        )
-    return drafts
 
 
 def _lines(declaration: Declaration) -> dict[date, tuple[int, Decimal]]:

@@ -17,9 +17,9 @@ from declarations.constants import DeclarationStatus, Severity
 from declarations.models import Declaration, DeclarationLine, Finding
 from declarations.services import declarations as declaration_services
 from declarations.services import hours as hour_services
-from declarations.services.bulk import insert_rows, update_rows
 from pgb_admin.accounts.scoping import ReadOnlyAccess
 from pgb_admin.budgets.models import Budget
+from pgb_admin.core.bulk import insert_rows, update_rows
 from pgb_admin.core.errors import Conflict, NotFound
 
 from ..factories import AgreementVersionFactory, CareAgreementFactory, HolderProviderFactory

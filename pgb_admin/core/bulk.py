@@ -12,19 +12,22 @@ from django.db import connection, models
 
 #: rows per UPDATE
 UPDATE_BATCH = 5000
+#: from this many rows COPY pays (below, its extra round trip costs more than one INSERT saves)
+COPY_FROM_ROWS = 50
 
 
 def insert_rows(
     model: type[models.Model], fields: Sequence[str], rows: Iterable[tuple[Any, ...]]
 ) -> int:
     """Insert ``rows`` (a tuple of values per row, in the order of ``fields``, by attname:
-    ``declaration_id``, not ``declaration``): COPY on PostgreSQL, ``bulk_create`` elsewhere.
+    ``declaration_id``, not ``declaration``): COPY on PostgreSQL (from ``COPY_FROM_ROWS``
+    rows), ``bulk_create`` otherwise.
     Returns how many were inserted. The values are the Python values of the fields (Decimal,
     date, aware datetime, a JSON field's object)."""
     rows = list(rows)
     if not rows:
         return 0
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and len(rows) >= COPY_FROM_ROWS:
         _copy(model, fields, rows)
     else:
         model._default_manager.bulk_create(
