@@ -17,6 +17,7 @@ from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
@@ -301,10 +302,28 @@ def _validate(user, month: date, kill) -> tuple[Follow, str]:
     return follow, f"at {at}/{follow.run.total}"
 
 
+def _in_transaction_of(run: TaskRun, timeout: float = TASK_TIMEOUT) -> None:
+    """Wait until another connection holds the run's row locked: the export's transaction
+    has begun (it locks the run first). A fixed sleep missed it once the export got fast."""
+    table = TaskRun._meta.db_table
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT 1 FROM pg_locks l WHERE l.relation = %s::regclass "
+                "AND l.mode = 'RowShareLock' AND l.granted AND l.pid <> pg_backend_pid()",
+                [table],
+            )
+            if cursor.fetchone():
+                return
+            time.sleep(0.002)
+    raise AssertionError("the export's transaction never began")
+
+
 def _export(user, month: date, kill) -> tuple[Follow, str]:
     follow = Follow(_start(user, month, "export"))
     follow.running()
-    time.sleep(0.3)  # into the export's transaction
+    _in_transaction_of(follow.run)
     kill()
     assert not Batch.objects.filter(period=month).exists(), "the export ended before the kill"
     return follow, "mid-batch"
