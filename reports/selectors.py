@@ -25,6 +25,7 @@ from .cache import cached_report
 from .frames import ReportData, load_report_data
 from .holders import ExhaustionReport, thresholds_on, year_costs
 from .municipality import MunicipalityReport
+from .year_statement import YearStatement, year_statement
 
 #: the years a report is made for: from 2000 (no pgb data is older) to the last supported year
 FIRST_YEAR, LAST_YEAR = 2000, LAST_DAY.year
@@ -83,6 +84,19 @@ def holder_year_costs(*, user: AnyUser, holder_id: int, year: int) -> dict[str, 
     data = load_report_data(budgets, today=timezone.localdate())
     log_read(user=user, what="report:year_costs", holder_id=holder.pk)
     return year_costs(holder, data, year=year)
+
+
+def holder_year_statement(*, user: AnyUser, holder_id: int, year: int) -> YearStatement:
+    """The holder's year statement: the grants the user may see that run in ``year``."""
+    holder = _visible_holder(user, holder_id, "year_statement")
+    budgets = _grants_in(Budget.objects.visible_to(user).filter(holder=holder), year)
+    today = timezone.localdate()
+    data = load_report_data(budgets, today=today)
+    grants = list(budgets.select_related("funder").order_by("start_date", "pk"))
+    log_read(user=user, what="report:year_statement", holder_id=holder.pk)
+    return year_statement(
+        holder, data, grants, year=year, made_on=today, thresholds=thresholds_on(today)
+    )
 
 
 def audited_funder(*, user: AnyUser, code: str) -> Funder:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import details, views
+from . import details, statement, views
 
 # The holder's pages keep the URL names they had in pgb_admin.budgets (budgets:dashboard).
 app_name = "budgets"
@@ -15,4 +15,14 @@ urlpatterns = [
     ),
     path("holders/<int:holder_id>/details/", details.holder_details, name="holder_details"),
     path("holders/<int:holder_id>/grants/<int:budget_id>/", details.grant, name="grant"),
+    path(
+        "holders/<int:holder_id>/year-statement/<int:year>/",
+        statement.year_statement,
+        name="year_statement",
+    ),
+    path(
+        "holders/<int:holder_id>/year-statement/<int:year>/pdf/",
+        statement.year_statement_pdf,
+        name="year_statement_pdf",
+    ),
 ]

@@ -81,6 +81,7 @@ def _dashboard(
             "tasks": tasks,
             "enters_hours": weeks is not None and weeks.runs_this_week,
             "today": today,
+            "statement_years": (today.year, today.year - 1),
         },
         status=400 if bound else 200,
     )
