@@ -696,6 +696,9 @@ class ProviderHour(models.Model):
         verbose_name_plural = _("provider's care days")
         ordering = ["provider_month_id", "care_date", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.care_date.isoformat()} {self.quantity}"
+
 
 class ProviderCost(models.Model):
     """A cost beside the care in a provider's month: travel (kilometres) or other."""
@@ -715,3 +718,6 @@ class ProviderCost(models.Model):
         verbose_name = _("provider's cost")
         verbose_name_plural = _("provider's costs")
         ordering = ["provider_month_id", "expense_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.expense_date.isoformat()} {self.get_kind_display()} {self.amount}"

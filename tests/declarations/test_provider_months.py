@@ -88,11 +88,13 @@ def test_an_invitation_is_stored_hashed_and_mailed_without_the_bsn(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         invitation, token = _invite(world)
-    assert token not in invitation.token_hash and len(invitation.token_hash) == 64
+    assert token not in invitation.token_hash
+    assert len(invitation.token_hash) == 64
     assert invitation.expires_at.date() == timezone.localdate() + timedelta(days=14)
     (message,) = mail.outbox
     assert token in message.body
-    assert world.mine.bsn not in message.body and world.mine.bsn not in message.subject
+    assert world.mine.bsn not in message.body
+    assert world.mine.bsn not in message.subject
 
 
 def test_a_read_only_family_member_cannot_invite(world):
@@ -132,7 +134,8 @@ def test_an_expired_or_revoked_invitation_is_refused(world):
 
 def test_one_login_for_several_holders_and_two_factor_for_organisations(world):
     user = _provider_user(world)
-    assert is_provider(user) and not requires_two_factor(user)
+    assert is_provider(user)
+    assert not requires_two_factor(user)
     _invitation, token = _invite(world, world.mine_wlz_agreement)
     invitation_accept(token=token, user=user)
     assert ProviderAccess.objects.filter(user=user).count() == 2
@@ -218,7 +221,8 @@ def test_nothing_counts_before_approval_then_it_is_the_holders_entry(
 
     preview = services.provider_month_preview(actor=world.users["holder"], month_id=month.pk)
     assert preview.refusal == ""
-    assert not TimeEntry.objects.exists() and not Declaration.objects.exists()
+    assert not TimeEntry.objects.exists()
+    assert not Declaration.objects.exists()
 
     with pytest.raises(ValidationError) as no_reason:
         services.provider_month_send_back(
