@@ -36,6 +36,7 @@ class ProviderAgreement:
 class ProviderHolder:
     """A holder the provider works for, with the provider's agreements with them."""
 
+    holder_id: int  # for the access log only; never shown
     name: str
     agreements: list[ProviderAgreement]
 
@@ -58,7 +59,9 @@ def provider_holders(*, user: AnyUser) -> list[ProviderHolder]:
     holders: dict[int, ProviderHolder] = {}
     for agreement in agreements:
         name = holder_name(agreement)
-        holder = holders.setdefault(agreement.holder_id, ProviderHolder(name, []))
+        holder = holders.setdefault(
+            agreement.holder_id, ProviderHolder(agreement.holder_id, name, [])
+        )
         holder.agreements.append(
             ProviderAgreement(
                 agreement_id=agreement.pk,
@@ -87,7 +90,9 @@ def months_waiting_for_review(
     )
 
 
-def provider_month_for_provider(*, user: AnyUser, agreement_id: int, month: date):
+def provider_month_for_provider(
+    *, user: AnyUser, agreement_id: int, month: date
+) -> ProviderMonth | None:
     """The provider's month of an agreement granted to them, or None if not begun."""
     return (
         ProviderMonth.objects.granted_to(user)

@@ -27,6 +27,8 @@ from django.views.decorators.http import require_http_methods
 from contracts.invitations import holder_name
 from contracts.models import CareAgreement
 from pgb_admin.accounts.scoping import get_visible
+from pgb_admin.audit.events import log_page_read, log_reads
+from pgb_admin.audit.models import Action
 from pgb_admin.core.errors import NotFound
 from pgb_admin.core.periods import days_of_month, month_start
 from pgb_admin.core.web import (
@@ -73,11 +75,18 @@ def provider_home(request: AuthenticatedRequest) -> HttpResponse:
     """The holders the provider works for, side by side, each with the provider's agreements
     and the months entered."""
     today = timezone.localdate()
+    holders = provider_holders(user=request.user)
+    log_reads(  # a provider's reads of holders' data are logged (role "other")
+        user=request.user,
+        action=Action.LIST,
+        what="page:provider_home",
+        holder_counts={holder.holder_id: len(holder.agreements) for holder in holders},
+    )
     return render(
         request,
         "declarations/provider_home.html",
         {
-            "holders": provider_holders(user=request.user),
+            "holders": holders,
             "this_month": month_start(today),
             "last_month": month_start(month_start(today) - _ONE_DAY),
         },
@@ -110,6 +119,7 @@ def provider_month(request: AuthenticatedRequest, agreement_id: int, month: date
     ).first()
     if agreement is None or month > month_start(timezone.localdate()):
         raise NotFound(_("Not found."))
+    log_page_read(user=user, what="page:provider_month", holder_id=agreement.holder_id)
     found = provider_month_for_provider(user=user, agreement_id=agreement_id, month=month)
     if found is None:  # not begun: shown empty, made when first saved (a GET writes nothing)
         found = ProviderMonth(agreement=agreement, month=month, entered_by=user)
@@ -207,11 +217,12 @@ def _posted(data, month: date):
         if not (row["amount"] or row["kilometres"]):
             continue
         costs.append(row)
+        spent_on: date | None
         try:
-            day = date.fromisoformat(row["expense_date"])
+            spent_on = date.fromisoformat(row["expense_date"])
         except ValueError:
-            day = None
-        cost_rows.append({**row, "expense_date": day})
+            spent_on = None
+        cost_rows.append({**row, "expense_date": spent_on})
     return values, costs, hours, cost_rows
 
 

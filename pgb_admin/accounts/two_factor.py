@@ -42,7 +42,7 @@ def _required_q() -> Q:
         | Q(is_superuser=True)
         | Exists(AuditorScope.objects.filter(user=OuterRef("pk")))
         | Exists(Mandate.objects.filter(user=OuterRef("pk"), role=MandateRole.BUREAU))
-        | Exists(ProviderAccess.objects.filter(user=OuterRef("pk"), two_factor_required=True))
+        | Q(Exists(ProviderAccess.objects.filter(user=OuterRef("pk"), two_factor_required=True)))
     )
 
 

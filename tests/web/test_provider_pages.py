@@ -221,3 +221,16 @@ def test_list_pages_do_not_query_per_row(world, holder_client):
     assert ProviderMonth.objects.filter(status="submitted").count() == 4
     assert _queries(holder_client, review_list) == few_review
     assert _queries(provider, home) == few_home
+
+
+def test_a_providers_reads_are_in_the_access_log(world, holder_client):
+    from pgb_admin.audit.models import AccessEvent
+
+    provider = _accept(_invite(holder_client, world.mine_wmo_agreement), "zorgverlener")
+    provider.get(reverse("providers:home"))
+    provider.get(reverse("providers:month", args=[world.mine_wmo_agreement.pk, OCTOBER]))
+    rows = AccessEvent.objects.filter(username="zorgverlener").order_by("pk")
+    assert [(row.what, row.holder_pk, row.outcome) for row in rows] == [
+        ("page:provider_home", world.mine.pk, "ok"),
+        ("page:provider_month", world.mine.pk, "ok"),
+    ]
