@@ -83,6 +83,8 @@ def test_invite_accept_enter_submit_send_back_and_approve(world, holder_client):
     found = ProviderMonth.objects.get()
     assert found.status == "submitted"
 
+    dashboard = holder_client.get(reverse("budgets:dashboard", args=[world.mine.pk]))
+    assert reverse("providers:review", args=[found.pk]) in dashboard.content.decode()
     waiting = holder_client.get(reverse("providers:review_list", args=[world.mine.pk]))
     assert reverse("providers:review", args=[found.pk]) in waiting.content.decode()
     review_url = reverse("providers:review", args=[found.pk])
