@@ -236,3 +236,22 @@ def test_a_providers_reads_are_in_the_access_log(world, holder_client):
         ("page:provider_home", world.mine.pk, "ok"),
         ("page:provider_month", world.mine.pk, "ok"),
     ]
+
+
+def test_an_organisation_needs_two_factor_and_one_login_serves_several_holders(
+    world, holder_client
+):
+    from contracts.constants import ProviderKind
+    from contracts.models import Provider
+
+    Provider.objects.filter(pk=world.mine_provider.pk).update(kind=ProviderKind.ORGANISATION)
+    provider = _accept(_invite(holder_client, world.mine_wmo_agreement), "zorginstelling")
+    response = provider.get(reverse("providers:home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two_factor:setup"))
+    # the same login accepts a second holder's invitation, logged in
+    other_holder = verified_login(Client(), world.users["holder"])  # acts for "mine" only
+    link = _invite(other_holder, world.mine_wlz_agreement)
+    verified = verified_login(Client(), ProviderAccess.objects.first().user)
+    assert verified.post(reverse("contracts:accept_invitation", args=[link])).status_code == 302
+    assert ProviderAccess.objects.filter(user__username="zorginstelling").count() == 2
