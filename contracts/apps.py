@@ -15,5 +15,6 @@ class ContractsConfig(AppConfig):
                 "contracts.HolderProvider": [],
                 "contracts.CareAgreement": [],
                 "contracts.AgreementVersion": [],
+                "contracts.ProviderInvitation": ["token_hash"],
             }
         )

@@ -270,6 +270,7 @@ class HolderProvider(TimeStampedModel):
 
 class CareAgreementQuerySet(ScopedQuerySet["CareAgreement"]):
     holder_field = "holder_id"
+    agreement_field = "pk"
 
     def audited_q(self, funder_ids: models.QuerySet[Any, Any]) -> Q:
         versions = AgreementVersion.objects.filter(
@@ -392,6 +393,7 @@ class AgreementVersionQuerySet(  # type: ignore[override]
     ScopedQuerySet["AgreementVersion"], ValidityQuerySet["AgreementVersion"]
 ):
     holder_field = "agreement__holder_id"
+    agreement_field = "agreement_id"
 
     def audited_q(self, funder_ids: models.QuerySet[Any, Any]) -> Q:
         # not a held copy's grant (pgb_admin.budgets.models.REGISTERED)
@@ -623,3 +625,63 @@ class SickReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sick_from:%Y-%m-%d}"
+
+
+class ProviderInvitationQuerySet(ScopedQuerySet["ProviderInvitation"]):
+    holder_field = "agreement__holder_id"
+
+    def open(self) -> Self:
+        """Neither accepted nor revoked, and not expired."""
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class ProviderInvitation(models.Model):
+    """A one-time link by e-mail that lets a care provider log in to one care agreement. Only
+    the token's sha256 is stored; the link is shown once, in the e-mail."""
+
+    agreement = models.ForeignKey(
+        CareAgreement,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("care agreement"),
+    )
+    email = models.EmailField(_("e-mail address"))
+    token_hash = models.CharField(_("sha256 of the token"), max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = ProviderInvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("provider invitation")
+        verbose_name_plural = _("provider invitations")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.agreement_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )

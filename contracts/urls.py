@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import invitation_views, views
 
 app_name = "contracts"
 
@@ -10,4 +10,10 @@ urlpatterns = [
     path("holders/<int:holder_id>/agreements/", views.agreements, name="agreements"),
     path("holders/<int:holder_id>/agreements/new/", views.agreement_new, name="agreement_new"),
     path("agreements/<int:agreement_id>/", views.agreement_detail, name="agreement"),
+    path(
+        "agreements/<int:agreement_id>/invitations/",
+        invitation_views.invitations,
+        name="invitations",
+    ),
+    path("invitation/<str:token>/", invitation_views.accept, name="accept_invitation"),
 ]

@@ -17,6 +17,7 @@ class DeclarationsConfig(AppConfig):
                 "declarations.Expense": [],
                 "declarations.Declaration": [],
                 "declarations.Batch": [],
+                "declarations.ProviderMonth": [],
             }
         )
         retention_setup()

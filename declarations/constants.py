@@ -46,3 +46,13 @@ class Severity(models.TextChoices):
     ERROR = "error", _("Error")
     WARNING = "warning", _("Warning")
     INFO = "info", _("Information")
+
+
+class ProviderMonthStatus(models.TextChoices):
+    """A month a care provider entered for the holder to review (domain.md section 8: "carer-
+    entered declarations require budget-holder approval"). Only an approved month counts."""
+
+    DRAFT = "draft", _("Being entered by the provider")
+    SUBMITTED = "submitted", _("Waiting for review")
+    RETURNED = "returned", _("Sent back to the provider")
+    APPROVED = "approved", _("Approved")

@@ -22,6 +22,7 @@ from .constants import (
     SETTLED_STATUSES,
     DeclarationStatus,
     ExpenseKind,
+    ProviderMonthStatus,
     Severity,
 )
 
@@ -91,6 +92,15 @@ class TimeEntry(TimeStampedModel):
     start_time = models.TimeField(_("start time"), null=True, blank=True)
     end_time = models.TimeField(_("end time"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    provider_month = models.ForeignKey(
+        "declarations.ProviderMonth",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by the provider in"),
+        help_text=_("Set when the row came from a care provider's month the holder approved."),
+    )
 
     objects = AgreementDataQuerySet.as_manager()
 
@@ -122,6 +132,15 @@ class Expense(TimeStampedModel):
     )
     amount = models.DecimalField(_("amount (EUR)"), max_digits=10, decimal_places=2)
     description = models.CharField(_("description"), max_length=500, blank=True)
+    provider_month = models.ForeignKey(
+        "declarations.ProviderMonth",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by the provider in"),
+        help_text=_("Set when the row came from a care provider's month the holder approved."),
+    )
 
     objects = AgreementDataQuerySet.as_manager()
 
@@ -569,3 +588,136 @@ class HoursUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+# --- what a care provider enters, staged until the holder approves it ------------------------
+
+
+class ProviderMonthQuerySet(ScopedQuerySet["ProviderMonth"]):
+    """The holder's people see a provider's months (to review them); the provider sees their
+    own agreements' months (:meth:`granted_to`). Auditors see none: nothing here counts."""
+
+    holder_field = "agreement__holder_id"
+    agreement_field = "agreement_id"
+
+    def waiting_for_review(self) -> Self:
+        return self.filter(status=ProviderMonthStatus.SUBMITTED)
+
+
+class ProviderMonth(TimeStampedModel):
+    """A month of care a provider entered under one agreement, for the holder to review. It is
+    read by nothing that counts (validation, reports, grants, declarations): only its approval
+    copies it into the holder's time entries and expenses."""
+
+    agreement = models.ForeignKey(
+        "contracts.CareAgreement",
+        on_delete=models.CASCADE,
+        related_name="provider_months",
+        verbose_name=_("care agreement"),
+    )
+    month = SupportedDateField(_("month"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ProviderMonthStatus.choices,
+        default=ProviderMonthStatus.DRAFT,
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("sent back at"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent back by"),
+    )
+    return_reason = models.TextField(_("reason for sending it back"), blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    # an invoice instead of (or beside) hours, as the PGB Portaal allows (domain.md section 8;
+    # its fields: section 2.3 "Extra for an invoice"); the file goes to the document archive
+    invoice_number = models.CharField(_("invoice number"), max_length=50, blank=True)
+    invoice_date = SupportedDateField(_("invoice date"), null=True, blank=True)
+    invoice_amount = models.DecimalField(
+        _("invoice amount (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    invoice_vat = models.DecimalField(
+        _("VAT (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    objects = ProviderMonthQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("provider month")
+        verbose_name_plural = _("provider months")
+        ordering = ["agreement_id", "month"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="provider_month_first_day"),
+            models.UniqueConstraint(
+                fields=["agreement", "month"], name="provider_month_one_per_agreement"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.month:%Y-%m} {self.status}"
+
+    @property
+    def provider_may_edit(self) -> bool:
+        return self.status in (ProviderMonthStatus.DRAFT, ProviderMonthStatus.RETURNED)
+
+
+class ProviderHour(models.Model):
+    """Care on one day of a provider's month, in the agreement's unit."""
+
+    provider_month = models.ForeignKey(
+        ProviderMonth, on_delete=models.CASCADE, related_name="hours", verbose_name=_("month")
+    )
+    care_date = SupportedDateField(_("care date"))
+    quantity = models.DecimalField(_("quantity"), max_digits=5, decimal_places=2)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("provider's care day")
+        verbose_name_plural = _("provider's care days")
+        ordering = ["provider_month_id", "care_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.care_date.isoformat()} {self.quantity}"
+
+
+class ProviderCost(models.Model):
+    """A cost beside the care in a provider's month: travel (kilometres) or other."""
+
+    provider_month = models.ForeignKey(
+        ProviderMonth, on_delete=models.CASCADE, related_name="costs", verbose_name=_("month")
+    )
+    expense_date = SupportedDateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=ExpenseKind.choices)
+    kilometres = models.DecimalField(
+        _("kilometres"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=10, decimal_places=2)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("provider's cost")
+        verbose_name_plural = _("provider's costs")
+        ordering = ["provider_month_id", "expense_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.expense_date.isoformat()} {self.get_kind_display()} {self.amount}"

@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("reports.dashboard.urls")),
     path("", include("contracts.urls")),
     path("", include("declarations.urls")),
+    path("", include("declarations.provider_urls")),  # care providers as users (issue 19)
     path("", include("reports.urls")),
     path("", include("pgb_admin.audit.urls")),
     path("admin/", admin.site.urls),

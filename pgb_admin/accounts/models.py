@@ -144,6 +144,46 @@ class AuditorScope(ValidityPeriod, TimeStampedModel):
         return f"{self.user} → {self.funder}"
 
 
+class ProviderAccess(ValidityPeriod, TimeStampedModel):
+    """A care provider's login to one care agreement, given by accepting an invitation of the
+    holder or their representative. It is no mandate: it reaches the agreement's own hours,
+    costs and staged months (:func:`.scoping.granted_agreement_ids`), nothing else of the
+    holder. A provider of several holders has one login with an access per agreement."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="provider_accesses",
+        verbose_name=_("user"),
+    )
+    agreement = models.ForeignKey(
+        "contracts.CareAgreement",
+        on_delete=models.CASCADE,
+        related_name="provider_accesses",
+        verbose_name=_("care agreement"),
+    )
+    two_factor_required = models.BooleanField(
+        _("two-factor authentication required"),
+        default=False,
+        help_text=_("Set for an organisation: its login needs a second factor."),
+    )
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta(ValidityPeriod.Meta):
+        verbose_name = _("provider access")
+        verbose_name_plural = _("provider accesses")
+        constraints = [
+            *ValidityPeriod.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["user", "agreement", "valid_from"], name="provider_access_unique_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.agreement_id}"
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def usable(self):
         return self.filter(expires_at__gt=timezone.now(), user__is_active=True)

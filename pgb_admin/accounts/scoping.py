@@ -76,6 +76,27 @@ def audited_funder_ids(user: User) -> models.QuerySet[Any, Any]:
     return AuditorScope.objects.valid_on(timezone.localdate()).filter(user=user).values("funder_id")
 
 
+def granted_agreement_ids(user: AnyUser) -> models.QuerySet[Any, Any]:
+    """Ids of the care agreements a provider's login reaches today (their provider accesses).
+    A provider access is no mandate: ``visible_to`` and ``editable_by`` never follow it, so a
+    provider sees none of the holder's data through them; the provider's pages read through
+    :meth:`ScopedQuerySet.granted_to` only."""
+    from .models import ProviderAccess
+
+    if not _is_logged_in(user):
+        return ProviderAccess.objects.none().values("agreement_id")
+    return (
+        ProviderAccess.objects.valid_on(timezone.localdate())
+        .filter(user=user)
+        .values("agreement_id")
+    )
+
+
+def is_provider(user: AnyUser) -> bool:
+    """Whether the user logs in as a care provider today (has a valid provider access)."""
+    return _is_logged_in(user) and granted_agreement_ids(user).exists()
+
+
 @dataclass(frozen=True)
 class UserScope:
     """What a user may see today, resolved once: their mandates (holder id to roles) and the
@@ -156,6 +177,17 @@ class ScopedQuerySet(models.QuerySet[_M]):
     #: path from the model to the budget holder's id, e.g. ``"holder_id"``; ``None`` for rows
     #: of no one holder, whose queryset overrides ``holder_q``
     holder_field: str | None = "holder_id"
+
+    #: path from the model to the care agreement's id, for the rows a care provider's login
+    #: may see (:meth:`granted_to`); ``None`` for what a provider never sees
+    agreement_field: str | None = None
+
+    def granted_to(self, user: AnyUser) -> Self:
+        """The rows of the agreements granted to a care provider's login today: the one
+        place a provider's reads are scoped. Models without ``agreement_field`` give none."""
+        if self.agreement_field is None:
+            return self.none()
+        return self.filter(**{f"{self.agreement_field}__in": granted_agreement_ids(user)})
 
     def holder_q(self, holder_ids: models.QuerySet[Any, Any]) -> Q:
         """The rows that belong to the holders ``holder_ids``."""

@@ -25,7 +25,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .constants import MandateRole
-from .models import AuditorScope, Mandate, User
+from .models import AuditorScope, Mandate, ProviderAccess, User
 
 BACKUP_CODE_COUNT = 10
 BACKUP_CODE_LENGTH = 10
@@ -42,6 +42,7 @@ def _required_q() -> Q:
         | Q(is_superuser=True)
         | Exists(AuditorScope.objects.filter(user=OuterRef("pk")))
         | Exists(Mandate.objects.filter(user=OuterRef("pk"), role=MandateRole.BUREAU))
+        | Q(Exists(ProviderAccess.objects.filter(user=OuterRef("pk"), two_factor_required=True)))
     )
 
 
@@ -52,7 +53,8 @@ def _has_device_q() -> Q:
 
 
 def requires_two_factor(user) -> bool:
-    """Staff, anyone with an auditor scope and anyone with a bureau mandate, whatever the
+    """Staff, anyone with an auditor scope, anyone with a bureau mandate and an organisation
+    provider's login (a provider access requiring it), whatever the
     dates of that scope or mandate: these accounts reach many holders' data."""
     if not user.is_authenticated:
         return False

@@ -12,6 +12,7 @@ AUDITED_MODELS: dict[str, list[str]] = {
     "accounts.User": [],
     "accounts.Mandate": [],
     "accounts.AuditorScope": [],
+    "accounts.ProviderAccess": [],
     "budgets.Funder": [],
     "budgets.CareProduct": [],
     "budgets.BudgetHolder": ["bsn"],

@@ -9,7 +9,12 @@ from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from pgb_admin.accounts.constants import MandateRole
-from pgb_admin.accounts.scoping import audited_funder_ids, represented_holder_ids, sees_everything
+from pgb_admin.accounts.scoping import (
+    audited_funder_ids,
+    is_provider,
+    represented_holder_ids,
+    sees_everything,
+)
 from pgb_admin.api.problems import problem
 from pgb_admin.audit.events import log_reads
 from pgb_admin.audit.models import Action
@@ -28,6 +33,8 @@ def home(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     context: dict[str, Any] = {"page": page}
+    if page.paginator.count == 0 and is_provider(request.user):
+        return redirect("providers:home")  # a care provider's login (issue 19)
     if page.paginator.count == 1 and not sees_everything(request.user):
         workspaces = _workspaces(request.user)
         if not any(workspaces.values()):

@@ -304,6 +304,8 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
 IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=50)
 IMPORT_INLINE_BYTES = env.int("IMPORT_INLINE_BYTES", default=1024 * 1024)
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+# how long a care provider's invitation link (issue 19) stays valid
+PROVIDER_INVITATION_DAYS = env.int("PROVIDER_INVITATION_DAYS", default=14)
 
 # The OpenAPI schema and its documentation page (/api/schema/, /api/docs/): open to anyone, or
 # only to logged-in users (session or bearer token). Open by default only with DEBUG on.

@@ -5,9 +5,10 @@ declaration deadline (the rule ``declaration.late``); this module reads the week
 the words."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import cast
+from typing import Any, cast
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -129,6 +130,19 @@ def _grant_tasks(holder_id: int, due: Due) -> list[Task]:
             )
         )
     return tasks
+
+
+def review_tasks(months: Iterable[Any], today: date) -> list[Task]:
+    """The months care providers submitted for the holder's review (issue 19)."""
+    return [
+        Task(
+            text=_("Review the care of %(month)s by %(provider)s")
+            % {"month": _month_words(month.month, today), "provider": month.agreement.provider},
+            url=reverse("providers:review", args=[month.pk]),
+            hint=_("Nothing counts before you approve it."),
+        )
+        for month in months
+    ]
 
 
 def holder_tasks(*, holder_id: int, due: Due, weeks: HourWeeks, today: date) -> list[Task]:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from declarations.selectors.due import holder_due
+from declarations.selectors.provider_months import months_waiting_for_review
 from declarations.selectors.weeks import weeks_without_hours
 from pgb_admin.audit.trail import holder_breadcrumbs
 from pgb_admin.budgets.models import Budget
@@ -24,7 +25,7 @@ from pgb_admin.core.web import (
 from ..selectors import holder_exhaustion
 from .cards import grant_card
 from .forms import FreeAmountClaimForm
-from .todo import holder_tasks
+from .todo import holder_tasks, review_tasks
 
 
 @require_GET
@@ -71,6 +72,10 @@ def _dashboard(
         due = holder_due(user=request.user, holder=access.holder, today=today)
         weeks = weeks_without_hours(user=request.user, holder_id=access.holder_id, today=today)
         tasks = holder_tasks(holder_id=access.holder_id, due=due, weeks=weeks, today=today)
+        waiting = months_waiting_for_review(user=request.user).filter(
+            agreement__holder_id=access.holder_id
+        )
+        tasks = review_tasks(waiting, today) + tasks
     return render(
         request,
         "reports/dashboard.html",

@@ -33,6 +33,8 @@ def _pages(w) -> list[tuple[str, str]]:
         ("holder", reverse("contracts:agreements", args=[holder])),
         ("holder", reverse("contracts:agreement_new", args=[holder])),
         ("holder", reverse("contracts:agreement", args=[agreement])),
+        ("holder", reverse("contracts:invitations", args=[agreement])),
+        ("holder", reverse("providers:review_list", args=[holder])),
         ("holder", reverse("declarations:hours", args=[agreement, NOVEMBER])),
         ("holder", reverse("declarations:week", args=[holder, date(2026, 10, 26)])),
         ("holder", reverse("declarations:fill", args=[agreement, NOVEMBER])),

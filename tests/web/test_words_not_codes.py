@@ -475,6 +475,12 @@ PAGES = [
         READERS,
         lambda s: reverse("declarations:weekly_totals", args=[s.mine.pk, OCTOBER]),
     ),
+    Page(
+        "invite the provider",
+        WRITERS,
+        lambda s: reverse("contracts:invitations", args=[s.mine_wmo_agreement.pk]),
+    ),
+    Page("provider months to review", WRITERS, _holder("providers:review_list")),
     Page("rules", (*EVERYONE, "anonymous"), lambda s: reverse("declarations:rules")),
     Page(
         "import",
