@@ -569,3 +569,7 @@ class HoursUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+# the document archive lives in its own package; imported here so Django finds the model
+from .documents.models import Document  # noqa: E402, F401
