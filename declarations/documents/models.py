@@ -22,7 +22,7 @@ class DocumentQuerySet(ScopedQuerySet["Document"]):
     def audited_q(self, funder_ids: models.QuerySet[Any, Any]) -> Q:
         """An auditor of a funder sees the documents of its grants, and those of no grant of
         the holders it funds (letters, invoices); not a decision of another funder's grant."""
-        return Q(budget__funder_id__in=funder_ids) | Q(
+        return Q(budget__funder_id__in=funder_ids, budget__holder__duplicate_of__isnull=True) | Q(
             budget__isnull=True, holder_id__in=holder_ids_with_grants_of(funder_ids)
         )
 

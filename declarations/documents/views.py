@@ -260,7 +260,7 @@ def download(request: AuthenticatedRequest, document_id: int) -> HttpResponse:
     content = document_content(document)
     log_read(
         user=request.user,
-        what="document",
+        what=Document._meta.label,
         holder_id=document.holder_id,
         obj=document,
         action=Action.EXPORT,

@@ -427,8 +427,10 @@ def test_auditors_read_only_and_logged_strangers_404(client, world, archive):
     whats = [event.what for event in events]
     assert "page:documents" in whats
     assert "page:document" in whats
-    assert "document" in whats  # the download, with the document's id
-    assert any(e.what == "document" and e.object_pk == str(document.pk) for e in events)
+    # the download, with the document's id
+    assert any(
+        e.what == "declarations.Document" and e.object_pk == str(document.pk) for e in events
+    )
     for user in ("stranger", "auditor_other"):
         client = _login(client, world, user)
         assert client.get(f"/documents/{document.pk}/").status_code == 404
