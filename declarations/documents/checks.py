@@ -206,8 +206,10 @@ def _check_pdf(content: bytes) -> None:
 
 
 def _object_streams(content: bytes):
-    """The raw data of each object stream (which holds objects, compressed): a stream's
-    dictionary is what precedes ``stream`` since its ``obj``."""
+    """The raw data of each FlateDecode stream that may hold objects: every one but images
+    and font files (a reader may take objects from a stream whatever its ``/Type`` says).
+    A stream's dictionary is what precedes ``stream`` since its ``obj``, its names read with
+    their escapes undone (``/Obj#53tm`` is ``/ObjStm``)."""
     position = 0
     while True:
         match = _STREAM.search(content, position)
@@ -215,19 +217,22 @@ def _object_streams(content: bytes):
             return
         head_start = content.rfind(b"obj", max(0, match.start() - 4096), match.start())
         head = content[max(head_start, match.start() - 4096) : match.start()]
+        head = _ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), head)
         end = content.find(b"endstream", match.end())
         if end == -1:
             raise refusal("unreadable")
         position = end + len(b"endstream")
-        if not _TYPE_OBJSTM.search(head):
-            continue
         filters = _filters(head)
-        if filters == []:
-            # uncompressed: its objects were read with the rest of the file
-            continue
-        if filters != ["FlateDecode"]:
-            raise refusal("unreadable")  # encoded in a way that is not checked here
+        if not filters:
+            continue  # uncompressed: read with the rest of the file
+        if _TYPE_OBJSTM.search(head) and filters != ["FlateDecode"]:
+            raise refusal("unreadable")  # objects encoded in a way that is not checked here
+        if filters != ["FlateDecode"] or _NOT_OBJECTS.search(head):
+            continue  # an image or a font: no objects in it
         yield content[match.end() : end]
+
+
+_NOT_OBJECTS = re.compile(rb"/Subtype\s*/(?:Image|Type1C|CIDFontType0C|OpenType)\b|/Length[123]\b")
 
 
 def _filters(head: bytes) -> list[str]:

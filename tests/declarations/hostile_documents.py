@@ -173,6 +173,21 @@ def hostile() -> list[Case]:
             "active_content",
         ),
         Case(
+            "js-in-object-stream-with-escaped-type.pdf",
+            pdf(object_stream=b"", catalog_extra=JS).replace(b"/ObjStm", b"/Obj#53tm"),
+            "active_content",
+        ),
+        Case(
+            "js-in-object-stream-with-escaped-filter.pdf",
+            pdf(object_stream=b"", catalog_extra=JS).replace(b"/Filter", b"/F#69lter"),
+            "active_content",
+        ),
+        Case(
+            "js-in-object-stream-without-type.pdf",
+            pdf(object_stream=b"", catalog_extra=JS).replace(b"/Type /ObjStm ", b""),
+            "active_content",
+        ),
+        Case(
             "object-stream-hex-encoded.pdf",
             pdf(object_stream=b"", catalog_extra=JS, object_stream_filter=b"/ASCIIHexDecode"),
             "unreadable",
