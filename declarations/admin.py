@@ -106,13 +106,14 @@ class DocumentAdmin(admin.ModelAdmin):
     list_select_related = ["holder"]
     search_fields = ["holder__surname", "invoice_number", "sha256"]
     date_hierarchy = "document_date"
-    fields = [
+    _DOCUMENT_FIELDS = (
         "holder", "kind", "title", "document_date", "valid_from", "valid_to", "deadline",
         "budget", "agreement", "amends", "invoice_number", "amount", "vat_amount",
         "media_type", "size", "sha256", "retention_from", "legal_hold", "created_by",
         "created_at",
-    ]  # fmt: skip
-    readonly_fields = [name for name in fields if name != "legal_hold"]
+    )  # fmt: skip
+    fields = _DOCUMENT_FIELDS
+    readonly_fields = tuple(name for name in _DOCUMENT_FIELDS if name != "legal_hold")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
