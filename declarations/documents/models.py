@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pgb_admin.accounts.scoping import ScopedQuerySet
 from pgb_admin.budgets.models import holder_ids_with_grants_of
+from pgb_admin.core.fields import SupportedDateField
 
 from .constants import FILE_STEMS, DocumentKind
 
@@ -39,16 +40,16 @@ class Document(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
     title = models.CharField(_("description"), max_length=200, blank=True)
-    document_date = models.DateField(
+    document_date = SupportedDateField(
         _("date"),
         help_text=_(
             "The date on the document: of the decision, the signing, the invoice, the letter "
             "or the objection."
         ),
     )
-    valid_from = models.DateField(_("valid from"), null=True, blank=True)
-    valid_to = models.DateField(_("valid until"), null=True, blank=True)
-    deadline = models.DateField(
+    valid_from = SupportedDateField(_("valid from"), null=True, blank=True)
+    valid_to = SupportedDateField(_("valid until"), null=True, blank=True)
+    deadline = SupportedDateField(
         _("deadline"),
         null=True,
         blank=True,
@@ -97,7 +98,7 @@ class Document(models.Model):
     size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
     sha256 = models.CharField(_("sha256"), max_length=64, editable=False)
     # retention: kept DOCUMENT_RETENTION_YEARS[kind] years from this day, then removed
-    retention_from = models.DateField(_("retained from"), editable=False)
+    retention_from = SupportedDateField(_("retained from"), editable=False)
     legal_hold = models.BooleanField(
         _("legal hold"),
         default=False,
