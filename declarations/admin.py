@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Batch, BatchFile, Declaration, DeclarationLine, Expense, Finding, TimeEntry
+from .models import (
+    Batch,
+    BatchFile,
+    Declaration,
+    DeclarationLine,
+    Document,
+    Expense,
+    Finding,
+    TimeEntry,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -85,3 +94,29 @@ class BatchAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     inlines = [BatchFileInline]
     exclude = ["skipped"]
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    """The back office sets or lifts a legal hold (kept past the retention period); the rest
+    is read only, and documents are removed only by the retention clean-up."""
+
+    list_display = ["document_date", "kind", "holder", "size", "legal_hold", "retention_from"]
+    list_filter = ["kind", "legal_hold"]
+    list_select_related = ["holder"]
+    search_fields = ["holder__surname", "invoice_number", "sha256"]
+    date_hierarchy = "document_date"
+    _DOCUMENT_FIELDS = (
+        "holder", "kind", "title", "document_date", "valid_from", "valid_to", "deadline",
+        "budget", "agreement", "amends", "invoice_number", "amount", "vat_amount",
+        "media_type", "size", "sha256", "retention_from", "legal_hold", "created_by",
+        "created_at",
+    )  # fmt: skip
+    fields = _DOCUMENT_FIELDS
+    readonly_fields = tuple(name for name in _DOCUMENT_FIELDS if name != "legal_hold")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

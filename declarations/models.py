@@ -721,3 +721,7 @@ class ProviderCost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.expense_date.isoformat()} {self.get_kind_display()} {self.amount}"
+
+
+# the document archive lives in its own package; imported here so Django finds the model
+from .documents.models import Document  # noqa: E402, F401

@@ -404,3 +404,13 @@ def start_import(*, actor, filename: str, content: bytes, dry_run: bool, languag
     )
     import_hours_task.delay_on_commit(str(run.pk), actor.pk, upload.pk)
     return run
+
+
+@shared_task(name="declarations.documents_purge", acks_late=True)
+def documents_purge_task() -> dict:
+    """Remove the archive's documents past their retention period (Celery beat runs it daily,
+    ``CELERY_BEAT_SCHEDULE``): what it removed is logged and returned (ids per kind). A
+    second delivery finds nothing more to remove."""
+    from .documents.services import documents_purge
+
+    return documents_purge().as_dict()

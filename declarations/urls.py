@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .documents import views as documents
 from .views import batches, bureau, declarations, hours, imports, week
 
 app_name = "declarations"
@@ -51,6 +52,11 @@ urlpatterns = [
         name="weekly_totals",
     ),
     path("batches/<int:batch_id>/<str:file_format>/", batches.download, name="download"),
+    # the holder's document archive (declarations/documents)
+    path("holders/<int:holder_id>/documents/", documents.archive, name="documents"),
+    path("holders/<int:holder_id>/documents/add/", documents.upload, name="document_upload"),
+    path("documents/<int:document_id>/", documents.detail, name="document"),
+    path("documents/<int:document_id>/download/", documents.download, name="document_download"),
     # the bureau console: many holders at once, as a Celery task the page polls
     path("bureau/", bureau.console, name="bureau"),
     path("bureau/run/", bureau.run, name="bureau_run"),

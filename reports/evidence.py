@@ -10,6 +10,9 @@
 - ``batch.json`` and ``batch/…``: the export (entry aid or insurer declaration) the
   declaration is in, with each file's sha256, and the files themselves when every
   declaration in them is one the user may see;
+- ``documents.json`` and ``documents/…``: the documents of the holder's archive behind the
+  declaration (invoices, hour slips, decisions linked to it) that the user may see, with their
+  kind, dates, amounts and sha256 as stored, and the files themselves;
 - ``manifest.json``: every other file with its size and sha256, and the decisions of others
   in the pack (the funder's approvals, the SVB's answer) with who recorded them, as what and on
   what evidence: pgb-admin does not receive these decisions, someone typed them in.
@@ -35,6 +38,7 @@ from contracts.models import AgreementVersion
 from declarations.selectors.reporting import (
     batch_wholly_visible,
     evidence_declaration,
+    evidence_documents,
     month_expenses,
     month_time_entries,
 )
@@ -133,7 +137,37 @@ def _pack_files(user, declaration, versions) -> list[tuple[str, bytes]]:
     ]  # fmt: skip
     if declaration.batch_id:
         files.extend(_batch_files(user, declaration.batch))
+    files.extend(_document_files(user, declaration))
     return files
+
+
+def _document_files(user, declaration) -> list[tuple[str, bytes]]:
+    """The archive's documents behind the declaration: their record and their files."""
+    documents = evidence_documents(user=user, declaration_id=declaration.pk)
+    record = [
+        {
+            "id": document.pk,
+            "kind": document.kind,
+            "name": f"documents/{document.download_name}",
+            "document_date": document.document_date,
+            "valid_from": document.valid_from,
+            "valid_to": document.valid_to,
+            "grant": document.budget_id,
+            "agreement": document.agreement_id,
+            "invoice_number": document.invoice_number,
+            "amount": document.amount,
+            "vat_amount": document.vat_amount,
+            "media_type": document.media_type,
+            "size": document.size,
+            "sha256": document.sha256,
+            "sha256_matches": sha256(content) == document.sha256,
+        }
+        for document, content in documents
+    ]
+    return [
+        ("documents.json", _json(record)),
+        *((f"documents/{document.download_name}", content) for document, content in documents),
+    ]
 
 
 def _declaration(declaration) -> dict:

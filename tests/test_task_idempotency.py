@@ -18,6 +18,7 @@ from declarations.models import (
     BatchFile,
     Declaration,
     DeclarationLine,
+    Document,
     Expense,
     Finding,
     HoursUpload,
@@ -122,6 +123,25 @@ def _purge(world):
     return []
 
 
+def _documents_purge(world):
+    """A document past its retention period (and its file), and one that is kept."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from declarations.documents.services import DocumentData, document_upload
+
+    from .declarations.hostile_documents import pdf
+
+    for text, day in (("oud", date(2018, 1, 2)), ("nieuw", date(2026, 1, 2))):
+        document_upload(
+            actor=world.users["holder"],
+            holder_id=world.mine.pk,
+            data=DocumentData(kind="letter", document_date=day),
+            file=SimpleUploadedFile("brief.pdf", pdf(text=text)),
+            filename="brief.pdf",
+        )
+    return []
+
+
 CASES = {
     "declarations.validate": _validate,
     "declarations.validate_chunk": _validate_chunk,
@@ -131,6 +151,7 @@ CASES = {
     "reports.municipality": _municipality,
     "pgb_admin.core.worker_health": _worker_health,
     "pgb_admin.core.purge_expired": _purge,
+    "declarations.documents_purge": _documents_purge,
 }
 
 
@@ -154,6 +175,7 @@ def _snapshot() -> dict:
             )
         ),
         "hours_uploads": sorted(HoursUpload.objects.values_list("pk", "task_run_id")),
+        "documents": sorted(Document.objects.values_list("pk", "sha256")),
         "users": get_user_model().objects.count(),
     }
 

@@ -13,6 +13,8 @@ from pgb_admin.accounts.scoping import AnyUser
 from pgb_admin.figures.constants import RateUnit
 
 from ..constants import SPENDING_STATUSES, DeclarationStatus
+from ..documents.models import Document
+from ..documents.selectors import declaration_documents, document_content
 from ..models import Batch, Declaration, DeclarationLine, Expense, TimeEntry
 from ..validation.tariffs import max_tariffs
 from .lists import declaration_list
@@ -27,6 +29,7 @@ __all__ = [
     "declared_spend",
     "draft_totals",
     "evidence_declaration",
+    "evidence_documents",
     "max_tariffs",
     "month_expenses",
     "month_time_entries",
@@ -49,6 +52,13 @@ def evidence_declaration(*, user: AnyUser, declaration_id: int) -> Declaration |
         )
     except Declaration.DoesNotExist:
         return None
+
+
+def evidence_documents(*, user: AnyUser, declaration_id: int) -> list[tuple[Document, bytes]]:
+    """The documents behind the declaration that the user may see (the archive's invoices, hour
+    slips, decisions linked to it), each with its file's bytes."""
+    documents = declaration_documents(user=user, declaration_id=declaration_id)
+    return [(document, document_content(document)) for document in documents]
 
 
 def month_time_entries(*, user: AnyUser, agreement_id: int, month: date) -> QuerySet[TimeEntry]:

@@ -123,6 +123,9 @@ PAGE_NAMES = {
     "week": gettext_lazy("Week"),
     "access_log": gettext_lazy("Who looked"),
     "bureau_console": gettext_lazy("Bureau console"),
+    "documents": gettext_lazy("Archive"),
+    "document": gettext_lazy("Document in the archive"),
+    "document_upload": gettext_lazy("Add a document"),
 }
 #: the reports (``report:<name>``, a chart or file of it after a second colon)
 REPORT_NAMES = {

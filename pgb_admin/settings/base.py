@@ -210,7 +210,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [PROJECT_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -222,6 +222,35 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
+
+# The document archive (declarations/documents): its own named storage, private (never served
+# as media; files go out only through the archive's download view). By default the file system
+# under DOCUMENTS_ROOT; in production S3-compatible object storage through django-storages:
+# DOCUMENTS_STORAGE_BACKEND=storages.backends.s3.S3Storage and DOCUMENTS_STORAGE_OPTIONS as
+# JSON, e.g. {"bucket_name": "pgb-documents", "endpoint_url": "https://s3.example.nl",
+# "default_acl": "private", "file_overwrite": false} (credentials from AWS_* variables).
+DOCUMENTS_STORAGE_BACKEND = env(
+    "DOCUMENTS_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+)
+STORAGES["documents"] = {
+    "BACKEND": DOCUMENTS_STORAGE_BACKEND,
+    "OPTIONS": env.json("DOCUMENTS_STORAGE_OPTIONS", default={})
+    or {
+        "location": str(env.path("DOCUMENTS_ROOT", default=BASE_DIR / "private" / "documents")),
+        "base_url": None,
+        "directory_permissions_mode": 0o700,
+        "file_permissions_mode": 0o600,
+    },
+}
+# What an upload may be (declarations/documents/checks.py): its size, and how much of a PDF's
+# compressed object streams is inflated to look for scripts in them.
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+DOCUMENT_PDF_INFLATE_MAX_BYTES = env.int("DOCUMENT_PDF_INFLATE_MAX_BYTES", default=50 * 1024 * 1024)
+# Years each kind of document is kept (declarations/documents/constants.py, the default and
+# its sources), e.g. DOCUMENT_RETENTION_YEARS=invoice=7,letter=5; unnamed kinds keep 7.
+DOCUMENT_RETENTION_YEARS = {
+    kind: int(years) for kind, years in env.dict("DOCUMENT_RETENTION_YEARS", default={}).items()
+}
 
 # Sessions: expire after SESSION_IDLE_MINUTES without a request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
@@ -402,6 +431,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired": {
         "task": "pgb_admin.core.purge_expired",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "purge-documents": {
+        "task": "declarations.documents_purge",
+        "schedule": crontab(hour=3, minute=45),
     },
 }
 # Reports in the making at once per user (reports/limits.py): municipality reports queued or
