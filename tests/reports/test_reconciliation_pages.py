@@ -194,3 +194,44 @@ def test_the_work_list_takes_the_same_queries_for_more_holders(
         response = client.get(url, {"resolution": "", "page": 2})
         assert response.status_code == 200
         assert response.context["page"].number == 2
+
+
+def test_the_api_uploads_lists_and_resolves(case):
+    w = case
+    client = login(w, "representative")
+    url = "/api/v1/reports/differences/"
+    response = client.post(
+        url + "upload/",
+        {"holder": w.mine.pk, "kind": "svb_payments",
+         "file": SimpleUploadedFile("o.csv", payments_file(w))},
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    assert response.json()["created"] is True
+    again = client.post(
+        url + "upload/",
+        {"holder": w.mine.pk, "kind": "svb_payments",
+         "file": SimpleUploadedFile("o.csv", payments_file(w))},
+    )  # fmt: skip
+    assert again.status_code == 200
+    assert again.json() == {**response.json(), "created": False, "changed": 0}
+
+    bad = client.post(
+        url + "upload/",
+        {"holder": w.mine.pk, "kind": "svb_payments",
+         "file": SimpleUploadedFile("o.csv", csv_bytes(PAYMENT_HEADER, [["x", "", "2026-10"]]))},
+    )  # fmt: skip
+    assert bad.status_code == 400
+    assert [p["name"] for p in bad.json()["invalid_params"]] == ["Zorgovereenkomst:2"]
+
+    listed = client.get(url, {"kind": "not_paid"}).json()
+    assert listed["count"] == 2
+    first = listed["results"][0]["id"]
+    resolved = client.post(
+        f"{url}{first}/resolve/", {"resolution": "to_ask"}, content_type="application/json"
+    )
+    assert resolved.status_code == 200
+    assert Difference.objects.get(pk=first).resolution == "to_ask"
+    assert (
+        login(w, "family").post(f"{url}{first}/resolve/", {"resolution": "open"}).status_code == 403
+    )
+    assert login(w, "stranger").get(f"{url}{first}/").status_code == 404
