@@ -135,7 +135,9 @@ def difference_resolve(
     if resolution == Resolution.EXPLAINED and not note:
         raise ValidationError({"note": _("Write how the difference is explained.")})
     with transaction.atomic():
-        difference = get_editable(Difference.objects.select_for_update(), actor, pk=difference_id)
+        found = get_editable(Difference.objects.all(), actor, pk=difference_id)
+        # locked by its own row (the scope's outer joins cannot be locked on PostgreSQL)
+        difference = Difference.objects.select_for_update().get(pk=found.pk)
         difference.resolution = resolution
         difference.resolution_note = note
         difference.resolved_by = actor if resolution != Resolution.OPEN else None
