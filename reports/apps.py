@@ -9,8 +9,12 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from pgb_admin.audit.registry import change_log_register
+
         from .data_changes import install_triggers
         from .services import retention_setup
+
+        change_log_register({"reports.Difference": []})
 
         retention_setup()
         post_migrate.connect(install_triggers, sender=self)

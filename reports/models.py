@@ -65,3 +65,9 @@ class ReportFile(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+# the reconciliation with the SVB's and the insurer's overviews (issue 19), in its own package
+from .reconciliation.models import Difference, Overview, OverviewLine  # noqa: E402
+
+__all__ = ["Difference", "Overview", "OverviewLine", "ReportFile"]

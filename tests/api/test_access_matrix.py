@@ -125,6 +125,27 @@ def _new_agreement(w, user):
     }
 
 
+def _difference(w):
+    """A difference of the holder's Wmo agreement in October (made once per world)."""
+    from reports.reconciliation.models import Difference, Overview
+
+    overview, _ = Overview.objects.get_or_create(
+        holder=w.mine,
+        kind="svb_payments",
+        sha256="0" * 64,
+        defaults={"source": "file", "content": b"", "size": 0, "first_month": "2026-10-01",
+                  "last_month": "2026-10-01", "created_by": w.users["representative"]},
+    )  # fmt: skip
+    difference, _ = Difference.objects.get_or_create(
+        holder=w.mine,
+        key=f"{w.mine_wmo_agreement.pk}:2026-10",
+        defaults={"channel": "svb", "kind": "not_paid", "agreement": w.mine_wmo_agreement,
+                  "month": "2026-10-01", "budget": w.mine_wmo_budget, "ours": "100.00",
+                  "difference": "-100.00", "overview": overview},
+    )  # fmt: skip
+    return difference
+
+
 def _month_of_entries(w, user):
     return {
         "agreement": w.mine_wmo_agreement.pk,
@@ -464,6 +485,29 @@ OPS = [
         lambda w, u: {"year": 2026},
     ),
     Op("GET", "report-file-detail", lambda w: f"{V1}/reports/files/{w.report_file.pk}/", AUDITORS),
+    # the reconciliation with the SVB's overviews: a difference on the Wmo grant (The Hague's);
+    # the upload takes multipart only (tests/reports/test_reconciliation_pages.py sends files)
+    Op("GET", "difference-list", lambda w: f"{V1}/reports/differences/", ALL),
+    Op(
+        "GET",
+        "difference-detail",
+        lambda w: f"{V1}/reports/differences/{_difference(w).pk}/",
+        READ_MINE,
+    ),
+    Op(
+        "POST",
+        "difference-resolve",
+        lambda w: f"{V1}/reports/differences/{_difference(w).pk}/resolve/",
+        CHANGE_MINE,
+        lambda w, u: {"resolution": "explained", "note": "Eigen bijdrage"},
+    ),
+    Op(
+        "POST",
+        "difference-upload",
+        lambda w: f"{V1}/reports/differences/upload/",
+        "415  415  415  415  403  403  415  415  415",
+        lambda w, u: {},
+    ),
     # tokens: everyone gets and revokes their own; staff, auditors and bureaus with a code of
     # their authenticator app only (two-factor authentication)
     Op(

@@ -327,6 +327,7 @@ def _schema_fields() -> set[Field]:
 # (method, schema path) -> (URL name of the operation in test_access_matrix.OPS, persona)
 OPERATIONS = {
     ("GET", "/api/v1/access-log/"): ("access-log", "log_manager"),
+    ("GET", "/api/v1/reports/differences/"): ("difference-list", "holder"),
     ("GET", "/api/v1/agreements/"): ("agreement-list", "holder"),
     ("POST", "/api/v1/agreements/"): ("agreement-list", "holder"),
     ("GET", "/api/v1/agreements/{id}/"): ("agreement-detail", "holder"),

@@ -29,6 +29,7 @@ import logging
 
 from django.utils.translation import gettext_lazy as _
 
+from ..columns import Column
 from ..problems import ImportRefused, UploadRefused
 from .csv_file import read_csv
 from .limits import (
@@ -73,9 +74,10 @@ OTHER_MAGIC = (
 )
 
 
-def read_upload(filename: str, content: bytes) -> Table:
-    """The header and rows of an uploaded hours file. Raises :class:`UploadRefused` when the
-    file cannot be taken, :class:`ImportRefused` listing every cell that holds a formula."""
+def read_upload(filename: str, content: bytes, columns: tuple[Column, ...] | None = None) -> Table:
+    """The header and rows of an uploaded hours file (or of another layout: ``columns``).
+    Raises :class:`UploadRefused` when the file cannot be taken, :class:`ImportRefused`
+    listing every cell that holds a formula."""
     kind = "file"
     try:
         if isinstance(content, str):
@@ -84,8 +86,8 @@ def read_upload(filename: str, content: bytes) -> Table:
         name = str(filename or "").strip().casefold()
         kind = _kind(name, content)
         if kind == "xlsx":
-            return read_xlsx(content)
-        return read_csv(name, content)
+            return read_xlsx(content, columns)
+        return read_csv(name, content, columns)
     except ImportRefused:
         raise
     except Exception as error:

@@ -5,6 +5,7 @@ import csv
 import io
 from itertools import islice
 
+from ..columns import Column
 from .limits import HEADER_ROWS
 from .refusals import encoding, no_header, not_a_spreadsheet
 from .table import Rows, Table, blank, header_index
@@ -17,7 +18,7 @@ CONTROL_BYTES = frozenset([*range(0x01, 0x09), *range(0x0E, 0x20), 0x7F])
 CSV_DELIMITERS = (";", "\t", ",")  # on a tie the first wins: Dutch Excel writes ';'
 
 
-def read_csv(name: str, content: bytes) -> Table:
+def read_csv(name: str, content: bytes, columns: tuple[Column, ...] | None = None) -> Table:
     text = _decode(name, content)
     if "\x00" in text:
         raise not_a_spreadsheet()
@@ -36,7 +37,7 @@ def read_csv(name: str, content: bytes) -> Table:
             break
     if header_row is None:
         raise no_header("")
-    index = header_index(header, header_row, "", lambda i: header[i].strip())
+    index = header_index(header, header_row, "", lambda i: header[i].strip(), columns)
     reader = Rows("", index, {key: header[i].strip() for key, i in index.items()})
     # numbered by record (a quoted cell may hold line breaks), as Excel numbers the rows
     for number, record in enumerate(records, header_row + 1):

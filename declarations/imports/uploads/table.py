@@ -9,7 +9,7 @@ from operator import itemgetter
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from ..columns import BY_HEADER, COLUMNS, normalise_header
+from ..columns import BY_HEADER, COLUMNS, Column, normalise_header
 from ..problems import ImportRefused, Problem, UploadRefused, problem
 from .limits import IMPORT_MAX_PROBLEMS, max_columns, max_rows, setting
 
@@ -61,9 +61,19 @@ def blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def header_index(header, header_row: int, sheet: str, label) -> dict[str, int]:
+def header_index(
+    header, header_row: int, sheet: str, label, columns: tuple[Column, ...] | None = None
+) -> dict[str, int]:
     """Column key -> 0-based position in the header row; refuses a header without the
-    required columns, with a known column twice or with too many columns."""
+    required columns, with a known column twice or with too many columns. ``columns``: the
+    layout to read (the hours sheet's unless given)."""
+    by_header = (
+        BY_HEADER
+        if columns is None
+        else {header: column for column in columns for header in column.headers()}
+    )
+    required = REQUIRED if columns is None else tuple(c for c in columns if c.required)
+    by_key = BY_KEY if columns is None else {column.key: column for column in columns}
     filled = [(i, value) for i, value in enumerate(header) if not blank(value)]
     limit = max_columns()
     if len(filled) > limit:
@@ -80,11 +90,11 @@ def header_index(header, header_row: int, sheet: str, label) -> dict[str, int]:
         )
     positions: dict[str, list[int]] = {}
     for i, value in filled:
-        column = BY_HEADER.get(normalise_header(value))
+        column = by_header.get(normalise_header(value))
         if column is not None:
             positions.setdefault(column.key, []).append(i)
     problems = []
-    missing = [column for column in REQUIRED if column.key not in positions]
+    missing = [column for column in required if column.key not in positions]
     if missing:
         problems.append(
             problem(
@@ -100,7 +110,7 @@ def header_index(header, header_row: int, sheet: str, label) -> dict[str, int]:
         )
     for key, found in positions.items():
         if len(found) > 1:
-            column = BY_KEY[key]
+            column = by_key[key]
             problems.append(
                 problem(
                     "duplicate_column",

@@ -8,7 +8,7 @@ import zipfile
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from ..columns import HOURS_SHEET, normalise_header
+from ..columns import HOURS_SHEET, Column, normalise_header
 from ..problems import UploadRefused
 from .limits import (
     EXCEL_MAX_ROW,
@@ -49,7 +49,7 @@ DTD_MARKERS = tuple(
 )
 
 
-def read_xlsx(content: bytes) -> Table:
+def read_xlsx(content: bytes, columns: tuple[Column, ...] | None = None) -> Table:
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         members = archive.infolist()
         _check_zip(members)
@@ -58,7 +58,7 @@ def read_xlsx(content: bytes) -> Table:
 
     workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
-        return _read_workbook(workbook)
+        return _read_workbook(workbook, columns)
     finally:
         workbook.close()
 
@@ -194,7 +194,7 @@ def _part_name(name: str) -> str:
     return name.lstrip("/").casefold()
 
 
-def _read_workbook(workbook) -> Table:
+def _read_workbook(workbook, columns: tuple[Column, ...] | None = None) -> Table:
     sheets = [
         sheet
         for sheet in workbook.worksheets
@@ -219,7 +219,7 @@ def _read_workbook(workbook) -> Table:
             break
     if header_row is None:
         raise no_header(sheet.title)
-    index = header_index(header, header_row, sheet.title, _column_letter)
+    index = header_index(header, header_row, sheet.title, _column_letter, columns)
     needed = max(index.values()) + 1
     reader = Rows(sheet.title, index, {key: _column_letter(i) for key, i in index.items()})
     rows = sheet.iter_rows(min_row=header_row + 1, max_col=needed, values_only=True)
