@@ -6,10 +6,12 @@ is logged (:mod:`pgb_admin.audit.access`)."""
 from datetime import date
 from typing import Any
 
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from declarations.selectors.reporting import statement_documents
 from pgb_admin.accounts.scoping import (
     AnyUser,
     audited_funder_ids,
@@ -25,6 +27,7 @@ from .cache import cached_report
 from .frames import ReportData, load_report_data
 from .holders import ExhaustionReport, thresholds_on, year_costs
 from .municipality import MunicipalityReport
+from .reconciliation.models import Difference
 from .year_statement import YearStatement, year_statement
 
 #: the years a report is made for: from 2000 (no pgb data is older) to the last supported year
@@ -93,9 +96,24 @@ def holder_year_statement(*, user: AnyUser, holder_id: int, year: int) -> YearSt
     today = timezone.localdate()
     data = load_report_data(budgets, today=today)
     grants = list(budgets.select_related("funder").order_by("start_date", "pk"))
+    differences = list(
+        Difference.objects.visible_to(user)
+        .filter(holder=holder, budget__in=[grant.pk for grant in grants])
+        .filter(Q(month__year=year) | Q(month__isnull=True))
+    )
+    documents = statement_documents(
+        user=user, holder_id=holder.pk, year=year, budget_ids=[grant.pk for grant in grants]
+    )
     log_read(user=user, what="report:year_statement", holder_id=holder.pk)
     return year_statement(
-        holder, data, grants, year=year, made_on=today, thresholds=thresholds_on(today)
+        holder,
+        data,
+        grants,
+        year=year,
+        made_on=today,
+        thresholds=thresholds_on(today),
+        differences=differences,
+        documents=documents,
     )
 
 

@@ -8,6 +8,7 @@ come from the same ``spend`` frame, so the statement equals the reports to the c
 the result is ``Decimal`` (two places); months are the first day of the month.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -22,6 +23,10 @@ from .exhaustion import EXTRAS
 from .frames import EMPLOYER_COSTS, FREE_AMOUNT, HOLIDAY_ALLOWANCE, ReportData, pairs
 from .holders import ExhaustionReport, Thresholds
 from .labels import grant_text
+from .reconciliation.constants import AGREEING, DifferenceKind, Resolution
+from .reconciliation.models import Difference
+
+BALANCE_KINDS = (DifferenceKind.BALANCE_AGREES, DifferenceKind.BALANCE_DIFFERS)
 
 # the spend rows that are care paid to a provider (declarations counted and fixed monthly pay)
 NOT_CARE = (*EXTRAS, FREE_AMOUNT)
@@ -69,12 +74,78 @@ class StatementGrant:
 
 
 @dataclass(frozen=True)
+class MatchCount:
+    """How many agreement months of a grant had one outcome of matching the SVB's (or the
+    insurer's) overviews, the money of those that differ, and how many are still open."""
+
+    kind: str
+    label: str
+    count: int
+    amount: Decimal
+    open: int
+
+
+@dataclass(frozen=True)
+class SvbMatch:
+    outcomes: list[MatchCount]
+    balance_ours: Decimal | None = None  # the grant's balance here and at the SVB, last matched
+    balance_theirs: Decimal | None = None
+
+    @property
+    def matched(self) -> bool:
+        return bool(self.outcomes) or self.balance_theirs is not None
+
+
+@dataclass(frozen=True)
 class YearStatement:
     holder: BudgetHolder
     year: int
     made_on: date
     grants: list[StatementGrant]
     totals: dict[str, Decimal] = field(default_factory=dict)
+    matches: dict[int, SvbMatch] = field(default_factory=dict)  # per grant
+    documents: list[Any] = field(default_factory=list)  # the archive's, in date order
+
+
+def svb_matches(differences: Sequence[Difference]) -> dict[int, SvbMatch]:
+    """Per grant, the outcomes of matching the overviews: agreement months by kind (in the
+    order of the kinds) and the budget balance, from the reconciliation's current rows."""
+    counts: dict[tuple[int, str], list] = {}
+    balances: dict[int, Difference] = {}
+    for row in differences:
+        if row.budget_id is None:
+            continue
+        if row.kind in BALANCE_KINDS:
+            balances[row.budget_id] = row
+            continue
+        entry = counts.setdefault((row.budget_id, row.kind), [0, ZERO, 0])
+        entry[0] += 1
+        entry[1] += _money_of(row)
+        entry[2] += row.resolution == Resolution.OPEN and row.kind not in AGREEING
+    result = {}
+    for budget_id in {key[0] for key in counts} | set(balances):
+        outcomes = [
+            MatchCount(kind, str(kind.label), *counts[(budget_id, kind)])
+            for kind in DifferenceKind
+            if (budget_id, kind) in counts
+        ]
+        balance = balances.get(budget_id)
+        result[budget_id] = SvbMatch(
+            outcomes,
+            balance_ours=None if balance is None else balance.ours,
+            balance_theirs=None if balance is None else balance.theirs,
+        )
+    return result
+
+
+def _money_of(row: Difference) -> Decimal:
+    """What an outcome is worth: the difference paid, the declaration not paid, the payment
+    without a declaration here; the amount paid when it agrees."""
+    if row.kind == DifferenceKind.NOT_PAID:
+        return row.ours or ZERO
+    if row.kind in (DifferenceKind.PAID_WITHOUT_DECLARATION, DifferenceKind.PAID_AS_DECLARED):
+        return row.theirs or ZERO
+    return row.difference
 
 
 def year_statement(
@@ -85,6 +156,8 @@ def year_statement(
     year: int,
     made_on: date,
     thresholds: Thresholds,
+    differences: Sequence[Difference] = (),
+    documents: Sequence[Any] = (),
 ) -> YearStatement:
     """The statement of ``grants`` (those of the holder in ``data``, with their funder)."""
     report = ExhaustionReport.build(holder, data, year=year, thresholds=thresholds).as_dict()
@@ -103,7 +176,15 @@ def year_statement(
             "holiday_allowance", "employer_costs", "year_total",
         )
     }  # fmt: skip
-    return YearStatement(holder, year, made_on, statement_grants, totals)
+    return YearStatement(
+        holder,
+        year,
+        made_on,
+        statement_grants,
+        totals,
+        matches=svb_matches(differences),
+        documents=list(documents),
+    )
 
 
 def _grant(

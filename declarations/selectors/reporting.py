@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Min, QuerySet, Sum
+from django.db.models import Min, Q, QuerySet, Sum
 
 from pgb_admin.accounts.scoping import AnyUser
 from pgb_admin.figures.constants import RateUnit
@@ -33,6 +33,7 @@ __all__ = [
     "max_tariffs",
     "month_expenses",
     "month_time_entries",
+    "statement_documents",
 ]
 
 
@@ -59,6 +60,20 @@ def evidence_documents(*, user: AnyUser, declaration_id: int) -> list[tuple[Docu
     slips, decisions linked to it), each with its file's bytes."""
     documents = declaration_documents(user=user, declaration_id=declaration_id)
     return [(document, document_content(document)) for document in documents]
+
+
+def statement_documents(
+    *, user: AnyUser, holder_id: int, year: int, budget_ids: Iterable[int]
+) -> list[Document]:
+    """The archive's documents a year statement lists: those dated in the year and those of
+    its grants (a decision made the year before), that the user may see, oldest first."""
+    return list(
+        Document.objects.visible_to(user)
+        .filter(holder_id=holder_id)
+        .filter(Q(document_date__year=year) | Q(budget_id__in=list(budget_ids)))
+        .select_related("budget")
+        .order_by("document_date", "pk")
+    )
 
 
 def month_time_entries(*, user: AnyUser, agreement_id: int, month: date) -> QuerySet[TimeEntry]:

@@ -1,6 +1,7 @@
 """Issue 19, item 5: the year statement per holder and grant, as a page and as a PDF, equal to
 the reports to the cent. Today is 23 November 2026 (tests/conftest.py)."""
 
+import io
 import re
 import zlib
 from datetime import date
@@ -10,14 +11,20 @@ import pytest
 
 from contracts.constants import AgreementType
 from declarations.constants import DeclarationStatus
+from declarations.documents.constants import DocumentKind
+from declarations.documents.services import DocumentData, document_upload
 from declarations.models import Declaration
 from pgb_admin.audit.models import AccessEvent
 from pgb_admin.budgets.services import free_amount_claim_create
+from pgb_admin.core.spreadsheets import csv_bytes
 from pgb_admin.figures.constants import FigureKind, FigureUnit, RateUnit
 from pgb_admin.figures.models import StatutoryFigure
 from reports import selectors
 from reports.pdf import local_file
+from reports.reconciliation.constants import DifferenceKind, OverviewKind
+from reports.reconciliation.services import overview_upload
 
+from ..declarations.hostile_documents import pdf
 from ..factories import (
     AgreementVersionFactory,
     BudgetFactory,
@@ -218,3 +225,85 @@ def test_out_of_scope_is_404_and_an_auditor_read_is_logged(year_world, client):
         world.the_hague.pk
     }
     assert client.get(PAGE.format(holder=world.mine.pk, year=1999)).status_code == 404
+
+
+def test_the_svb_overview_matched_and_the_documents_are_listed(year_world, client):
+    """An SVB overview: January paid as declared, February paid € 20,25 less and the second
+    provider's February missing; a payment for March without a declaration here; and the
+    grant's balance. The archive's decision of the
+    grant (dated the year before) and an invoice of the year are listed."""
+    world = year_world
+    wmo = world.mine_wmo_budget
+    first, second = (
+        agreement
+        for agreement in world.mine.agreements.order_by("pk")
+        if agreement.provider.name in ("Zorg Eerst", "Hulp Twee")
+    )
+    header = ["Zorgovereenkomst", "Periode", "Gedeclareerd bedrag", "Betaald bedrag"]
+    rows = [
+        [first.pk, "2026-01", "400,10", "400,10"],
+        [first.pk, "2026-02", "380,25", "360,00"],
+        [second.pk, "2026-03", "", "50,00"],
+    ]
+    actor = world.users["representative"]
+    overview_upload(
+        actor=actor,
+        holder_id=world.mine.pk,
+        kind=OverviewKind.SVB_PAYMENTS,
+        filename="betalingen.csv",
+        content=csv_bytes(header, rows),
+    )
+    overview_upload(
+        actor=actor,
+        holder_id=world.mine.pk,
+        kind=OverviewKind.SVB_BUDGET,
+        filename="budget.csv",
+        content=csv_bytes(
+            ["Toekenning", "Datum", "Saldo"], [[wmo.decision_reference, "2026-11-20", "12599,65"]]
+        ),
+    )
+    document_upload(
+        actor=actor,
+        holder_id=world.mine.pk,
+        data=DocumentData(
+            kind=DocumentKind.DECISION,
+            document_date=date(2025, 12, 1),
+            budget_id=wmo.pk,
+            title="Beschikking Wmo",
+        ),
+        file=io.BytesIO(pdf(text="beschikking")),
+        filename="beschikking.pdf",
+    )
+    document_upload(
+        actor=actor,
+        holder_id=world.mine.pk,
+        data=DocumentData(
+            kind=DocumentKind.INVOICE,
+            document_date=date(2026, 2, 28),
+            invoice_number="F-2026-02",
+            amount=Decimal("120.05"),
+            title="Hulp Twee",
+        ),
+        file=io.BytesIO(pdf(text="factuur")),
+        filename="factuur.pdf",
+    )
+
+    match = _statement(world).matches[wmo.pk]
+    outcomes = {
+        outcome.kind: (outcome.count, outcome.amount, outcome.open) for outcome in match.outcomes
+    }
+    assert outcomes == {
+        DifferenceKind.PAID_AS_DECLARED: (1, Decimal("400.10"), 0),
+        DifferenceKind.PAID_DIFFERENTLY: (1, Decimal("-20.25"), 1),
+        DifferenceKind.PAID_WITHOUT_DECLARATION: (1, Decimal("50.00"), 1),
+        # the second provider's February, declared here, is not in the overview
+        DifferenceKind.NOT_PAID: (1, Decimal("120.05"), 1),
+    }
+    assert match.balance_theirs == Decimal("12599.65")
+
+    client.force_login(actor)
+    page = client.get(PAGE.format(holder=world.mine.pk, year=2026), HTTP_ACCEPT_LANGUAGE="nl")
+    text = page.content.decode()
+    assert "Betaald zonder declaratie hier" in text or "Paid without a declaration here" in text
+    assert "Beschikking Wmo" in text
+    assert "F-2026-02" in text
