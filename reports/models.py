@@ -65,3 +65,9 @@ class ReportFile(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+# The reminders' models live in their subpackage; imported here so Django finds them.
+from .reminders.models import Notice, ReminderPreference, ReminderProfile  # noqa: E402
+
+__all__ = ["Notice", "ReminderPreference", "ReminderProfile", "ReportFile"]
