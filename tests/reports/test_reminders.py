@@ -2,6 +2,7 @@
 (the job run twice, and the days after); preferences, the bureau digest, the unsubscribe link,
 the language, and what an e-mail never says."""
 
+import threading
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 import pytest
@@ -40,6 +42,10 @@ START = date(2026, 1, 1)
 
 @pytest.fixture
 def people(db, reference_data):
+    return _people(reference_data)
+
+
+def _people(reference_data):
     restore_reference_data(reference_data)
     holder = BudgetHolderFactory(first_name="Anna", surname="Verborgen")
     anna = UserFactory(username="anna", email="anna@example.org")
@@ -396,3 +402,49 @@ def test_task_and_command_run_the_job_once(people):
     call_command("send_reminders", "--date", DAY.isoformat())
     assert Notice.objects.filter(user=people.anna).count() == 1
     assert len(mail.outbox) == 1
+
+
+@pytest.fixture
+def people_committed(transactional_db, reference_data):
+    return _people(reference_data)
+
+
+def test_two_runs_at_once_store_and_mail_once(people_committed):
+    """Two workers running the job at the same moment: the unique constraint decides."""
+    people = people_committed
+    _grant_ending(people.holder)
+    budget = BudgetFactory(
+        holder=people.holder,
+        amount=Decimal("100.00"),
+        start_date=date(2027, 1, 1),
+        end_date=date(2027, 12, 31),
+    )
+    Budget.objects.filter(pk=budget.pk).update(declared=Decimal("80.00"))
+    start = threading.Barrier(2)
+    results = []
+
+    def run() -> None:
+        try:
+            start.wait()
+            results.append(send_reminders(today=DAY))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(result.stored for result in results) == [0, 2]
+    assert Notice.objects.filter(user=people.anna).count() == 2
+    assert len(mail.outbox) == 2
+
+
+def test_the_reminders_run_each_morning_with_celery_beat():
+    from celery import current_app
+
+    schedule = current_app.conf.beat_schedule["send-reminders"]
+    current_app.loader.import_default_modules()
+    assert schedule["task"] in current_app.tasks
+    every = schedule["schedule"]  # once a day, in the morning
+    assert (every.hour, every.minute, len(every.day_of_week)) == ({7}, {0}, 7)
