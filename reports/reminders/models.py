@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pgb_admin.core.fields import SupportedDateField
+
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("In the app and by e-mail")
@@ -39,7 +41,7 @@ class Notice(models.Model):
     )
     params = models.JSONField(_("details"), default=dict, blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
-    due_on = models.DateField(_("due on"))
+    due_on = SupportedDateField(_("due on"))
     run = models.UUIDField(_("run"), db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
