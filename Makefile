@@ -52,6 +52,8 @@ setup: compilemessages
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py check --database default
 	$(PY) manage.py loaddemo --if-empty
+	# the reminders due today, once: their e-mails are printed here (the console mail backend)
+	$(PY) manage.py send_reminders
 
 run: setup
 	@$(PY) manage.py demo_logins --host $(HOST) --port $(PORT)

@@ -67,7 +67,17 @@ class ReportFile(models.Model):
         return self.filename
 
 
-# the reconciliation with the SVB's and the insurer's overviews (issue 19), in its own package
+# the reconciliation with the SVB's and the insurer's overviews (issue 19), and the reminders:
+# in their own packages, imported here so Django finds them
 from .reconciliation.models import Difference, Overview, OverviewLine  # noqa: E402
+from .reminders.models import Notice, ReminderPreference, ReminderProfile  # noqa: E402
 
-__all__ = ["Difference", "Overview", "OverviewLine", "ReportFile"]
+__all__ = [
+    "Difference",
+    "Notice",
+    "Overview",
+    "OverviewLine",
+    "ReminderPreference",
+    "ReminderProfile",
+    "ReportFile",
+]

@@ -77,3 +77,18 @@ def start_municipality_report(*, actor, funder: Funder, year: int) -> TaskRun:
         str(run.pk), actor.pk, funder.pk, year, translation.get_language() or "nl"
     )
     return run
+
+
+@shared_task(name="reports.send_reminders", acks_late=True)
+def send_reminders_task(day: str | None = None) -> dict[str, int]:
+    """The daily reminders (beat, each morning): for ``day`` (ISO) or today. Running it twice,
+    or in two workers at once, stores and mails each reminder once."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from .reminders.services import send_reminders
+
+    today = date.fromisoformat(day) if day else timezone.localdate()
+    result = send_reminders(today=today)
+    return {"due": result.due, "stored": result.stored, "emails": result.emails}

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .reconciliation import views as reconciliation
+from .reminders import views as reminders
 
 app_name = "reports"
 
@@ -16,4 +17,8 @@ urlpatterns = [
     path("differences/<int:difference_id>/", reconciliation.difference_detail, name="difference"),
     path("differences/upload/", reconciliation.overview_upload, name="overview_upload"),
     path("differences/enter/<str:kind>/", reconciliation.overview_enter, name="overview_enter"),
+    path("reminders/", reminders.notices, name="notices"),
+    path("reminders/read/", reminders.notices_read, name="notices_read"),
+    path("reminders/settings/", reminders.preferences, name="reminder_preferences"),
+    path("reminders/stop/<str:token>/", reminders.unsubscribe, name="unsubscribe"),
 ]

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.utils import timezone
 
 import pytest
@@ -28,7 +29,7 @@ from declarations.services import declarations as declaration_services
 from declarations.services import hours as hour_services
 from pgb_admin.core.models import TaskRun
 from reports import tasks as report_tasks
-from reports.models import ReportFile
+from reports.models import Notice, ReportFile
 
 OCTOBER = date(2026, 10, 1)
 
@@ -152,6 +153,8 @@ CASES = {
     "pgb_admin.core.worker_health": _worker_health,
     "pgb_admin.core.purge_expired": _purge,
     "declarations.documents_purge": _documents_purge,
+    # the world's Monday: reminders of several kinds are due (reports.reminders)
+    "reports.send_reminders": lambda world: ["2026-11-23"],
 }
 
 
@@ -177,6 +180,13 @@ def _snapshot() -> dict:
         "hours_uploads": sorted(HoursUpload.objects.values_list("pk", "task_run_id")),
         "documents": sorted(Document.objects.values_list("pk", "sha256")),
         "users": get_user_model().objects.count(),
+        "notices": sorted(
+            (user_id, kind, occurrence, emailed_at is not None)
+            for user_id, kind, occurrence, emailed_at in Notice.objects.values_list(
+                "user_id", "kind", "occurrence", "emailed_at"
+            )
+        ),
+        "emails": len(mail.outbox),
     }
 
 

@@ -27,6 +27,8 @@ OPEN_VIEWS = frozenset(
         "password_reset_done",
         "password_reset_confirm",
         "password_reset_complete",
+        # a reminder e-mail's unsubscribe link: the signed token is the proof, no login needed
+        "reports:unsubscribe",
     }
 )
 API_PREFIX = "/api/"

@@ -95,6 +95,10 @@ class FigureKind(models.TextChoices):
         "sick_pay_minimum_wage_weeks",
         _("Weeks in which continued pay in sickness is at least the minimum wage"),
     )
+    RENEWAL_NOTICE_WEEKS = (
+        "renewal_notice_weeks",
+        _("Weeks before a grant ends to ask for a new decision"),
+    )
 
 
 class FigureUnit(models.TextChoices):

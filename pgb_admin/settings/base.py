@@ -436,7 +436,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "declarations.documents_purge",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Reminders (reports/reminders): stored in the app and mailed once a morning; every
+    # REMINDERS_EVERY_SECONDS instead when set (the beat test in tests/worker).
+    "send-reminders": {
+        "task": "reports.send_reminders",
+        "schedule": env.int("REMINDERS_EVERY_SECONDS", default=0) or crontab(hour=7, minute=0),
+    },
 }
+# Reminders' product choices (no rule of the world says these; the dated figures hold the
+# ones it does: declaration deadlines, objection period, grant renewal lead, budget levels).
+# The weekday to remind of last week's hours (0 Monday … 6 Sunday); days before an objection
+# deadline; months before a declaration's deadline; days an agreement may wait for the
+# funder's approval before its holder is reminded. SITE_URL makes the links in e-mails.
+REMINDER_HOURS_WEEKDAY = env.int("REMINDER_HOURS_WEEKDAY", default=0)
+REMINDER_OBJECTION_DAYS_BEFORE = env.int("REMINDER_OBJECTION_DAYS_BEFORE", default=7)
+REMINDER_DECLARATION_MONTHS_BEFORE = env.int("REMINDER_DECLARATION_MONTHS_BEFORE", default=1)
+REMINDER_APPROVAL_WAIT_DAYS = env.int("REMINDER_APPROVAL_WAIT_DAYS", default=14)
+SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
 # Reports in the making at once per user (reports/limits.py): municipality reports queued or
 # running as tasks plus report files rendered during a request; over it the answer is a 429.
 REPORT_RUNS_PER_USER = env.int("REPORT_RUNS_PER_USER", default=2)

@@ -6,6 +6,8 @@ from django.urls import reverse
 
 import pytest
 
+from reports.reminders.tokens import unsubscribe_token
+
 from ..api.conftest import build_api_world
 from ..web.test_query_counts import _pages
 
@@ -18,6 +20,12 @@ def _more_pages(world) -> list[tuple[str | None, str]]:
         ("holder", reverse("declarations:export_page", args=[world.batch.pk])),
         (None, reverse("password_reset")),
         (None, reverse("password_reset_done")),
+        (
+            None,
+            reverse(
+                "reports:unsubscribe", args=[unsubscribe_token(user_id=world.users["holder"].pk)]
+            ),
+        ),
     ]
 
 

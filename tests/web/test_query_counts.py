@@ -3,6 +3,7 @@ agreements, providers, entries, costs and declarations for the holder. A query p
 add at least one query per new agreement (four here); the slack of two allows for what a page
 does once when a list stops being empty."""
 
+import uuid
 from datetime import date
 
 from django.urls import reverse
@@ -11,6 +12,7 @@ import pytest
 
 from declarations.services import declarations as declaration_services
 from declarations.services import hours as hour_services
+from reports.reminders.models import Notice
 
 from ..conftest import _agreement
 from ..factories import HolderProviderFactory
@@ -45,6 +47,8 @@ def _pages(w) -> list[tuple[str, str]]:
         ("holder", reverse("declarations:weekly_totals", args=[holder, OCTOBER])),
         ("holder", reverse("declarations:rules")),
         ("holder", reverse("declarations:import")),
+        ("holder", reverse("reports:notices")),
+        ("holder", reverse("reports:reminder_preferences")),
         ("bureau", reverse("declarations:bureau") + "?month=2026-10"),
         ("auditor_same", reverse("reports:audit")),
         ("auditor_same", reverse("reports:municipality", args=[w.the_hague.code])),
@@ -84,6 +88,17 @@ def _grow(w) -> None:
             hours="2.00",
             per="week",
             valid_from=date(2026, month, 1),
+        )
+    for number in range(5):  # reminders of the holder's (reports.reminders)
+        Notice.objects.create(
+            user=w.users["holder"],
+            kind="grant_ending",
+            occurrence=f"grown-{number}",
+            holder=w.mine,
+            params={"end": "2026-12-31"},
+            link=reverse("budgets:dashboard", args=[w.mine.pk]),
+            due_on=date(2026, 11, 23),
+            run=uuid.uuid4(),
         )
     for day in range(2, 7):
         hour_services.expense_add(

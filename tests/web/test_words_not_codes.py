@@ -40,6 +40,7 @@ from declarations.services import hours as hour_services
 from declarations.validation.registry import Param, catalogue
 from pgb_admin.budgets.constants import FunderKind, Scheme
 from pgb_admin.core.models import TaskRun
+from reports.reminders.tokens import unsubscribe_token
 
 from ..conftest import FIXED_MOMENT, _agreement
 from ..factories import BudgetFactory, FunderFactory
@@ -527,6 +528,15 @@ PAGES = [
         "municipal report (Assen)",
         ("auditor_other",),
         lambda s: reverse("reports:municipality", args=[s.assen.code]),
+    ),
+    Page("reminders", (*HOLDER_SIDE, "staff"), lambda s: reverse("reports:notices")),
+    Page("reminder settings", HOLDER_SIDE, lambda s: reverse("reports:reminder_preferences")),
+    Page(
+        "stop reminder e-mails",
+        ("anonymous",),
+        lambda s: reverse(
+            "reports:unsubscribe", args=[unsubscribe_token(user_id=s.users["holder"].pk)]
+        ),
     ),
     Page("access log of a holder", (*WRITERS, "staff"), _holder("access_log:holder")),
     Page("access log search", ("stranger",), lambda s: reverse("access_log:search")),
