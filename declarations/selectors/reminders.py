@@ -2,7 +2,7 @@
 answered in one query each, never one per holder. They are the system's own reads: whom a
 reminder reaches is decided from the mandates valid that day, not here."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import TruncMonth
@@ -11,7 +11,7 @@ from contracts.models import AgreementVersion
 from pgb_admin.figures.constants import RateUnit
 
 from ..constants import DeclarationStatus
-from ..models import Declaration, TimeEntry
+from ..models import Declaration, ProviderMonth, TimeEntry
 
 #: a declaration in one of these needs no reminder to submit it
 DECLARED_STATUSES = (DeclarationStatus.SUBMITTED, DeclarationStatus.PAID)
@@ -67,3 +67,16 @@ def months_not_declared(*, months: list[date]) -> list[dict[str, object]]:
 
 def _after(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def provider_months_waiting(
+    *, submitted_before: datetime
+) -> list[tuple[int, int, date, datetime | None]]:
+    """``(id, holder id, month, submitted at)`` of the registered holders' provider months
+    submitted before ``submitted_before`` and still waiting for review, in one query."""
+    return list(
+        ProviderMonth.objects.waiting_for_review()
+        .filter(submitted_at__lt=submitted_before, agreement__holder__duplicate_of__isnull=True)
+        .values_list("pk", "agreement__holder_id", "month", "submitted_at")
+        .order_by("pk")
+    )

@@ -447,11 +447,14 @@ CELERY_BEAT_SCHEDULE = {
 # ones it does: declaration deadlines, objection period, grant renewal lead, budget levels).
 # The weekday to remind of last week's hours (0 Monday … 6 Sunday); days before an objection
 # deadline; months before a declaration's deadline; days an agreement may wait for the
-# funder's approval before its holder is reminded. SITE_URL makes the links in e-mails.
+# funder's approval before its holder is reminded; days a provider's submitted month may wait
+# for the holder's review before a reminder (the holder had an e-mail at once). SITE_URL makes
+# the links in e-mails.
 REMINDER_HOURS_WEEKDAY = env.int("REMINDER_HOURS_WEEKDAY", default=0)
 REMINDER_OBJECTION_DAYS_BEFORE = env.int("REMINDER_OBJECTION_DAYS_BEFORE", default=7)
 REMINDER_DECLARATION_MONTHS_BEFORE = env.int("REMINDER_DECLARATION_MONTHS_BEFORE", default=1)
 REMINDER_APPROVAL_WAIT_DAYS = env.int("REMINDER_APPROVAL_WAIT_DAYS", default=14)
+REMINDER_REVIEW_WAIT_DAYS = env.int("REMINDER_REVIEW_WAIT_DAYS", default=3)
 SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
 # Reports in the making at once per user (reports/limits.py): municipality reports queued or
 # running as tasks plus report files rendered during a request; over it the answer is a 429.

@@ -19,7 +19,11 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.constants import ApprovalStatus
 from contracts.models import AgreementVersion
-from declarations.selectors.reminders import holders_without_hours, months_not_declared
+from declarations.selectors.reminders import (
+    holders_without_hours,
+    months_not_declared,
+    provider_months_waiting,
+)
 from pgb_admin.budgets.models import Budget
 from pgb_admin.core.dates import format_date, format_month, week_span
 from pgb_admin.core.periods import month_end, month_start
@@ -283,6 +287,35 @@ def approval_title(params: dict[str, Any], name: str) -> str:
     ) % {"name": name, "since": format_date(params["since"])}
 
 
+# -- a provider's month waits for the holder's review ------------------------------------
+
+
+def provider_month_review_due(today: date) -> Iterable[Due]:
+    """A month a care provider submitted REMINDER_REVIEW_WAIT_DAYS (3) days ago or more and
+    the holder has neither approved nor sent back: nothing the provider entered counts before
+    the review, and the holder has 4 weeks to declare (domain.md, "Deadlines"). The holder had
+    an e-mail when it was submitted; this is the reminder. A month sent back and submitted
+    again is a new occurrence."""
+    days = settings.REMINDER_REVIEW_WAIT_DAYS
+    cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=days - 1), time.min))
+    return [
+        Due(
+            holder_id=holder_id,
+            occurrence=f"{pk}:{submitted_at:%Y%m%d%H%M%S}",
+            link=reverse("providers:review", args=[pk]),
+            params={"month": month.isoformat()},
+        )
+        for pk, holder_id, month, submitted_at in provider_months_waiting(submitted_before=cutoff)
+    ]
+
+
+def provider_month_review_title(params: dict[str, Any], name: str) -> str:
+    return gettext("A care provider's month %(month)s for %(name)s waits for your review.") % {
+        "month": format_month(date.fromisoformat(params["month"])),
+        "name": name,
+    }
+
+
 HOURS_WEEK = register(
     Kind("hours_week", _("Enter last week's hours"), hours_week_due, hours_week_title)
 )
@@ -314,5 +347,13 @@ APPROVAL_WAITING = register(
         _("An agreement waits for the funder's approval"),
         approval_due,
         approval_title,
+    )
+)
+PROVIDER_MONTH_REVIEW = register(
+    Kind(
+        "provider_month_review",
+        _("A care provider's month waits for your review"),
+        provider_month_review_due,
+        provider_month_review_title,
     )
 )

@@ -12,12 +12,13 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
 import pytest
 
 from contracts.constants import ApprovalStatus
-from declarations.constants import DeclarationStatus
-from declarations.models import Declaration, TimeEntry
+from declarations.constants import DeclarationStatus, ProviderMonthStatus
+from declarations.models import Declaration, ProviderMonth, TimeEntry
 from pgb_admin.accounts.constants import MandateRole
 from pgb_admin.budgets.models import Budget
 from reports.reminders.models import Channel, Notice, ReminderPreference, ReminderProfile
@@ -107,6 +108,7 @@ def test_every_kind_is_registered_with_a_title():
         "objection_deadline",
         "budget_used",
         "approval_waiting",
+        "provider_month_review",
     }
 
 
@@ -213,6 +215,40 @@ def test_budget_jumping_past_90_percent_reminds_once(people):
         send_reminders(today=day, only=["budget_used"])
     assert _notices(people.anna, "budget_used") == [f"{budget.pk}:90"]
     assert len(mail.outbox) == 1
+
+
+def test_a_providers_month_waiting_for_review_after_3_days(people):
+    """Submitted on 10 November in the afternoon: the holder had an e-mail then; on the 13th,
+    three days on, a reminder; sent back and submitted again, it is a new one; once approved,
+    nothing more."""
+    agreement = _agreement(people.holder)
+    provider = UserFactory(username="carer")
+    submitted = datetime(2026, 11, 10, 14, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    month = ProviderMonth.objects.create(
+        agreement=agreement,
+        month=date(2026, 10, 1),
+        status=ProviderMonthStatus.SUBMITTED,
+        entered_by=provider,
+        submitted_at=submitted,
+    )
+    notice = _fires_once_on(people, "provider_month_review", date(2026, 11, 13))
+    assert notice.link == reverse("providers:review", args=[month.pk])
+    with translation.override("en"):
+        title = KINDS["provider_month_review"].title(notice.params, "Anna")
+    assert title == "A care provider's month October 2026 for Anna waits for your review."
+
+    again = datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    ProviderMonth.objects.filter(pk=month.pk).update(submitted_at=again)
+    send_reminders(today=date(2026, 11, 22), only=["provider_month_review"])
+    assert len(_notices(people.anna, "provider_month_review")) == 1
+    send_reminders(today=date(2026, 11, 23), only=["provider_month_review"])
+    assert len(_notices(people.anna, "provider_month_review")) == 2
+
+    ProviderMonth.objects.filter(pk=month.pk).update(
+        status=ProviderMonthStatus.APPROVED, submitted_at=submitted
+    )
+    send_reminders(today=date(2026, 12, 1), only=["provider_month_review"])
+    assert len(_notices(people.anna, "provider_month_review")) == 2
 
 
 def test_agreement_waiting_for_approval_after_14_days(people):
