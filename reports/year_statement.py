@@ -67,10 +67,13 @@ class StatementGrant:
 
     @property
     def shows_employment_costs(self) -> bool:
-        """Whether the months show holiday allowance and employer costs (an employment)."""
-        return bool(self.holiday_allowance_in_year or self.employer_costs_in_year) or (
-            not self.employer_costs_known
-        )  # used in months of the grant outside the statement's year
+        """Whether the months show holiday allowance and employer costs (an employment's)."""
+        return bool(self.holiday_allowance_in_year or self.employer_costs_in_year)
+
+    @property
+    def shows_free_amount(self) -> bool:
+        """Whether the months show money of the verantwoordingsvrij bedrag paid out."""
+        return bool(self.free_amount_in_year)  # used in months of the grant outside the statement's year
 
 
 @dataclass(frozen=True)
