@@ -73,7 +73,9 @@ class StatementGrant:
     @property
     def shows_free_amount(self) -> bool:
         """Whether the months show money of the verantwoordingsvrij bedrag paid out."""
-        return bool(self.free_amount_in_year)  # used in months of the grant outside the statement's year
+        return bool(
+            self.free_amount_in_year
+        )  # used in months of the grant outside the statement's year
 
 
 @dataclass(frozen=True)

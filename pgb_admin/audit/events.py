@@ -17,7 +17,12 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from pgb_admin.accounts.constants import MandateRole
-from pgb_admin.accounts.scoping import audited_funder_ids, request_scope, sees_everything
+from pgb_admin.accounts.scoping import (
+    audited_funder_ids,
+    is_provider,
+    request_scope,
+    sees_everything,
+)
 from pgb_admin.core.bulk import insert_rows
 
 from .models import AccessEvent, Action, Outcome, Purpose, Role
@@ -39,7 +44,7 @@ request_context: ContextVar[RequestContext | None] = ContextVar(
 
 #: roles whose reads are logged: those who look at another person's data
 LOGGED_READERS = frozenset(
-    {Role.BUREAU, Role.FAMILY_READONLY, Role.AUDITOR, Role.STAFF, Role.OTHER}
+    {Role.BUREAU, Role.FAMILY_READONLY, Role.AUDITOR, Role.STAFF, Role.PROVIDER, Role.OTHER}
 )
 
 PURPOSE_OF_ROLE = {
@@ -48,6 +53,7 @@ PURPOSE_OF_ROLE = {
     Role.BUREAU: Purpose.ON_MANDATE,
     Role.FAMILY_READONLY: Purpose.INFORMATION,
     Role.AUDITOR: Purpose.AUDIT,
+    Role.PROVIDER: Purpose.CARE_PROVIDED,
     Role.STAFF: Purpose.SUPPORT,
     Role.SYSTEM: Purpose.PROCESSING,
     Role.OTHER: Purpose.SUPPORT,
@@ -97,6 +103,8 @@ def _look_up_roles(user, holder_ids: set[int | None]) -> dict[int | None, Role]:
             mandates.setdefault(holder_id, []).append(role)
         audits = audited_funder_ids(user).exists()
     fallback = Role.AUDITOR if audits else Role.OTHER
+    if fallback is Role.OTHER and holder_ids - mandates.keys() and is_provider(user):
+        fallback = Role.PROVIDER  # a care provider reads what the holder granted them
     return {
         holder_id: Role(min(mandates[holder_id], key=_MANDATE_ORDER.index))
         if holder_id in mandates

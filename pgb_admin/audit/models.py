@@ -35,6 +35,7 @@ class Role(models.TextChoices):
     BUREAU = "bureau", _("pgb bureau")
     FAMILY_READONLY = "family_readonly", _("family member (read-only)")
     AUDITOR = "auditor", _("auditor")
+    PROVIDER = "provider", _("care provider")
     STAFF = "staff", _("staff")
     SYSTEM = "system", _("system")
     OTHER = "other", _("other")
@@ -45,6 +46,7 @@ class Purpose(models.TextChoices):
     ON_MANDATE = "on_mandate", _("pgb administration on mandate")
     INFORMATION = "information", _("information (read-only mandate)")
     AUDIT = "audit", _("municipal audit of pgb spending")
+    CARE_PROVIDED = "care_provided", _("the care provider's own hours and costs")
     SUPPORT = "support", _("application management and support")
     PROCESSING = "processing", _("automated processing")
 

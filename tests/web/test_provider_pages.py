@@ -232,9 +232,9 @@ def test_a_providers_reads_are_in_the_access_log(world, holder_client):
     provider.get(reverse("providers:home"))
     provider.get(reverse("providers:month", args=[world.mine_wmo_agreement.pk, OCTOBER]))
     rows = AccessEvent.objects.filter(username="zorgverlener").order_by("pk")
-    assert [(row.what, row.holder_pk, row.outcome) for row in rows] == [
-        ("page:provider_home", world.mine.pk, "ok"),
-        ("page:provider_month", world.mine.pk, "ok"),
+    assert [(row.what, row.holder_pk, row.outcome, row.role, row.purpose) for row in rows] == [
+        ("page:provider_home", world.mine.pk, "ok", "provider", "care_provided"),
+        ("page:provider_month", world.mine.pk, "ok", "provider", "care_provided"),
     ]
 
 
