@@ -1,4 +1,5 @@
-"""The count of unread reminders in the navigation (one query, only where the nav is shown)."""
+"""The count of unread reminders in the navigation: one query per request, only where the nav
+is shown (the page shows the nav twice: in the header and in the phone's menu)."""
 
 from django import template
 
@@ -13,4 +14,7 @@ def unread_reminders(context) -> int:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return 0
-    return unread_count(user=user)
+    count = getattr(request, "_unread_reminders", None)
+    if count is None:
+        count = request._unread_reminders = unread_count(user=user)
+    return count
