@@ -15,6 +15,7 @@ ROLES = {
     "family": "family",
     "auditor": "auditor_same",
     "staff": "staff",
+    "provider": "provider",
     "anonymous": None,
 }
 

@@ -1,8 +1,8 @@
 """Contract fuzzing: schemathesis generates requests from the committed OpenAPI schema, valid
 and invalid ones, for every operation, sends them in-process as every role on the seeded world
-(a holder, a representative, a bureau, read-only family, an auditor, staff and someone without
-a token), and checks every answer: never a server error, always the documented status codes,
-content types, headers and bodies, and invalid data always refused.
+(a holder, a representative, a bureau, read-only family, an auditor, staff, a care provider and
+someone without a token), and checks every answer: never a server error, always the documented
+status codes, content types, headers and bodies, and invalid data always refused.
 
 And no partial writes: every table of the application is read before and after each request,
 and a request that is refused (4xx), or that only reads (GET, HEAD, OPTIONS), must leave them
@@ -13,11 +13,11 @@ of the seeded world: requests then also reach the objects themselves. Per role, 
 its time: the holder and the auditor get schemathesis' coverage phase (boundaries, missing and
 wrongly typed values of every parameter, undeclared methods) and ``FUZZ_EXAMPLES`` random
 examples per operation; the representative and the bureau, who may do what the holder does, 16
-random examples more instead of the coverage phase; read-only family, staff and a request
-without a token the coverage phase (``make fuzz`` runs many more random examples). Each role
-and operation is a test of its own, so pytest-xdist spreads them over its workers. The terminal
-summary (fuzz_tally.py) prints the requests of each role by status, with its server errors.
-"""
+random examples more instead of the coverage phase; read-only family, staff, the care provider
+and a request without a token the coverage phase (``make fuzz`` runs many more random
+examples). Each role and operation is a test of its own, so pytest-xdist spreads them over its
+workers. The terminal summary (fuzz_tally.py) prints the requests of each role by status, with
+its server errors."""
 
 import os
 import re
@@ -207,6 +207,13 @@ def test_as_an_auditor(case, api_world, authorizations, watch):
 @coverage.parametrize()
 def test_as_staff(case, api_world, authorizations, watch):
     _check(case, api_world, authorizations, watch, "staff")
+
+
+@coverage.parametrize()
+def test_as_a_care_provider(case, api_world, authorizations, watch):
+    """A care provider with access to one of the holder's agreements (issue 19): no mandate,
+    so the API gives them what it gives a stranger, and never a server error."""
+    _check(case, api_world, authorizations, watch, "provider")
 
 
 @coverage.parametrize()
