@@ -15,4 +15,9 @@ urlpatterns = [
     ),
     path("holders/<int:holder_id>/provider-months/", providers.review_list, name="review_list"),
     path("provider-months/<int:month_id>/", providers.review, name="review"),
+    path(
+        "provider-months/<int:month_id>/invoice/",
+        providers.invoice,
+        name="invoice",
+    ),
 ]

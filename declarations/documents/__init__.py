@@ -8,5 +8,8 @@ grant, signed care agreements and their changes, invoices, hour slips, letters a
 - ``services``: upload (one transaction; the stored file is removed when the row is not
   written) and the retention clean-up;
 - ``selectors`` and ``views``: the holder's archive, scoped; auditors read only, logged.
+  They read ``Document.objects.counting()``: a care provider's invoice file of a month
+  (``provider_month``, added by ``services.provider_months``) joins the archive only when the
+  holder approves that month.
 
 The models are imported from ``declarations.models`` so Django finds them."""

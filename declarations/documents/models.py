@@ -14,11 +14,21 @@ from pgb_admin.accounts.scoping import ScopedQuerySet
 from pgb_admin.budgets.models import holder_ids_with_grants_of
 from pgb_admin.core.fields import SupportedDateField
 
+from ..constants import ProviderMonthStatus
 from .constants import FILE_STEMS, DocumentKind
 
 
 class DocumentQuerySet(ScopedQuerySet["Document"]):
     holder_field = "holder_id"
+
+    def counting(self) -> Self:
+        """The documents of the archive proper: all but a care provider's invoice file of a
+        month the holder has not approved (the provider's staged material, like the month
+        itself). Every read of the archive (its list, a document, the year statement, the
+        evidence pack, an auditor's look) starts here."""
+        return self.filter(
+            Q(provider_month__isnull=True) | Q(provider_month__status=ProviderMonthStatus.APPROVED)
+        )
 
     def audited_q(self, funder_ids: models.QuerySet[Any, Any]) -> Q:
         """An auditor of a funder sees the documents of its grants, and those of no grant of
@@ -84,6 +94,18 @@ class Document(models.Model):
         blank=True,
         related_name="documents",
         verbose_name=_("declarations"),
+    )
+    # a care provider's invoice file of one month (issue 19). PROTECT, not SET_NULL: a
+    # document that lost its month would silently count (``counting`` reads a document of no
+    # month as the archive's own), so a month with a file is not removed under it; the file
+    # goes with its retention period, or when the provider replaces it.
+    provider_month = models.OneToOneField(
+        "declarations.ProviderMonth",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoice_document",
+        verbose_name=_("provider month"),
     )
     invoice_number = models.CharField(_("invoice number"), max_length=50, blank=True)
     amount = models.DecimalField(

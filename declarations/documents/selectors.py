@@ -1,6 +1,7 @@
 """Reads of the document archive, scoped to the user: a holder's list (per kind and year), one
 document, its bytes, and the documents behind a declaration (for the evidence pack, through
-``declarations.selectors.reporting``)."""
+``declarations.selectors.reporting``). All read :meth:`~.models.DocumentQuerySet.counting`: a
+care provider's invoice file is not the archive's before the holder approves its month."""
 
 from django.db.models import QuerySet
 
@@ -13,7 +14,8 @@ def document_list(
     *, user: AnyUser, holder_id: int, kind: str | None = None, year: int | None = None
 ) -> QuerySet[Document]:
     documents = (
-        Document.objects.visible_to(user)
+        Document.objects.counting()
+        .visible_to(user)
         .filter(holder_id=holder_id)
         .select_related("budget__funder", "agreement__provider")
         .order_by("-document_date", "-pk")
@@ -28,7 +30,8 @@ def document_list(
 def document_years(*, user: AnyUser, holder_id: int) -> list[int]:
     """The years of the holder's documents the user may see, newest first (the year filter)."""
     dates = (
-        Document.objects.visible_to(user)
+        Document.objects.counting()
+        .visible_to(user)
         .filter(holder_id=holder_id)
         .dates("document_date", "year", order="DESC")
     )
@@ -38,7 +41,8 @@ def document_years(*, user: AnyUser, holder_id: int) -> list[int]:
 def document_detail(*, user: AnyUser, document_id: int) -> Document | None:
     """The document with its links, if the user may see it."""
     return (
-        Document.objects.visible_to(user)
+        Document.objects.counting()
+        .visible_to(user)
         .select_related("holder", "budget__funder", "agreement__provider", "amends", "created_by")
         .prefetch_related("declarations", "changes")
         .filter(pk=document_id)
@@ -58,7 +62,8 @@ def document_content(document: Document) -> bytes:
 def declaration_documents(*, user: AnyUser, declaration_id: int) -> QuerySet[Document]:
     """The documents behind a declaration that the user may see, oldest first."""
     return (
-        Document.objects.visible_to(user)
+        Document.objects.counting()
+        .visible_to(user)
         .filter(declarations=declaration_id)
         .order_by("document_date", "pk")
     )

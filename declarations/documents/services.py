@@ -22,7 +22,7 @@ from pgb_admin.accounts.models import User
 from pgb_admin.accounts.scoping import get_editable
 from pgb_admin.budgets.models import Budget, BudgetHolder
 
-from ..constants import SETTLED_STATUSES
+from ..constants import SETTLED_STATUSES, ProviderMonthStatus
 from ..models import Declaration
 from .checks import document_check
 from .constants import DEFAULT_RETENTION_YEARS, DocumentKind
@@ -72,17 +72,7 @@ def document_upload(
     holder = get_editable(BudgetHolder.objects, actor, pk=holder_id)
     links = _links(actor=actor, holder=holder, data=data)
     checked = document_check(file, filename)
-    earlier = Document.objects.filter(holder=holder, sha256=checked.sha256).first()
-    if earlier is not None:
-        raise ValidationError(
-            {
-                "file": ValidationError(
-                    _("This file is in the archive already: %(document)s (number %(id)s).")
-                    % {"document": earlier, "id": earlier.pk},
-                    code="duplicate",
-                )
-            }
-        )
+    refuse_duplicate(holder.pk, checked.sha256)
     storage = documents_storage()
     name = storage.save(stored_name(holder.pk, checked.type.name), ContentFile(checked.content))
     try:
@@ -121,6 +111,31 @@ def document_upload(
         storage.delete(name)
         raise
     return document
+
+
+def refuse_duplicate(holder_id: int, sha256: str) -> None:
+    """Refuse a file the holder has already (one file once per holder), naming the first. A
+    care provider's invoice file of a month not yet approved is named as such: it is not in
+    the archive list yet."""
+    earlier = (
+        Document.objects.filter(holder_id=holder_id, sha256=sha256)
+        .select_related("provider_month")
+        .first()
+    )
+    if earlier is None:
+        return
+    staged = earlier.provider_month
+    if staged is not None and staged.status != ProviderMonthStatus.APPROVED:
+        message = _(
+            "This file is a care provider's invoice of %(month)s already; it joins the "
+            "archive when that month is approved."
+        ) % {"month": f"{staged.month:%m-%Y}"}
+    else:
+        message = _("This file is in the archive already: %(document)s (number %(id)s).") % {
+            "document": earlier,
+            "id": earlier.pk,
+        }
+    raise ValidationError({"file": ValidationError(message, code="duplicate")})
 
 
 def _links(*, actor: User, holder: BudgetHolder, data: DocumentData) -> dict[str, Any]:

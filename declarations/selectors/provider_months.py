@@ -13,12 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from contracts.invitations import holder_name
 from contracts.models import CareAgreement
 from pgb_admin.accounts.scoping import AnyUser
 
+from ..documents.models import Document
 from ..models import ProviderMonth
 
 
@@ -97,6 +98,23 @@ def provider_month_for_provider(
     return (
         ProviderMonth.objects.granted_to(user)
         .filter(agreement_id=agreement_id, month=month)
+        .select_related("invoice_document")
         .prefetch_related("hours", "costs")
+        .first()
+    )
+
+
+def provider_month_invoice(*, user: AnyUser, month_id: int) -> Document | None:
+    """The invoice file of a provider month, for those who may read it: the provider of the
+    month (``granted_to``), the holder's people who may look at the month (its review), and,
+    once the month is approved and the file counts, whoever sees it in the archive (an
+    auditor). None for anyone else, and when the month has no file."""
+    return (
+        Document.objects.filter(provider_month_id=month_id)
+        .filter(
+            Q(provider_month__in=ProviderMonth.objects.granted_to(user).values("pk"))
+            | Q(provider_month__in=ProviderMonth.objects.visible_to(user).values("pk"))
+            | Q(pk__in=Document.objects.counting().visible_to(user).values("pk"))
+        )
         .first()
     )

@@ -68,7 +68,8 @@ def statement_documents(
     """The archive's documents a year statement lists: those dated in the year and those of
     its grants (a decision made the year before), that the user may see, oldest first."""
     return list(
-        Document.objects.visible_to(user)
+        Document.objects.counting()
+        .visible_to(user)
         .filter(holder_id=holder_id)
         .filter(Q(document_date__year=year) | Q(budget_id__in=list(budget_ids)))
         .select_related("budget")

@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -38,7 +39,11 @@ from pgb_admin.core.errors import Conflict, NotFound
 from pgb_admin.core.periods import month_end, month_start
 
 from ..constants import ExpenseKind, ProviderMonthStatus
-from ..models import Expense, ProviderCost, ProviderHour, ProviderMonth, TimeEntry
+from ..documents.checks import document_check
+from ..documents.constants import DocumentKind
+from ..documents.models import Document, retention_start
+from ..documents.services import documents_storage, stored_name
+from ..models import Declaration, Expense, ProviderCost, ProviderHour, ProviderMonth, TimeEntry
 from .common import conflict, field_error, parse_quantity
 from .declarations import declaration_draft, declaration_validate
 from .hour_checks import new_entry, versions_of
@@ -219,6 +224,85 @@ def _set_invoice(found: ProviderMonth, invoice: dict[str, Any]) -> None:
         raise field_error("invoice_number", _("Give the invoice number."), "required")
 
 
+def provider_month_invoice_attach(
+    *, actor: User, month_id: int, file: Any, filename: str
+) -> Document:
+    """The invoice file of the provider's own month, while they may still change it: checked
+    (:func:`~declarations.documents.checks.document_check`) before anything is stored, then
+    stored and recorded as an invoice of the holder's with the month's invoice data, in one
+    transaction. Until the holder approves the month it is the provider's staged material
+    (:meth:`~declarations.documents.models.DocumentQuerySet.counting` leaves it out).
+
+    A second file for the month replaces the first: its row goes in the same transaction,
+    its stored file once that commits (a rollback keeps it). If the new row cannot be
+    written, the newly stored file is removed again. A file the holder has already (another
+    month's, or the archive's) is refused: one file once per holder."""
+    storage = documents_storage()
+    name = ""
+    try:
+        with transaction.atomic():
+            found = _own_month(actor, month_id, lock=True)
+            _refuse_unless_editable(found)
+            checked = document_check(file, filename)
+            holder_id = found.agreement.holder_id
+            if (
+                Document.objects.filter(holder_id=holder_id, sha256=checked.sha256)
+                .exclude(provider_month=found)
+                .exists()
+            ):
+                raise field_error(
+                    "file", _("This file was added for this budget holder already."), "duplicate"
+                )
+            replaced = Document.objects.filter(provider_month=found).first()
+            if replaced is not None:
+                replaced.delete()
+                old_name = replaced.file_name
+                transaction.on_commit(lambda: storage.delete(old_name))
+            name = storage.save(
+                stored_name(holder_id, checked.type.name), ContentFile(checked.content)
+            )
+            document = Document(
+                holder_id=holder_id,
+                kind=DocumentKind.INVOICE,
+                title=_invoice_title(found),
+                agreement=found.agreement,
+                provider_month=found,
+                file_name=name,
+                media_type=checked.type.media_type,
+                size=checked.size,
+                sha256=checked.sha256,
+                created_by=actor,
+            )
+            _invoice_data(document, found)
+            document.full_clean()
+            document.save()
+    except BaseException:
+        if name:
+            storage.delete(name)
+        raise
+    return document
+
+
+def _invoice_title(found: ProviderMonth) -> str:
+    title = _("Invoice of %(provider)s for %(month)s") % {
+        "provider": found.agreement.provider.name,
+        "month": f"{found.month:%m-%Y}",
+    }
+    return title[: Document._meta.get_field("title").max_length]
+
+
+def _invoice_data(document: Document, found: ProviderMonth) -> None:
+    """The month's invoice data on its file: number, amount, VAT, and the invoice's date (the
+    month's last day when none was given), from which its retention is counted."""
+    document.invoice_number = found.invoice_number
+    document.amount = found.invoice_amount
+    document.vat_amount = found.invoice_vat
+    document.document_date = found.invoice_date or month_end(found.month)
+    document.retention_from = retention_start(
+        kind=document.kind, document_date=document.document_date, valid_to=None, deadline=None
+    )
+
+
 @transaction.atomic
 def provider_month_submit(*, actor: User, month_id: int) -> ProviderMonth:
     """Hand the month to the holder for review; the people who act for the holder get an
@@ -300,8 +384,22 @@ def provider_month_approve(*, actor: User, month_id: int) -> ProviderMonth:
     found.approved_at = timezone.now()
     found.approved_by = actor
     found.save()
-    declaration_draft(actor=actor, agreement_id=found.agreement_id, month=found.month)
+    declaration = declaration_draft(actor=actor, agreement_id=found.agreement_id, month=found.month)
+    _file_invoice(found, declaration)
     return found
+
+
+def _file_invoice(found: ProviderMonth, declaration: Declaration) -> None:
+    """The month's invoice file joins the archive: with the month's invoice data as approved,
+    the declaration's grant, and behind the declaration (so its evidence pack holds it)."""
+    document = Document.objects.filter(provider_month=found).first()
+    if document is None:
+        return
+    _invoice_data(document, found)
+    document.budget_id = declaration.budget_id
+    document.full_clean()
+    document.save()
+    document.declarations.add(declaration)
 
 
 def _copy(actor: User, found: ProviderMonth) -> None:

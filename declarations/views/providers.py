@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods
 from contracts.invitations import holder_name
 from contracts.models import CareAgreement
 from pgb_admin.accounts.scoping import get_visible
-from pgb_admin.audit.events import log_page_read, log_reads
+from pgb_admin.audit.events import log_page_read, log_read, log_reads
 from pgb_admin.audit.models import Action
 from pgb_admin.core.errors import NotFound
 from pgb_admin.core.periods import days_of_month, month_start
@@ -38,14 +38,19 @@ from pgb_admin.core.web import (
     holder_access,
     refused,
     require_write,
+    show_service_error,
 )
 
 from ..constants import ExpenseKind
-from ..models import ProviderMonth
+from ..documents.checks import EXTENSIONS
+from ..documents.selectors import document_content
+from ..documents.views import attachment
+from ..models import Document, ProviderMonth
 from ..selectors.provider_months import (
     months_waiting_for_review,
     provider_holders,
     provider_month_for_provider,
+    provider_month_invoice,
 )
 from ..services import provider_months as services
 
@@ -108,6 +113,16 @@ class InvoiceForm(forms.Form):
     )
 
 
+class InvoiceFileForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Invoice (PDF, PNG or JPEG)"),
+        help_text=gettext_lazy("At most 10 MB. PDFs with scripts or attachments are refused."),
+        widget=forms.FileInput(
+            attrs={"accept": ",".join(f".{extension}" for extension in EXTENSIONS)}
+        ),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def provider_month(request: AuthenticatedRequest, agreement_id: int, month: date) -> HttpResponse:
@@ -125,8 +140,49 @@ def provider_month(request: AuthenticatedRequest, agreement_id: int, month: date
         found = ProviderMonth(agreement=agreement, month=month, entered_by=user)
     else:
         found.agreement = agreement
-    hour_rows = list(found.hours.all()) if found.pk else []
-    values = {row.care_date: _number(row.quantity) for row in hour_rows}
+    if request.method != "POST":
+        return _month_page(request, found)
+    values, costs = _entered(found)
+    invoice_form = _invoice_form(found, request.POST)
+    try:
+        if request.POST.get("action") == "submit":
+            if found.pk is None:
+                raise ValidationError(_("Enter care, costs or an invoice first."))
+            services.provider_month_submit(actor=user, month_id=found.pk)
+            done(request, _("The month is submitted for review."))
+            return redirect("providers:month", agreement_id=agreement_id, month=month)
+        values, costs, hours, cost_rows = _posted(request.POST, found.month)
+        if not invoice_form.is_valid():
+            raise ValidationError(invoice_form.errors.as_data())
+        if found.pk is None:
+            found = services.provider_month_get_or_create(
+                actor=user, agreement_id=agreement_id, month=month
+            )
+        services.provider_month_save(
+            actor=user,
+            month_id=found.pk,
+            hours=hours,
+            costs=cost_rows,
+            invoice=invoice_form.cleaned_data,
+        )
+    except SERVICE_ERRORS as error:
+        return _month_page(
+            request,
+            found,
+            values=values,
+            costs=costs,
+            invoice_form=invoice_form,
+            errors=_named_errors(error),
+        )
+    done(request, _("The month is saved. Submit it when it is complete."))
+    return redirect("providers:month", agreement_id=agreement_id, month=month)
+
+
+def _entered(found: ProviderMonth) -> tuple[dict[date, str], list[dict[str, str]]]:
+    """The month's days (as typed) and cost rows as stored."""
+    if found.pk is None:
+        return {}, []
+    values = {row.care_date: _number(row.quantity) for row in found.hours.all()}
     costs = [
         {
             "expense_date": cost.expense_date.isoformat(),
@@ -135,10 +191,14 @@ def provider_month(request: AuthenticatedRequest, agreement_id: int, month: date
             "kilometres": "" if cost.kilometres is None else str(cost.kilometres),
             "description": cost.description,
         }
-        for cost in (found.costs.all() if found.pk else [])
+        for cost in found.costs.all()
     ]
-    invoice_form = InvoiceForm(
-        request.POST if request.method == "POST" else None,
+    return values, costs
+
+
+def _invoice_form(found: ProviderMonth, data=None) -> InvoiceForm:
+    return InvoiceForm(
+        data,
         initial={
             "invoice_number": found.invoice_number,
             "invoice_date": found.invoice_date,
@@ -146,35 +206,32 @@ def provider_month(request: AuthenticatedRequest, agreement_id: int, month: date
             "invoice_vat": found.invoice_vat,
         },
     )
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "submit":
-                if found.pk is None:
-                    raise ValidationError(_("Enter care, costs or an invoice first."))
-                services.provider_month_submit(actor=user, month_id=found.pk)
-                done(request, _("The month is submitted for review."))
-                return redirect("providers:month", agreement_id=agreement_id, month=month)
-            values, costs, hours, cost_rows = _posted(request.POST, found.month)
-            if not invoice_form.is_valid():
-                raise ValidationError(invoice_form.errors.as_data())
-            if found.pk is None:
-                found = services.provider_month_get_or_create(
-                    actor=user, agreement_id=agreement_id, month=month
-                )
-            services.provider_month_save(
-                actor=user,
-                month_id=found.pk,
-                hours=hours,
-                costs=cost_rows,
-                invoice=invoice_form.cleaned_data,
-            )
-        except SERVICE_ERRORS as error:
-            errors = _named_errors(error)
-        else:
-            done(request, _("The month is saved. Submit it when it is complete."))
-            return redirect("providers:month", agreement_id=agreement_id, month=month)
+
+
+def _invoice_file(found: ProviderMonth) -> Document | None:
+    """The month's invoice file (read with the month: ``select_related``), if it has one."""
+    if found.pk is None:
+        return None
+    try:
+        return found.invoice_document
+    except Document.DoesNotExist:
+        return None
+
+
+def _month_page(
+    request: AuthenticatedRequest,
+    found: ProviderMonth,
+    *,
+    values: dict[date, str] | None = None,
+    costs: list[dict[str, str]] | None = None,
+    invoice_form: InvoiceForm | None = None,
+    errors: dict[str, list[str]] | None = None,
+    file_form: InvoiceFileForm | None = None,
+) -> HttpResponse:
+    """The provider's month page: what is stored, or what was posted with its errors."""
+    if values is None or costs is None:
+        values, costs = _entered(found)
+    errors = errors or {}
     return render(
         request,
         "declarations/provider_month.html",
@@ -184,11 +241,66 @@ def provider_month(request: AuthenticatedRequest, agreement_id: int, month: date
             "weeks": _weeks(found.month, values, errors),
             "costs": costs + [{} for _ in range(BLANK_COST_ROWS)],
             "cost_kinds": ExpenseKind.choices,
-            "invoice_form": invoice_form,
+            "invoice_form": invoice_form or _invoice_form(found),
+            "invoice_file": _invoice_file(found),
+            "file_form": file_form or InvoiceFileForm(),
             "errors": errors,
             "editable": found.provider_may_edit,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invoice(request: AuthenticatedRequest, month_id: int) -> HttpResponse:
+    """The invoice file of a provider month. GET: the file as an attachment, for the provider
+    and for the holder's people reviewing the month (an auditor only once it is approved and
+    in the archive); each download in the access log as the archive's are. POST: the provider
+    adds or replaces it; what is refused shows on the month's page, nothing stored."""
+    if request.method == "POST":
+        return _invoice_upload(request, month_id)
+    document = provider_month_invoice(user=request.user, month_id=month_id)
+    if document is None:
+        raise NotFound(_("Not found."))
+    content = document_content(document)
+    log_read(
+        user=request.user,
+        what=Document._meta.label,
+        holder_id=document.holder_id,
+        obj=document,
+        action=Action.EXPORT,
+    )
+    return attachment(document, content)
+
+
+def _invoice_upload(request: AuthenticatedRequest, month_id: int) -> HttpResponse:
+    found = (
+        ProviderMonth.objects.granted_to(request.user)
+        .select_related("agreement__holder", "invoice_document")
+        .prefetch_related("hours", "costs")
+        .filter(pk=month_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("Not found."))
+    log_page_read(
+        user=request.user, what="page:provider_month", holder_id=found.agreement.holder_id
+    )
+    form = InvoiceFileForm(request.POST, request.FILES)
+    if form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        try:
+            services.provider_month_invoice_attach(
+                actor=request.user, month_id=found.pk, file=uploaded, filename=uploaded.name or ""
+            )
+        except ValidationError as error:  # a refusal of the file, or the month's state
+            form.add_error("file", list(error.messages))
+        except SERVICE_ERRORS as error:
+            show_service_error(form, error)
+        else:
+            done(request, _("The invoice file is added. Submit the month when it is complete."))
+            return redirect("providers:month", agreement_id=found.agreement_id, month=found.month)
+    return _month_page(request, found, file_form=form)
 
 
 _ONE_DAY = timedelta(days=1)
@@ -283,7 +395,9 @@ class SendBackForm(forms.Form):
 def review(request: AuthenticatedRequest, month_id: int) -> HttpResponse:
     """A submitted provider month beside the findings an approval would give."""
     found = get_visible(
-        ProviderMonth.objects.select_related("agreement__provider", "agreement__holder"),
+        ProviderMonth.objects.select_related(
+            "agreement__provider", "agreement__holder", "invoice_document"
+        ),
         request.user,
         pk=month_id,
     )
@@ -322,6 +436,7 @@ def review(request: AuthenticatedRequest, month_id: int) -> HttpResponse:
             "found": found,
             "hours": list(found.hours.all()),
             "costs": list(found.costs.all()),
+            "invoice_file": _invoice_file(found),
             "weeks": _review_weeks(found),
             "preview": preview,
             "form": form,
