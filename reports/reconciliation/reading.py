@@ -14,7 +14,7 @@ from declarations.selectors.uploads import ImportRefused, Problem, Table, proble
 from pgb_admin.budgets.models import Budget
 from pgb_admin.core.periods import is_supported
 
-from .columns import COLUMNS_OF_KIND
+from .columns import LAYOUT_OF_KIND
 from .constants import PAYMENT_KINDS, OverviewKind
 
 CENT = Decimal("0.01")
@@ -60,7 +60,7 @@ def read_overview(
 ) -> list[Line]:
     """The lines of an overview file of ``kind`` for the holder. Raises
     :class:`ImportRefused` (nothing read) with every problem, each with its row and column."""
-    table = read_upload(filename, content, COLUMNS_OF_KIND[OverviewKind(kind)])
+    table = read_upload(filename, content, LAYOUT_OF_KIND[OverviewKind(kind)])
     if not table.rows:
         raise ImportRefused(
             [problem("no_rows", _("The file has no rows with figures under its header."))]
