@@ -5,11 +5,12 @@ it is offered here, where ``reports`` may import from."""
 
 from ..imports.columns import Column, normalise_header
 from ..imports.problems import ImportRefused, Problem, UploadRefused, problem
-from ..imports.uploads import Table, max_upload_bytes, read_upload
+from ..imports.uploads import Layout, Table, max_upload_bytes, read_upload
 
 __all__ = [
     "Column",
     "ImportRefused",
+    "Layout",
     "Problem",
     "Table",
     "UploadRefused",

@@ -1,11 +1,12 @@
 """The column layouts of the overviews pgb-admin reads (docs/reconciliation.md). They are
 pgb-admin's own: the SVB publishes no format of the PGB Portaal's downloads, so a user copies
 the figures into these columns (or types them into the form). A header may be in Dutch or in
-English; case and spaces do not matter."""
+English; case and spaces do not matter. A refusal of the file advises in terms of these
+columns (:data:`LAYOUT_OF_KIND`), never of the hours template the safe reader also reads."""
 
 from django.utils.translation import gettext_lazy as _
 
-from declarations.selectors.uploads import Column
+from declarations.selectors.uploads import Column, Layout
 
 from .constants import OverviewKind
 
@@ -37,3 +38,28 @@ COLUMNS_OF_KIND = {
     OverviewKind.INSURER_PAYMENTS: PAYMENT_COLUMNS,
     OverviewKind.SVB_BUDGET: BUDGET_COLUMNS,
 }
+
+
+def _layout(columns: tuple[Column, ...]) -> Layout:
+    return Layout(
+        columns=columns,
+        missing_columns=_(
+            "The header row lacks the column(s) %(columns)s. Write these names in the first "
+            "filled row, as listed under Columns on this page."
+        ),
+        not_a_spreadsheet=_(
+            "This file is not an Excel workbook (.xlsx) or a CSV file. Copy the figures into a "
+            "spreadsheet with the columns on this page and upload that, or type the figures in."
+        ),
+        no_sheet=_(
+            "The workbook has no visible sheet. Show the sheet with the figures (right-click a "
+            "sheet tab, Unhide), save the file and upload it again."
+        ),
+        copy_rows=_(
+            "Copy the figures into a new workbook with the columns on this page and upload "
+            "that file."
+        ),
+    )
+
+
+LAYOUT_OF_KIND = {kind: _layout(columns) for kind, columns in COLUMNS_OF_KIND.items()}

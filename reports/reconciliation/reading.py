@@ -14,7 +14,7 @@ from declarations.selectors.uploads import ImportRefused, Problem, Table, proble
 from pgb_admin.budgets.models import Budget
 from pgb_admin.core.periods import is_supported
 
-from .columns import COLUMNS_OF_KIND
+from .columns import LAYOUT_OF_KIND
 from .constants import PAYMENT_KINDS, OverviewKind
 
 CENT = Decimal("0.01")
@@ -60,7 +60,7 @@ def read_overview(
 ) -> list[Line]:
     """The lines of an overview file of ``kind`` for the holder. Raises
     :class:`ImportRefused` (nothing read) with every problem, each with its row and column."""
-    table = read_upload(filename, content, COLUMNS_OF_KIND[OverviewKind(kind)])
+    table = read_upload(filename, content, LAYOUT_OF_KIND[OverviewKind(kind)])
     if not table.rows:
         raise ImportRefused(
             [problem("no_rows", _("The file has no rows with figures under its header."))]
@@ -95,25 +95,18 @@ def _cells(table: Table, key: str, parser, problems: list[Problem]) -> list:
 def _payment_lines(table: Table, holder_id: int):
     problems: list[Problem] = []
     texts = _cells(table, "agreement", _required_text, problems)
-    agreements = _agreements(holder_id, {text for text in texts if text})
-    agreement_ids = []
-    for position, text in enumerate(texts):
-        found = agreements.get(text) if text else None
-        if text and found is None:
-            problems.append(
-                problem(
-                    "unknown_agreement",
-                    _(
-                        "%(value)s is not an agreement of this budget holder: write the "
-                        "agreement number the PGB Portaal shows, or pgb-admin's number."
-                    ),
-                    sheet=table.sheet,
-                    row=table.numbers[position],
-                    column=table.columns["agreement"],
-                    value=text,
-                )
-            )
-        agreement_ids.append(found)
+    agreement_ids = _resolved(
+        table,
+        "agreement",
+        texts,
+        _agreements(holder_id, {text for text in texts if text}),
+        unknown_code="unknown_agreement",
+        message=_(
+            "%(value)s is not an agreement of this budget holder: write the "
+            "agreement number the PGB Portaal shows, or pgb-admin's number."
+        ),
+        problems=problems,
+    )
     months = _cells(table, "period", _month, problems)
     declared = _cells(table, "declared", _optional_money, problems)
     paid = _cells(table, "paid", _paid, problems)
@@ -136,24 +129,16 @@ def _balance_lines(table: Table, holder_id: int):
     ).values_list("decision_reference", "pk")
     for reference, pk in rows:
         grants.setdefault(reference, []).append(pk)
-    budget_ids = []
-    for position, reference in enumerate(references):
-        found = grants.get(reference, []) if reference else []
-        if reference and len(found) != 1:
-            problems.append(
-                problem(
-                    "unknown_grant" if not found else "ambiguous_grant",
-                    _(
-                        "%(value)s is not the decision reference of one grant of this budget "
-                        "holder."
-                    ),
-                    sheet=table.sheet,
-                    row=table.numbers[position],
-                    column=table.columns["grant"],
-                    value=reference,
-                )
-            )
-        budget_ids.append(found[0] if len(found) == 1 else None)
+    budget_ids = _resolved(
+        table,
+        "grant",
+        references,
+        grants,
+        unknown_code="unknown_grant",
+        ambiguous_code="ambiguous_grant",
+        message=_("%(value)s is not the decision reference of one grant of this budget holder."),
+        problems=problems,
+    )
     days = _cells(table, "on", _required_day, problems)
     balances = _cells(table, "balance", _balance, problems)
     if problems:
@@ -162,8 +147,41 @@ def _balance_lines(table: Table, holder_id: int):
         yield BalanceLine(row, budget_id, day, balance)  # type: ignore[arg-type]  # all read
 
 
-def _agreements(holder_id: int, texts: set[str]) -> dict[str, int]:
-    """Text -> agreement id, of the holder: by the SVB's agreement number first, else by
+def _resolved(
+    table: Table,
+    key: str,
+    texts: list[str | None],
+    candidates: dict[str, list[int]],
+    *,
+    unknown_code: str,
+    ambiguous_code: str = "",
+    message,
+    problems: list[Problem],
+) -> list[int | None]:
+    """The id each text of column ``key`` names among ``candidates`` (text -> ids), top to
+    bottom; None, and a problem with the row, where a text names none (``unknown_code``) or
+    several (``ambiguous_code``, else ``unknown_code``). An empty text (a cell already
+    refused) is None without a problem."""
+    ids: list[int | None] = []
+    for position, text in enumerate(texts):
+        found = candidates.get(text, []) if text else []
+        if text and len(found) != 1:
+            problems.append(
+                problem(
+                    (ambiguous_code or unknown_code) if found else unknown_code,
+                    message,
+                    sheet=table.sheet,
+                    row=table.numbers[position],
+                    column=table.columns[key],
+                    value=text,
+                )
+            )
+        ids.append(found[0] if len(found) == 1 else None)
+    return ids
+
+
+def _agreements(holder_id: int, texts: set[str]) -> dict[str, list[int]]:
+    """Text -> [agreement id], of the holder: by the SVB's agreement number first, else by
     pgb-admin's number. One query."""
     numbers = {int(text) for text in texts if text.isdigit() and len(text) <= 12}
     rows = CareAgreement.objects.filter(holder_id=holder_id).filter(
@@ -176,7 +194,7 @@ def _agreements(holder_id: int, texts: set[str]) -> dict[str, int]:
             by_svb[svb_number] = pk
         found[str(pk)] = pk
     found.update(by_svb)  # the SVB's number wins over pgb-admin's
-    return {text: found[text] for text in texts if text in found}
+    return {text: [found[text]] for text in texts if text in found}
 
 
 # --- cells ------------------------------------------------------------------------------------

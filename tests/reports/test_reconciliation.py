@@ -3,14 +3,17 @@
 nothing; a newer overview updates the figures and keeps the resolutions of what still
 differs; bad files refused whole, row by row; hostile files refused like the hours import's."""
 
+import re
 from datetime import date
 from decimal import Decimal
+
+from django.utils import translation
 
 import pytest
 
 from declarations.constants import DeclarationStatus
 from declarations.models import Declaration
-from declarations.selectors.uploads import ImportRefused, UploadRefused
+from declarations.selectors.uploads import ImportRefused, UploadRefused, read_upload
 from pgb_admin.accounts.scoping import ReadOnlyAccess
 from pgb_admin.budgets.constants import FunderKind, Scheme
 from pgb_admin.core.errors import NotFound
@@ -328,6 +331,54 @@ def test_hostile_files_are_refused_like_the_hours_import(hostile_case, settings)
         assert hostile_case.expected in codes
     else:  # a readable file of the hours layout: not an overview's
         assert codes == ["missing_columns"] or hostile_case.expected in codes, codes
+    assert not [p.message for p in caught.value.problems if HOURS.search(p.message)]
+
+
+#: "hours" in English, "uren" (urensjabloon, urenbestand…) in Dutch
+HOURS = re.compile(r"\b(hours?|uren\w*)\b", re.IGNORECASE)
+#: the refusals whose advice names the template of the layout read
+TEMPLATE_ADVICE = {"missing_columns", "not_a_spreadsheet", "xml_entities", "zip_bomb"}
+
+
+def _refusal(read, name: str, content: bytes):
+    with pytest.raises(UploadRefused) as caught:
+        read(name, content)
+    [found] = caught.value.problems
+    return found
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_an_overview_refused_is_not_told_about_hours_the_hours_import_still_is(language, settings):
+    """The safe reader advises in terms of the layout it reads: an overview of the SVB is
+    never sent to the hours template; an hours file still is, by name."""
+    for name, value in hostile.LIMITS.items():
+        setattr(settings, name, value)
+    settings.IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    cases = {case.expected: case for case in reversed(hostile.corpus())}
+    files = [(case.name, case.content) for code, case in cases.items() if code in FILE_REFUSALS]
+    files += [
+        ("uren.csv", csv_bytes(["Zorgovereenkomst", "Bedrag"], [[1, 2]])),  # missing columns
+        ("groot.csv", b"x" * (settings.IMPORT_MAX_BYTES + 1)),
+        ("lang.csv", csv_bytes(PAYMENT_HEADER, [PAYMENT_HEADER] * (hostile.MAX_ROWS + 1))),
+    ]
+
+    def overview(name, content):
+        read_overview(holder_id=0, kind=OverviewKind.SVB_PAYMENTS, filename=name, content=content)
+
+    seen = set()
+    with translation.override(language):
+        for name, content in files:
+            found = _refusal(overview, name, content)
+            seen.add(found.code)
+            assert not HOURS.search(found.message), (name, found.message)
+            hours = _refusal(read_upload, name, content)
+            if hours.code in TEMPLATE_ADVICE:
+                assert HOURS.search(hours.message), (name, hours.message)
+                assert ("template" if language == "en" else "sjabloon") in hours.message
+            if hours.code == "no_sheet":  # the hours import names its sheet
+                assert "Uren" in hours.message
+    assert seen >= FILE_REFUSALS | TEMPLATE_ADVICE | {"too_many_rows"}, seen
 
 
 def test_scope_out_of_scope_is_not_found_and_looking_only_is_refused(case):

@@ -17,8 +17,10 @@ makes sure that a hostile or broken file cannot crash, hang or exhaust the serve
 - text that a spreadsheet would run as a formula (``=1+1``, ``@SUM(A1)``, ``+cmd``) is refused
   cell by cell.
 
-Modules: ``limits`` (the settings), ``xlsx`` and ``csv_file`` (the two readers), ``table``
-(what they share: header, rows, formula cells) and ``refusals`` (the messages).
+Modules: ``limits`` (the settings), ``layout`` (the columns read and the advice that names
+where they belong: the hours template's unless given), ``xlsx`` and ``csv_file`` (the two
+readers), ``table`` (what they share: header, rows, formula cells) and ``refusals`` (the
+messages).
 
 Every refusal is an :class:`~declarations.imports.problems.UploadRefused` (the file) or an
 :class:`~declarations.imports.problems.ImportRefused` (cells); no other exception leaves
@@ -29,9 +31,9 @@ import logging
 
 from django.utils.translation import gettext_lazy as _
 
-from ..columns import Column
 from ..problems import ImportRefused, UploadRefused
 from .csv_file import read_csv
+from .layout import HOURS, Layout
 from .limits import (
     HEADER_ROWS,
     IMPORT_MAX_BYTES,
@@ -49,6 +51,7 @@ __all__ = [
     "HEADER_ROWS",
     "IMPORT_MAX_BYTES",
     "IMPORT_MAX_ROWS",
+    "Layout",
     "Table",
     "max_columns",
     "max_rows",
@@ -74,8 +77,8 @@ OTHER_MAGIC = (
 )
 
 
-def read_upload(filename: str, content: bytes, columns: tuple[Column, ...] | None = None) -> Table:
-    """The header and rows of an uploaded hours file (or of another layout: ``columns``).
+def read_upload(filename: str, content: bytes, layout: Layout = HOURS) -> Table:
+    """The header and rows of an uploaded hours file (or of another ``layout``).
     Raises :class:`UploadRefused` when the file cannot be taken, :class:`ImportRefused`
     listing every cell that holds a formula."""
     kind = "file"
@@ -84,15 +87,15 @@ def read_upload(filename: str, content: bytes, columns: tuple[Column, ...] | Non
             content = content.encode("utf-8")
         content = bytes(content or b"")
         name = str(filename or "").strip().casefold()
-        kind = _kind(name, content)
+        kind = _kind(name, content, layout)
         if kind == "xlsx":
-            return read_xlsx(content, columns)
-        return read_csv(name, content, columns)
+            return read_xlsx(content, layout)
+        return read_csv(name, content, layout)
     except ImportRefused:
         raise
     except Exception as error:
         if defused(error):
-            raise xml_entities() from None
+            raise xml_entities(layout) from None
         logger.info("unreadable %s upload: %s", kind, type(error).__name__)
         raise unreadable(kind) from None
 
@@ -100,17 +103,17 @@ def read_upload(filename: str, content: bytes, columns: tuple[Column, ...] | Non
 # --- what kind of file ----------------------------------------------------------------------
 
 
-def _kind(name: str, content: bytes) -> str:
+def _kind(name: str, content: bytes, layout: Layout) -> str:
     if not content:
         raise UploadRefused.because(
-            "empty", _("The file is empty. Choose the filled-in hours file and upload it again.")
+            "empty", _("The file is empty. Choose the filled-in file and upload it again.")
         )
     limit = max_upload_bytes()
     if len(content) > limit:
         raise UploadRefused.because(
             "too_large",
             _(
-                "The file is %(size)s MB; at most %(limit)s MB can be uploaded. Split the hours "
+                "The file is %(size)s MB; at most %(limit)s MB can be uploaded. Split the rows "
                 "over smaller files (for example one per month) and upload them one by one."
             ),
             size=megabytes(len(content)),
@@ -130,5 +133,5 @@ def _kind(name: str, content: bytes) -> str:
             ),
         )
     if content.startswith(OTHER_MAGIC):
-        raise not_a_spreadsheet()
+        raise not_a_spreadsheet(layout)
     return "csv"

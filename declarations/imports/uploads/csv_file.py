@@ -5,7 +5,7 @@ import csv
 import io
 from itertools import islice
 
-from ..columns import Column
+from .layout import Layout
 from .limits import HEADER_ROWS
 from .refusals import encoding, no_header, not_a_spreadsheet
 from .table import Rows, Table, blank, header_index
@@ -18,12 +18,12 @@ CONTROL_BYTES = frozenset([*range(0x01, 0x09), *range(0x0E, 0x20), 0x7F])
 CSV_DELIMITERS = (";", "\t", ",")  # on a tie the first wins: Dutch Excel writes ';'
 
 
-def read_csv(name: str, content: bytes, columns: tuple[Column, ...] | None = None) -> Table:
-    text = _decode(name, content)
+def read_csv(name: str, content: bytes, layout: Layout) -> Table:
+    text = _decode(name, content, layout)
     if "\x00" in text:
-        raise not_a_spreadsheet()
+        raise not_a_spreadsheet(layout)
     if text.lstrip()[:9].casefold().startswith(MARKUP_STARTS):
-        raise not_a_spreadsheet()
+        raise not_a_spreadsheet(layout)
     delimiter, skip = _delimiter(text)
     source = io.StringIO(text, newline="")
     if skip:
@@ -36,8 +36,8 @@ def read_csv(name: str, content: bytes, columns: tuple[Column, ...] | None = Non
             header_row, header = number, record
             break
     if header_row is None:
-        raise no_header("")
-    index = header_index(header, header_row, "", lambda i: header[i].strip(), columns)
+        raise no_header("", layout)
+    index = header_index(header, header_row, "", lambda i: header[i].strip(), layout)
     reader = Rows("", index, {key: header[i].strip() for key, i in index.items()})
     # numbered by record (a quoted cell may hold line breaks), as Excel numbers the rows
     for number, record in enumerate(records, header_row + 1):
@@ -47,21 +47,21 @@ def read_csv(name: str, content: bytes, columns: tuple[Column, ...] | None = Non
     return reader.table("csv", header_row)
 
 
-def _decode(name: str, content: bytes) -> str:
+def _decode(name: str, content: bytes, layout: Layout) -> str:
     if content.startswith(UTF16_BOMS):
         try:
             return content.decode("utf-16")
         except UnicodeDecodeError:
             raise encoding() from None
     if b"\x00" in content:
-        raise not_a_spreadsheet()
+        raise not_a_spreadsheet(layout)
     try:
         return content.removeprefix(UTF8_BOM).decode("utf-8")
     except UnicodeDecodeError:
         sample = content[:4096]
         controls = sum(1 for byte in sample if byte in CONTROL_BYTES)
         if name.endswith(BINARY_SUFFIXES) or controls * 20 > len(sample):
-            raise not_a_spreadsheet() from None
+            raise not_a_spreadsheet(layout) from None
         raise encoding() from None
 
 

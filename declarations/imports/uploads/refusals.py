@@ -3,7 +3,13 @@
 from django.utils.translation import gettext_lazy as _
 
 from ..problems import UploadRefused
+from .layout import Layout
 from .limits import HEADER_ROWS
+
+
+def advised(message, advice) -> str:
+    """A message followed by a sentence of advice, each translated whole."""
+    return f"{message} {advice}"
 
 
 def defused(error: BaseException) -> bool:
@@ -30,23 +36,19 @@ def macro_workbook() -> UploadRefused:
     )
 
 
-def not_a_spreadsheet() -> UploadRefused:
-    return UploadRefused.because(
-        "not_a_spreadsheet",
-        _(
-            "This file is not an Excel workbook (.xlsx) or a CSV file. Upload the hours "
-            "template of pgb-admin, filled in, or a CSV file with the same columns."
-        ),
-    )
+def not_a_spreadsheet(layout: Layout) -> UploadRefused:
+    return UploadRefused.because("not_a_spreadsheet", layout.not_a_spreadsheet)
 
 
-def xml_entities() -> UploadRefused:
+def xml_entities(layout: Layout) -> UploadRefused:
     return UploadRefused.because(
         "xml_entities",
-        _(
-            "This Excel file declares XML entities (a DOCTYPE), which a real workbook never "
-            "does; it is refused for safety. Copy the hours into the template of pgb-admin "
-            "and upload that file."
+        advised(
+            _(
+                "This Excel file declares XML entities (a DOCTYPE), which a real workbook "
+                "never does; it is refused for safety."
+            ),
+            layout.copy_rows,
         ),
     )
 
@@ -61,14 +63,15 @@ def encoding() -> UploadRefused:
     )
 
 
-def no_header(sheet: str) -> UploadRefused:
+def no_header(sheet: str, layout: Layout) -> UploadRefused:
     return UploadRefused.because(
         "no_header",
         _(
             "No header row found: the first %(count)s rows are empty. The first filled row must "
-            "hold the column names, such as Zorgovereenkomst, Datum and Aantal."
+            "hold the column names, such as %(names)s."
         ),
         count=HEADER_ROWS,
+        names=layout.examples(),
         sheet=sheet,
     )
 
@@ -86,7 +89,7 @@ def unreadable(kind: str) -> UploadRefused:
         )
     else:
         message = _(
-            "The file could not be read. Save the hours as Excel Workbook (.xlsx) or as CSV "
+            "The file could not be read. Save the file as Excel Workbook (.xlsx) or as CSV "
             "UTF-8 and upload it again."
         )
     return UploadRefused.because("unreadable", message)

@@ -9,15 +9,13 @@ from operator import itemgetter
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from ..columns import BY_HEADER, COLUMNS, Column, normalise_header
+from ..columns import normalise_header
 from ..problems import ImportRefused, Problem, UploadRefused, problem
+from .layout import Layout
 from .limits import IMPORT_MAX_PROBLEMS, max_columns, max_rows, setting
 
 FORMULA_STARTS = frozenset("=+-@\t\r\n")
 PLAIN_NUMBER = re.compile(r"[+-]?(?:\d[\d.,]*|[.,]\d+)(?:[eE][+-]?\d+)?")
-
-REQUIRED = tuple(column for column in COLUMNS if column.required)
-BY_KEY = {column.key: column for column in COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -25,7 +23,7 @@ class Table:
     sheet: str  # sheet name ("" for CSV)
     kind: str  # "xlsx" or "csv"
     header_row: int  # 1-based row number of the header
-    #: column key (``columns.COLUMNS``) -> the column as users see it: the letter for XLSX
+    #: column key (of the layout's columns) -> the column as users see it: the letter for XLSX
     #: ("B"), the header text for CSV; only the columns the file has, in the order of
     #: the values of a row
     columns: dict[str, str]
@@ -61,19 +59,11 @@ def blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def header_index(
-    header, header_row: int, sheet: str, label, columns: tuple[Column, ...] | None = None
-) -> dict[str, int]:
+def header_index(header, header_row: int, sheet: str, label, layout: Layout) -> dict[str, int]:
     """Column key -> 0-based position in the header row; refuses a header without the
-    required columns, with a known column twice or with too many columns. ``columns``: the
-    layout to read (the hours sheet's unless given)."""
-    by_header = (
-        BY_HEADER
-        if columns is None
-        else {header: column for column in columns for header in column.headers()}
-    )
-    required = REQUIRED if columns is None else tuple(c for c in columns if c.required)
-    by_key = BY_KEY if columns is None else {column.key: column for column in columns}
+    required columns of the layout, with a known column twice or with too many columns."""
+    by_header = {name: column for column in layout.columns for name in column.headers()}
+    by_key = {column.key: column for column in layout.columns}
     filled = [(i, value) for i, value in enumerate(header) if not blank(value)]
     limit = max_columns()
     if len(filled) > limit:
@@ -81,7 +71,7 @@ def header_index(
             "too_many_columns",
             _(
                 "The header row has %(count)s filled cells; at most %(limit)s are allowed. "
-                "Remove the columns that are not part of the hours template."
+                "Remove the columns that pgb-admin does not read."
             ),
             count=formats.number_format(len(filled), force_grouping=True),
             limit=limit,
@@ -94,15 +84,12 @@ def header_index(
         if column is not None:
             positions.setdefault(column.key, []).append(i)
     problems = []
-    missing = [column for column in required if column.key not in positions]
+    missing = [c for c in layout.columns if c.required and c.key not in positions]
     if missing:
         problems.append(
             problem(
                 "missing_columns",
-                _(
-                    "The header row lacks the column(s) %(columns)s. Use the hours template "
-                    "of pgb-admin, or write these names in the first filled row."
-                ),
+                layout.missing_columns,
                 columns=", ".join(f"{c.dutch} ({c.english})" for c in missing),
                 sheet=sheet,
                 row=header_row,
@@ -170,7 +157,7 @@ class Rows:
             raise UploadRefused.because(
                 "too_many_rows",
                 _(
-                    "The file has more than %(limit)s rows with data. Split the hours over "
+                    "The file has more than %(limit)s rows with data. Split the rows over "
                     "smaller files (for example one per month) and upload them one by one."
                 ),
                 limit=formats.number_format(self.limit, force_grouping=True),

@@ -8,8 +8,9 @@ import zipfile
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from ..columns import HOURS_SHEET, Column, normalise_header
+from ..columns import HOURS_SHEET, normalise_header
 from ..problems import UploadRefused
+from .layout import Layout
 from .limits import (
     EXCEL_MAX_ROW,
     HEADER_ROWS,
@@ -22,7 +23,7 @@ from .limits import (
     megabytes,
     setting,
 )
-from .refusals import macro_workbook, no_header, unreadable, xml_entities
+from .refusals import advised, macro_workbook, no_header, unreadable, xml_entities
 from .table import Rows, Table, blank, header_index
 
 #: how much of each ZIP member is searched for a DOCTYPE (it must precede the root element)
@@ -49,29 +50,31 @@ DTD_MARKERS = tuple(
 )
 
 
-def read_xlsx(content: bytes, columns: tuple[Column, ...] | None = None) -> Table:
+def read_xlsx(content: bytes, layout: Layout) -> Table:
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         members = archive.infolist()
-        _check_zip(members)
-        _check_parts(archive, members)
+        _check_zip(members, layout)
+        _check_parts(archive, members, layout)
     import openpyxl
 
     workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
-        return _read_workbook(workbook, columns)
+        return _read_workbook(workbook, layout)
     finally:
         workbook.close()
 
 
-def _check_zip(members: list[zipfile.ZipInfo]) -> None:
+def _check_zip(members: list[zipfile.ZipInfo], layout: Layout) -> None:
     """Refuse a zip bomb from the central directory, before anything is unpacked."""
     if len(members) > setting("IMPORT_MAX_ZIP_MEMBERS", IMPORT_MAX_ZIP_MEMBERS):
         raise UploadRefused.because(
             "zip_bomb",
-            _(
-                "This Excel file consists of %(count)s parts, far more than an hours workbook "
-                "has; it is refused for safety. Copy the hours into the template of pgb-admin "
-                "and upload that file."
+            advised(
+                _(
+                    "This Excel file consists of %(count)s parts, far more than a normal "
+                    "workbook has; it is refused for safety."
+                ),
+                layout.copy_rows,
             ),
             count=formats.number_format(len(members), force_grouping=True),
         )
@@ -79,10 +82,12 @@ def _check_zip(members: list[zipfile.ZipInfo]) -> None:
     if unpacked > setting("IMPORT_MAX_UNPACKED_BYTES", IMPORT_MAX_UNPACKED_BYTES):
         raise UploadRefused.because(
             "zip_bomb",
-            _(
-                "This Excel file unpacks to %(size)s MB, far more than an hours workbook "
-                "holds; it is refused for safety. Copy the hours into the template of "
-                "pgb-admin and upload that file."
+            advised(
+                _(
+                    "This Excel file unpacks to %(size)s MB, far more than a normal workbook "
+                    "holds; it is refused for safety."
+                ),
+                layout.copy_rows,
             ),
             size=megabytes(unpacked),
         )
@@ -93,16 +98,18 @@ def _check_zip(members: list[zipfile.ZipInfo]) -> None:
         ):
             raise UploadRefused.because(
                 "zip_bomb",
-                _(
-                    "A part of this Excel file is packed more than %(ratio)s times, which a "
-                    "real workbook never is (a zip bomb); it is refused for safety. Copy the "
-                    "hours into the template of pgb-admin and upload that file."
+                advised(
+                    _(
+                        "A part of this Excel file is packed more than %(ratio)s times, which a "
+                        "real workbook never is (a zip bomb); it is refused for safety."
+                    ),
+                    layout.copy_rows,
                 ),
                 ratio=ratio,
             )
 
 
-def _check_parts(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
+def _check_parts(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], layout: Layout) -> None:
     names = {member.filename.casefold(): member for member in members}
     if any(
         name.rsplit("/", 1)[-1].startswith("vbaproject") or name.startswith("xl/macrosheets/")
@@ -132,7 +139,7 @@ def _check_parts(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> No
         with archive.open(member) as source:
             prolog = source.read(XML_PROLOG_BYTES)
         if any(marker in prolog for marker in DTD_MARKERS):
-            raise xml_entities()
+            raise xml_entities(layout)
     manifest = b""
     if "[content_types].xml" in names:
         with archive.open(names["[content_types].xml"]) as source:
@@ -141,10 +148,10 @@ def _check_parts(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> No
         manifest.lower()
     ):
         raise macro_workbook()
-    _check_part_sizes(archive, members, manifest)
+    _check_part_sizes(archive, members, manifest, layout)
 
 
-def _check_part_sizes(archive: zipfile.ZipFile, members, manifest: bytes) -> None:
+def _check_part_sizes(archive: zipfile.ZipFile, members, manifest: bytes, layout: Layout) -> None:
     """openpyxl streams the worksheets but builds every other part it reads (shared strings,
     styles, the workbook, relationships…) in memory, at some 7 bytes for every byte of XML:
     such parts may not unpack to more than ``IMPORT_MAX_PART_BYTES``. A part counts as a
@@ -179,10 +186,12 @@ def _check_part_sizes(archive: zipfile.ZipFile, members, manifest: bytes) -> Non
         if member.file_size > limit and member.filename.casefold() not in streamed:
             raise UploadRefused.because(
                 "zip_bomb",
-                _(
-                    "A part of this Excel file (%(part)s) unpacks to %(size)s MB; at most "
-                    "%(limit)s MB is allowed. Copy the hours into the template of pgb-admin "
-                    "and upload that file."
+                advised(
+                    _(
+                        "A part of this Excel file (%(part)s) unpacks to %(size)s MB; at most "
+                        "%(limit)s MB is allowed."
+                    ),
+                    layout.copy_rows,
                 ),
                 part=member.filename[:80],
                 size=megabytes(member.file_size),
@@ -194,21 +203,14 @@ def _part_name(name: str) -> str:
     return name.lstrip("/").casefold()
 
 
-def _read_workbook(workbook, columns: tuple[Column, ...] | None = None) -> Table:
+def _read_workbook(workbook, layout: Layout) -> Table:
     sheets = [
         sheet
         for sheet in workbook.worksheets
         if getattr(sheet, "sheet_state", "visible") == "visible"
     ]
     if not sheets:
-        raise UploadRefused.because(
-            "no_sheet",
-            _(
-                "The workbook has no visible sheet with hours. Show the sheet %(name)s "
-                "(right-click a sheet tab, Unhide), save the file and upload it again."
-            ),
-            name=HOURS_SHEET,
-        )
+        raise UploadRefused.because("no_sheet", layout.no_sheet, name=HOURS_SHEET)
     sheet = next((s for s in sheets if normalise_header(s.title) in HOURS_SHEETS), sheets[0])
     sheet.reset_dimensions()  # the dimension the file claims is not trusted
     header_row, header = None, ()
@@ -218,8 +220,8 @@ def _read_workbook(workbook, columns: tuple[Column, ...] | None = None) -> Table
             header_row, header = number, row
             break
     if header_row is None:
-        raise no_header(sheet.title)
-    index = header_index(header, header_row, sheet.title, _column_letter, columns)
+        raise no_header(sheet.title, layout)
+    index = header_index(header, header_row, sheet.title, _column_letter, layout)
     needed = max(index.values()) + 1
     reader = Rows(sheet.title, index, {key: _column_letter(i) for key, i in index.items()})
     rows = sheet.iter_rows(min_row=header_row + 1, max_col=needed, values_only=True)
