@@ -10,7 +10,7 @@ from factory.django import DjangoModelFactory
 from contracts.constants import AgreementType, ApprovalStatus, ProviderKind, Relation
 from contracts.models import AgreementVersion, CareAgreement, HolderProvider, Provider
 from pgb_admin.accounts.constants import MandateRole
-from pgb_admin.accounts.models import AuditorScope, Mandate, User
+from pgb_admin.accounts.models import AuditorScope, Mandate, ProviderAccess, User
 from pgb_admin.budgets.constants import FunderKind, Scheme
 from pgb_admin.budgets.models import Budget, BudgetHolder, CareProduct, Funder
 from pgb_admin.figures.constants import RateUnit
@@ -153,6 +153,17 @@ class MandateFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     holder = factory.SubFactory(BudgetHolderFactory)
     role = MandateRole.REPRESENTATIVE
+    valid_from = date(2026, 1, 1)
+
+
+class ProviderAccessFactory(DjangoModelFactory):
+    """A care provider's login to one agreement (issue 19): no mandate."""
+
+    class Meta:
+        model = ProviderAccess
+
+    user = factory.SubFactory(UserFactory)
+    agreement = factory.SubFactory(CareAgreementFactory)
     valid_from = date(2026, 1, 1)
 
 

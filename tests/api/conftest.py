@@ -16,14 +16,13 @@ from declarations.services import batches as batch_services
 from declarations.services import declarations as declaration_services
 from declarations.services import hours as hour_services
 from pgb_admin.accounts.constants import MandateRole
-from pgb_admin.accounts.models import ProviderAccess
 from pgb_admin.accounts.services import api_token_issue
 from pgb_admin.accounts.two_factor import two_factor_applies
 from pgb_admin.core.models import TaskRun
 from reports.models import ReportFile
 
 from ..conftest import FIXED_MOMENT, build_world
-from ..factories import BudgetHolderFactory, MandateFactory, UserFactory
+from ..factories import BudgetHolderFactory, MandateFactory, ProviderAccessFactory
 
 AUGUST, SEPTEMBER, OCTOBER = date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)
 CLEAN_WEEK = {0: "4", 3: "4"}  # Mondays and Thursdays: the agreed 8 hours a week
@@ -132,10 +131,9 @@ def build_api_world(world) -> ApiWorld:
         sha256="0" * 64,
     )
     # a care provider with access to one of the holder's agreements (issue 19): no mandate
-    world.users["provider"] = UserFactory(username="zorgverlener")
-    ProviderAccess.objects.create(
-        user=world.users["provider"], agreement=agreement, valid_from=date(2026, 1, 1)
-    )
+    world.users["provider"] = ProviderAccessFactory(
+        user__username="zorgverlener", agreement=agreement
+    ).user
     draft.refresh_from_db()
     assert (draft.status, exported.status, ready.status) == ("draft", "exported", "validated")
     return ApiWorld(

@@ -31,13 +31,12 @@ from declarations.models import Declaration, Document, ProviderMonth
 from declarations.selectors.provider_months import provider_month_invoice
 from declarations.selectors.reporting import statement_documents
 from declarations.services import provider_months as services
-from pgb_admin.accounts.models import ProviderAccess
 from pgb_admin.audit.models import AccessEvent
 from pgb_admin.core.errors import Conflict, NotFound
 from reports.evidence import evidence_pack
 from reports.selectors import holder_year_statement
 
-from ..factories import UserFactory
+from ..factories import ProviderAccessFactory
 from ..two_factor import verified_login
 from .hostile_documents import hostile, jpeg, pdf, png
 
@@ -64,9 +63,7 @@ def archive(settings, tmp_path):
 
 
 def _provider(agreement, username="zorgverlener"):
-    user = UserFactory(username=username)
-    ProviderAccess.objects.create(user=user, agreement=agreement, valid_from=date(2026, 1, 1))
-    return user
+    return ProviderAccessFactory(user__username=username, agreement=agreement).user
 
 
 def _month(world, user, agreement=None, **invoice):
