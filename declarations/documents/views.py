@@ -256,7 +256,11 @@ def detail(request: AuthenticatedRequest, document_id: int) -> HttpResponse:
 def download(request: AuthenticatedRequest, document_id: int) -> HttpResponse:
     """The file as an attachment, never shown in the page: a stored file is not trusted to be
     harmless in a browser, however it was checked."""
-    document = _document(request, document_id)
+    return logged_download(request, _document(request, document_id))
+
+
+def logged_download(request: AuthenticatedRequest, document: Document) -> HttpResponse:
+    """The stored file as a download (:func:`attachment`), the read in the access log."""
     content = document_content(document)
     log_read(
         user=request.user,

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods
 from contracts.invitations import holder_name
 from contracts.models import CareAgreement
 from pgb_admin.accounts.scoping import get_visible
-from pgb_admin.audit.events import log_page_read, log_read, log_reads
+from pgb_admin.audit.events import log_page_read, log_reads
 from pgb_admin.audit.models import Action
 from pgb_admin.core.errors import NotFound
 from pgb_admin.core.periods import days_of_month, month_start
@@ -43,8 +43,7 @@ from pgb_admin.core.web import (
 
 from ..constants import ExpenseKind
 from ..documents.checks import EXTENSIONS
-from ..documents.selectors import document_content
-from ..documents.views import attachment
+from ..documents.views import logged_download
 from ..models import Document, ProviderMonth
 from ..selectors.provider_months import (
     months_waiting_for_review,
@@ -262,15 +261,7 @@ def invoice(request: AuthenticatedRequest, month_id: int) -> HttpResponse:
     document = provider_month_invoice(user=request.user, month_id=month_id)
     if document is None:
         raise NotFound(_("Not found."))
-    content = document_content(document)
-    log_read(
-        user=request.user,
-        what=Document._meta.label,
-        holder_id=document.holder_id,
-        obj=document,
-        action=Action.EXPORT,
-    )
-    return attachment(document, content)
+    return logged_download(request, document)
 
 
 def _invoice_upload(request: AuthenticatedRequest, month_id: int) -> HttpResponse:

@@ -44,24 +44,6 @@ OCTOBER = date(2026, 10, 1)
 HOSTILE = hostile()
 
 
-@pytest.fixture
-def archive(settings, tmp_path):
-    """The documents storage in a directory of this test; returns the files in it."""
-    root = tmp_path / "documents"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        },
-    }
-
-    def files() -> list:
-        return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
-
-    return files
-
-
 def _provider(agreement, username="zorgverlener"):
     return ProviderAccessFactory(user__username=username, agreement=agreement).user
 
