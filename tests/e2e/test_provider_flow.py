@@ -1,14 +1,18 @@
 """Care providers as users (issue 19): a provider accepts an invitation, enters a month per
-week and submits it; the holder sends it back once, then approves it; the month validates and
-appears in the PGB Portaal entry aid. A second provider of the same holder sees nothing of the
-first."""
+week, adds the invoice file (on a phone) and submits it; the holder sends it back once, then
+approves it; the month validates and appears in the PGB Portaal entry aid, and the invoice is
+behind its declaration. A second provider of the same holder sees nothing of the first."""
 
+import os
 import re
+import tempfile
+from pathlib import Path
 
 from django.core import mail
 
-from declarations.models import Declaration, ProviderMonth
+from declarations.models import Declaration, Document, ProviderMonth
 
+from ..declarations.hostile_documents import pdf
 from ..factories import (
     AgreementVersionFactory,
     CareAgreementFactory,
@@ -64,6 +68,16 @@ def test_provider_enters_a_month_the_holder_sends_it_back_then_approves_it(e2e_w
     page.locator("#day-2026-10-05").fill("4")
     page.locator("#day-2026-10-06").fill("5")
     _click(provider, "main button[name=action][value=save]")
+    page.locator("#id_file").set_input_files(
+        files=[{"name": "factuur-oktober.pdf", "mimeType": "application/pdf", "buffer": pdf()}]
+    )
+    _click(provider, "main form[enctype='multipart/form-data'] button[type=submit]")
+    assert page.locator("[data-testid=invoice-file]").is_visible()
+    page.screenshot(
+        path=Path(os.environ.get("SCREENSHOT_DIR", tempfile.gettempdir()))
+        / "provider-month-phone.png",
+        full_page=True,
+    )
     _click(provider, "main button[name=action][value=submit]")
     assert ProviderMonth.objects.get().status == "submitted"
     assert not Declaration.objects.filter(agreement=agreement).exists()
@@ -72,6 +86,7 @@ def test_provider_enters_a_month_the_holder_sends_it_back_then_approves_it(e2e_w
     holder.go(f"/holders/{world.mine.pk}/provider-months/")
     _click(holder, f"main a[href$='/provider-months/{ProviderMonth.objects.get().pk}/']")
     assert holder.page.locator("[data-testid=preview-findings]").is_visible()
+    assert "factuur" in holder.page.locator("[data-testid=invoice-file]").inner_text().lower()
     holder.page.locator("#id_reason").fill("Op 6 oktober was het 3,5 uur")
     _click(holder, "main form:has(#id_reason) button[type=submit]")
     assert ProviderMonth.objects.get().status == "returned"
@@ -94,6 +109,7 @@ def test_provider_enters_a_month_the_holder_sends_it_back_then_approves_it(e2e_w
     _click(holder, "form[action$='/validate/'] button")
     declaration.refresh_from_db()
     assert declaration.status == "validated", list(declaration.findings.values("rule_code"))
+    assert Document.objects.get(declarations=declaration).provider_month.agreement == agreement
 
     # ... and appears in the PGB Portaal entry aid, 7.5 hours in week 41
     holder.go(f"/holders/{world.mine.pk}/weekly-totals/{OCTOBER}/")
